@@ -1,0 +1,64 @@
+package io.jedge.runtime.backend.ort;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.jedge.runtime.backend.Backend;
+import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SessionOptions;
+import io.jedge.sdk.JedgeException;
+import io.jedge.sdk.bundle.VariantFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** ONNX Runtime on the CPU: the embedded default backend, available wherever the JVM runs. */
+public final class OrtBackend implements Backend {
+    public static final String NAME = "ort-cpu";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean supports(VariantFormat format) {
+        return format == VariantFormat.ONNX;
+    }
+
+    @Override
+    public Optional<String> unavailableReason() {
+        try {
+            OrtEnvironment.getEnvironment();
+            return Optional.empty();
+        } catch (Throwable t) { // native load failures surface as UnsatisfiedLinkError
+            return Optional.of("ONNX Runtime could not load (" + t.getMessage()
+                    + "); the com.microsoft.onnxruntime:onnxruntime jar must be on the class path for this OS/CPU");
+        }
+    }
+
+    @Override
+    public InferenceSession open(Path file, SessionOptions options) {
+        if (!Files.isRegularFile(file)) {
+            throw new JedgeException(JedgeException.Code.MODEL_LOAD_FAILED, "model file " + file + " does not exist");
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            if (options.intraOpThreads() > 0) {
+                so.setIntraOpNumThreads(options.intraOpThreads());
+            }
+            so.setOptimizationLevel(switch (options.optimization()) {
+                case NONE -> OrtSession.SessionOptions.OptLevel.NO_OPT;
+                case BASIC -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+                case EXTENDED -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+                case ALL -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
+            });
+            // Path-based loading lets ONNX Runtime resolve external data files next to the model.
+            OrtSession session = env.createSession(file.toAbsolutePath().toString(), so);
+            return new OrtInferenceSession(env, session, file);
+        } catch (OrtException e) {
+            throw new JedgeException(JedgeException.Code.MODEL_LOAD_FAILED,
+                    "ONNX Runtime cannot load " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package io.jedge.runtime.backend.ort;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.sdk.DataType;
+import io.jedge.sdk.JedgeException;
+import io.jedge.sdk.Tensor;
+import io.jedge.sdk.bundle.TensorSpec;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** An ONNX Runtime session. {@link #run} is safe to call concurrently (ORT sessions are). */
+final class OrtInferenceSession implements InferenceSession {
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final Path file;
+    private final List<TensorSpec> inputs;
+    private final List<TensorSpec> outputs;
+    private final Map<String, TensorSpec> inputByName = new HashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    OrtInferenceSession(OrtEnvironment env, OrtSession session, Path file) throws OrtException {
+        this.env = env;
+        this.session = session;
+        this.file = file;
+        this.inputs = specs(session.getInputInfo());
+        this.outputs = specs(session.getOutputInfo());
+        for (TensorSpec s : inputs) {
+            inputByName.put(s.name(), s);
+        }
+    }
+
+    private static List<TensorSpec> specs(Map<String, NodeInfo> info) {
+        List<TensorSpec> out = new ArrayList<>();
+        for (NodeInfo n : info.values()) {
+            if (n.getInfo() instanceof TensorInfo t) {
+                List<Long> shape = new ArrayList<>();
+                for (long d : t.getShape()) {
+                    shape.add(d);
+                }
+                out.add(new TensorSpec(n.getName(), typeName(t.type), shape));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static String typeName(OnnxJavaType t) {
+        return switch (t) {
+            case FLOAT -> "float32";
+            case FLOAT16 -> "float16";
+            case INT64 -> "int64";
+            case INT32 -> "int32";
+            default -> t.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    @Override
+    public String backendName() {
+        return OrtBackend.NAME;
+    }
+
+    @Override
+    public List<TensorSpec> inputs() {
+        return inputs;
+    }
+
+    @Override
+    public List<TensorSpec> outputs() {
+        return outputs;
+    }
+
+    @Override
+    public Map<String, Tensor> run(Map<String, Tensor> feeds, Set<String> outputNames) {
+        if (closed.get()) {
+            throw new IllegalStateException("ONNX Runtime session for " + file + " is closed");
+        }
+        validate(feeds);
+        Map<String, OnnxTensor> ort = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
+                ort.put(e.getKey(), toOrt(e.getValue()));
+            }
+            Set<String> wanted = outputNames.isEmpty() ? new LinkedHashSet<>(session.getOutputNames()) : outputNames;
+            try (OrtSession.Result r = session.run(ort, wanted)) {
+                Map<String, Tensor> out = new LinkedHashMap<>();
+                for (Map.Entry<String, OnnxValue> e : r) {
+                    out.put(e.getKey(), fromOrt(e.getKey(), e.getValue()));
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new JedgeException(JedgeException.Code.RUN_FAILED, "ONNX Runtime failed running " + file.getFileName()
+                    + ": " + e.getMessage(), e);
+        } finally {
+            ort.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private void validate(Map<String, Tensor> feeds) {
+        for (String name : feeds.keySet()) {
+            if (!inputByName.containsKey(name)) {
+                throw new IllegalArgumentException("input '" + name + "' is not an input of " + file.getFileName()
+                        + "; its inputs are " + inputByName.keySet());
+            }
+        }
+        for (TensorSpec spec : inputs) {
+            Tensor t = feeds.get(spec.name());
+            if (t == null) {
+                throw new IllegalArgumentException("input '" + spec.name() + "' is missing; expected "
+                        + spec.dataType() + shapeText(spec.shapeArray()));
+            }
+            String got = t.type() == DataType.FLOAT32 ? "float32" : "int64";
+            boolean typeOk = got.equals(spec.dataType()) || (got.equals("float32") && spec.dataType().equals("float16"));
+            long[] want = spec.shapeArray();
+            long[] have = t.shape();
+            boolean shapeOk = want.length == have.length;
+            for (int i = 0; shapeOk && i < want.length; i++) {
+                shapeOk = want[i] < 0 || want[i] == have[i];
+            }
+            if (!typeOk || !shapeOk) {
+                throw new IllegalArgumentException("input '" + spec.name() + "': " + got + Arrays.toString(have)
+                        + ", expected " + spec.dataType() + shapeText(want));
+            }
+        }
+    }
+
+    private static String shapeText(long[] shape) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < shape.length; i++) {
+            b.append(i > 0 ? "," : "").append(shape[i] < 0 ? (i == 0 ? "N" : "?") : String.valueOf(shape[i]));
+        }
+        return b.append(']').toString();
+    }
+
+    private OnnxTensor toOrt(Tensor t) throws OrtException {
+        if (t.type() == DataType.FLOAT32) {
+            return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.floats()), t.shape());
+        }
+        return OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), t.shape());
+    }
+
+    private Tensor fromOrt(String name, OnnxValue v) throws OrtException {
+        if (!(v instanceof OnnxTensor t)) {
+            throw new JedgeException(JedgeException.Code.RUN_FAILED, "output '" + name + "' is not a tensor");
+        }
+        TensorInfo info = t.getInfo();
+        long[] shape = info.getShape();
+        return switch (info.type) {
+            case FLOAT, FLOAT16, BFLOAT16, DOUBLE -> {
+                FloatBuffer fb = t.getFloatBuffer();
+                float[] a = new float[fb.remaining()];
+                fb.get(a);
+                yield Tensor.ofFloats(shape, a);
+            }
+            case INT64 -> {
+                LongBuffer lb = t.getLongBuffer();
+                long[] a = new long[lb.remaining()];
+                lb.get(a);
+                yield Tensor.ofLongs(shape, a);
+            }
+            case INT32 -> {
+                java.nio.IntBuffer ib = t.getIntBuffer();
+                long[] a = new long[ib.remaining()];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = ib.get(i);
+                }
+                yield Tensor.ofLongs(shape, a);
+            }
+            default -> throw new JedgeException(JedgeException.Code.RUN_FAILED,
+                    "output '" + name + "' has type " + info.type + ", which jedge does not return");
+        };
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                throw new JedgeException(JedgeException.Code.RUN_FAILED, "closing session for " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

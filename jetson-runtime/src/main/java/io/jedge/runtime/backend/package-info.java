@@ -1,0 +1,6 @@
+/**
+ * The backend SPI: a {@link io.jedge.runtime.backend.Backend} opens a variant file into an
+ * {@link io.jedge.runtime.backend.InferenceSession}. ONNX Runtime (CPU) is the embedded default;
+ * TensorRT is loaded lazily where present.
+ */
+package io.jedge.runtime.backend;

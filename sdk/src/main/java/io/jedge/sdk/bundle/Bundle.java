@@ -1,0 +1,171 @@
+package io.jedge.sdk.bundle;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Set;
+
+/**
+ * A bundle directory: {@code bundle.json} plus the variant files it names.
+ *
+ * <p>{@link #load(Path)} validates everything before returning — schema version, every field,
+ * file references (relative, inside the bundle, present) and sha256 digests — so a damaged
+ * bundle fails with one message and never loads half. Instances are immutable values.
+ *
+ * <pre>{@code
+ * Bundle b = Bundle.load(Path.of("vit-tiny.bundle"));
+ * Path onnx = b.resolve(b.manifest().variants().get(0));
+ * }</pre>
+ */
+public final class Bundle {
+    private final Path dir;
+    private final BundleManifest manifest;
+
+    private Bundle(Path dir, BundleManifest manifest) {
+        this.dir = dir;
+        this.manifest = manifest;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public BundleManifest manifest() {
+        return manifest;
+    }
+
+    public Path manifestFile() {
+        return dir.resolve(BundleManifest.FILE_NAME);
+    }
+
+    /** Reads and fully validates the bundle in {@code dir}, including each variant's sha256. */
+    public static Bundle load(Path dir) throws BundleException {
+        return load(dir, true);
+    }
+
+    /** As {@link #load(Path)}; {@code verifyDigests=false} skips hashing (for quick listing only). */
+    public static Bundle load(Path dir, boolean verifyDigests) throws BundleException {
+        Path dirAbs = dir.toAbsolutePath().normalize();
+        Path file = dirAbs.resolve(BundleManifest.FILE_NAME);
+        if (!Files.isDirectory(dirAbs)) {
+            throw new BundleException(dirAbs, "not a bundle directory (it does not exist or is a file); create one with 'jedge convert MODEL.onnx -o DIR'");
+        }
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new BundleException(file, "missing; a bundle directory must contain " + BundleManifest.FILE_NAME);
+        } catch (IOException e) {
+            throw new BundleException(file, "cannot be read (" + e.getMessage() + ")", e);
+        }
+        BundleManifest m = ManifestJson.read(text, file);
+        validate(dirAbs, file, m, verifyDigests);
+        return new Bundle(dirAbs, m);
+    }
+
+    private static void validate(Path dir, Path file, BundleManifest m, boolean verifyDigests) throws BundleException {
+        if (m.variants().isEmpty()) {
+            throw new BundleException(file, "field 'variants' is empty; a bundle needs at least one variant");
+        }
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < m.variants().size(); i++) {
+            Variant v = m.variants().get(i);
+            String at = "variants[" + i + "]";
+            if (!ids.add(v.id())) {
+                throw new BundleException(file, "field '" + at + ".id': duplicate id '" + v.id() + "'");
+            }
+            Path p = safeResolve(dir, file, at + ".file", v.file());
+            if (!Files.isRegularFile(p)) {
+                throw new BundleException(file, "field '" + at + ".file': '" + v.file() + "' does not exist in the bundle");
+            }
+            if (verifyDigests) {
+                String actual = sha256(p);
+                if (!actual.equalsIgnoreCase(v.sha256())) {
+                    throw new BundleException(file, "field '" + at + ".sha256': file '" + v.file() + "' has digest " + actual
+                            + ", expected " + v.sha256() + " (the file was changed or damaged; convert again)");
+                }
+            }
+        }
+        for (int i = 0; i < m.reports().size(); i++) {
+            String v = m.reports().get(i).variant();
+            if (!ids.contains(v)) {
+                throw new BundleException(file, "field 'reports[" + i + "].variant': unknown variant '" + v + "'");
+            }
+        }
+    }
+
+    private static Path safeResolve(Path dir, Path file, String field, String ref) throws BundleException {
+        if (ref.isEmpty() || ref.startsWith("/") || ref.startsWith("\\") || ref.contains("\\") || ref.matches("^[A-Za-z]:.*")) {
+            throw new BundleException(file, "field '" + field + "': '" + ref + "' must be a relative path inside the bundle");
+        }
+        for (String part : ref.split("/")) {
+            if (part.equals("..")) {
+                throw new BundleException(file, "field '" + field + "': '" + ref + "' must not contain '..'");
+            }
+        }
+        Path p = dir.resolve(ref).normalize();
+        if (!p.startsWith(dir)) {
+            throw new BundleException(file, "field '" + field + "': '" + ref + "' points outside the bundle");
+        }
+        return p;
+    }
+
+    /** The absolute path of a variant's file. */
+    public Path resolve(Variant v) {
+        try {
+            return safeResolve(dir, manifestFile(), "file", v.file());
+        } catch (BundleException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code manifest} atomically as {@code dir/bundle.json} (the variant files must already be there). */
+    public static Bundle write(Path dir, BundleManifest manifest) throws BundleException {
+        Path dirAbs = dir.toAbsolutePath().normalize();
+        Path file = dirAbs.resolve(BundleManifest.FILE_NAME);
+        validate(dirAbs, file, manifest, false);
+        try {
+            Files.createDirectories(dirAbs);
+            Path tmp = Files.createTempFile(dirAbs, ".bundle", ".json.tmp");
+            Files.writeString(tmp, ManifestJson.write(manifest), StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new BundleException(file, "cannot be written (" + e.getMessage() + ")", e);
+        }
+        return new Bundle(dirAbs, manifest);
+    }
+
+    /** This bundle with its manifest replaced and written to disk. */
+    public Bundle update(BundleManifest next) throws BundleException {
+        return write(dir, next);
+    }
+
+    /** Hex sha256 of a file. */
+    public static String sha256(Path p) throws BundleException {
+        try (InputStream in = Files.newInputStream(p)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new BundleException(p, "cannot be read for its digest (" + e.getMessage() + ")", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** The manifest serialised as bundle.json text (for `--json` output and tests). */
+    public static String toJson(BundleManifest m) {
+        return ManifestJson.write(m);
+    }
+}
