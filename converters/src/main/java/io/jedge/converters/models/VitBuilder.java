@@ -62,6 +62,7 @@ public final class VitBuilder {
         m.metadata().put("jedge.config", c.toString());
         m.metadata().put("jedge.weights", w.describe());
         m.metadata().put("jedge.attention", attention.kind().id());
+        m.metadata().put("jedge.tokens", String.valueOf(t));
         return m;
     }
 }

@@ -1,0 +1,64 @@
+package io.jedge.converters.cli;
+
+import io.jedge.converters.convert.ConversionOptions;
+import io.jedge.converters.convert.Converter;
+import io.jedge.sdk.bundle.Bundle;
+import io.jedge.sdk.bundle.Precision;
+import io.jedge.sdk.bundle.Task;
+import io.jedge.sdk.bundle.Variant;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "convert", description = "Convert an ONNX model into a bundle of variants.")
+final class ConvertCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "MODEL.onnx")
+    Path model;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "BUNDLE", description = "Bundle directory to write.")
+    Path output;
+
+    @Option(names = "--precision", split = ",", defaultValue = "fp32", description = "Comma-separated: fp32, fp16, int8 (default ${DEFAULT-VALUE}).")
+    List<String> precisions;
+
+    @Option(names = "--name", description = "Model name in the bundle (default: the file name).")
+    String name;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "Class labels, one per line.")
+    Path labels;
+
+    @Option(names = "--batch", defaultValue = "1:8:64", paramLabel = "MIN:OPT:MAX", description = "Batch range (default ${DEFAULT-VALUE}).")
+    String batch;
+
+    @Option(names = "--task", description = "image-classification, latent-diffusion or generic (default: guessed).")
+    String task;
+
+    @Override
+    public Integer call() throws Exception {
+        int[] b = ConversionOptions.parseBatch(batch);
+        ConversionOptions o = ConversionOptions.builder().name(name)
+                .precisions(precisions.stream().map(Precision::parse).toList()).batch(b[0], b[1], b[2])
+                .labels(labels == null ? List.of() : ConversionOptions.readLabels(labels))
+                .task(task == null ? null : Task.parse(task)).build();
+        var out = spec.commandLine().getOut();
+        Bundle bundle = new Converter(line -> {
+            out.println(line);
+            out.flush();
+        }).convert(model, output, o);
+        out.println("bundle " + bundle.dir() + " (" + bundle.manifest().task().id() + "):");
+        for (Variant v : bundle.manifest().variants()) {
+            out.printf("  %-22s %-6s %-10s batch %d..%d  %s%n", v.id(), v.precision().id(), v.attention().id(), v.batchMin(),
+                    v.batchMax(), v.file());
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,96 @@
+package io.jedge.converters.convert;
+
+import io.jedge.sdk.bundle.Precision;
+import io.jedge.sdk.bundle.Task;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@code jedge convert} makes of a model. Immutable; build with {@link #builder()}.
+ *
+ * @param precisions variants to produce, e.g. [FP32, FP16, INT8]
+ * @param batchMin   smallest batch the variants accept
+ * @param batchOpt   batch the variants (and engines) are tuned for
+ * @param batchMax   largest batch
+ * @param labels     class labels (empty: "class N")
+ * @param task       forced task (null: guessed from the model's interface)
+ */
+public record ConversionOptions(String name, List<Precision> precisions, int batchMin, int batchOpt, int batchMax,
+        List<String> labels, Task task) {
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder; {@link #build()} validates. */
+    public static final class Builder {
+        private String name;
+        private List<Precision> precisions = List.of(Precision.FP32);
+        private int batchMin = 1;
+        private int batchOpt = 8;
+        private int batchMax = 64;
+        private List<String> labels = List.of();
+        private Task task;
+
+        public Builder name(String n) {
+            name = n;
+            return this;
+        }
+
+        public Builder precisions(List<Precision> p) {
+            precisions = List.copyOf(p);
+            return this;
+        }
+
+        public Builder batch(int min, int opt, int max) {
+            batchMin = min;
+            batchOpt = opt;
+            batchMax = max;
+            return this;
+        }
+
+        public Builder labels(List<String> l) {
+            labels = List.copyOf(l);
+            return this;
+        }
+
+        public Builder task(Task t) {
+            task = t;
+            return this;
+        }
+
+        public ConversionOptions build() {
+            if (precisions.isEmpty()) {
+                throw new IllegalArgumentException("--precision: at least one of fp32, fp16, int8 is needed");
+            }
+            if (batchMin < 1 || batchMin > batchOpt || batchOpt > batchMax) {
+                throw new IllegalArgumentException("--batch " + batchMin + ":" + batchOpt + ":" + batchMax
+                        + ", expected MIN:OPT:MAX with 1 <= MIN <= OPT <= MAX");
+            }
+            return new ConversionOptions(name, new ArrayList<>(precisions), batchMin, batchOpt, batchMax, labels, task);
+        }
+    }
+
+    /** Parses "MIN:OPT:MAX". */
+    public static int[] parseBatch(String s) {
+        String[] p = s.split(":");
+        try {
+            if (p.length == 3) {
+                return new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw new IllegalArgumentException("--batch '" + s + "', expected MIN:OPT:MAX such as 1:8:32");
+    }
+
+    /** Reads labels, one per line. */
+    public static List<String> readLabels(Path file) {
+        try {
+            return java.nio.file.Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read labels file " + file + " (" + e.getMessage() + ")", e);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.jedge.runtime.bench;
+
+import io.jedge.runtime.backend.Backend;
+import io.jedge.runtime.backend.Backends;
+import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SessionOptions;
+import io.jedge.runtime.selection.DeviceContext;
+import io.jedge.sdk.Tensor;
+import io.jedge.sdk.bundle.Bundle;
+import io.jedge.sdk.bundle.BundleException;
+import io.jedge.sdk.bundle.BundleManifest;
+import io.jedge.sdk.bundle.Figure;
+import io.jedge.sdk.bundle.Variant;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** Benchmarks a bundle's variants on this device and records the figures in the bundle. */
+public final class BundleBench {
+    private BundleBench() {
+    }
+
+    /** One measured (variant, batch) row. */
+    public record Row(String variant, String backend, int batch, int runs, double p50Ms, double p95Ms, double throughputPerSec) {
+    }
+
+    /** What a run produced: rows, and the bundle with the figures added (already written when {@code record}). */
+    public record Outcome(List<Row> rows, Bundle bundle, List<String> skipped) {
+    }
+
+    /**
+     * @param variantIds variants to measure (null or empty: every variant a present backend can run)
+     * @param progress   one line per measured row and per skip
+     */
+    public static Outcome run(Bundle bundle, List<String> variantIds, List<Integer> batches, double seconds, int threads,
+            DeviceContext ctx, boolean record, Consumer<String> progress) throws BundleException {
+        List<Row> rows = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        BundleManifest next = bundle.manifest();
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        for (Variant v : bundle.manifest().variants()) {
+            if (variantIds != null && !variantIds.isEmpty() && !variantIds.contains(v.id())) {
+                continue;
+            }
+            Optional<Backend> backend = Backends.all().stream()
+                    .filter(b -> b.supports(v.format()) && b.unavailableReason().isEmpty()).findFirst();
+            if (backend.isEmpty()) {
+                String why = "skip " + v.id() + ": no backend for " + v.format().id() + " here";
+                skipped.add(why);
+                progress.accept(why);
+                continue;
+            }
+            try (InferenceSession s = backend.get().open(bundle.resolve(v), SessionOptions.builder().threads(threads).build())) {
+                for (int b : batches) {
+                    if (!v.acceptsBatch(b)) {
+                        String why = "skip " + v.id() + " batch " + b + ": outside its range " + v.batchMin() + ".." + v.batchMax();
+                        skipped.add(why);
+                        progress.accept(why);
+                        continue;
+                    }
+                    Map<String, Tensor> in = LatencyBench.syntheticInputs(s.inputs(), b, 42);
+                    LatencyBench.Stats st = LatencyBench.measure(s, in, 2, seconds, 5);
+                    Row r = new Row(v.id(), s.backendName(), b, st.runs(), st.p50Ms(), st.p95Ms(), st.throughputPerSec());
+                    rows.add(r);
+                    progress.accept(String.format("%-24s %-8s batch %3d  p50 %9.2f ms  p95 %9.2f ms  %9.1f /s  (%d runs)",
+                            r.variant(), r.backend(), b, r.p50Ms(), r.p95Ms(), r.throughputPerSec(), r.runs()));
+                    Variant current = next.variant(v.id()).orElseThrow();
+                    next = next.withVariant(current.withFigure(new Figure(ctx.deviceId(), ctx.figureMode(), s.backendName(),
+                            threads, b, st.p50Ms(), st.p95Ms(), st.throughputPerSec(), null, null, now, ctx.simulated())));
+                }
+            }
+        }
+        Bundle updated = bundle;
+        if (record && !rows.isEmpty()) {
+            updated = bundle.update(next);
+        }
+        return new Outcome(rows, updated, skipped);
+    }
+}

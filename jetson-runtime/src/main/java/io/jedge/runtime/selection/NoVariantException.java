@@ -1,0 +1,10 @@
+package io.jedge.runtime.selection;
+
+import io.jedge.sdk.JedgeException;
+
+/** No variant of a bundle is admissible here; the message lists each variant's reason. */
+public class NoVariantException extends JedgeException {
+    public NoVariantException(String message) {
+        super(Code.BACKEND_UNAVAILABLE, message);
+    }
+}

@@ -1,0 +1,19 @@
+package io.jedge.sdk;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Runs the model on named input tensors. Thread-safe: concurrent calls are batched dynamically
+ * when the model was loaded with batching on. The owning {@link JedgeModel} closes it.
+ */
+public interface Predictor {
+    /** Runs one request (batch dimension first) and waits for the answer. */
+    Map<String, Tensor> run(Map<String, Tensor> inputs);
+
+    /** Queues one request; the future fails with {@link JedgeException} if the runtime cannot run it. */
+    CompletableFuture<Map<String, Tensor>> runAsync(Map<String, Tensor> inputs);
+
+    /** The variant that currently answers requests and why; changes when the power mode does. */
+    Selection selection();
+}

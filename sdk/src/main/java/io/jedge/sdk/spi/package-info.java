@@ -1,0 +1,2 @@
+/** Service interfaces the runtime implements; not for apps. */
+package io.jedge.sdk.spi;
