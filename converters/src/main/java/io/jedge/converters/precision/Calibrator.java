@@ -168,17 +168,20 @@ public sealed interface Calibrator permits Calibrator.MinMax, Calibrator.Percent
                 throw new IllegalArgumentException("entropy calibration needs at least " + QUANTIZED_BINS
                         + " histogram bins, found " + n);
             }
-            // suffix[i] = mass of bins >= i
-            long[] suffix = new long[n + 1];
-            for (int i = n - 1; i >= 0; i--) {
-                suffix[i] = suffix[i + 1] + bins[i];
+            // Prefix sums make each candidate O(128): per level, sum b, non-empty count, sum b·ln b.
+            long[] mass = new long[n + 1];
+            int[] nonEmpty = new int[n + 1];
+            double[] massLogMass = new double[n + 1];
+            for (int j = 0; j < n; j++) {
+                long b = bins[j];
+                mass[j + 1] = mass[j] + b;
+                nonEmpty[j + 1] = nonEmpty[j] + (b != 0 ? 1 : 0);
+                massLogMass[j + 1] = massLogMass[j] + (b != 0 ? b * Math.log(b) : 0);
             }
-            double[] levelMass = new double[QUANTIZED_BINS];
-            int[] levelNonEmpty = new int[QUANTIZED_BINS];
             double best = Double.POSITIVE_INFINITY;
             int bestI = n;
             for (int i = QUANTIZED_BINS; i <= n; i += stride) {
-                double kl = divergence(bins, i, suffix, levelMass, levelNonEmpty);
+                double kl = divergence(bins, i, mass, nonEmpty, massLogMass);
                 if (kl <= best) {
                     best = kl;
                     bestI = i;
@@ -187,39 +190,40 @@ public sealed interface Calibrator permits Calibrator.MinMax, Calibrator.Percent
             return clip(h.edge(bestI), h);
         }
 
-        /** KL(P‖Q) for candidate {@code i}; arrays are scratch space. */
-        static double divergence(long[] bins, int i, long[] suffix, double[] levelMass, int[] levelNonEmpty) {
-            java.util.Arrays.fill(levelMass, 0);
-            java.util.Arrays.fill(levelNonEmpty, 0);
-            for (int j = 0; j < i; j++) {
-                if (bins[j] != 0) {
-                    int level = (int) ((long) j * QUANTIZED_BINS / i);
-                    levelMass[level] += bins[j];
-                    levelNonEmpty[level]++;
-                }
-            }
-            // Q's mass is that of the first i raw bins; P's adds the outliers folded into bin i-1.
-            double totalQ = suffix[0] - suffix[i];
-            double totalP = suffix[0];
-            if (totalQ == 0) {
+        /**
+         * KL(P‖Q) for candidate {@code i}. Over level l's non-empty bins (mass M, count c, Σ b·ln b
+         * = BL) with q = M / (c·TQ): Σ (b/T)·ln((b/T)/q) = (BL − M·ln T − M·ln q) / T. Bin i−1 (always
+         * in the last level) is then corrected for the outlier mass folded into P.
+         */
+        static double divergence(long[] bins, int i, long[] mass, int[] nonEmpty, double[] massLogMass) {
+            int n = bins.length;
+            double total = mass[n];
+            double totalQ = mass[i];
+            long outliers = mass[n] - mass[i];
+            long lastBin = bins[i - 1];
+            if (totalQ == 0 || outliers > 0 && lastBin == 0) {
                 return Double.POSITIVE_INFINITY;
             }
-            double kl = 0;
-            for (int j = 0; j < i; j++) {
-                double p = bins[j];
-                if (j == i - 1) {
-                    p += suffix[i];
-                }
-                if (p == 0) {
+            double logTotal = Math.log(total);
+            double sum = 0;
+            double lastQ = 0;
+            for (int level = 0; level < QUANTIZED_BINS; level++) {
+                int from = (int) (((long) level * i + QUANTIZED_BINS - 1) / QUANTIZED_BINS);
+                int to = (int) (((long) (level + 1) * i + QUANTIZED_BINS - 1) / QUANTIZED_BINS);
+                int c = nonEmpty[to] - nonEmpty[from];
+                if (c == 0) {
                     continue;
                 }
-                p /= totalP;
-                if (bins[j] == 0) {
-                    return Double.POSITIVE_INFINITY;
-                }
-                int level = (int) ((long) j * QUANTIZED_BINS / i);
-                double q = levelMass[level] / levelNonEmpty[level] / totalQ;
-                kl += p * Math.log(p / q);
+                double m = mass[to] - mass[from];
+                double q = m / c / totalQ;
+                sum += massLogMass[to] - massLogMass[from] - m * logTotal - m * Math.log(q);
+                lastQ = q;
+            }
+            double kl = sum / total;
+            if (outliers > 0) {
+                double before = lastBin / total;
+                double after = (lastBin + outliers) / total;
+                kl += after * Math.log(after / lastQ) - before * Math.log(before / lastQ);
             }
             return kl;
         }
