@@ -23,6 +23,11 @@ public record CalibratedRange(float amax, float min, float max, CalibrationMetho
         }
     }
 
+    /** Whether no negative value was observed (post-ReLU/Softmax-like): a candidate for asymmetric UINT8 on ORT CPU. */
+    public boolean nonNegative() {
+        return min >= 0;
+    }
+
     /** TensorRT profile (and ORT-CPU S8S8): int8, zero point 0, {@code scale = amax / 127}. */
     public QuantParams symmetricInt8() {
         return QuantParams.symmetricInt8(amax);

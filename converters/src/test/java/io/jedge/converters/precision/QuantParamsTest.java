@@ -1,6 +1,7 @@
 package io.jedge.converters.precision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -115,6 +116,8 @@ class QuantParamsTest {
         // clipped to [-4, 2]
         assertEquals(QuantParams.ofRange(-4f, 2f, QuantType.UINT8, false, false), r.asymmetric(QuantType.UINT8, false));
         CalibratedRange relu = new CalibratedRange(5f, 0f, 8f, CalibrationMethod.ENTROPY);
+        assertTrue(relu.nonNegative());
+        assertFalse(r.nonNegative());
         QuantParams u = relu.asymmetric(QuantType.UINT8, false);
         assertEquals(0, u.zeroPoint());
         assertEquals(5f / 255, u.scale());
