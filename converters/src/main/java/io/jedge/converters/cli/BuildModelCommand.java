@@ -82,26 +82,13 @@ final class BuildModelCommand {
         }
 
         VitConfig config() {
-            VitConfig c = VitConfig.preset(preset);
-            if (imageSize != null) {
-                c = c.withImageSize(imageSize);
-            }
-            if (patch != null) {
-                c = c.withPatch(patch);
-            }
-            if (dim != null) {
-                c = c.withDim(dim);
-            }
-            if (depth != null) {
-                c = c.withDepth(depth);
-            }
-            if (heads != null) {
-                c = c.withHeads(heads);
-            }
-            if (classes != null) {
-                c = c.withClasses(classes);
-            }
-            return c;
+            VitConfig p = VitConfig.preset(preset);
+            return new VitConfig(or(imageSize, p.imageSize()), or(patch, p.patch()), or(dim, p.dim()), or(depth, p.depth()),
+                    or(heads, p.heads()), p.mlpRatio(), or(classes, p.classes()));
+        }
+
+        private static int or(Integer v, int dflt) {
+            return v == null ? dflt : v;
         }
 
         AttentionEmitter emitter() {

@@ -31,7 +31,10 @@ public final class JedgeCli {
     /** One line and a hint for errors the user can fix; a stack trace only with --verbose. */
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        boolean verbose = parsed.hasMatchedOption("--verbose");
+        boolean verbose = false;
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            verbose |= p.hasMatchedOption("--verbose");
+        }
         Throwable t = e;
         String hint = null;
         int code = 1;

@@ -37,7 +37,7 @@ final class ManifestJson {
             }
             root = e.getAsJsonObject();
         } catch (JsonParseException e) {
-            throw new BundleException(file, "not valid JSON (" + e.getMessage() + ")", e);
+            throw new BundleException(file, "not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
         }
         Reader r = new Reader(file);
         int version = r.integer(root, "schemaVersion");
