@@ -43,16 +43,28 @@ public record PowerProfile(int schemaVersion, String id, JetsonModule module, St
     }
 
     /**
-     * Which conf the given mode names belong to: the one sharing more names with them; on a tie
-     * (or no names), {@code preferSuper}. This catches a non-super conf on a super DTB and the
-     * reverse, both of which occur on real devices.
+     * Which conf the given mode names belong to: the one whose name set is closer to them (Jaccard
+     * similarity, since the non-super names can be a subset of the super ones); on a tie (or no
+     * names), {@code preferSuper}. This catches a non-super conf on a super DTB and the reverse,
+     * both of which occur on real devices.
      */
     public boolean matchSuperConf(Collection<String> confModeNames, boolean preferSuper) {
         if (!hasSuperConf()) {
             return false;
         }
-        long sup = confModeNames.stream().filter(n -> mode(n, true).isPresent()).count();
-        long non = confModeNames.stream().filter(n -> mode(n, false).isPresent()).count();
+        double sup = similarity(confModeNames, true);
+        double non = similarity(confModeNames, false);
         return sup == non ? preferSuper : sup > non;
+    }
+
+    private double similarity(Collection<String> names, boolean superConf) {
+        java.util.Set<String> a = new java.util.HashSet<>();
+        names.forEach(n -> a.add(n.toUpperCase(java.util.Locale.ROOT)));
+        java.util.Set<String> b = new java.util.HashSet<>();
+        modes(superConf).forEach(m -> b.add(m.name().toUpperCase(java.util.Locale.ROOT)));
+        java.util.Set<String> union = new java.util.HashSet<>(a);
+        union.addAll(b);
+        a.retainAll(b);
+        return union.isEmpty() ? 0 : (double) a.size() / union.size();
     }
 }
