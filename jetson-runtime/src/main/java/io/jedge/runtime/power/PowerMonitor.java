@@ -85,7 +85,12 @@ public final class PowerMonitor {
             t = telemetry.readSysfs();
         }
         notes.addAll(reading.notes());
-        notes.addAll(t.notes());
+        for (String n : t.notes()) {
+            // A non-Jetson host has no integrated-GPU devfreq node; saying so is noise.
+            if (device.isJetson() || !n.startsWith("GPU devfreq node")) {
+                notes.add(n);
+            }
+        }
 
         Optional<CurrentPowerMode> current = reading.current();
         boolean superConf = device.superVariant();
