@@ -54,6 +54,8 @@ class PowerMonitorTest {
         assertTrue(s.state().modeName().isEmpty());
         assertTrue(s.profile().isEmpty());
         assertEquals(28000000L * 1024, s.state().memAvailableBytes().orElseThrow());
+        assertTrue(s.notes().stream().noneMatch(n -> n.startsWith("GPU devfreq")), s.notes().toString());
+        assertTrue(s.notes().contains("not a Jetson: no nvpmodel power modes"), s.notes().toString());
     }
 
     @Test
