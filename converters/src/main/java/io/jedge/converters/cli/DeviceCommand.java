@@ -69,8 +69,10 @@ public final class DeviceCommand implements Callable<Integer> {
             description = "Read a captured filesystem tree instead of /; captured command outputs are read from DIR/jedge-commands.")
     Path root;
 
-    @Option(names = "--verbose", description = "Show stack traces on errors.")
-    boolean verbose;
+    /** --verbose is the jedge command's inherited option; standalone use has none. */
+    private boolean verbose() {
+        return spec.root().userObject() instanceof JedgeCli cli && cli.verbose;
+    }
 
     @Option(names = "--watch-seconds", hidden = true, description = "Stop watching after this many seconds.")
     Long watchSeconds;
@@ -116,7 +118,7 @@ public final class DeviceCommand implements Callable<Integer> {
             }
             return watch(env, out);
         } catch (RuntimeException e) {
-            if (verbose) {
+            if (verbose()) {
                 e.printStackTrace(err);
             }
             return fail(err, e.getMessage() == null ? e.toString() : e.getMessage(),

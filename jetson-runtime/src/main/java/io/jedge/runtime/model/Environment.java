@@ -2,14 +2,17 @@ package io.jedge.runtime.model;
 
 import io.jedge.runtime.backend.Backend;
 import io.jedge.runtime.backend.Backends;
+import io.jedge.runtime.device.HostEnvironment;
+import io.jedge.runtime.device.JetsonModule;
+import io.jedge.runtime.power.PowerProfile;
+import io.jedge.runtime.power.PowerProfiles;
+import io.jedge.runtime.power.PowerState;
+import io.jedge.runtime.power.ProfileMode;
 import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.runtime.selection.VariantSelector;
 import io.jedge.sdk.LoadOptions;
 import io.jedge.sdk.bundle.Variant;
 import io.jedge.sdk.bundle.VariantFormat;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -53,30 +56,50 @@ public class Environment {
         return v.format() == VariantFormat.TENSORRT_ENGINE ? Optional.of("TensorRT engine checks are not available") : Optional.empty();
     }
 
+    /** This host (or the simulated device of {@code options.simulate()}). */
     public static Environment detect(LoadOptions options) {
-        return new Environment(hostContext());
+        if (options.simulate() != null) {
+            return simulate(options.simulate());
+        }
+        return new JetsonEnvironment(HostEnvironment.system());
+    }
+
+    /** A device as {@code MODULE:MODE} would be (e.g. {@code orin-nano-8gb:15W}), from its power profile. */
+    public static Environment simulate(String moduleAndMode) {
+        int colon = moduleAndMode.indexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("--simulate '" + moduleAndMode + "', expected MODULE:MODE such as orin-nano-8gb:15W");
+        }
+        String id = moduleAndMode.substring(0, colon);
+        String mode = moduleAndMode.substring(colon + 1);
+        PowerProfile profile;
+        try {
+            profile = PowerProfiles.load(id);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--simulate: no power profile '" + id + "' (" + e.getMessage()
+                    + "); profiles: jetson-nano, orin-nano-4gb, orin-nano-8gb, orin-nx-8gb, orin-nx-16gb, agx-orin-32gb, agx-orin-64gb", e);
+        }
+        Optional<ProfileMode> m = profile.modes().stream().filter(x -> x.name().equalsIgnoreCase(mode)).findFirst();
+        if (m.isEmpty()) {
+            throw new IllegalArgumentException("--simulate: " + id + " has no power mode '" + mode + "'; its modes are "
+                    + profile.modes().stream().map(ProfileMode::name).distinct().toList());
+        }
+        PowerState st = PowerState.simulated(profile.module(), m.get(), java.util.OptionalLong.empty());
+        return new Environment(context(profile.module(), id, st, true));
+    }
+
+    /** The selection's view of a device and power state. */
+    static DeviceContext context(JetsonModule module, String deviceId, PowerState st, boolean simulated) {
+        DeviceContext.Family family = module == JetsonModule.JETSON_NANO || module == JetsonModule.JETSON_NANO_2GB
+                ? DeviceContext.Family.JETSON_MAXWELL
+                : module.isJetson() ? DeviceContext.Family.JETSON_ORIN : DeviceContext.Family.CPU;
+        return new DeviceContext(deviceId, family, st.modeName().orElse(null),
+                st.budgetW().isPresent() ? st.budgetW().getAsDouble() : null,
+                st.onlineCores().orElse(Runtime.getRuntime().availableProcessors()), st.memAvailableBytes().orElse(0), simulated);
     }
 
     /** This machine as a CPU host: device id {@code host:<cpu model>}. */
     public static DeviceContext hostContext() {
-        String cpu = "unknown-cpu";
-        long avail = 0;
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    cpu = line.substring(line.indexOf(':') + 1).trim();
-                    break;
-                }
-            }
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemAvailable:")) {
-                    avail = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux, or restricted: the context stays generic
-        }
-        return new DeviceContext("host:" + cpu, DeviceContext.Family.CPU, null, null,
-                Runtime.getRuntime().availableProcessors(), avail, false);
+        return new JetsonEnvironment(HostEnvironment.system()).current();
     }
 }

@@ -1,0 +1,135 @@
+package io.jedge.runtime.selection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.runtime.model.Environment;
+import io.jedge.sdk.Goal;
+import io.jedge.sdk.bundle.AttentionKind;
+import io.jedge.sdk.bundle.BundleManifest;
+import io.jedge.sdk.bundle.Figure;
+import io.jedge.sdk.bundle.Fingerprint;
+import io.jedge.sdk.bundle.Precision;
+import io.jedge.sdk.bundle.Report;
+import io.jedge.sdk.bundle.Role;
+import io.jedge.sdk.bundle.Task;
+import io.jedge.sdk.bundle.TensorSpec;
+import io.jedge.sdk.bundle.Variant;
+import io.jedge.sdk.bundle.VariantFormat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class VariantSelectorTest {
+    /** Every variant runnable: ONNX on ONNX Runtime, engines on TensorRT. */
+    static final VariantSelector.BackendResolver ALL = new VariantSelector.BackendResolver() {
+        @Override
+        public Optional<String> backendFor(Variant v) {
+            return Optional.of(v.format() == VariantFormat.ONNX ? "ort-cpu" : "tensorrt");
+        }
+
+        @Override
+        public String whyNot(Variant v) {
+            return "";
+        }
+    };
+
+    static Variant v(String id, VariantFormat f, Precision p, AttentionKind a, List<Figure> figs) {
+        return new Variant(id, Role.MODEL, id + ".bin", f, p, a, 1, 8, 32, "0", 1000, Fingerprint.portable(),
+                Map.of("tokens", "4096"), figs);
+    }
+
+    static BundleManifest bundle(List<Variant> vs, List<Report> reports) {
+        return new BundleManifest(1, "m", Task.IMAGE_CLASSIFICATION, List.of(new TensorSpec("x", "float32", List.of(-1L, 3L))),
+                List.of(new TensorSpec("y", "float32", List.of(-1L, 10L))), null, List.of(), Map.of(), vs, reports, null, null);
+    }
+
+    static Figure fig(String device, String mode, String backend, int batch, double p50, double tput) {
+        return new Figure(device, mode, backend, 0, batch, p50, p50 * 1.1, tput, null, null, "2026-12-01T00:00:00Z", false);
+    }
+
+    static SelectionRequest req(Goal g) {
+        return new SelectionRequest(Role.MODEL, g, Precision.INT8, null, "auto", null, 0);
+    }
+
+    final List<Variant> engines = List.of(
+            v("fp32-trt", VariantFormat.TENSORRT_ENGINE, Precision.FP32, AttentionKind.VANILLA, List.of()),
+            v("fp16-trt", VariantFormat.TENSORRT_ENGINE, Precision.FP16, AttentionKind.VANILLA, List.of()));
+
+    @Test
+    void jetsonNanoPrefersFp32OverMixedPrecisionFromPriors() {
+        DeviceContext nano = Environment.simulate("jetson-nano:MAXN").current();
+        VariantSelector.Result r = new VariantSelector(ALL).select(bundle(engines, List.of()), nano, req(Goal.LATENCY), Map.of());
+        assertEquals("fp32-trt", r.chosen().variant().id(), r.explain());
+        assertEquals("prior", r.chosen().source());
+        assertTrue(r.toSelection().simulated());
+        DeviceContext orin = Environment.simulate("orin-nano-8gb:15W").current();
+        assertEquals("fp16-trt", new VariantSelector(ALL).select(bundle(engines, List.of()), orin, req(Goal.LATENCY), Map.of())
+                .chosen().variant().id());
+    }
+
+    @Test
+    void measuredFiguresOnThisModeBeatPriors() {
+        DeviceContext orin = Environment.simulate("orin-nano-8gb:7W").current();
+        List<Variant> vs = List.of(
+                v("fp32-trt", VariantFormat.TENSORRT_ENGINE, Precision.FP32, AttentionKind.VANILLA,
+                        List.of(fig("orin-nano-8gb", "7W", "tensorrt", 1, 4.0, 250))),
+                v("fp16-trt", VariantFormat.TENSORRT_ENGINE, Precision.FP16, AttentionKind.VANILLA,
+                        List.of(fig("orin-nano-8gb", "7W", "tensorrt", 1, 5.0, 200), fig("orin-nano-8gb", "15W", "tensorrt", 1, 1.0, 900))));
+        VariantSelector.Result r = new VariantSelector(ALL).select(bundle(vs, List.of()), orin, req(Goal.LATENCY), Map.of());
+        assertEquals("fp32-trt", r.chosen().variant().id(), "the 15W figure must not count at 7W: " + r.explain());
+        assertEquals("measured", r.chosen().source());
+        DeviceContext orin15 = Environment.simulate("orin-nano-8gb:15W").current();
+        assertEquals("fp16-trt", new VariantSelector(ALL).select(bundle(vs, List.of()), orin15, req(Goal.LATENCY), Map.of())
+                .chosen().variant().id());
+    }
+
+    @Test
+    void throughputGoalPicksTheBestBatch() {
+        DeviceContext host = new DeviceContext("host:x", DeviceContext.Family.CPU, null, null, 2, 0, false);
+        List<Variant> vs = List.of(v("fp32", VariantFormat.ONNX, Precision.FP32, AttentionKind.VANILLA,
+                List.of(fig("host:x", null, "ort-cpu", 1, 10, 100), fig("host:x", null, "ort-cpu", 8, 50, 160))),
+                v("int8", VariantFormat.ONNX, Precision.INT8, AttentionKind.VANILLA,
+                        List.of(fig("host:x", null, "ort-cpu", 1, 6, 166), fig("host:x", null, "ort-cpu", 8, 30, 266))));
+        VariantSelector.Result r = new VariantSelector(ALL).select(bundle(vs, List.of()), host, req(Goal.THROUGHPUT), Map.of());
+        assertEquals("int8", r.chosen().variant().id());
+        assertEquals(8, r.chosen().batch());
+        SelectionRequest fp32Only = new SelectionRequest(Role.MODEL, Goal.THROUGHPUT, Precision.FP32, null, "auto", null, 0);
+        VariantSelector.Result f = new VariantSelector(ALL).select(bundle(vs, List.of()), host, fp32Only, Map.of());
+        assertEquals("fp32", f.chosen().variant().id());
+        assertTrue(f.explain().contains("below the floor"), f.explain());
+    }
+
+    @Test
+    void fidelityMemoryAndForcedChoices() {
+        DeviceContext small = new DeviceContext("host:x", DeviceContext.Family.CPU, null, null, 2, 2500, false);
+        List<Variant> vs = new ArrayList<>(List.of(
+                v("fp32-vanilla", VariantFormat.ONNX, Precision.FP32, AttentionKind.VANILLA, List.of()),
+                v("fp32-elfatt", VariantFormat.ONNX, Precision.FP32, AttentionKind.ELFATT_SD, List.of())));
+        List<Report> rep = List.of(new Report("fidelity", "fp32-elfatt", "fp32-vanilla", "8 seeded", Map.of("cosine", 0.95), null, null));
+        DeviceContext roomy = new DeviceContext("host:x", DeviceContext.Family.CPU, null, null, 2, 1L << 30, false);
+        assertEquals("fp32-elfatt", new VariantSelector(ALL).select(bundle(vs, rep), roomy, req(Goal.LATENCY), Map.of())
+                .chosen().variant().id(), "ELFATT prior wins at 4096 tokens");
+        SelectionRequest strict = new SelectionRequest(Role.MODEL, Goal.LATENCY, Precision.INT8, 0.99, "auto", null, 0);
+        VariantSelector.Result r = new VariantSelector(ALL).select(bundle(vs, rep), roomy, strict, Map.of());
+        assertEquals("fp32-vanilla", r.chosen().variant().id());
+        assertTrue(r.explain().contains("fidelity cosine 0.9500"), r.explain());
+        NoVariantException e = assertThrows(NoVariantException.class,
+                () -> new VariantSelector(ALL).select(bundle(vs, rep), small, req(Goal.LATENCY), Map.of()));
+        assertTrue(e.getMessage().contains("MiB available"), e.getMessage());
+        SelectionRequest forced = new SelectionRequest(Role.MODEL, Goal.LATENCY, Precision.INT8, null, "auto", "fp32-vanilla", 0);
+        assertEquals("forced", new VariantSelector(ALL).select(bundle(vs, rep), roomy, forced, Map.of()).chosen().source());
+    }
+
+    @Test
+    void simulationRejectsUnknownModulesAndModes() {
+        assertThrows(IllegalArgumentException.class, () -> Environment.simulate("orin-nano-8gb:3W"));
+        assertThrows(IllegalArgumentException.class, () -> Environment.simulate("tx2:15W"));
+        DeviceContext c = Environment.simulate("agx-orin-64gb:MAXN").current();
+        assertEquals(DeviceContext.Family.JETSON_ORIN, c.family());
+        assertTrue(c.simulated());
+    }
+}
