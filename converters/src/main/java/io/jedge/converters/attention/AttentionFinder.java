@@ -263,15 +263,12 @@ public final class AttentionFinder {
             d.problem = "query rank " + qr + " (expected (B,h,N,d))";
         }
         d.keyTokens = s.dim(k, d.keyTransposed ? -1 : -2);
-        if (d.bias && !d.mask) {
+        if (d.bias) {
             d.form = Form.WINDOW_BIASED;
         } else if (dynamicScale || softmax.name().startsWith("/")) {
             // TorchScript names nodes by module path ("/blocks/blocks.0/attn/Softmax") and computes
             // the SDPA scale from Shape arithmetic; dynamo uses constants and flat names
-            d.form = d.bias ? Form.WINDOW_BIASED : Form.LEGACY_DECOMPOSED;
-        }
-        if (d.bias) {
-            d.form = Form.WINDOW_BIASED;
+            d.form = Form.LEGACY_DECOMPOSED;
         }
         return Optional.of(d);
     }
