@@ -1,0 +1,415 @@
+package io.jedge.converters.attention;
+
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import io.jedge.converters.onnx.Graph;
+import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.onnx.TensorData;
+import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SessionOptions;
+import io.jedge.runtime.backend.ort.OrtBackend;
+import io.jedge.sdk.DataType;
+import io.jedge.sdk.Tensor;
+import io.jedge.sdk.bundle.Report;
+import io.jedge.sdk.bundle.TensorSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures how closely a rewritten model follows its source: both run in ONNX Runtime (CPU) on the
+ * same inputs — seeded Gaussian tensors, or tensors the caller gives — and the result is a
+ * {@code fidelity} {@link Report}.
+ *
+ * <p>Whole-model metrics, over all float outputs of every sample: {@code cosine} (mean over
+ * samples), {@code cosine_min}, {@code max_abs_error}, {@code max_rel_error} (the max absolute
+ * error divided by the reference's largest magnitude, so near-zero entries do not blow it up) and,
+ * when the first output is (batch, classes), {@code top1_agreement}. Per layer, the attention
+ * results of both models are exposed as extra graph outputs (on copies) and compared the same way;
+ * {@code converted} is 1 for rewritten layers.
+ *
+ * <pre>{@code
+ * FidelityEvaluator eval = FidelityEvaluator.builder().samples(8).seed(1).build();
+ * Report r = eval.evaluate(original, ElfattSdRewrite.rewrite(original, ElfattSdOptions.defaults()));
+ * }</pre>
+ *
+ * Immutable and thread-safe; every call opens its own sessions in a temporary folder it deletes.
+ */
+public final class FidelityEvaluator {
+    private static final Logger LOG = LoggerFactory.getLogger(FidelityEvaluator.class);
+
+    private final int samples;
+    private final long seed;
+    private final int threads;
+    private final List<Map<String, Tensor>> inputs;
+
+    private FidelityEvaluator(Builder b) {
+        this.samples = b.samples;
+        this.seed = b.seed;
+        this.threads = b.threads;
+        this.inputs = b.inputs == null ? null : List.copyOf(b.inputs);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** One tensor pair compared per layer. */
+    public record LayerProbe(String layer, String referenceTensor, String variantTensor, boolean converted) {
+    }
+
+    /**
+     * The outcome of {@link #selectByFidelity}.
+     *
+     * @param layers      the converted block indices, in the order they were accepted
+     * @param aloneCosine whole-model {@code cosine_min} with each candidate converted alone
+     * @param report      the fidelity report of the final selection
+     * @param model       the model with exactly {@code layers} converted (the source copy when none)
+     */
+    public record Selection(List<Integer> layers, Map<Integer, Double> aloneCosine, Report report, OnnxModel model) {
+        public Selection {
+            layers = List.copyOf(layers);
+            aloneCosine = Map.copyOf(aloneCosine);
+        }
+    }
+
+    /** Compares a rewrite with its source; every block that still exists in both is a layer. */
+    public Report evaluate(OnnxModel original, ElfattSdRewrite.Result rewrite) {
+        List<LayerProbe> probes = new ArrayList<>();
+        Map<Integer, ElfattSdRewrite.Converted> byIndex = new LinkedHashMap<>();
+        rewrite.converted().forEach(c -> byIndex.put(c.index(), c));
+        java.util.Set<String> produced = new java.util.HashSet<>();
+        rewrite.model().graph().nodes().forEach(n -> produced.addAll(n.outputs()));
+        for (AttentionBlock a : rewrite.blocks()) {
+            ElfattSdRewrite.Converted c = byIndex.get(a.index());
+            if (c != null) {
+                probes.add(new LayerProbe(a.layer(), c.originalOutput(), c.rewrittenOutput(), true));
+            } else if (!a.output().isEmpty() && produced.contains(a.output())) {
+                probes.add(new LayerProbe(a.layer(), a.output(), a.output(), false));
+            }
+        }
+        List<String> notes = new ArrayList<>();
+        for (ElfattSdRewrite.Converted c : rewrite.converted()) {
+            notes.add(String.format(Locale.ROOT, "%s (block %d): %d agent heads with %d agents, %d local heads in blocks of %d tokens",
+                    c.layer(), c.index(), c.agentHeads(), c.agents(), c.localHeads(), c.block()));
+        }
+        return compare(original, rewrite.model(), probes, "elfatt-sd" + rewrite.convertedLayers(), "original", notes);
+    }
+
+    /** Compares two models with the same inputs and outputs; {@code layers} may be empty. */
+    public Report compare(OnnxModel reference, OnnxModel variant, List<LayerProbe> layers, String variantId,
+            String referenceId, List<String> extraNotes) {
+        Path dir = tempDir();
+        try {
+            OnnxModel ref = withOutputs(reference, layers.stream().map(LayerProbe::referenceTensor).toList());
+            OnnxModel var = withOutputs(variant, layers.stream().map(LayerProbe::variantTensor).toList());
+            Path refFile = dir.resolve("reference.onnx");
+            Path varFile = dir.resolve("variant.onnx");
+            ref.save(refFile, false);
+            var.save(varFile, false);
+            List<String> outputs = reference.graph().outputs().stream().map(ValueInfoProto::getName).toList();
+            OrtBackend ort = new OrtBackend();
+            SessionOptions so = SessionOptions.builder().threads(threads).build();
+            try (InferenceSession rs = ort.open(refFile, so); InferenceSession vs = ort.open(varFile, so)) {
+                List<Map<String, Tensor>> feeds = inputs != null ? inputs : seeded(rs.inputs());
+                Stats whole = new Stats();
+                List<Stats> perLayer = new ArrayList<>();
+                layers.forEach(l -> perLayer.add(new Stats()));
+                long agree = 0;
+                long rows = 0;
+                boolean classifier = false;
+                for (Map<String, Tensor> feed : feeds) {
+                    Map<String, Tensor> r = rs.run(feed);
+                    Map<String, Tensor> v = vs.run(feed);
+                    whole.add(concat(r, v, outputs, true), concat(r, v, outputs, false));
+                    for (int i = 0; i < layers.size(); i++) {
+                        perLayer.get(i).add(r.get(layers.get(i).referenceTensor()).floats(),
+                                v.get(layers.get(i).variantTensor()).floats());
+                    }
+                    Tensor first = r.get(outputs.get(0));
+                    if (first.type() == DataType.FLOAT32 && first.rank() == 2 && first.dim(1) >= 2) {
+                        classifier = true;
+                        float[] a = first.floats();
+                        float[] b = v.get(outputs.get(0)).floats();
+                        int classes = (int) first.dim(1);
+                        for (int row = 0; row < first.dim(0); row++) {
+                            agree += argmax(a, row * classes, classes) == argmax(b, row * classes, classes) ? 1 : 0;
+                            rows++;
+                        }
+                    }
+                }
+                Map<String, Double> metrics = whole.metrics();
+                if (classifier) {
+                    metrics.put("top1_agreement", (double) agree / rows);
+                }
+                List<Report.LayerMetric> layerMetrics = new ArrayList<>();
+                for (int i = 0; i < layers.size(); i++) {
+                    Map<String, Double> m = perLayer.get(i).metrics();
+                    m.put("converted", layers.get(i).converted() ? 1.0 : 0.0);
+                    layerMetrics.add(new Report.LayerMetric(layers.get(i).layer(), m));
+                }
+                List<String> notes = new ArrayList<>(extraNotes);
+                notes.add("max_rel_error is max|variant - reference| / max|reference|; cosine is over all float outputs"
+                        + " of one sample, averaged over samples (cosine_min: the worst sample)");
+                String what = inputs != null ? feeds.size() + " given inputs"
+                        : feeds.size() + " seeded Gaussian inputs (seed " + seed + ", batch 1)";
+                LOG.debug("fidelity {} vs {}: {}", variantId, referenceId, metrics);
+                return new Report("fidelity", variantId, referenceId, what, metrics, layerMetrics, notes);
+            }
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    /**
+     * The {@code --fidelity-min} selection: measures each candidate block converted alone, then
+     * converts blocks greedily from the least damaging on, keeping each only while the whole-model
+     * {@code cosine_min} stays at least {@code minCosine}. Candidates are {@code options.layers()},
+     * or every supported block when that is empty; the other options apply to every block.
+     */
+    public Selection selectByFidelity(OnnxModel original, ElfattSdOptions options, double minCosine) {
+        if (!(minCosine >= -1 && minCosine <= 1)) {
+            throw new IllegalArgumentException("fidelity minimum: " + minCosine + ", expected a cosine in [-1, 1]");
+        }
+        List<AttentionBlock> blocks = AttentionFinder.find(original.copy());
+        List<Integer> candidates = ElfattSdRewrite.choose(blocks, options.layers()).stream().map(AttentionBlock::index).toList();
+        Map<Integer, Double> alone = new LinkedHashMap<>();
+        for (int c : candidates) {
+            ElfattSdRewrite.Result r = ElfattSdRewrite.rewrite(original, options.toBuilder().layers(List.of(c)).build());
+            alone.put(c, evaluate(original, r).metrics().get("cosine_min"));
+        }
+        List<Integer> order = new ArrayList<>(candidates);
+        order.sort(Comparator.comparingDouble((Integer c) -> -alone.get(c)).thenComparingInt(c -> c));
+        List<Integer> chosen = new ArrayList<>();
+        Report best = null;
+        OnnxModel bestModel = null;
+        for (int c : order) {
+            if (alone.get(c) < minCosine) {
+                continue; // alone it already breaks the bound; adding layers only compounds the error
+            }
+            List<Integer> trial = new ArrayList<>(chosen);
+            trial.add(c);
+            ElfattSdRewrite.Result r = ElfattSdRewrite.rewrite(original, options.toBuilder().layers(trial).build());
+            Report rep = evaluate(original, r);
+            if (rep.metrics().get("cosine_min") >= minCosine) {
+                chosen = trial;
+                best = rep;
+                bestModel = r.model();
+            }
+        }
+        if (best == null) {
+            bestModel = original.copy();
+            best = compare(original, bestModel, List.of(), "original", "original",
+                    List.of("no block keeps cosine_min >= " + minCosine + "; nothing converted"));
+        }
+        List<String> notes = new ArrayList<>(best.notes());
+        notes.add(String.format(Locale.ROOT, "fidelity-min %.4f: converted %s of candidates %s (alone cosine_min %s)",
+                minCosine, chosen, candidates, alone));
+        Report report = new Report(best.kind(), best.variant(), best.reference(), best.inputs(), best.metrics(),
+                best.layers(), notes);
+        return new Selection(chosen, alone, report, bestModel);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static OnnxModel withOutputs(OnnxModel m, List<String> tensors) {
+        OnnxModel c = m.copy();
+        Graph g = c.graph();
+        java.util.Set<String> present = new java.util.HashSet<>();
+        g.outputs().forEach(v -> present.add(v.getName()));
+        for (String t : tensors) {
+            if (present.add(t)) {
+                g.outputs().add(ValueInfoProto.newBuilder().setName(t)
+                        .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorData.FLOAT)))
+                        .build());
+            }
+        }
+        return c;
+    }
+
+    private List<Map<String, Tensor>> seeded(List<TensorSpec> specs) {
+        Random rnd = new Random(seed);
+        List<Map<String, Tensor>> out = new ArrayList<>();
+        for (int s = 0; s < samples; s++) {
+            Map<String, Tensor> feed = new LinkedHashMap<>();
+            for (TensorSpec spec : specs) {
+                long[] shape = spec.shapeArray();
+                for (int i = 0; i < shape.length; i++) {
+                    if (shape[i] < 0 && i > 0) {
+                        throw new IllegalArgumentException("input '" + spec.name() + "': dimension " + i + " of "
+                                + spec.shape() + " is dynamic; only a dynamic batch can be seeded, give the inputs explicitly");
+                    }
+                    shape[i] = shape[i] < 0 ? 1 : shape[i];
+                }
+                int n = (int) Tensor.elementCount(shape);
+                if (spec.dataType().equals("int64")) {
+                    long[] v = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        v[i] = rnd.nextInt(8);
+                    }
+                    feed.put(spec.name(), Tensor.ofLongs(shape, v));
+                } else {
+                    float[] v = new float[n];
+                    for (int i = 0; i < n; i++) {
+                        v[i] = (float) rnd.nextGaussian();
+                    }
+                    feed.put(spec.name(), Tensor.ofFloats(shape, v));
+                }
+            }
+            out.add(feed);
+        }
+        return out;
+    }
+
+    private static float[] concat(Map<String, Tensor> r, Map<String, Tensor> v, List<String> names, boolean reference) {
+        List<float[]> parts = new ArrayList<>();
+        int total = 0;
+        for (String n : names) {
+            Tensor t = (reference ? r : v).get(n);
+            if (t != null && t.type() == DataType.FLOAT32) {
+                float[] f = t.floats();
+                parts.add(f);
+                total += f.length;
+            }
+        }
+        float[] out = new float[total];
+        int k = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, k, p.length);
+            k += p.length;
+        }
+        return out;
+    }
+
+    private static int argmax(float[] x, int from, int len) {
+        int best = 0;
+        for (int i = 1; i < len; i++) {
+            if (x[from + i] > x[from + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Running comparison of reference/variant pairs. */
+    static final class Stats {
+        private double cosineSum;
+        private double cosineMin = Double.POSITIVE_INFINITY;
+        private double maxAbs;
+        private double maxRef;
+        private int count;
+
+        void add(float[] ref, float[] var) {
+            if (ref.length != var.length) {
+                throw new IllegalStateException("reference has " + ref.length + " values, variant " + var.length
+                        + "; the models must produce the same shapes");
+            }
+            double c = cosine(ref, var);
+            cosineSum += c;
+            cosineMin = Math.min(cosineMin, c);
+            for (int i = 0; i < ref.length; i++) {
+                maxAbs = Math.max(maxAbs, Math.abs((double) ref[i] - var[i]));
+                maxRef = Math.max(maxRef, Math.abs(ref[i]));
+            }
+            count++;
+        }
+
+        Map<String, Double> metrics() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("cosine", count == 0 ? Double.NaN : cosineSum / count);
+            m.put("cosine_min", count == 0 ? Double.NaN : cosineMin);
+            m.put("max_abs_error", maxAbs);
+            m.put("max_rel_error", maxRef == 0 ? (maxAbs == 0 ? 0 : Double.POSITIVE_INFINITY) : maxAbs / maxRef);
+            return m;
+        }
+
+        static double cosine(float[] a, float[] b) {
+            double ab = 0;
+            double aa = 0;
+            double bb = 0;
+            for (int i = 0; i < a.length; i++) {
+                ab += (double) a[i] * b[i];
+                aa += (double) a[i] * a[i];
+                bb += (double) b[i] * b[i];
+            }
+            if (aa == 0 && bb == 0) {
+                return 1;
+            }
+            return aa == 0 || bb == 0 ? 0 : ab / Math.sqrt(aa * bb);
+        }
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("jedge-fidelity");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary folder for fidelity runs", e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Iterator<Path> it = s.sorted(Comparator.reverseOrder()).iterator(); it.hasNext();) {
+                Files.deleteIfExists(it.next());
+            }
+        } catch (IOException e) {
+            LOG.debug("could not delete {}: {}", dir, e.getMessage());
+        }
+    }
+
+    /** Builder for {@link FidelityEvaluator}; validated in {@link #build()}. */
+    public static final class Builder {
+        private int samples = 8;
+        private long seed = 42;
+        private int threads = 2;
+        private List<Map<String, Tensor>> inputs;
+
+        /** Seeded inputs to generate (default 8); ignored when {@link #inputs} are given. */
+        public Builder samples(int samples) {
+            this.samples = samples;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** ONNX Runtime intra-op threads (default 2; 0 lets it choose). */
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        /** Inputs to use instead of seeded ones (e.g. preprocessed user images), one map per run. */
+        public Builder inputs(List<Map<String, Tensor>> inputs) {
+            this.inputs = inputs;
+            return this;
+        }
+
+        public FidelityEvaluator build() {
+            if (inputs == null && samples < 1) {
+                throw new IllegalArgumentException("samples: " + samples + ", expected 1 or more");
+            }
+            if (inputs != null && inputs.isEmpty()) {
+                throw new IllegalArgumentException("inputs: empty list, expected at least one input map (or none, for seeded inputs)");
+            }
+            if (threads < 0) {
+                throw new IllegalArgumentException("threads: " + threads + ", expected 0 (automatic) or more");
+            }
+            return new FidelityEvaluator(this);
+        }
+    }
+}

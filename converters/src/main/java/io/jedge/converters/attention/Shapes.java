@@ -1,0 +1,755 @@
+package io.jedge.converters.attention;
+
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import io.jedge.converters.onnx.Graph;
+import io.jedge.converters.onnx.Node;
+import io.jedge.converters.onnx.TensorData;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Static shapes and small constant values of a graph, for pattern matching. Uses the model's own
+ * value infos and fills the gaps (TorchScript exports carry none) with a partial shape inference
+ * over the ops transformer exports use; shape arithmetic ({@code Shape → Gather → Concat → Reshape})
+ * is evaluated on small integer tensors. Dims are -1 where unknown (the batch), a whole shape is
+ * null where even the rank is unknown, and unknown values are NaN.
+ */
+final class Shapes {
+    private static final int MAX_VALUE_ELEMENTS = 64;
+
+    private final Graph g;
+    private final Map<String, long[]> dims = new HashMap<>();
+    private final Map<String, double[]> values = new HashMap<>();
+
+    private Shapes(Graph g) {
+        this.g = g;
+    }
+
+    static Shapes infer(Graph g) {
+        Shapes s = new Shapes(g);
+        for (Map.Entry<String, TensorProto> e : g.initializers().entrySet()) {
+            s.seedConstant(e.getKey(), e.getValue());
+        }
+        for (ValueInfoProto v : g.inputs()) {
+            if (v.getType().hasTensorType() && v.getType().getTensorType().hasShape()) {
+                s.dims.put(v.getName(), Graph.dims(v));
+            }
+        }
+        g.topologicalSort();
+        for (Node n : g.nodes()) {
+            try {
+                s.visit(n);
+            } catch (RuntimeException e) {
+                // an op we cannot follow only leaves its outputs unknown
+            }
+            for (String o : n.outputs()) {
+                s.mergeDeclared(o);
+            }
+        }
+        return s;
+    }
+
+    long[] dims(String t) {
+        long[] d = dims.get(t);
+        return d == null ? null : d.clone();
+    }
+
+    int rank(String t) {
+        long[] d = dims.get(t);
+        return d == null ? -1 : d.length;
+    }
+
+    /** Dimension {@code i} (negative counts from the end), -1 when unknown. */
+    long dim(String t, int i) {
+        long[] d = dims.get(t);
+        if (d == null) {
+            return -1;
+        }
+        int k = i < 0 ? d.length + i : i;
+        return k < 0 || k >= d.length ? -1 : d[k];
+    }
+
+    /** The value of a small tensor, NaN where unknown; null if not tracked. */
+    double[] value(String t) {
+        return values.get(t);
+    }
+
+    /** A known scalar (or single-element) value, NaN otherwise. */
+    double scalar(String t) {
+        double[] v = values.get(t);
+        return v != null && v.length == 1 ? v[0] : Double.NaN;
+    }
+
+    private void seedConstant(String name, TensorProto t) {
+        dims.put(name, TensorData.dims(t));
+        if (TensorData.elementCount(t) <= MAX_VALUE_ELEMENTS) {
+            try {
+                values.put(name, toDoubles(t));
+            } catch (RuntimeException e) {
+                // non-numeric constant: shape only
+            }
+        }
+    }
+
+    private double[] toDoubles(TensorProto t) {
+        int type = t.getDataType();
+        if (type == TensorData.FLOAT || type == TensorData.FLOAT16 || type == TensorProto.DataType.DOUBLE_VALUE) {
+            float[] f = TensorData.floats(t, g.baseDir());
+            double[] out = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                out[i] = f[i];
+            }
+            return out;
+        }
+        return Arrays.stream(TensorData.longs(t, g.baseDir())).asDoubleStream().toArray();
+    }
+
+    private void mergeDeclared(String t) {
+        ValueInfoProto v = g.valueInfo(t);
+        if (v == null || !v.getType().hasTensorType() || !v.getType().getTensorType().hasShape()) {
+            return;
+        }
+        long[] declared = Graph.dims(v);
+        long[] mine = dims.get(t);
+        if (mine == null || mine.length != declared.length) {
+            dims.put(t, declared);
+            return;
+        }
+        for (int i = 0; i < mine.length; i++) {
+            if (declared[i] >= 0) {
+                mine[i] = declared[i];
+            }
+        }
+    }
+
+    private long[] d(Node n, int i) {
+        String in = n.input(i);
+        return in.isEmpty() ? null : dims.get(in);
+    }
+
+    private double[] v(Node n, int i) {
+        String in = n.input(i);
+        return in.isEmpty() ? null : values.get(in);
+    }
+
+    private void out(Node n, long[] shape, double[] value) {
+        if (shape != null) {
+            dims.put(n.output(0), shape);
+        }
+        if (value != null && value.length <= MAX_VALUE_ELEMENTS) {
+            values.put(n.output(0), value);
+        }
+    }
+
+    private void visit(Node n) {
+        String op = n.domain().isEmpty() || n.domain().equals("ai.onnx") ? n.opType() : n.domain() + "::" + n.opType();
+        switch (op) {
+            case "Constant" -> {
+                if (n.has("value")) {
+                    TensorProto t = n.attrTensor("value");
+                    dims.put(n.output(0), TensorData.dims(t));
+                    if (TensorData.elementCount(t) <= MAX_VALUE_ELEMENTS) {
+                        values.put(n.output(0), toDoubles(t));
+                    }
+                } else if (n.has("value_float")) {
+                    out(n, new long[0], new double[] {n.attrFloat("value_float", 0)});
+                } else if (n.has("value_int")) {
+                    out(n, new long[0], new double[] {n.attrInt("value_int", 0)});
+                } else if (n.has("value_ints")) {
+                    List<Long> l = n.attrInts("value_ints");
+                    out(n, new long[] {l.size()}, l.stream().mapToDouble(Long::doubleValue).toArray());
+                }
+            }
+            case "Identity", "Cast", "Erf", "Gelu", "Relu", "Sigmoid", "Tanh", "Softmax", "LayerNormalization", "Neg",
+                    "Sqrt", "Reciprocal", "Exp", "Dropout", "Abs", "CastLike", "Log", "Floor", "Ceil", "Round" -> {
+                double[] x = v(n, 0);
+                out(n, copy(d(n, 0)), x == null ? null : unary(op, x));
+            }
+            case "Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "Greater", "And", "Or", "Max", "Min" -> {
+                long[] a = d(n, 0);
+                long[] b = d(n, 1);
+                out(n, broadcast(a, b), binary(op, v(n, 0), v(n, 1), a, b));
+            }
+            case "Where" -> {
+                long[] s = broadcast(broadcast(d(n, 0), d(n, 1)), d(n, 2));
+                double[] c = v(n, 0);
+                double[] x = v(n, 1);
+                double[] y = v(n, 2);
+                double[] val = null;
+                if (c != null && x != null && y != null && s != null && s.length <= 1) {
+                    int len = s.length == 0 ? 1 : (int) s[0];
+                    val = new double[len];
+                    for (int i = 0; i < len; i++) {
+                        double ci = at(c, i);
+                        val[i] = Double.isNaN(ci) ? Double.NaN : ci != 0 ? at(x, i) : at(y, i);
+                    }
+                }
+                out(n, s, val);
+            }
+            case "Shape" -> {
+                long[] x = d(n, 0);
+                if (x != null) {
+                    int start = (int) norm(n.attrInt("start", 0), x.length, true);
+                    int end = (int) norm(n.attrInt("end", x.length), x.length, true);
+                    double[] val = new double[Math.max(0, end - start)];
+                    for (int i = start; i < end; i++) {
+                        val[i - start] = x[i] < 0 ? Double.NaN : x[i];
+                    }
+                    out(n, new long[] {val.length}, val);
+                }
+            }
+            case "Gather" -> gather(n);
+            case "Unsqueeze" -> unsqueeze(n);
+            case "Squeeze" -> squeeze(n);
+            case "Concat" -> concat(n);
+            case "Reshape" -> reshape(n);
+            case "Flatten" -> {
+                long[] x = d(n, 0);
+                if (x != null) {
+                    int axis = (int) norm(n.attrInt("axis", 1), x.length, true);
+                    out(n, new long[] {prod(x, 0, axis), prod(x, axis, x.length)}, null);
+                }
+            }
+            case "Transpose" -> {
+                long[] x = d(n, 0);
+                if (x != null) {
+                    List<Long> perm = n.attrInts("perm");
+                    long[] s = new long[x.length];
+                    for (int i = 0; i < s.length; i++) {
+                        s[i] = perm.isEmpty() ? x[x.length - 1 - i] : x[perm.get(i).intValue()];
+                    }
+                    out(n, s, null);
+                }
+            }
+            case "Slice" -> slice(n);
+            case "Split" -> split(n);
+            case "MatMul" -> matMul(n);
+            case "Gemm" -> {
+                long[] a = d(n, 0);
+                long[] b = d(n, 1);
+                if (a != null && b != null) {
+                    long m = n.attrInt("transA", 0) == 1 ? a[1] : a[0];
+                    long k = n.attrInt("transB", 0) == 1 ? b[0] : b[1];
+                    out(n, new long[] {m, k}, null);
+                }
+            }
+            case "Conv", "AveragePool", "MaxPool" -> conv(n);
+            case "Pad" -> {
+                long[] x = d(n, 0);
+                double[] pads = v(n, 1);
+                if (x != null && pads != null && pads.length == 2 * x.length) {
+                    long[] s = new long[x.length];
+                    for (int i = 0; i < s.length; i++) {
+                        s[i] = x[i] < 0 || Double.isNaN(pads[i]) || Double.isNaN(pads[i + x.length]) ? -1
+                                : x[i] + (long) pads[i] + (long) pads[i + x.length];
+                    }
+                    out(n, s, null);
+                }
+            }
+            case "Expand" -> {
+                long[] x = d(n, 0);
+                double[] s = v(n, 1);
+                if (x != null && s != null) {
+                    out(n, broadcast(x, toDims(s)), null);
+                }
+            }
+            case "ConstantOfShape" -> {
+                double[] s = v(n, 0);
+                if (s != null) {
+                    long[] shape = toDims(s);
+                    double fill = 0;
+                    if (n.has("value")) {
+                        fill = toDoubles(n.attrTensor("value"))[0];
+                    }
+                    double[] val = null;
+                    if (shape.length == 1 && shape[0] >= 0 && shape[0] <= MAX_VALUE_ELEMENTS) {
+                        val = new double[(int) shape[0]];
+                        Arrays.fill(val, fill);
+                    }
+                    out(n, shape, val);
+                }
+            }
+            case "ReduceMean", "ReduceSum", "ReduceMax" -> {
+                long[] x = d(n, 0);
+                if (x != null) {
+                    List<Long> axes = n.attrInts("axes");
+                    double[] av = v(n, 1);
+                    long[] ax = av != null ? toDims(av) : axes.stream().mapToLong(Long::longValue).toArray();
+                    boolean keep = n.attrInt("keepdims", 1) == 1;
+                    boolean[] reduced = new boolean[x.length];
+                    if (ax.length == 0) {
+                        Arrays.fill(reduced, true);
+                    }
+                    for (long a : ax) {
+                        reduced[(int) norm(a, x.length, false)] = true;
+                    }
+                    long[] s = new long[x.length];
+                    int k = 0;
+                    for (int i = 0; i < x.length; i++) {
+                        if (!reduced[i]) {
+                            s[k++] = x[i];
+                        } else if (keep) {
+                            s[k++] = 1;
+                        }
+                    }
+                    out(n, Arrays.copyOf(s, k), null);
+                }
+            }
+            case "Attention" -> {
+                // ONNX Attention (opset 23): output has Q's leading dims and V's head size
+                long[] q = d(n, 0);
+                long[] vv = d(n, 2);
+                if (q != null && vv != null && q.length == 4) {
+                    out(n, new long[] {q[0], q[1], q[2], vv[3]}, null);
+                } else if (q != null && vv != null && q.length == 3) {
+                    long heads = n.attrInt("q_num_heads", -1);
+                    long kvHeads = n.attrInt("kv_num_heads", -1);
+                    long vHead = kvHeads > 0 && vv[2] >= 0 ? vv[2] / kvHeads : -1;
+                    out(n, new long[] {q[0], q[1], heads > 0 && vHead > 0 ? heads * vHead : -1}, null);
+                }
+            }
+            case "com.microsoft::MultiHeadAttention", "com.microsoft::Attention" -> {
+                long[] q = d(n, 0);
+                if (q != null && q.length == 3) {
+                    long hidden = q[2];
+                    if (op.endsWith("::Attention")) {
+                        long[] w = d(n, 1);
+                        List<Long> sizes = n.attrInts("qkv_hidden_sizes");
+                        hidden = !sizes.isEmpty() ? sizes.get(2) : w != null && w[1] >= 0 ? w[1] / 3 : -1;
+                    }
+                    out(n, new long[] {q[0], q[1], hidden}, null);
+                }
+            }
+            default -> {
+                // unknown op: outputs stay unknown unless declared
+            }
+        }
+    }
+
+    private static double at(double[] v, int i) {
+        return v.length == 1 ? v[0] : v[i];
+    }
+
+    private static long[] copy(long[] d) {
+        return d == null ? null : d.clone();
+    }
+
+    private static double[] unary(String op, double[] x) {
+        double[] o = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            o[i] = switch (op) {
+                case "Identity", "Cast", "CastLike", "Dropout" -> x[i];
+                case "Sqrt" -> Math.sqrt(x[i]);
+                case "Reciprocal" -> 1 / x[i];
+                case "Neg" -> -x[i];
+                case "Exp" -> Math.exp(x[i]);
+                case "Abs" -> Math.abs(x[i]);
+                case "Log" -> Math.log(x[i]);
+                case "Floor" -> Math.floor(x[i]);
+                case "Ceil" -> Math.ceil(x[i]);
+                case "Round" -> Math.rint(x[i]);
+                default -> Double.NaN;
+            };
+        }
+        return op.equals("Softmax") || op.equals("LayerNormalization") || op.equals("Erf") || op.equals("Gelu")
+                ? null : o;
+    }
+
+    private static double[] binary(String op, double[] a, double[] b, long[] da, long[] db) {
+        if (a == null || b == null || da == null || db == null || da.length > 1 || db.length > 1) {
+            return null;
+        }
+        int len = Math.max(a.length, b.length);
+        if (a.length != 1 && b.length != 1 && a.length != b.length) {
+            return null;
+        }
+        double[] o = new double[len];
+        for (int i = 0; i < len; i++) {
+            double x = at(a, i);
+            double y = at(b, i);
+            o[i] = switch (op) {
+                case "Add" -> x + y;
+                case "Sub" -> x - y;
+                case "Mul" -> x * y;
+                case "Div" -> y == 0 ? Double.NaN : x / y;
+                case "Pow" -> Math.pow(x, y);
+                case "Max" -> Math.max(x, y);
+                case "Min" -> Math.min(x, y);
+                case "Equal" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : x == y ? 1 : 0;
+                case "Less" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : x < y ? 1 : 0;
+                case "Greater" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : x > y ? 1 : 0;
+                default -> Double.NaN;
+            };
+        }
+        return o;
+    }
+
+    static long[] broadcast(long[] a, long[] b) {
+        if (a == null || b == null) {
+            return null;
+        }
+        int r = Math.max(a.length, b.length);
+        long[] s = new long[r];
+        for (int i = 0; i < r; i++) {
+            long x = i - (r - a.length) >= 0 ? a[i - (r - a.length)] : 1;
+            long y = i - (r - b.length) >= 0 ? b[i - (r - b.length)] : 1;
+            s[i] = x == 1 ? y : y == 1 ? x : x >= 0 ? x : y;
+        }
+        return s;
+    }
+
+    private static long norm(long axis, int rank, boolean clamp) {
+        long a = axis < 0 ? axis + rank : axis;
+        return clamp ? Math.max(0, Math.min(rank, a)) : a;
+    }
+
+    private static long prod(long[] x, int from, int to) {
+        long p = 1;
+        for (int i = from; i < to; i++) {
+            if (x[i] < 0) {
+                return -1;
+            }
+            p *= x[i];
+        }
+        return p;
+    }
+
+    private static long[] toDims(double[] v) {
+        long[] o = new long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            o[i] = Double.isNaN(v[i]) ? -1 : (long) v[i];
+        }
+        return o;
+    }
+
+    private long[] axesOf(Node n, int inputIndex) {
+        if (!n.input(inputIndex).isEmpty()) {
+            double[] a = v(n, inputIndex);
+            return a == null ? null : toDims(a);
+        }
+        List<Long> l = n.attrInts("axes");
+        return l.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private void gather(Node n) {
+        long[] x = d(n, 0);
+        long[] idx = d(n, 1);
+        if (x == null || idx == null) {
+            return;
+        }
+        int axis = (int) norm(n.attrInt("axis", 0), x.length, false);
+        long[] s = new long[x.length - 1 + idx.length];
+        int k = 0;
+        for (int i = 0; i < axis; i++) {
+            s[k++] = x[i];
+        }
+        for (long i : idx) {
+            s[k++] = i;
+        }
+        for (int i = axis + 1; i < x.length; i++) {
+            s[k++] = x[i];
+        }
+        double[] xv = v(n, 0);
+        double[] iv = v(n, 1);
+        double[] val = null;
+        if (xv != null && iv != null && x.length == 1) {
+            val = new double[iv.length];
+            for (int i = 0; i < iv.length; i++) {
+                int j = (int) (iv[i] < 0 ? iv[i] + xv.length : iv[i]);
+                val[i] = Double.isNaN(iv[i]) || j < 0 || j >= xv.length ? Double.NaN : xv[j];
+            }
+        }
+        out(n, s, val);
+    }
+
+    private void unsqueeze(Node n) {
+        long[] x = d(n, 0);
+        long[] axes = axesOf(n, 1);
+        if (x == null || axes == null) {
+            return;
+        }
+        int r = x.length + axes.length;
+        boolean[] added = new boolean[r];
+        for (long a : axes) {
+            added[(int) norm(a, r, false)] = true;
+        }
+        long[] s = new long[r];
+        int k = 0;
+        for (int i = 0; i < r; i++) {
+            s[i] = added[i] ? 1 : x[k++];
+        }
+        out(n, s, v(n, 0));
+    }
+
+    private void squeeze(Node n) {
+        long[] x = d(n, 0);
+        long[] axes = axesOf(n, 1);
+        if (x == null) {
+            return;
+        }
+        boolean[] drop = new boolean[x.length];
+        if (axes == null || axes.length == 0) {
+            for (int i = 0; i < x.length; i++) {
+                drop[i] = x[i] == 1;
+            }
+        } else {
+            for (long a : axes) {
+                drop[(int) norm(a, x.length, false)] = true;
+            }
+        }
+        long[] s = new long[x.length];
+        int k = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (!drop[i]) {
+                s[k++] = x[i];
+            }
+        }
+        out(n, Arrays.copyOf(s, k), v(n, 0));
+    }
+
+    private void concat(Node n) {
+        long[] first = d(n, 0);
+        if (first == null) {
+            return;
+        }
+        int axis = (int) norm(n.attrInt("axis", 0), first.length, false);
+        long[] s = first.clone();
+        s[axis] = 0;
+        boolean valueKnown = first.length == 1;
+        int total = 0;
+        for (String in : n.inputs()) {
+            long[] x = dims.get(in);
+            if (x == null) {
+                s[axis] = -1;
+                valueKnown = false;
+                break;
+            }
+            s[axis] = s[axis] < 0 || x[axis] < 0 ? -1 : s[axis] + x[axis];
+            for (int i = 0; i < s.length; i++) {
+                if (i != axis && s[i] < 0) {
+                    s[i] = x[i];
+                }
+            }
+            if (!values.containsKey(in)) {
+                valueKnown = false;
+            } else {
+                total += values.get(in).length;
+            }
+        }
+        double[] val = null;
+        if (valueKnown) {
+            val = new double[total];
+            int k = 0;
+            for (String in : n.inputs()) {
+                for (double x : values.get(in)) {
+                    val[k++] = x;
+                }
+            }
+        }
+        out(n, s, val);
+    }
+
+    private void reshape(Node n) {
+        long[] x = d(n, 0);
+        double[] target = v(n, 1);
+        if (target == null) {
+            long[] td = d(n, 1);
+            if (td != null && td.length == 1 && td[0] >= 0) {
+                long[] s = new long[(int) td[0]];
+                Arrays.fill(s, -1);
+                out(n, s, null);
+            }
+            return;
+        }
+        boolean allowZero = n.attrInt("allowzero", 0) == 1;
+        long[] s = new long[target.length];
+        int inferred = -1;
+        long knownOut = 1;
+        int unknownOut = 0;
+        for (int i = 0; i < s.length; i++) {
+            double t = target[i];
+            if (Double.isNaN(t)) {
+                s[i] = -1;
+                unknownOut++;
+            } else if (t == 0 && !allowZero) {
+                s[i] = x != null && i < x.length ? x[i] : -1;
+                if (s[i] < 0) {
+                    unknownOut++;
+                } else {
+                    knownOut *= s[i];
+                }
+            } else if (t == -1) {
+                inferred = i;
+                s[i] = -1;
+            } else {
+                s[i] = (long) t;
+                knownOut *= s[i];
+            }
+        }
+        if (inferred >= 0 && x != null) {
+            long knownIn = 1;
+            int unknownIn = 0;
+            for (long e : x) {
+                if (e < 0) {
+                    unknownIn++;
+                } else {
+                    knownIn *= e;
+                }
+            }
+            // an unknown input dim (the batch) is assumed to reappear as the unknown output dim
+            if (unknownIn == unknownOut && knownOut != 0 && knownIn % knownOut == 0) {
+                s[inferred] = knownIn / knownOut;
+            }
+        }
+        double[] xv = v(n, 0);
+        out(n, s, xv != null && prod(s, 0, s.length) == xv.length ? xv : null);
+    }
+
+    private void slice(Node n) {
+        long[] x = d(n, 0);
+        if (x == null) {
+            return;
+        }
+        double[] starts = v(n, 1);
+        double[] ends = v(n, 2);
+        long[] axes = n.input(3).isEmpty() ? null : axesOf(n, 3);
+        double[] steps = n.input(4).isEmpty() ? null : v(n, 4);
+        if (starts == null || ends == null || (!n.input(3).isEmpty() && axes == null)) {
+            long[] s = x.clone();
+            if (axes != null) {
+                for (long a : axes) {
+                    s[(int) norm(a, x.length, false)] = -1;
+                }
+            } else {
+                Arrays.fill(s, -1);
+            }
+            out(n, s, null);
+            return;
+        }
+        long[] s = x.clone();
+        double[] xv = v(n, 0);
+        double[] val = null;
+        for (int i = 0; i < starts.length; i++) {
+            int axis = (int) (axes == null ? i : norm(axes[i], x.length, false));
+            long step = steps == null ? 1 : (long) steps[i];
+            long len = x[axis];
+            if (len < 0 || Double.isNaN(starts[i]) || Double.isNaN(ends[i]) || step == 0) {
+                s[axis] = -1;
+                continue;
+            }
+            long st = clampIndex((long) Math.max(Long.MIN_VALUE / 2, Math.min(Long.MAX_VALUE / 2, starts[i])), len, step);
+            long en = clampIndex((long) Math.max(Long.MIN_VALUE / 2, Math.min(Long.MAX_VALUE / 2, ends[i])), len, step);
+            long count = step > 0 ? Math.max(0, (en - st + step - 1) / step) : Math.max(0, (st - en - step - 1) / -step);
+            s[axis] = count;
+            if (xv != null && x.length == 1) {
+                val = new double[(int) count];
+                for (int k = 0; k < count; k++) {
+                    val[k] = xv[(int) (st + k * step)];
+                }
+            }
+        }
+        out(n, s, val);
+    }
+
+    private static long clampIndex(long i, long len, long step) {
+        long v = i < 0 ? i + len : i;
+        return step > 0 ? Math.max(0, Math.min(len, v)) : Math.max(-1, Math.min(len - 1, v));
+    }
+
+    private void split(Node n) {
+        long[] x = d(n, 0);
+        if (x == null) {
+            return;
+        }
+        int axis = (int) norm(n.attrInt("axis", 0), x.length, false);
+        int parts = n.outputs().size();
+        long[] sizes;
+        double[] sv = n.input(1).isEmpty() ? null : v(n, 1);
+        if (sv != null) {
+            sizes = toDims(sv);
+        } else if (n.has("split")) {
+            sizes = n.attrInts("split").stream().mapToLong(Long::longValue).toArray();
+        } else {
+            sizes = new long[parts];
+            Arrays.fill(sizes, x[axis] < 0 ? -1 : x[axis] / parts);
+        }
+        for (int i = 0; i < parts && i < sizes.length; i++) {
+            long[] s = x.clone();
+            s[axis] = sizes[i];
+            dims.put(n.output(i), s);
+        }
+    }
+
+    private void matMul(Node n) {
+        long[] a = d(n, 0);
+        long[] b = d(n, 1);
+        if (a == null || b == null || a.length < 1 || b.length < 1) {
+            return;
+        }
+        long[] aa = a.length == 1 ? new long[] {1, a[0]} : a;
+        long[] bb = b.length == 1 ? new long[] {b[0], 1} : b;
+        long[] batch = broadcast(Arrays.copyOf(aa, aa.length - 2), Arrays.copyOf(bb, bb.length - 2));
+        long[] s = Arrays.copyOf(batch, batch.length + 2);
+        s[batch.length] = aa[aa.length - 2];
+        s[batch.length + 1] = bb[bb.length - 1];
+        if (a.length == 1 || b.length == 1) {
+            s = a.length == 1 ? removeAt(s, s.length - 2) : removeAt(s, s.length - 1);
+        }
+        out(n, s, null);
+    }
+
+    private static long[] removeAt(long[] s, int i) {
+        long[] o = new long[s.length - 1];
+        System.arraycopy(s, 0, o, 0, i);
+        System.arraycopy(s, i + 1, o, i, s.length - i - 1);
+        return o;
+    }
+
+    private void conv(Node n) {
+        long[] x = d(n, 0);
+        if (x == null || x.length < 3) {
+            return;
+        }
+        int sp = x.length - 2;
+        long[] kernel;
+        long channels;
+        if (n.is("Conv")) {
+            long[] w = d(n, 1);
+            if (w == null) {
+                return;
+            }
+            kernel = Arrays.copyOfRange(w, 2, w.length);
+            channels = w[0];
+        } else {
+            kernel = n.attrInts("kernel_shape").stream().mapToLong(Long::longValue).toArray();
+            channels = x[1];
+        }
+        List<Long> strides = n.attrInts("strides");
+        List<Long> pads = n.attrInts("pads");
+        List<Long> dil = n.attrInts("dilations");
+        String autoPad = n.attrString("auto_pad", "NOTSET");
+        long[] s = new long[x.length];
+        s[0] = x[0];
+        s[1] = channels;
+        for (int i = 0; i < sp; i++) {
+            long in = x[i + 2];
+            long st = strides.isEmpty() ? 1 : strides.get(i);
+            long dl = dil.isEmpty() ? 1 : dil.get(i);
+            long k = (kernel[i] - 1) * dl + 1;
+            if (in < 0) {
+                s[i + 2] = -1;
+            } else if (autoPad.startsWith("SAME")) {
+                s[i + 2] = (in + st - 1) / st;
+            } else {
+                long p = pads.isEmpty() ? 0 : pads.get(i) + pads.get(i + sp);
+                boolean ceil = n.attrInt("ceil_mode", 0) == 1;
+                long num = in + p - k;
+                s[i + 2] = (ceil ? (num + st - 1) / st : num / st) + 1;
+            }
+        }
+        out(n, s, null);
+    }
+}

@@ -1,0 +1,111 @@
+package io.jedge.converters.attention;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.converters.Fixtures;
+import io.jedge.converters.attention.AttentionTestSupport.Kind;
+import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.sdk.Tensor;
+import io.jedge.sdk.bundle.Report;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FidelityEvaluatorTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vit224_legacy_op17", "vit224_dynamo_op23"})
+    void rewrittenVitReportIsSane(String fixture) {
+        OnnxModel original = OnnxModel.load(Fixtures.torchExport(fixture).resolve("model.onnx"));
+        ElfattSdRewrite.Result r = ElfattSdRewrite.rewrite(original, ElfattSdOptions.defaults());
+        Report rep = FidelityEvaluator.builder().samples(8).seed(3).build().evaluate(original, r);
+        assertEquals("fidelity", rep.kind());
+        assertTrue(rep.inputs().contains("8 seeded"), rep.inputs());
+        double cos = rep.metrics().get("cosine");
+        assertTrue(cos > 0 && cos <= 1 + 1e-9, "cosine " + cos);
+        assertTrue(rep.metrics().get("cosine_min") <= cos + 1e-12);
+        assertTrue(cos < 1 - 1e-7, "the agent head approximates, so the output must change: " + cos);
+        double top1 = rep.metrics().get("top1_agreement");
+        assertTrue(top1 >= 0 && top1 <= 1 && top1 * 8 == Math.rint(top1 * 8), "top-1 agreement over 8 samples: " + top1);
+        assertTrue(rep.metrics().get("max_abs_error") > 0);
+        assertTrue(rep.metrics().get("max_rel_error") > 0 && rep.metrics().get("max_rel_error") < 10);
+        assertEquals(2, rep.layers().size());
+        for (Report.LayerMetric l : rep.layers()) {
+            assertEquals(1.0, l.metrics().get("converted"));
+            double lc = l.metrics().get("cosine");
+            assertTrue(lc > 0 && lc < 1, l.toString());
+        }
+        assertTrue(rep.notes().stream().anyMatch(n -> n.contains("16 agents")), rep.notes().toString());
+    }
+
+    @Test
+    void identicalModelsAgreeExactly() {
+        OnnxModel m = AttentionTestSupport.transformerAttention(Kind.DECOMPOSED_SPLIT_SCALE, 16, 16, 2, 1);
+        AttentionBlock a = AttentionFinder.find(m.copy()).get(0);
+        Report rep = FidelityEvaluator.builder().samples(3).build().compare(m, m.copy(),
+                List.of(new FidelityEvaluator.LayerProbe(a.layer(), a.output(), a.output(), false)), "copy", "original", List.of());
+        assertEquals(1.0, rep.metrics().get("cosine"), 1e-9);
+        assertEquals(0.0, rep.metrics().get("max_abs_error"));
+        assertEquals(0.0, rep.layers().get(0).metrics().get("max_rel_error"));
+        assertEquals(0.0, rep.layers().get(0).metrics().get("converted"));
+        assertTrue(!rep.metrics().containsKey("top1_agreement"), "(B,N,C) output is not a classifier");
+    }
+
+    @Test
+    void givenInputsAreUsed() {
+        Path dir = Fixtures.torchExport("vit224_legacy_op17");
+        OnnxModel original = OnnxModel.load(dir.resolve("model.onnx"));
+        Map<String, Tensor> feed = Map.of("pixels", Tensor.ofFloats(new long[] {1, 3, 224, 224}, Fixtures.readF32(dir.resolve("input.f32"))));
+        ElfattSdRewrite.Result r = ElfattSdRewrite.rewrite(original, ElfattSdOptions.builder().layers(List.of(1)).build());
+        Report rep = FidelityEvaluator.builder().inputs(List.of(feed)).build().evaluate(original, r);
+        assertEquals("1 given inputs", rep.inputs());
+        // layer 0 is untouched and sees the same input: identical; layer 1 is converted
+        Report.LayerMetric l0 = rep.layers().get(0);
+        assertEquals(0.0, l0.metrics().get("converted"));
+        assertEquals(0.0, l0.metrics().get("max_abs_error"), 1e-6);
+        assertEquals(1.0, rep.layers().get(1).metrics().get("converted"));
+        assertTrue(rep.layers().get(1).metrics().get("max_abs_error") > 1e-4);
+    }
+
+    @Test
+    void fidelityMinRespectsTheBound() {
+        OnnxModel original = OnnxModel.load(Fixtures.torchExport("vit224_legacy_op17").resolve("model.onnx"));
+        // small blocks make each layer cost visibly more than the agent head alone would
+        ElfattSdOptions o = ElfattSdOptions.builder().block(64).build();
+        FidelityEvaluator eval = FidelityEvaluator.builder().samples(4).build();
+
+        FidelityEvaluator.Selection all = eval.selectByFidelity(original, o, -1);
+        assertEquals(2, all.layers().size(), "a bound of -1 accepts every layer");
+        assertEquals(2, all.aloneCosine().size());
+
+        double best = all.aloneCosine().values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        double bound = best - 1e-6;
+        FidelityEvaluator.Selection some = eval.selectByFidelity(original, o, bound);
+        assertTrue(!some.layers().isEmpty(), "the least damaging layer alone meets a bound just below its cosine");
+        assertTrue(some.report().metrics().get("cosine_min") >= bound, some.report().metrics().toString());
+        for (int l : some.layers()) {
+            assertTrue(all.aloneCosine().get(l) >= bound);
+        }
+        assertEquals(some.layers().size(), some.report().layers().stream().filter(l -> l.metrics().get("converted") == 1.0).count());
+
+        FidelityEvaluator.Selection none = eval.selectByFidelity(original, o, 1.0);
+        assertTrue(none.layers().isEmpty());
+        assertEquals(1.0, none.report().metrics().get("cosine_min"), 1e-9);
+        assertTrue(none.report().notes().stream().anyMatch(n -> n.contains("nothing converted")));
+    }
+
+    @Test
+    void builderIsValidated() {
+        assertThrows(IllegalArgumentException.class, () -> FidelityEvaluator.builder().samples(0).build());
+        assertThrows(IllegalArgumentException.class, () -> FidelityEvaluator.builder().inputs(List.of()).build());
+        assertThrows(IllegalArgumentException.class, () -> FidelityEvaluator.builder().threads(-1).build());
+        OnnxModel m = AttentionTestSupport.transformerAttention(Kind.MS_MHA, 16, 16, 2, 1);
+        assertThrows(IllegalArgumentException.class,
+                () -> FidelityEvaluator.builder().build().selectByFidelity(m, ElfattSdOptions.defaults(), 1.5));
+    }
+}

@@ -1,0 +1,60 @@
+package io.jedge.converters.attention;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.converters.Fixtures;
+import io.jedge.converters.attention.AttentionTestSupport.Kind;
+import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.sdk.Tensor;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class LowerAttentionOpTest {
+
+    @Test
+    void opset23VitLowersToMatMulSoftmaxWithSameOutput() {
+        Path dir = Fixtures.torchExport("vit224_dynamo_op23");
+        OnnxModel original = OnnxModel.load(dir.resolve("model.onnx"));
+        OnnxModel lowered = original.copy();
+        LowerAttentionOp.Result r = LowerAttentionOp.lower(lowered);
+        assertEquals(2, r.lowered().size());
+        assertTrue(r.skipped().isEmpty(), r.skipped().toString());
+        assertTrue(lowered.graph().nodes().stream().noneMatch(n -> n.is("Attention")));
+        assertEquals(2, lowered.graph().nodes().stream().filter(n -> n.is("Softmax")).count());
+        Map<String, Tensor> feed = Map.of("pixels", Tensor.ofFloats(new long[] {1, 3, 224, 224}, Fixtures.readF32(dir.resolve("input.f32"))));
+        float[] want = Fixtures.readF32(dir.resolve("torch_output.f32"));
+        float[] got = AttentionTestSupport.run(lowered, feed).get("logits").floats();
+        assertTrue(Fixtures.maxAbsDiff(want, got) < 1e-4, "lowered vs torch: " + Fixtures.maxAbsDiff(want, got));
+        // the finder now sees the decomposed form, still rewritable
+        List<AttentionBlock> blocks = AttentionFinder.find(lowered);
+        assertEquals(2, blocks.size());
+        assertTrue(blocks.stream().allMatch(AttentionBlock::supported));
+    }
+
+    @Test
+    void threeDimensionalAttentionLowers() {
+        OnnxModel m = AttentionTestSupport.transformerAttention(Kind.ONNX_ATTENTION_3D, 16, 32, 4, 2);
+        OnnxModel lowered = m.copy();
+        assertEquals(1, LowerAttentionOp.lower(lowered).lowered().size());
+        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {1, 16, 32}, AttentionTestSupport.gaussian(new Random(1), 16 * 32, 1)));
+        float[] want = AttentionTestSupport.run(m, feed).get("y").floats();
+        float[] got = AttentionTestSupport.run(lowered, feed).get("y").floats();
+        assertTrue(Fixtures.maxAbsDiff(want, got) < 1e-5, "differs by " + Fixtures.maxAbsDiff(want, got));
+    }
+
+    @Test
+    void causalAttentionLowersWithAConstantMask() {
+        OnnxModel m = AttentionTestSupport.transformerAttention(Kind.ONNX_ATTENTION_3D, 12, 16, 2, 4);
+        m.graph().nodes().stream().filter(n -> n.is("Attention")).forEach(n -> n.set("is_causal", 1L));
+        OnnxModel lowered = m.copy();
+        assertEquals(1, LowerAttentionOp.lower(lowered).lowered().size());
+        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {1, 12, 16}, AttentionTestSupport.gaussian(new Random(2), 12 * 16, 1)));
+        float[] want = AttentionTestSupport.run(m, feed).get("y").floats();
+        float[] got = AttentionTestSupport.run(lowered, feed).get("y").floats();
+        assertTrue(Fixtures.maxAbsDiff(want, got) < 1e-5, "differs by " + Fixtures.maxAbsDiff(want, got));
+    }
+}
