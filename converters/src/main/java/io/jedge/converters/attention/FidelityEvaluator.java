@@ -152,7 +152,7 @@ public final class FidelityEvaluator {
                 }
                 Map<String, Double> metrics = whole.metrics();
                 if (classifier) {
-                    metrics.put("top1_agreement", (double) agree / rows);
+                    metrics.put("top1Agreement", (double) agree / rows);
                 }
                 List<Report.LayerMetric> layerMetrics = new ArrayList<>();
                 for (int i = 0; i < layers.size(); i++) {
@@ -188,7 +188,7 @@ public final class FidelityEvaluator {
         Map<Integer, Double> alone = new LinkedHashMap<>();
         for (int c : candidates) {
             ElfattSdRewrite.Result r = ElfattSdRewrite.rewrite(original, options.toBuilder().layers(List.of(c)).build());
-            alone.put(c, evaluate(original, r).metrics().get("cosine_min"));
+            alone.put(c, evaluate(original, r).metrics().get("cosineMin"));
         }
         List<Integer> order = new ArrayList<>(candidates);
         order.sort(Comparator.comparingDouble((Integer c) -> -alone.get(c)).thenComparingInt(c -> c));
@@ -203,7 +203,7 @@ public final class FidelityEvaluator {
             trial.add(c);
             ElfattSdRewrite.Result r = ElfattSdRewrite.rewrite(original, options.toBuilder().layers(trial).build());
             Report rep = evaluate(original, r);
-            if (rep.metrics().get("cosine_min") >= minCosine) {
+            if (rep.metrics().get("cosineMin") >= minCosine) {
                 chosen = trial;
                 best = rep;
                 bestModel = r.model();
@@ -329,9 +329,9 @@ public final class FidelityEvaluator {
         Map<String, Double> metrics() {
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("cosine", count == 0 ? Double.NaN : cosineSum / count);
-            m.put("cosine_min", count == 0 ? Double.NaN : cosineMin);
-            m.put("max_abs_error", maxAbs);
-            m.put("max_rel_error", maxRef == 0 ? (maxAbs == 0 ? 0 : Double.POSITIVE_INFINITY) : maxAbs / maxRef);
+            m.put("cosineMin", count == 0 ? Double.NaN : cosineMin);
+            m.put("maxAbsError", maxAbs);
+            m.put("maxRelError", maxRef == 0 ? (maxAbs == 0 ? 0 : Double.POSITIVE_INFINITY) : maxAbs / maxRef);
             return m;
         }
 

@@ -41,13 +41,32 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--task", description = "image-classification, latent-diffusion or generic (default: guessed).")
     String task;
 
+    // --- attention ---
+    @Option(names = "--attention", split = ",", defaultValue = "keep",
+            description = "Attention forms: keep (as exported) and/or elfatt-sd (training-free rewrite). Default ${DEFAULT-VALUE}.")
+    List<String> attention;
+
+    @Option(names = "--layers", split = ",", description = "elfatt-sd: attention blocks to rewrite, by index (default: all supported).")
+    List<Integer> layers;
+
+    @Option(names = "--block", description = "elfatt-sd: tokens per local softmax block (default 256, clamped to the token count).")
+    Integer block;
+
+    @Option(names = "--agents", description = "elfatt-sd: agent tokens (default about tokens/16).")
+    Integer agents;
+
+    @Option(names = "--fidelity-min", description = "elfatt-sd: rewrite only the layers that keep the whole-model cosine at or above this.")
+    Double fidelityMin;
+
     @Override
     public Integer call() throws Exception {
         int[] b = ConversionOptions.parseBatch(batch);
         ConversionOptions o = ConversionOptions.builder().name(name)
                 .precisions(precisions.stream().map(Precision::parse).toList()).batch(b[0], b[1], b[2])
                 .labels(labels == null ? List.of() : ConversionOptions.readLabels(labels))
-                .task(task == null ? null : Task.parse(task)).build();
+                .task(task == null ? null : Task.parse(task))
+                .attention(attention).elfattSd(io.jedge.converters.convert.ConversionOptions.elfattOptions(layers, block, agents))
+                .fidelityMin(fidelityMin).build();
         var out = spec.commandLine().getOut();
         Bundle bundle = new Converter(line -> {
             out.println(line);

@@ -1,5 +1,6 @@
 package io.jedge.converters.convert;
 
+import io.jedge.converters.attention.ElfattSdOptions;
 import io.jedge.sdk.bundle.Precision;
 import io.jedge.sdk.bundle.Task;
 import java.nio.file.Path;
@@ -15,9 +16,12 @@ import java.util.List;
  * @param batchMax   largest batch
  * @param labels     class labels (empty: "class N")
  * @param task       forced task (null: guessed from the model's interface)
+ * @param attention  attention forms to produce: {@code keep} (the model as it is) and/or {@code elfatt-sd}
+ * @param elfattSd   options of the ELFATT-SD rewrite (layers, block, agents)
+ * @param fidelityMin when set, convert only the layers that keep the whole-model cosine at or above it
  */
 public record ConversionOptions(String name, List<Precision> precisions, int batchMin, int batchOpt, int batchMax,
-        List<String> labels, Task task) {
+        List<String> labels, Task task, List<String> attention, ElfattSdOptions elfattSd, Double fidelityMin) {
 
     public static Builder builder() {
         return new Builder();
@@ -32,6 +36,24 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
         private int batchMax = 64;
         private List<String> labels = List.of();
         private Task task;
+        private List<String> attention = List.of("keep");
+        private ElfattSdOptions elfattSd = ElfattSdOptions.builder().build();
+        private Double fidelityMin;
+
+        public Builder attention(List<String> forms) {
+            attention = List.copyOf(forms);
+            return this;
+        }
+
+        public Builder elfattSd(ElfattSdOptions o) {
+            elfattSd = o;
+            return this;
+        }
+
+        public Builder fidelityMin(Double f) {
+            fidelityMin = f;
+            return this;
+        }
 
         public Builder name(String n) {
             name = n;
@@ -68,8 +90,25 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
                 throw new IllegalArgumentException("--batch " + batchMin + ":" + batchOpt + ":" + batchMax
                         + ", expected MIN:OPT:MAX with 1 <= MIN <= OPT <= MAX");
             }
-            return new ConversionOptions(name, new ArrayList<>(precisions), batchMin, batchOpt, batchMax, labels, task);
+            for (String a : attention) {
+                if (!a.equals("keep") && !a.equals("elfatt-sd")) {
+                    throw new IllegalArgumentException("--attention '" + a + "', expected keep or elfatt-sd");
+                }
+            }
+            if (attention.isEmpty()) {
+                throw new IllegalArgumentException("--attention: at least one of keep, elfatt-sd is needed");
+            }
+            if (fidelityMin != null && !(fidelityMin > -1 && fidelityMin <= 1)) {
+                throw new IllegalArgumentException("--fidelity-min " + fidelityMin + ", expected a cosine in (-1, 1]");
+            }
+            return new ConversionOptions(name, new ArrayList<>(precisions), batchMin, batchOpt, batchMax, labels, task,
+                    List.copyOf(attention), elfattSd, fidelityMin);
         }
+    }
+
+    /** ELFATT-SD options from the optional command-line values. */
+    public static ElfattSdOptions elfattOptions(List<Integer> layers, Integer block, Integer agents) {
+        return AttentionForms.options(layers, block, agents);
     }
 
     /** Parses "MIN:OPT:MAX". */

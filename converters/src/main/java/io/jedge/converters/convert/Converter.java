@@ -28,20 +28,24 @@ public final class Converter {
         OnnxModel source = OnnxModel.load(modelFile);
         String name = o.name() != null ? o.name() : stripExtension(modelFile.getFileName().toString());
         BundleAssembler a = new BundleAssembler(bundleDir, name).describe(source, o.task()).labels(o.labels());
-        AttentionKind attention = attentionOf(source);
-        Map<String, String> attrs = new LinkedHashMap<>();
-        attrs.put("source", modelFile.getFileName().toString());
-        tokens(source).ifPresent(t -> attrs.put("tokens", String.valueOf(t)));
-        for (Precision p : o.precisions()) {
-            String id = p.id() + "-" + attention.id();
-            long t0 = System.nanoTime();
-            OnnxModel variant = switch (p) {
-                case FP32 -> source;
-                default -> throw new IllegalArgumentException("--precision " + p.id()
-                        + " is not available in this build; use fp32");
-            };
-            a.addOnnx(id, Role.MODEL, variant, p, attention, o.batchMin(), o.batchOpt(), o.batchMax(), attrs);
-            progress.accept(String.format("variant %-22s written (%.1f s)", id, (System.nanoTime() - t0) / 1e9));
+        for (AttentionForm form : AttentionForms.produce(source, o, progress)) {
+            Map<String, String> attrs = new LinkedHashMap<>(form.attributes());
+            attrs.put("source", modelFile.getFileName().toString());
+            tokens(source).ifPresent(t -> attrs.put("tokens", String.valueOf(t)));
+            for (Precision p : o.precisions()) {
+                String id = p.id() + "-" + form.kind().id();
+                long t0 = System.nanoTime();
+                OnnxModel variant = switch (p) {
+                    case FP32 -> form.model();
+                    default -> throw new IllegalArgumentException("--precision " + p.id()
+                            + " is not available in this build; use fp32");
+                };
+                a.addOnnx(id, Role.MODEL, variant, p, form.kind(), o.batchMin(), o.batchOpt(), o.batchMax(), attrs);
+                if (form.fidelity() != null) {
+                    a.report(AttentionForms.forVariant(form.fidelity(), id, p.id() + "-" + attentionOf(source).id()));
+                }
+                progress.accept(String.format("variant %-22s written (%.1f s)", id, (System.nanoTime() - t0) / 1e9));
+            }
         }
         return a.write();
     }

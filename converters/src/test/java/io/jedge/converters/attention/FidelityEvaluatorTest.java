@@ -28,12 +28,12 @@ class FidelityEvaluatorTest {
         assertTrue(rep.inputs().contains("8 seeded"), rep.inputs());
         double cos = rep.metrics().get("cosine");
         assertTrue(cos > 0 && cos <= 1 + 1e-9, "cosine " + cos);
-        assertTrue(rep.metrics().get("cosine_min") <= cos + 1e-12);
+        assertTrue(rep.metrics().get("cosineMin") <= cos + 1e-12);
         assertTrue(cos < 1 - 1e-7, "the agent head approximates, so the output must change: " + cos);
-        double top1 = rep.metrics().get("top1_agreement");
+        double top1 = rep.metrics().get("top1Agreement");
         assertTrue(top1 >= 0 && top1 <= 1 && top1 * 8 == Math.rint(top1 * 8), "top-1 agreement over 8 samples: " + top1);
-        assertTrue(rep.metrics().get("max_abs_error") > 0);
-        assertTrue(rep.metrics().get("max_rel_error") > 0 && rep.metrics().get("max_rel_error") < 10);
+        assertTrue(rep.metrics().get("maxAbsError") > 0);
+        assertTrue(rep.metrics().get("maxRelError") > 0 && rep.metrics().get("maxRelError") < 10);
         assertEquals(2, rep.layers().size());
         for (Report.LayerMetric l : rep.layers()) {
             assertEquals(1.0, l.metrics().get("converted"));
@@ -50,10 +50,10 @@ class FidelityEvaluatorTest {
         Report rep = FidelityEvaluator.builder().samples(3).build().compare(m, m.copy(),
                 List.of(new FidelityEvaluator.LayerProbe(a.layer(), a.output(), a.output(), false)), "copy", "original", List.of());
         assertEquals(1.0, rep.metrics().get("cosine"), 1e-9);
-        assertEquals(0.0, rep.metrics().get("max_abs_error"));
-        assertEquals(0.0, rep.layers().get(0).metrics().get("max_rel_error"));
+        assertEquals(0.0, rep.metrics().get("maxAbsError"));
+        assertEquals(0.0, rep.layers().get(0).metrics().get("maxRelError"));
         assertEquals(0.0, rep.layers().get(0).metrics().get("converted"));
-        assertTrue(!rep.metrics().containsKey("top1_agreement"), "(B,N,C) output is not a classifier");
+        assertTrue(!rep.metrics().containsKey("top1Agreement"), "(B,N,C) output is not a classifier");
     }
 
     @Test
@@ -67,9 +67,9 @@ class FidelityEvaluatorTest {
         // layer 0 is untouched and sees the same input: identical; layer 1 is converted
         Report.LayerMetric l0 = rep.layers().get(0);
         assertEquals(0.0, l0.metrics().get("converted"));
-        assertEquals(0.0, l0.metrics().get("max_abs_error"), 1e-6);
+        assertEquals(0.0, l0.metrics().get("maxAbsError"), 1e-6);
         assertEquals(1.0, rep.layers().get(1).metrics().get("converted"));
-        assertTrue(rep.layers().get(1).metrics().get("max_abs_error") > 1e-4);
+        assertTrue(rep.layers().get(1).metrics().get("maxAbsError") > 1e-4);
     }
 
     @Test
@@ -87,7 +87,7 @@ class FidelityEvaluatorTest {
         double bound = best - 1e-6;
         FidelityEvaluator.Selection some = eval.selectByFidelity(original, o, bound);
         assertTrue(!some.layers().isEmpty(), "the least damaging layer alone meets a bound just below its cosine");
-        assertTrue(some.report().metrics().get("cosine_min") >= bound, some.report().metrics().toString());
+        assertTrue(some.report().metrics().get("cosineMin") >= bound, some.report().metrics().toString());
         for (int l : some.layers()) {
             assertTrue(all.aloneCosine().get(l) >= bound);
         }
@@ -95,7 +95,7 @@ class FidelityEvaluatorTest {
 
         FidelityEvaluator.Selection none = eval.selectByFidelity(original, o, 1.0);
         assertTrue(none.layers().isEmpty());
-        assertEquals(1.0, none.report().metrics().get("cosine_min"), 1e-9);
+        assertEquals(1.0, none.report().metrics().get("cosineMin"), 1e-9);
         assertTrue(none.report().notes().stream().anyMatch(n -> n.contains("nothing converted")));
     }
 

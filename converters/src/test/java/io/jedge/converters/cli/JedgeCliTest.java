@@ -42,7 +42,9 @@ class JedgeCliTest {
         assertTrue(r.out.contains("pixels") && r.out.contains("float32") && r.out.contains("parameters:"), r.out);
         Result j = jedge("inspect", model.toString(), "--json");
         assertEquals(0, j.code, j.err);
-        var o = JsonParser.parseString(j.out).getAsJsonObject();
+        var o = JsonParser.parseString(j.out).getAsJsonObject().getAsJsonObject("summary");
+        assertTrue(JsonParser.parseString(j.out).getAsJsonObject().getAsJsonArray("attention").size() >= 2, "attention blocks listed");
+        assertTrue(r.out.contains("attention:  ") && !r.out.contains("none found"), r.out);
         assertTrue(o.get("parameters").getAsLong() > 1_000_000, "parameter count");
         assertTrue(o.getAsJsonObject("ops").has("MatMul"), "op histogram");
     }
