@@ -61,7 +61,7 @@ final class QuickstartCommand implements Callable<Integer> {
         List<Precision> precisions = List.of(Precision.FP32);
         Path bundleDir = dir.resolve("vit-micro.bundle");
         Bundle bundle = new Converter(l -> out.println("   " + l)).convert(model, bundleDir,
-                ConversionOptions.builder().name("vit-micro").precisions(precisions).batch(1, 8, 32).build());
+                ConversionOptions.builder().name("vit-micro").precisions(precisions).attention(List.of("keep", "elfatt-sd")).batch(1, 8, 32).build());
         out.println("   wrote " + bundle.manifestFile());
 
         DeviceContext ctx = Environment.detect(LoadOptions.defaults()).current();

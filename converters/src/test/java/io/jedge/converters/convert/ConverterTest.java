@@ -1,0 +1,55 @@
+package io.jedge.converters.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.converters.Fixtures;
+import io.jedge.sdk.bundle.AttentionKind;
+import io.jedge.sdk.bundle.Bundle;
+import io.jedge.sdk.bundle.Report;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConverterTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void fixtureRewriteWritesBothVariantsAndAFidelityReport() throws Exception {
+        Path model = Fixtures.torchExport("vit224_dynamo_op23").resolve("model.onnx");
+        List<String> log = new ArrayList<>();
+        Bundle b = new Converter(log::add).convert(model, tmp.resolve("b"),
+                ConversionOptions.builder().attention(List.of("keep", "elfatt-sd")).build());
+        assertEquals(2, b.manifest().variants().size());
+        assertEquals(AttentionKind.ELFATT_SD, b.manifest().variant("fp32-elfatt-sd").orElseThrow().attention());
+        Report r = b.manifest().reports().stream().filter(x -> x.kind().equals("fidelity")).findFirst().orElseThrow();
+        assertEquals("fp32-elfatt-sd", r.variant());
+        double cos = r.metrics().get("cosine");
+        assertTrue(cos > 0.9 && cos <= 1.0, "cosine " + cos);
+        assertEquals(2, r.layers().size(), "one entry per rewritten attention block");
+        assertTrue(log.stream().anyMatch(l -> l.contains("elfatt-sd: rewrote layers [0, 1]")), log.toString());
+        Bundle.load(b.dir()); // the written bundle validates
+    }
+
+    @Test
+    void fidelityMinOfOneConvertsNothing() throws Exception {
+        Path model = Fixtures.torchExport("vit224_legacy_op17").resolve("model.onnx");
+        List<String> log = new ArrayList<>();
+        Bundle b = new Converter(log::add).convert(model, tmp.resolve("c"),
+                ConversionOptions.builder().attention(List.of("keep", "elfatt-sd")).fidelityMin(1.0).build());
+        assertEquals(1, b.manifest().variants().size(), "no layer keeps cosine 1.0");
+        assertTrue(log.stream().anyMatch(l -> l.contains("variant skipped")), log.toString());
+    }
+
+    @Test
+    void swinHasNoRewritableBlock() {
+        Path model = Fixtures.torchExport("swin224_dynamo_op18").resolve("model.onnx");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Converter(l -> { }).convert(model,
+                tmp.resolve("d"), ConversionOptions.builder().attention(List.of("elfatt-sd")).build()));
+        assertTrue(e.getMessage().contains("jedge inspect"), e.getMessage());
+    }
+}
