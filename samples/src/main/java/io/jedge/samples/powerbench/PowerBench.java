@@ -258,7 +258,7 @@ public final class PowerBench implements Callable<Integer> {
     }
 
     /** Throughput at each variant's best batch, per power mode: the paper's speed-vs-power view. */
-    private void chart(List<Row> rows) throws IOException {
+    CategoryChart chart(List<Row> rows) throws IOException {
         CategoryChart c = new CategoryChartBuilder().width(900).height(520).title("Throughput by power mode (best batch)")
                 .xAxisTitle("power mode").yAxisTitle("inferences / s").build();
         List<String> modes = rows.stream().map(Row::mode).distinct().toList();
@@ -271,6 +271,7 @@ public final class PowerBench implements Callable<Integer> {
             c.addSeries(variant, modes, ys);
         }
         BitmapEncoder.saveBitmap(c, out.resolve("throughput.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        return c;
     }
 
     private String report(List<Row> rows, List<SimRow> sims, DeviceInfo info) {
