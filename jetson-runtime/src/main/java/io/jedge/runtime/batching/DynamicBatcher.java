@@ -378,7 +378,8 @@ public final class DynamicBatcher implements AutoCloseable {
         List<Request> taken = new ArrayList<>(candidates.size());
         int takenRows = 0;
         for (Request r : candidates) {
-            if (takenRows + r.rows > target) {
+            // The head always runs, even when it alone is more rows than the preferred target.
+            if (takenRows > 0 && takenRows + r.rows > target) {
                 break;
             }
             queue.pollFirst(); // candidates are the live head of the queue, in order

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(120) // a hang is a failure, not a stuck build
 class DynamicBatcherTest {
     private static final Duration FOREVER = Duration.ofDays(1);
 
@@ -193,6 +195,39 @@ class DynamicBatcherTest {
             // 13 queued: 8, then 5 -> 4 + 1.
             assertEquals(List.of(1, 8, 4, 1), f.batchSizes());
             assertEquals(0, b.stats().paddedRows());
+        }
+    }
+
+    @Test
+    void requestLargerThanThePreferredTargetStillRuns() throws Exception {
+        RowFunction f = new RowFunction(true);
+        BatcherOptions o = options().maxBatch(4).preferredBatchSizes(1, 2, 4).build();
+        try (DynamicBatcher b = DynamicBatcher.start(f, o)) {
+            var first = occupyWorker(b, f);
+            Map<String, Tensor> three = RowFunction.request(10, 3, 2);
+            var f3 = b.submit(three);
+            var f1 = b.submit(RowFunction.request(20, 1, 2));
+            var f2 = b.submit(RowFunction.request(30, 2, 2));
+            f.release();
+            get(first);
+            assertAnswers(three, get(f3));
+            get(f1);
+            get(f2);
+            // 3 + 1 fill 4; then the 2-row request.
+            assertEquals(List.of(1, 4, 2), f.batchSizes());
+        }
+        RowFunction g = new RowFunction(true);
+        try (DynamicBatcher b = DynamicBatcher.start(g, o)) {
+            var first = occupyWorker(b, g);
+            Map<String, Tensor> three = RowFunction.request(10, 3, 2);
+            var f3 = b.submit(three);
+            var f2 = b.submit(RowFunction.request(30, 2, 2));
+            g.release();
+            get(first);
+            // 3 alone: the largest preferred size it fills is 2, but the head always runs.
+            assertAnswers(three, get(f3));
+            get(f2);
+            assertEquals(List.of(1, 3, 2), g.batchSizes());
         }
     }
 
