@@ -191,7 +191,11 @@ public final class DynamicBatcher implements AutoCloseable {
         });
         if (r.hasDeadline) {
             try {
-                r.timeoutTask = timer.schedule(() -> expire(r), r.deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+                ScheduledFuture<?> task = timer.schedule(() -> expire(r), r.deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+                r.timeoutTask = task;
+                if (r.state.get() != QUEUED) {
+                    task.cancel(false); // taken before the task was visible: don't hold the request until its deadline
+                }
             } catch (RejectedExecutionException e) {
                 // The timer stops only after the workers emptied the queue, so r has been handled already.
             }
@@ -448,9 +452,10 @@ public final class DynamicBatcher implements AutoCloseable {
             return;
         }
         for (int i = 0; i < live.size(); i++) {
-            if (live.get(i).future.complete(answers.get(i))) {
-                answered.increment();
-            } else {
+            // Counted before completing, so a caller who sees its answer also sees it counted.
+            answered.increment();
+            if (!live.get(i).future.complete(answers.get(i))) {
+                answered.decrement();
                 cancelled.increment(); // cancelled while its batch ran
             }
         }
@@ -461,9 +466,9 @@ public final class DynamicBatcher implements AutoCloseable {
         BatchFailedException e = new BatchFailedException("batch function of batcher '" + name + "' failed on a batch of "
                 + total + " rows (" + live.size() + " requests): " + cause, total, cause);
         for (Request r : live) {
-            if (r.future.completeExceptionally(e)) {
-                failed.increment();
-            } else {
+            failed.increment();
+            if (!r.future.completeExceptionally(e)) {
+                failed.decrement();
                 cancelled.increment();
             }
         }
