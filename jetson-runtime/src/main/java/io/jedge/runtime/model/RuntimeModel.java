@@ -1,6 +1,8 @@
 package io.jedge.runtime.model;
 
 import io.jedge.runtime.backend.Backends;
+import io.jedge.runtime.batching.BatcherOptions;
+import io.jedge.runtime.batching.DynamicBatcher;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.selection.DeviceContext;
@@ -21,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,7 +43,7 @@ public final class RuntimeModel implements JedgeModel {
     private final AtomicReference<Active> active = new AtomicReference<>();
     private final List<Selection> history = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final ExecutorService async;
+    private volatile DynamicBatcher batcher;
     private final AutoCloseable watch;
     private final Predictor predictor = new ModelPredictor();
 
@@ -84,11 +84,6 @@ public final class RuntimeModel implements JedgeModel {
         this.bundle = bundle;
         this.options = options;
         this.env = env;
-        this.async = Executors.newFixedThreadPool(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), r -> {
-            Thread t = new Thread(r, "jedge-" + bundle.manifest().name());
-            t.setDaemon(true);
-            return t;
-        });
         AutoCloseable w = null;
         if (options.watchPower()) {
             w = env.onChange(this::reselect);
@@ -100,6 +95,8 @@ public final class RuntimeModel implements JedgeModel {
         RuntimeModel m = new RuntimeModel(bundle, options, env);
         try {
             m.reselect(env.current());
+            m.batcher = DynamicBatcher.start(m::runBatch, BatcherOptions.builder().name(bundle.manifest().name())
+                    .maxBatch(m.maxBatch()).maxDelay(options.maxDelay()).build());
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -135,6 +132,70 @@ public final class RuntimeModel implements JedgeModel {
         }
     }
 
+    /** The batcher's ceiling: the caller's, else the chosen batch or the variant's tuned one, within its range. */
+    private int maxBatch() {
+        if (options.maxBatch() > 0) {
+            return options.maxBatch();
+        }
+        Variant v = bundle.manifest().variant(active.get().selection.variantId()).orElseThrow();
+        return Math.max(1, Math.min(v.batchMax(), Math.max(active.get().selection.batch(), v.batchOpt())));
+    }
+
+    /** One batch on whatever variant is active now, split if it exceeds that variant's range. */
+    private Map<String, Tensor> runBatch(Map<String, Tensor> inputs) {
+        Active a = acquire();
+        try {
+            int rows = (int) inputs.values().iterator().next().dim(0);
+            int max = bundle.manifest().variant(a.selection.variantId()).map(Variant::batchMax).orElse(rows);
+            if (rows <= max) {
+                return a.session.run(inputs);
+            }
+            List<Map<String, Tensor>> parts = new ArrayList<>();
+            for (int from = 0; from < rows; from += max) {
+                int to = Math.min(rows, from + max);
+                Map<String, Tensor> chunk = new java.util.LinkedHashMap<>();
+                for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+                    chunk.put(e.getKey(), e.getValue().sliceBatch(from, to));
+                }
+                parts.add(a.session.run(chunk));
+            }
+            Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+            for (String name : parts.get(0).keySet()) {
+                out.put(name, Tensor.concatBatch(parts.stream().map(p -> p.get(name)).toList()));
+            }
+            return out;
+        } finally {
+            a.release();
+        }
+    }
+
+    /** Checks a request against the bundle's inputs before it is queued, so a bad one fails alone and at once. */
+    private void validate(Map<String, Tensor> inputs) {
+        for (io.jedge.sdk.bundle.TensorSpec spec : bundle.manifest().inputs()) {
+            Tensor t = inputs.get(spec.name());
+            long[] want = spec.shapeArray();
+            if (t == null) {
+                throw new IllegalArgumentException("input '" + spec.name() + "' is missing; the model's inputs are "
+                        + bundle.manifest().inputs().stream().map(io.jedge.sdk.bundle.TensorSpec::name).toList());
+            }
+            long[] have = t.shape();
+            boolean ok = have.length == want.length
+                    && (t.type() == io.jedge.sdk.DataType.INT64) == spec.dataType().equals("int64");
+            for (int i = 0; ok && i < want.length; i++) {
+                ok = want[i] < 0 || want[i] == have[i];
+            }
+            if (!ok) {
+                throw new IllegalArgumentException("input '" + spec.name() + "': " + t + ", expected " + spec.dataType() + spec.shape());
+            }
+        }
+        for (String name : inputs.keySet()) {
+            if (bundle.manifest().inputs().stream().noneMatch(s -> s.name().equals(name))) {
+                throw new IllegalArgumentException("input '" + name + "' is not an input of the model; its inputs are "
+                        + bundle.manifest().inputs().stream().map(io.jedge.sdk.bundle.TensorSpec::name).toList());
+            }
+        }
+    }
+
     private SelectionRequest request() {
         return new SelectionRequest(Role.MODEL, options.goal(), options.precisionFloor(), options.minFidelity(),
                 options.backend(), options.variant(), options.maxBatch());
@@ -142,10 +203,10 @@ public final class RuntimeModel implements JedgeModel {
 
     private Active acquire() {
         while (true) {
-            if (closed.get()) {
+            Active a = active.get();
+            if (a == null) {
                 throw new IllegalStateException("model '" + bundle.manifest().name() + "' is closed");
             }
-            Active a = active.get();
             a.inFlight.incrementAndGet();
             if (active.get() == a && !a.retired.get()) {
                 return a;
@@ -157,17 +218,27 @@ public final class RuntimeModel implements JedgeModel {
     private final class ModelPredictor implements Predictor {
         @Override
         public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-            Active a = acquire();
             try {
-                return a.session.run(inputs);
-            } finally {
-                a.release();
+                return runAsync(inputs).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof io.jedge.runtime.batching.BatchFailedException && c.getCause() != null) {
+                    c = c.getCause();
+                }
+                if (c instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new JedgeException(JedgeException.Code.RUN_FAILED, c.getMessage(), c);
             }
         }
 
         @Override
         public CompletableFuture<Map<String, Tensor>> runAsync(Map<String, Tensor> inputs) {
-            return CompletableFuture.supplyAsync(() -> run(inputs), async);
+            if (closed.get()) {
+                return CompletableFuture.failedFuture(new IllegalStateException("model '" + bundle.manifest().name() + "' is closed"));
+            }
+            validate(inputs);
+            return batcher.submit(inputs);
         }
 
         @Override
@@ -201,7 +272,9 @@ public final class RuntimeModel implements JedgeModel {
                     LOG.warn("stopping the power watcher: {}", e.toString());
                 }
             }
-            async.shutdown();
+            if (batcher != null) {
+                batcher.close(); // answers every queued request before the session goes
+            }
             Active a = active.getAndSet(null);
             if (a != null) {
                 a.retire();

@@ -1,0 +1,131 @@
+package io.jedge.converters.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.converters.attention.VanillaAttention;
+import io.jedge.converters.convert.ConversionOptions;
+import io.jedge.converters.convert.Converter;
+import io.jedge.converters.models.SeededWeights;
+import io.jedge.converters.models.VitBuilder;
+import io.jedge.converters.models.VitConfig;
+import io.jedge.runtime.model.Environment;
+import io.jedge.runtime.model.RuntimeModel;
+import io.jedge.runtime.selection.DeviceContext;
+import io.jedge.sdk.Jedge;
+import io.jedge.sdk.JedgeModel;
+import io.jedge.sdk.LoadOptions;
+import io.jedge.sdk.Tensor;
+import io.jedge.sdk.bundle.Bundle;
+import io.jedge.sdk.bundle.BundleManifest;
+import io.jedge.sdk.bundle.Figure;
+import io.jedge.sdk.bundle.Variant;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The app API end to end over ONNX Runtime: selection, batching and a variant swap under load. */
+class RuntimeModelTest {
+    @TempDir
+    Path tmp;
+
+    Bundle twoVariants() throws Exception {
+        Path model = tmp.resolve("vit.onnx");
+        VitBuilder.build(new VitConfig(32, 8, 32, 1, 2, 2, 6), new SeededWeights(2), new VanillaAttention()).save(model);
+        Bundle b = new Converter(l -> { }).convert(model, tmp.resolve("b"),
+                ConversionOptions.builder().attention(List.of("keep", "elfatt-sd")).batch(1, 4, 8).build());
+        // figures that make each variant the fastest in one (simulated) power mode
+        BundleManifest m = b.manifest();
+        Variant van = m.variant("fp32-vanilla").orElseThrow();
+        Variant elf = m.variant("fp32-elfatt-sd").orElseThrow();
+        m = m.withVariant(van.withFigure(fig("15W", 1.0)).withFigure(fig("7W", 3.0)));
+        m = m.withVariant(elf.withFigure(fig("15W", 2.0)).withFigure(fig("7W", 1.5)));
+        return b.update(m);
+    }
+
+    static Figure fig(String mode, double p50) {
+        return new Figure("orin-nano-8gb", mode, "ort-cpu", 0, 1, p50, p50, 1000 / p50, null, null, "2026-12-01T00:00:00Z", true);
+    }
+
+    static Tensor image(int seed) {
+        float[] v = new float[3 * 32 * 32];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.sin(i * 0.37 + seed);
+        }
+        return Tensor.ofFloats(new long[] {1, 3, 32, 32}, v);
+    }
+
+    @Test
+    void swapsVariantOnModeChangeWithoutFailingRequests() throws Exception {
+        Bundle b = twoVariants();
+        DeviceContext at15 = Environment.simulate("orin-nano-8gb:15W").current();
+        DeviceContext at7 = Environment.simulate("orin-nano-8gb:7W").current();
+        try (RuntimeModel m = RuntimeModel.open(b, LoadOptions.builder().watchPower(false).build(), new Environment(at15))) {
+            assertEquals("fp32-vanilla", m.selection().variantId(), m.selection().toString());
+            Map<String, Tensor> ref = m.predictor().run(Map.of("pixels", image(0)));
+            AtomicBoolean stop = new AtomicBoolean();
+            List<CompletableFuture<Map<String, Tensor>>> fs = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread th = new Thread(() -> {
+                    while (!stop.get()) {
+                        fs.add(m.predictor().runAsync(Map.of("pixels", image(0))));
+                        try {
+                            Thread.sleep(1);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+                th.start();
+                threads.add(th);
+            }
+            Thread.sleep(150);
+            m.reselect(at7);
+            Thread.sleep(150);
+            m.reselect(at15);
+            Thread.sleep(100);
+            stop.set(true);
+            for (Thread th : threads) {
+                th.join();
+            }
+            for (CompletableFuture<Map<String, Tensor>> f : fs) {
+                assertEquals(6, f.join().get("logits").elementCount(), "every in-flight request answered");
+            }
+            assertTrue(fs.size() > 20, "load was applied: " + fs.size());
+            List<String> ids = m.selectionHistory().stream().map(s -> s.variantId()).toList();
+            assertEquals(List.of("fp32-vanilla", "fp32-elfatt-sd", "fp32-vanilla"), ids);
+            assertTrue(m.selectionHistory().get(1).reason().contains("7W"), m.selectionHistory().get(1).reason());
+            assertArrayEquals(ref.get("logits").floats(), m.predictor().run(Map.of("pixels", image(0))).get("logits").floats(), 1e-6f);
+        }
+    }
+
+    @Test
+    void appApiValidatesInputsAndCloses() throws Exception {
+        Bundle b = twoVariants();
+        JedgeModel m = Jedge.load(b.dir(), LoadOptions.builder().watchPower(false).threads(1).build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.predictor().run(Map.of("pixels", Tensor.zeros(1, 3, 31, 32))));
+        assertTrue(e.getMessage().contains("input 'pixels'") && e.getMessage().contains("expected"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> m.predictor().run(Map.of("image", image(1))));
+        // concurrent requests go through the batcher and match one-by-one answers
+        List<CompletableFuture<Map<String, Tensor>>> fs = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            fs.add(m.predictor().runAsync(Map.of("pixels", image(i))));
+        }
+        for (int i = 0; i < 16; i++) {
+            assertArrayEquals(m.predictor().run(Map.of("pixels", image(i))).get("logits").floats(),
+                    fs.get(i).join().get("logits").floats(), 1e-5f);
+        }
+        m.close();
+        m.close();
+        assertThrows(Exception.class, () -> m.predictor().run(Map.of("pixels", image(1))));
+    }
+}
