@@ -18,4 +18,13 @@ public interface AttentionEmitter {
 
     /** The attention kind recorded in bundles for models built with this emitter. */
     io.jedge.sdk.bundle.AttentionKind kind();
+
+    /**
+     * Opset imports (domain → minimum version) the emitted nodes need beyond the builder's
+     * default-domain opset 17, e.g. {@code com.microsoft → 1} for ONNX Runtime's fused
+     * attention; builders merge them into the model, keeping the higher version per domain.
+     */
+    default java.util.Map<String, Long> opsets() {
+        return java.util.Map.of();
+    }
 }

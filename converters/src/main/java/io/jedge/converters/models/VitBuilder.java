@@ -6,10 +6,10 @@ import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.GraphBuilder;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.onnx.TensorData;
-import java.util.Map;
 
 /**
- * Builds a ViT as an ONNX graph (opset 17, dynamic batch) from timm-named weights.
+ * Builds a ViT as an ONNX graph (opset 17, or what the attention emitter needs; dynamic batch) from
+ * timm-named weights.
  *
  * <p>Input {@code pixels} [N,3,S,S] (ImageNet-normalised RGB), output {@code logits} [N,classes].
  * Weight names are timm's {@code VisionTransformer} state-dict names: {@code patch_embed.proj.*},
@@ -57,7 +57,7 @@ public final class VitBuilder {
         String logits = b.linear(clsOut, "head", w.get("head.weight", c.classes(), dim), dim, c.classes(), w.get("head.bias", c.classes()));
         b.output(logits, "logits", TensorData.FLOAT, new long[] {-1, c.classes()}, "batch");
 
-        OnnxModel m = new OnnxModel(8, Map.of("", 17L), g);
+        OnnxModel m = ModelOpsets.model(g, java.util.List.of(attention));
         m.metadata().put("jedge.model", "vit");
         m.metadata().put("jedge.config", c.toString());
         m.metadata().put("jedge.weights", w.describe());

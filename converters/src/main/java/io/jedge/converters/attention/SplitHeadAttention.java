@@ -1,0 +1,253 @@
+package io.jedge.converters.attention;
+
+import io.jedge.converters.models.WeightSource;
+import io.jedge.converters.onnx.GraphBuilder;
+import io.jedge.sdk.bundle.AttentionKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine behind {@link ElfattAttention}, {@link WindowAttention} and {@link FusedAttention}:
+ * one qkv Linear, heads split into a global linear head and a local block-softmax head, optional
+ * LePE, concat, output Linear. See {@link ElfattAttention} for the math and the weight names.
+ */
+final class SplitHeadAttention implements AttentionEmitter {
+    private final ElfattOptions o;
+    private final AttentionKind kind;
+
+    SplitHeadAttention(ElfattOptions options, AttentionKind kind) {
+        this.o = options;
+        this.kind = kind;
+    }
+
+    ElfattOptions options() {
+        return o;
+    }
+
+    @Override
+    public AttentionKind kind() {
+        return kind;
+    }
+
+    @Override
+    public Map<String, Long> opsets() {
+        return o.localParts() == 0 ? Map.of() : o.softmaxForm().opsets();
+    }
+
+    @Override
+    public String emit(GraphBuilder b, String x, String prefix, WeightSource w, TokenLayout l) {
+        int c = l.dim();
+        int d = l.headDim();
+        int h1 = o.globalHeads(l.heads());
+        int h2 = l.heads() - h1;
+        int c1 = h1 * d;
+        int c2 = h2 * d;
+        float[] qkvB = w.get(prefix + ".qkv.bias", 3L * c);
+        String qkv = b.linear(x, prefix + ".qkv", w.get(prefix + ".qkv.weight", 3L * c, c), c, 3 * c, qkvB);
+        List<String> qkvParts;
+        if (h1 == 0 || h2 == 0) {
+            qkvParts = b.split(qkv, -1, c, c, c);
+        } else {
+            qkvParts = b.split(qkv, -1, c1, c2, c1, c2, c1, c2);
+        }
+        List<String> heads = new ArrayList<>();
+        if (h1 > 0) {
+            int step = h2 == 0 ? 1 : 2;
+            heads.add(globalHead(b, qkvParts.get(0), qkvParts.get(step), qkvParts.get(2 * step), prefix, w, l, h1));
+        }
+        if (h2 > 0) {
+            int step = h1 == 0 ? 1 : 2;
+            int first = h1 == 0 ? 0 : 1;
+            float[] kBias = Arrays.copyOfRange(qkvB, c + c1, 2 * c);
+            float[] vBias = Arrays.copyOfRange(qkvB, 2 * c + c1, 3 * c);
+            heads.add(localHead(b, qkvParts.get(first), qkvParts.get(first + step), qkvParts.get(first + 2 * step), prefix, w, l, h2,
+                    kBias, vBias));
+        }
+        String merged = heads.size() == 1 ? heads.get(0) : b.concat(-1, heads.toArray(String[]::new));
+        return b.linear(merged, prefix + ".proj", w.get(prefix + ".proj.weight", c, c), c, c, w.get(prefix + ".proj.bias", c));
+    }
+
+    /**
+     * softmax_d(q)·(softmax_N(k)ᵀ·v) per head, with kᵀv formed first. Always decomposed, explicit
+     * Softmax + MatMul in the model's float type: no fused op may hide the 1/N-sized K-softmax
+     * values or the N-long reduction from FP32 (pitfall 1).
+     */
+    private String globalHead(GraphBuilder b, String q, String k, String v, String prefix, WeightSource w, TokenLayout l, int h1) {
+        int t = l.tokens();
+        int d = l.headDim();
+        int c1 = h1 * d;
+        String qh = b.softmax(VanillaAttention.heads(b, q, t, h1, d, 0, 2, 1, 3), -1);
+        String kh = b.softmax(VanillaAttention.heads(b, k, t, h1, d, 0, 2, 3, 1), -1);
+        String vh = VanillaAttention.heads(b, v, t, h1, d, 0, 2, 1, 3);
+        String ctx = b.matMul(kh, vh); // [B,h1,d,d]
+        String out = b.reshape(b.transpose(b.matMul(qh, ctx), 0, 2, 1, 3), 0, t, c1);
+        if (o.lepe()) {
+            out = b.add(out, lepeOnGrid(b, v, prefix + ".lepe_global", w, l, c1, l.gridH(), l.gridW()));
+        }
+        return out;
+    }
+
+    /** LePE over the full grid map; prefix tokens get zero. Returns [B,T,cc]. */
+    private static String lepeOnGrid(GraphBuilder b, String v, String name, WeightSource w, TokenLayout l, int cc, int bh, int bw) {
+        int p = l.prefixTokens();
+        String grid = p == 0 ? v : b.slice(v, new long[] {p}, new long[] {l.tokens()}, new long[] {1});
+        String pe = lepe(b, grid, name, w, cc, bh, bw);
+        return p == 0 ? pe : b.op("Pad", pe, b.constLongs("pads", 0, p, 0, 0, 0, 0));
+    }
+
+    /** Depthwise 3×3 conv with bias on [B',bh·bw,cc] viewed as a bh×bw map, zero-padded at its border. */
+    private static String lepe(GraphBuilder b, String v, String name, WeightSource w, int cc, int bh, int bw) {
+        String map = b.reshape(b.transpose(v, 0, 2, 1), 0, cc, bh, bw);
+        String wt = b.weight(name + ".weight", new long[] {cc, 1, 3, 3}, w.get(name + ".weight", cc, 1, 3, 3));
+        String bias = b.weight(name + ".bias", new long[] {cc}, w.get(name + ".bias", cc));
+        String conv = b.conv(map, wt, bias, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1, 1, 1}, cc);
+        return b.transpose(b.reshape(conv, 0, cc, (long) bh * bw), 0, 2, 1);
+    }
+
+    /** Where the blocks of the grid lie. */
+    private record Geometry(int bh, int bw, int hp, int wp, int blocks, boolean chunks) {
+        int size() {
+            return bh * bw;
+        }
+
+        boolean padded(TokenLayout l) {
+            return chunks ? hp * wp != l.gridH() * l.gridW() : hp != l.gridH() || wp != l.gridW();
+        }
+    }
+
+    private static Geometry geometry(BlockLayout layout, TokenLayout l) {
+        int gh = l.gridH();
+        int gw = l.gridW();
+        if (layout instanceof BlockLayout.Windows win) {
+            int bh = Math.min(win.side(), gh);
+            int bw = Math.min(win.side(), gw);
+            int hp = ceil(gh, bh) * bh;
+            int wp = ceil(gw, bw) * bw;
+            return new Geometry(bh, bw, hp, wp, (hp / bh) * (wp / bw), false);
+        }
+        int n = gh * gw;
+        int s = Math.min(((BlockLayout.Chunks) layout).size(), n);
+        int blocks = ceil(n, s);
+        // a chunk is a 1×s strip: its LePE sees left/right neighbours in token order only
+        return new Geometry(1, s, 1, blocks * s, blocks, true);
+    }
+
+    private static int ceil(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /**
+     * Exact softmax inside blocks of the grid. Prefix (class) tokens are global tokens here: their
+     * queries attend to every token, and every block's keys/values include them, so one block
+     * covering the whole grid is exactly vanilla attention.
+     */
+    private String localHead(GraphBuilder b, String q, String k, String v, String prefix, WeightSource w, TokenLayout l, int h2,
+            float[] kBias, float[] vBias) {
+        int d = l.headDim();
+        int c2 = h2 * d;
+        int t = l.tokens();
+        int p = l.prefixTokens();
+        AttentionForm form = o.softmaxForm();
+        Geometry g = o.blocks() instanceof BlockLayout.Whole ? null : geometry(o.blocks(), l);
+        // one unpadded block over the grid, prefix tokens global: that is plain attention over all tokens
+        if (g == null || (g.blocks() == 1 && !g.padded(l))) {
+            String out = form.emit(b, q, k, v, t, t, h2, d);
+            if (!o.lepe()) {
+                return out;
+            }
+            boolean strip = g != null && g.chunks();
+            return b.add(out, lepeOnGrid(b, v, prefix + ".lepe_local", w, l, c2, strip ? 1 : l.gridH(), strip ? g.size() : l.gridW()));
+        }
+        long[] gridRange = {p, t};
+        String qg = p == 0 ? q : b.slice(q, new long[] {gridRange[0]}, new long[] {gridRange[1]}, new long[] {1});
+        String kg = p == 0 ? k : b.slice(k, new long[] {gridRange[0]}, new long[] {gridRange[1]}, new long[] {1});
+        String vg = p == 0 ? v : b.slice(v, new long[] {gridRange[0]}, new long[] {gridRange[1]}, new long[] {1});
+        // padded queries are cropped away, so q pads with zeros; k and v pad with the qkv bias,
+        // which is what a zero-padded normalised input (Swin's F.pad before qkv) would give
+        String qb = blockify(b, qg, null, l, g, c2);
+        String kb = blockify(b, kg, kBias, l, g, c2);
+        String vb = blockify(b, vg, vBias, l, g, c2);
+        String kAll = kb;
+        String vAll = vb;
+        if (p > 0) {
+            kAll = b.concat(1, tilePrefix(b, k, p, g.blocks(), c2), kb);
+            vAll = b.concat(1, tilePrefix(b, v, p, g.blocks(), c2), vb);
+        }
+        String ob = form.emit(b, qb, kAll, vAll, g.size(), (long) g.size() + p, h2, d);
+        if (o.lepe()) {
+            ob = b.add(ob, lepe(b, vb, prefix + ".lepe_local", w, c2, g.bh(), g.bw()));
+        }
+        String out = unblockify(b, ob, l, g, c2);
+        if (p > 0) {
+            String qp = b.slice(q, new long[] {0}, new long[] {p}, new long[] {1});
+            out = b.concat(1, form.emit(b, qp, k, v, p, t, h2, d), out);
+        }
+        return out;
+    }
+
+    /** [B,p..,cc] prefix rows of {@code x} repeated per block: [B·nW,p,cc]. */
+    private static String tilePrefix(GraphBuilder b, String x, int p, int blocks, int cc) {
+        String rows = b.slice(x, new long[] {0}, new long[] {p}, new long[] {1});
+        String tiled = b.op("Expand", b.reshape(rows, 0, 1, p, cc), b.constLongs("tile", 1, blocks, 1, 1));
+        return b.reshape(tiled, -1, p, cc);
+    }
+
+    /** [B,H·W,cc] → [B·nW, s, cc], padding with {@code padValue} per channel (zeros when null). */
+    private static String blockify(GraphBuilder b, String x, float[] padValue, TokenLayout l, Geometry g, int cc) {
+        boolean pad = g.padded(l);
+        if (!pad && g.blocks() == 1) {
+            return x;
+        }
+        String biasT = pad && padValue != null && !allZero(padValue) ? b.weight(b.graph().uniqueName("pad_value"), new long[] {cc}, padValue) : null;
+        if (g.chunks()) {
+            String y = x;
+            if (pad) {
+                y = padWith(b, y, biasT, 0, 0, 0, 0, g.wp() - l.gridH() * l.gridW(), 0);
+            }
+            return b.reshape(y, -1, g.size(), cc);
+        }
+        String map = b.reshape(x, 0, l.gridH(), l.gridW(), cc);
+        if (pad) {
+            map = padWith(b, map, biasT, 0, 0, 0, 0, 0, g.hp() - l.gridH(), g.wp() - l.gridW(), 0);
+        }
+        String win = b.reshape(map, 0, g.hp() / g.bh(), g.bh(), g.wp() / g.bw(), g.bw(), cc);
+        return b.reshape(b.transpose(win, 0, 1, 3, 2, 4, 5), -1, g.size(), cc);
+    }
+
+    private static String padWith(GraphBuilder b, String x, String value, long... pads) {
+        if (value == null) {
+            return b.op("Pad", x, b.constLongs("pads", pads));
+        }
+        return b.add(b.op("Pad", b.sub(x, value), b.constLongs("pads", pads)), value);
+    }
+
+    private static boolean allZero(float[] a) {
+        for (float f : a) {
+            if (f != 0f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** [B·nW, s, cc] → [B, H·W, cc], cropping the padding. */
+    private static String unblockify(GraphBuilder b, String x, TokenLayout l, Geometry g, int cc) {
+        int n = l.gridH() * l.gridW();
+        boolean pad = g.padded(l);
+        if (!pad && g.blocks() == 1) {
+            return x;
+        }
+        if (g.chunks()) {
+            String y = b.reshape(x, -1, g.wp(), cc);
+            return pad ? b.slice(y, new long[] {0}, new long[] {n}, new long[] {1}) : y;
+        }
+        String win = b.reshape(x, -1, g.hp() / g.bh(), g.wp() / g.bw(), g.bh(), g.bw(), cc);
+        String map = b.reshape(b.transpose(win, 0, 1, 3, 2, 4, 5), -1, g.hp(), g.wp(), cc);
+        if (pad) {
+            map = b.slice(map, new long[] {0, 0}, new long[] {l.gridH(), l.gridW()}, new long[] {1, 2});
+        }
+        return b.reshape(map, -1, n, cc);
+    }
+}
