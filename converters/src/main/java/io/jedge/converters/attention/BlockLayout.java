@@ -65,7 +65,7 @@ public sealed interface BlockLayout {
     }
 
     /** Parses {@code windows:14} (or {@code 14x14}), {@code chunks:196}, or {@code whole}. */
-    static BlockLayout parse(String s) {
+    public static BlockLayout parse(String s) {
         String t = s.trim().toLowerCase(Locale.ROOT);
         try {
             if (t.equals("whole")) {

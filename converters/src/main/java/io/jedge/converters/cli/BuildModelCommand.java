@@ -1,7 +1,14 @@
 package io.jedge.converters.cli;
 
 import io.jedge.converters.attention.AttentionEmitter;
-import io.jedge.converters.attention.VanillaAttention;
+import io.jedge.converters.attention.AttentionForm;
+import io.jedge.converters.attention.Attentions;
+import io.jedge.converters.attention.BlockLayout;
+import io.jedge.converters.attention.ElfattOptions;
+import io.jedge.converters.models.HierarchicalAttention;
+import io.jedge.converters.models.HierarchicalBuilder;
+import io.jedge.converters.models.HierarchicalConfig;
+import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.converters.models.SeededWeights;
 import io.jedge.converters.models.Safetensors;
 import io.jedge.converters.models.VitBuilder;
@@ -18,7 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "build-model", description = "Build a model as ONNX from checkpoint weights or a seed.",
-        subcommands = {BuildModelCommand.Vit.class})
+        subcommands = {BuildModelCommand.Vit.class, BuildModelCommand.Hierarchical.class})
 final class BuildModelCommand {
 
     /** Where weights come from: a checkpoint or a seed (the default is seed 0). */
@@ -31,6 +38,83 @@ final class BuildModelCommand {
 
         WeightSource source() {
             return file != null ? Safetensors.open(file) : new SeededWeights(seed == null ? 0 : seed);
+        }
+    }
+
+    /** ELFATT options shared by the builders. */
+    static final class ElfattFlags {
+        @Option(names = "--split", defaultValue = "1:1", description = "ELFATT channel split c1:c2 by heads (default ${DEFAULT-VALUE}).")
+        String split;
+
+        @Option(names = "--blocks", description = "Local blocks: windows:W (W x W, padded), chunks:S (1-D), or whole (default windows:14).")
+        String blocks;
+
+        @Option(names = "--no-lepe", description = "Leave out LePE (depthwise 3x3 conv on V).")
+        boolean noLepe;
+
+        @Option(names = "--softmax-form", description = "How softmax attention is written: decomposed, mha (com.microsoft) or attention23.")
+        String softmaxForm;
+
+        ElfattOptions options() {
+            String[] p = split.split(":");
+            if (p.length != 2) {
+                throw new IllegalArgumentException("--split '" + split + "', expected c1:c2 such as 1:1 or 3:1");
+            }
+            ElfattOptions.Builder b = ElfattOptions.builder().split(Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim()))
+                    .lepe(!noLepe);
+            if (blocks != null) {
+                b.blocks(BlockLayout.parse(blocks));
+            }
+            if (softmaxForm != null) {
+                b.softmaxForm(AttentionForm.parse(softmaxForm));
+            }
+            return b.build();
+        }
+    }
+
+    @Command(name = "hier", description = "A four-stage hierarchical ViT (Swin-T / CSWin-T-like) with per-stage attention.")
+    static final class Hierarchical implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--preset", defaultValue = "swin-t", description = "swin-t, cswin-t or tiny (default ${DEFAULT-VALUE}).")
+        String preset;
+
+        @Option(names = "--attention", defaultValue = "hybrid",
+                description = "vanilla, window, elfatt, or hybrid (stages 1-2 ELFATT, 3 alternating, 4 vanilla). Default ${DEFAULT-VALUE}.")
+        String attention;
+
+        @Option(names = "--stage-blocks", split = ",", description = "Window side per stage, e.g. 7,7,14,7.")
+        int[] stageBlocks;
+
+        @picocli.CommandLine.Mixin
+        ElfattFlags elfatt = new ElfattFlags();
+
+        @ArgGroup(exclusive = true)
+        Weights weights = new Weights();
+
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "MODEL.onnx")
+        Path output;
+
+        @Override
+        public Integer call() {
+            HierarchicalConfig c = HierarchicalConfig.preset(preset);
+            ElfattOptions o = elfatt.options();
+            HierarchicalAttention plan = switch (attention) {
+                case "hybrid" -> HierarchicalAttention.hybrid(o);
+                case "vanilla", "window", "elfatt" -> HierarchicalAttention.uniform(AttentionKind.parse(attention), o);
+                default -> throw new IllegalArgumentException("--attention '" + attention + "', expected vanilla, window, elfatt or hybrid");
+            };
+            if (stageBlocks != null) {
+                plan = plan.withBlocks(stageBlocks);
+            }
+            long t0 = System.nanoTime();
+            OnnxModel m = HierarchicalBuilder.build(c, weights.source(), plan);
+            m.save(output);
+            ModelSummary s = ModelSummary.of(m);
+            spec.commandLine().getOut().printf("built hierarchical %s (%s attention) -> %s: %,d parameters, %d nodes, %.1f s%n", preset,
+                    attention, output, s.parameters(), s.nodes(), (System.nanoTime() - t0) / 1e9);
+            return 0;
         }
     }
 
@@ -60,8 +144,11 @@ final class BuildModelCommand {
         @Option(names = "--classes")
         Integer classes;
 
-        @Option(names = "--attention", defaultValue = "vanilla", description = "Attention form: ${COMPLETION-CANDIDATES}.")
+        @Option(names = "--attention", defaultValue = "vanilla", description = "vanilla, fused, window or elfatt (default ${DEFAULT-VALUE}).")
         String attention;
+
+        @picocli.CommandLine.Mixin
+        ElfattFlags elfatt = new ElfattFlags();
 
         @ArgGroup(exclusive = true)
         Weights weights = new Weights();
@@ -92,10 +179,7 @@ final class BuildModelCommand {
         }
 
         AttentionEmitter emitter() {
-            return switch (attention) {
-                case "vanilla" -> new VanillaAttention();
-                default -> throw new IllegalArgumentException("--attention '" + attention + "', expected vanilla");
-            };
+            return Attentions.byName(attention, elfatt.options());
         }
     }
 }
