@@ -48,7 +48,7 @@ final class SelectCommand implements Callable<Integer> {
         Environment env = simulate != null ? Environment.simulate(simulate) : Environment.detect(LoadOptions.defaults());
         SelectionRequest req = new SelectionRequest(Role.parse(role), Goal.valueOf(goal.toUpperCase(Locale.ROOT)),
                 Precision.parse(floor), minFidelity, "auto", null, 0);
-        VariantSelector.BackendResolver resolver = simulate != null ? SimulatedBackends.INSTANCE : env.backends();
+        VariantSelector.BackendResolver resolver = simulate != null ? VariantSelector.ASSUME_RUNNABLE : env.backends();
         VariantSelector.Result r = new VariantSelector(resolver).select(bundle.manifest(), env.current(), req, Map.of());
         if (env.current().simulated()) {
             out.println("SIMULATED " + env.current().describe() + " (selection policy only; nothing was run)");
@@ -57,20 +57,5 @@ final class SelectCommand implements Callable<Integer> {
         out.print(r.explain());
         out.flush();
         return 0;
-    }
-
-    /** On a simulated Jetson every variant is assumed runnable: ONNX on ONNX Runtime, engines on TensorRT. */
-    enum SimulatedBackends implements VariantSelector.BackendResolver {
-        INSTANCE;
-
-        @Override
-        public java.util.Optional<String> backendFor(io.jedge.sdk.bundle.Variant v) {
-            return java.util.Optional.of(v.format() == io.jedge.sdk.bundle.VariantFormat.ONNX ? "ort-cpu" : "tensorrt");
-        }
-
-        @Override
-        public String whyNot(io.jedge.sdk.bundle.Variant v) {
-            return "";
-        }
     }
 }

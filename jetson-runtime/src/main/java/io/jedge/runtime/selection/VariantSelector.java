@@ -49,6 +49,22 @@ public final class VariantSelector {
         }
     }
 
+    /**
+     * For simulated devices: every variant counts as runnable there — ONNX on ONNX Runtime,
+     * engines on TensorRT — since nothing is run, only the policy is.
+     */
+    public static final BackendResolver ASSUME_RUNNABLE = new BackendResolver() {
+        @Override
+        public Optional<String> backendFor(Variant v) {
+            return Optional.of(v.format() == VariantFormat.ONNX ? "ort-cpu" : "tensorrt");
+        }
+
+        @Override
+        public String whyNot(Variant v) {
+            return "";
+        }
+    };
+
     private final BackendResolver backends;
 
     public VariantSelector(BackendResolver backends) {

@@ -209,17 +209,7 @@ public final class PowerBench implements Callable<Integer> {
     /** The selection policy for every mode of the simulated modules, for both goals. */
     private List<SimRow> simulate(BundleManifest m) {
         List<SimRow> out = new ArrayList<>();
-        VariantSelector.BackendResolver all = new VariantSelector.BackendResolver() {
-            @Override
-            public Optional<String> backendFor(Variant v) {
-                return Optional.of(v.format() == VariantFormat.ONNX ? "ort-cpu" : "tensorrt");
-            }
-
-            @Override
-            public String whyNot(Variant v) {
-                return "";
-            }
-        };
+        VariantSelector.BackendResolver all = VariantSelector.ASSUME_RUNNABLE;
         for (String module : simulate) {
             PowerProfile p = PowerProfiles.load(module);
             for (ProfileMode mode : p.modes()) {
