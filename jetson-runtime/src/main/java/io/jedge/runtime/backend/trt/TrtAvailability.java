@@ -143,6 +143,18 @@ final class TrtAvailability {
         return "TensorRT unavailable: " + what + (seen.isEmpty() ? "" : " (" + seen + ")") + "; " + fix;
     }
 
+    /** JavaCPP's platform name, e.g. {@code linux-x86_64}, {@code linux-arm64}. */
+    static String javacppPlatform() {
+        String os = System.getProperty("os.name", "?").toLowerCase(Locale.ROOT).replaceAll("\\s.*", "");
+        String arch = System.getProperty("os.arch", "?").toLowerCase(Locale.ROOT);
+        arch = switch (arch) {
+            case "amd64", "x86-64" -> "x86_64";
+            case "aarch64" -> "arm64";
+            default -> arch;
+        };
+        return os + "-" + arch;
+    }
+
     private static String oneLine(String s) {
         if (s == null) {
             return "";
