@@ -126,8 +126,7 @@ final class TrtAvailability {
         String what = switch (r.missing()) {
             case CLASSES_JAR -> "the TensorRT classes jar is not on the class path (" + PRESET_VERSIONS + ")";
             case JNI_WRAPPERS -> "the JavaCPP native wrappers for TensorRT/CUDA (jninvinfer, jnicudart) for "
-                    + System.getProperty("os.name", "?").toLowerCase(Locale.ROOT) + "-" + System.getProperty("os.arch", "?")
-                    + " are not on the class path";
+                    + javacppPlatform() + " are not on the class path";
             case LIBNVINFER -> "the TensorRT library libnvinfer.so.10 was not found";
             case CUDA_RUNTIME -> "the CUDA 12 runtime libcudart.so.12 was not found";
             case CUDA_LIBRARIES -> "CUDA libraries the presets link (libcublas.so.12, libcudnn.so.9, libnvrtc.so.12) were not found";

@@ -65,4 +65,11 @@ class TrtAvailabilityTest {
         assertTrue(r.length() < 600, "length " + r.length());
         assertTrue(r.contains("..."));
     }
+
+    @Test
+    void platformNameFollowsJavaCpp() {
+        String p = TrtAvailability.javacppPlatform();
+        assertTrue(p.matches("[a-z]+-[a-z0-9_]+"), p);
+        assertFalse(p.contains("amd64") || p.contains("aarch64"), p);
+    }
 }
