@@ -66,7 +66,11 @@ public final class TrtBackend implements Backend {
         return r;
     }
 
-    /** Opens an engine without a recorded fingerprint: TensorRT's own version check is the only one. */
+    /**
+     * Opens an engine without a recorded fingerprint: TensorRT's own version check is the only one
+     * (a refused plan fails with {@code ENGINE_MISMATCH}). The CPU-thread and graph-optimisation
+     * settings of {@link SessionOptions} do not apply to TensorRT; {@link TrtSessionOptions#defaults()} is used.
+     */
     @Override
     public InferenceSession open(Path file, SessionOptions options) {
         return openEngine(file, null, TrtSessionOptions.defaults());
