@@ -1,0 +1,10 @@
+/**
+ * TensorRT engine building: {@link io.jedge.converters.tensorrt.TrtEngineBuilder} parses an ONNX
+ * variant with TensorRT's ONNX parser into a strongly typed network (precision comes from the
+ * ONNX types: an FP16 ONNX gives an FP16 engine, a QDQ ONNX an INT8 one; no weak-typing flags,
+ * no calibrators, so the path survives TensorRT 11), adds one optimization profile for the
+ * dynamic batch, limits the workspace, reuses a persistent timing cache, and returns the plan
+ * with a {@link io.jedge.sdk.bundle.Fingerprint} of the platform it was built on.
+ * {@link io.jedge.converters.tensorrt.TrtProof} runs the whole chain on a GPU machine.
+ */
+package io.jedge.converters.tensorrt;

@@ -1,0 +1,30 @@
+package io.jedge.runtime.backend.trt;
+
+import java.util.Locale;
+
+/** Element types of engine IO tensors that this backend converts to and from SDK tensors. */
+enum ElementType {
+    FLOAT32(4), FLOAT16(2), INT32(4), INT64(8);
+
+    final int bytes;
+
+    ElementType(int bytes) {
+        this.bytes = bytes;
+    }
+
+    /** The name used in {@link io.jedge.sdk.bundle.TensorSpec#dataType()}. */
+    String specName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Maps TensorRT's {@code DataType} constant name ({@code kFLOAT}, ...); null when unsupported. */
+    static ElementType fromTensorRt(String constantName) {
+        return switch (constantName) {
+            case "kFLOAT" -> FLOAT32;
+            case "kHALF" -> FLOAT16;
+            case "kINT32" -> INT32;
+            case "kINT64" -> INT64;
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,339 @@
+package io.jedge.runtime.backend.trt;
+
+import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
+import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
+import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
+import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
+import static org.bytedeco.cuda.global.cudart.cudaFree;
+import static org.bytedeco.cuda.global.cudart.cudaFreeHost;
+import static org.bytedeco.cuda.global.cudart.cudaHostAlloc;
+import static org.bytedeco.cuda.global.cudart.cudaHostAllocMapped;
+import static org.bytedeco.cuda.global.cudart.cudaHostGetDevicePointer;
+import static org.bytedeco.cuda.global.cudart.cudaMalloc;
+import static org.bytedeco.cuda.global.cudart.cudaMallocHost;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
+import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
+import static org.bytedeco.cuda.global.cudart.cudaStreamCreateWithFlags;
+import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaStreamNonBlocking;
+import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
+
+import io.jedge.sdk.JedgeException;
+import io.jedge.sdk.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.bytedeco.cuda.cudart.CUevent_st;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.javacpp.ShortPointer;
+import org.bytedeco.tensorrt.global.nvinfer.ExecutionContextAllocationStrategy;
+import org.bytedeco.tensorrt.nvinfer.Dims64;
+import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
+
+/**
+ * One execution context with everything it runs on: a CUDA stream, four timing events, the
+ * context's activation memory (user-managed, so jedge can free it), and one buffer per IO tensor
+ * sized for the profile's largest shape. Used by one thread at a time (the session's pool
+ * guarantees it). Closing frees every CUDA resource it owns, in reverse order of creation.
+ */
+final class ExecutionSlot implements AutoCloseable {
+    private final NativeEngine engine;
+    private final int index;
+    private final boolean mapped;
+    private final IExecutionContext context;
+    private final List<AutoCloseable> owned = new ArrayList<>(); // in creation order
+    private final CUstream_st stream = new CUstream_st();
+    private final CUevent_st[] events = new CUevent_st[4];
+    private final Map<String, IoBuffer> buffers = new LinkedHashMap<>();
+    private final List<IoTensor> outputs = new ArrayList<>();
+    private final Dims64 dims = new Dims64();
+    private final float[] millis = new float[1];
+    private boolean closed;
+
+    /**
+     * @param mapped use mapped (zero-copy) host memory as the tensors' addresses, for integrated GPUs
+     */
+    ExecutionSlot(NativeEngine engine, int index, boolean mapped) {
+        this.engine = engine;
+        this.index = index;
+        this.mapped = mapped;
+        boolean ok = false;
+        try {
+            Cuda.check(cudaSetDevice(engine.device), "cudaSetDevice(" + engine.device + ")");
+            Cuda.check(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), what("cudaStreamCreate"));
+            owned.add(() -> cudaStreamDestroy(stream));
+            for (int i = 0; i < events.length; i++) {
+                CUevent_st ev = new CUevent_st();
+                Cuda.check(cudaEventCreate(ev), what("cudaEventCreate"));
+                events[i] = ev;
+                owned.add(() -> cudaEventDestroy(ev));
+            }
+            RuntimeLogger log = NativeEngine.logger();
+            log.begin();
+            context = engine.engine.createExecutionContext(ExecutionContextAllocationStrategy.kUSER_MANAGED);
+            if (context == null || context.isNull()) {
+                throw new JedgeException(JedgeException.Code.RUN_FAILED, what("createExecutionContext") + " returned null: "
+                        + log.errors());
+            }
+            // The context object itself cannot be deleted from Java (see NativeEngine); its activation
+            // memory is the large part, and that is ours.
+            if (engine.contextMemoryBytes > 0) {
+                Pointer mem = deviceAlloc(engine.contextMemoryBytes, "context memory");
+                context.setDeviceMemoryV2(mem, engine.contextMemoryBytes);
+            }
+            for (IoTensor in : engine.inputs) {
+                setShape(in.name(), in.max());
+                buffers.put(in.name(), allocate(in.name(), in.type(), in.maxBytes()));
+            }
+            try (PointerScope scope = new PointerScope()) {
+                for (IoTensor out : engine.outputs) {
+                    long[] max = NativeEngine.dims(context.getTensorShape(out.name()));
+                    if (NativeEngine.isDynamic(max)) {
+                        throw new JedgeException(JedgeException.Code.MODEL_LOAD_FAILED, "engine '" + engine.name + "': output '"
+                                + out.name() + "' has a data-dependent shape " + Arrays.toString(max)
+                                + ", which jedge does not support");
+                    }
+                    IoTensor sized = new IoTensor(out.name(), false, out.type(), out.shape(), max, max);
+                    outputs.add(sized);
+                    buffers.put(out.name(), allocate(out.name(), out.type(), sized.maxBytes()));
+                }
+            }
+            for (IoBuffer b : buffers.values()) {
+                if (!context.setTensorAddress(b.name, b.device)) {
+                    throw new JedgeException(JedgeException.Code.RUN_FAILED, what("setTensorAddress('" + b.name + "')")
+                            + " failed: " + log.errors());
+                }
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                close();
+            }
+        }
+    }
+
+    /** Outputs with their largest shapes, as sized by this context. */
+    List<IoTensor> outputs() {
+        return outputs;
+    }
+
+    /** Runs one call; inputs were validated by the session. */
+    Map<String, Tensor> run(Map<String, Tensor> feeds, List<IoTensor> wanted, long startNanos, Consumer<RunTiming> timing) {
+        RuntimeLogger log = NativeEngine.logger();
+        log.begin();
+        Cuda.check(cudaSetDevice(engine.device), "cudaSetDevice(" + engine.device + ")");
+        try (PointerScope scope = new PointerScope()) {
+            long batch = -1;
+            for (IoTensor in : engine.inputs) {
+                Tensor t = feeds.get(in.name());
+                if (batch < 0 && t.rank() > 0) {
+                    batch = t.dim(0);
+                }
+                setShape(in.name(), t.shape());
+                buffers.get(in.name()).write(in, t);
+            }
+            Map<String, long[]> outShapes = new LinkedHashMap<>();
+            for (IoTensor out : wanted) {
+                long[] shape = NativeEngine.dims(context.getTensorShape(out.name()));
+                long bytes = Tensor.elementCount(shape) * out.type().bytes;
+                if (bytes > buffers.get(out.name()).bytes) {
+                    throw new JedgeException(JedgeException.Code.RUN_FAILED, "engine '" + engine.name + "': output '"
+                            + out.name() + "' needs " + bytes + " bytes for shape " + Arrays.toString(shape)
+                            + ", more than the " + buffers.get(out.name()).bytes + " sized for the profile maximum");
+                }
+                outShapes.put(out.name(), shape);
+            }
+            record(0);
+            if (!mapped) {
+                for (IoTensor in : engine.inputs) {
+                    IoBuffer b = buffers.get(in.name());
+                    long bytes = (long) feeds.get(in.name()).elementCount() * in.type().bytes;
+                    Cuda.check(cudaMemcpyAsync(b.device, b.host, bytes, cudaMemcpyHostToDevice, stream),
+                            what("cudaMemcpyAsync(H2D '" + in.name() + "')"));
+                }
+            }
+            record(1);
+            if (!context.enqueueV3(stream)) {
+                cudaStreamSynchronize(stream);
+                throw new JedgeException(JedgeException.Code.RUN_FAILED, "engine '" + engine.name + "': enqueueV3 failed"
+                        + (log.errors().isEmpty() ? "" : ": " + log.errors()));
+            }
+            record(2);
+            if (!mapped) {
+                for (IoTensor out : wanted) {
+                    IoBuffer b = buffers.get(out.name());
+                    long bytes = Tensor.elementCount(outShapes.get(out.name())) * out.type().bytes;
+                    Cuda.check(cudaMemcpyAsync(b.host, b.device, bytes, cudaMemcpyDeviceToHost, stream),
+                            what("cudaMemcpyAsync(D2H '" + out.name() + "')"));
+                }
+            }
+            record(3);
+            Cuda.check(cudaEventSynchronize(events[3]), what("cudaEventSynchronize"));
+            Map<String, Tensor> result = new LinkedHashMap<>();
+            for (IoTensor out : wanted) {
+                result.put(out.name(), buffers.get(out.name()).read(out, outShapes.get(out.name())));
+            }
+            if (timing != null) {
+                timing.accept(new RunTiming(System.nanoTime() - startNanos, elapsed(0, 1), elapsed(1, 2), elapsed(2, 3), batch));
+            }
+            return result;
+        }
+    }
+
+    private void record(int i) {
+        Cuda.check(cudaEventRecord(events[i], stream), what("cudaEventRecord"));
+    }
+
+    private double elapsed(int from, int to) {
+        Cuda.check(cudaEventElapsedTime(millis, events[from], events[to]), what("cudaEventElapsedTime"));
+        return millis[0];
+    }
+
+    private void setShape(String name, long[] shape) {
+        dims.nbDims(shape.length);
+        for (int i = 0; i < shape.length; i++) {
+            dims.d(i, shape[i]);
+        }
+        if (!context.setInputShape(name, dims)) {
+            throw new JedgeException(JedgeException.Code.RUN_FAILED, "engine '" + engine.name + "': setInputShape('" + name
+                    + "', " + Arrays.toString(shape) + ") failed: " + NativeEngine.logger().errors());
+        }
+    }
+
+    private Pointer deviceAlloc(long bytes, String what) {
+        Pointer p = new Pointer();
+        int err = cudaMalloc(p, bytes);
+        if (err != 0) {
+            throw new JedgeException(JedgeException.Code.RUN_FAILED, "engine '" + engine.name + "', context " + index
+                    + ": cannot allocate " + bytes + " bytes of GPU memory for " + what + ": " + Cuda.describe(err)
+                    + "; use fewer contexts (TrtSessionOptions.maxContexts) or a smaller batch profile");
+        }
+        owned.add(() -> cudaFree(p));
+        return p;
+    }
+
+    private IoBuffer allocate(String name, ElementType type, long bytes) {
+        long size = Math.max(bytes, 256); // TensorRT wants a valid address even for empty tensors
+        Pointer host = new Pointer();
+        Pointer device;
+        if (mapped) {
+            Cuda.check(cudaHostAlloc(host, size, cudaHostAllocMapped), what("cudaHostAlloc(mapped '" + name + "')"));
+            owned.add(() -> cudaFreeHost(host));
+            device = new Pointer();
+            Cuda.check(cudaHostGetDevicePointer(device, host, 0), what("cudaHostGetDevicePointer('" + name + "')"));
+        } else {
+            Cuda.check(cudaMallocHost(host, size), what("cudaMallocHost('" + name + "')"));
+            owned.add(() -> cudaFreeHost(host));
+            device = deviceAlloc(size, "tensor '" + name + "'");
+        }
+        return new IoBuffer(name, type, size, host, device);
+    }
+
+    private String what(String call) {
+        return "engine '" + engine.name + "', context " + index + ": " + call;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!stream.isNull()) {
+            cudaStreamSynchronize(stream); // nothing may still read the buffers we are about to free
+        }
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                // keep freeing the rest; CUDA calls here only return status codes
+            }
+        }
+        owned.clear();
+        dims.close();
+    }
+
+    /** A host buffer (pinned or mapped) and the device address TensorRT reads or writes. */
+    private static final class IoBuffer {
+        final String name;
+        final long bytes;
+        final Pointer host;
+        final Pointer device;
+        private final Pointer view; // typed view of host, position 0 (JavaCPP adds position to the address)
+
+        IoBuffer(String name, ElementType type, long bytes, Pointer host, Pointer device) {
+            this.name = name;
+            this.bytes = bytes;
+            this.host = host;
+            this.device = device;
+            long n = bytes / type.bytes;
+            this.view = switch (type) {
+                case FLOAT32 -> new FloatPointer(host).capacity(n).limit(n);
+                case FLOAT16 -> new ShortPointer(host).capacity(n).limit(n);
+                case INT32 -> new IntPointer(host).capacity(n).limit(n);
+                case INT64 -> new LongPointer(host).capacity(n).limit(n);
+            };
+        }
+
+        void write(IoTensor spec, Tensor t) {
+            switch (spec.type()) {
+                case FLOAT32 -> ((FloatPointer) view).position(0).put(t.floats());
+                case FLOAT16 -> {
+                    float[] f = t.floats();
+                    short[] h = new short[f.length];
+                    for (int i = 0; i < f.length; i++) {
+                        h[i] = HalfFloat.fromFloat(f[i]);
+                    }
+                    ((ShortPointer) view).position(0).put(h);
+                }
+                case INT32 -> ((IntPointer) view).position(0).put(IoValidation.narrowToInt32(spec.name(), t.longs()));
+                case INT64 -> ((LongPointer) view).position(0).put(t.longs());
+            }
+        }
+
+        Tensor read(IoTensor spec, long[] shape) {
+            int n = Math.toIntExact(Tensor.elementCount(shape));
+            return switch (spec.type()) {
+                case FLOAT32 -> {
+                    float[] a = new float[n];
+                    ((FloatPointer) view).position(0).get(a);
+                    yield Tensor.ofFloats(shape, a);
+                }
+                case FLOAT16 -> {
+                    short[] h = new short[n];
+                    ((ShortPointer) view).position(0).get(h);
+                    float[] a = new float[n];
+                    for (int i = 0; i < n; i++) {
+                        a[i] = HalfFloat.toFloat(h[i]);
+                    }
+                    yield Tensor.ofFloats(shape, a);
+                }
+                case INT32 -> {
+                    int[] v = new int[n];
+                    ((IntPointer) view).position(0).get(v);
+                    long[] a = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        a[i] = v[i];
+                    }
+                    yield Tensor.ofLongs(shape, a);
+                }
+                case INT64 -> {
+                    long[] a = new long[n];
+                    ((LongPointer) view).position(0).get(a);
+                    yield Tensor.ofLongs(shape, a);
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.jedge.runtime.backend.trt;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.sdk.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class IoValidationTest {
+    private static final IoTensor PIXELS = new IoTensor("pixels", true, ElementType.FLOAT32, new long[] {-1, 3, 224, 224},
+            new long[] {1, 3, 224, 224}, new long[] {32, 3, 224, 224});
+    private static final IoTensor IDS = new IoTensor("ids", true, ElementType.INT32, new long[] {-1, 4},
+            new long[] {1, 4}, new long[] {32, 4});
+    private static final List<IoTensor> INPUTS = List.of(PIXELS, IDS);
+
+    private static Map<String, Tensor> feeds(long batch) {
+        return Map.of("pixels", Tensor.zeros(batch, 3, 224, 224), "ids", Tensor.ofLongs(new long[] {batch, 4},
+                new long[(int) batch * 4]));
+    }
+
+    private static String fail(Map<String, Tensor> feeds) {
+        return assertThrows(IllegalArgumentException.class, () -> IoValidation.validateInputs("engine 'vit.plan'", INPUTS, feeds))
+                .getMessage();
+    }
+
+    @Test
+    void acceptsShapesWithinProfile() {
+        IoValidation.validateInputs("e", INPUTS, feeds(1));
+        IoValidation.validateInputs("e", INPUTS, feeds(32));
+    }
+
+    @Test
+    void batchOutsideProfileNamesGotAndExpected() {
+        String m = fail(feeds(40));
+        assertEquals("input 'pixels': float32[40,3,224,224], expected float32[1..32,3,224,224] (the range of the engine's "
+                + "optimization profile)", m);
+    }
+
+    @Test
+    void wrongSpatialShapeAndRank() {
+        String m = fail(Map.of("pixels", Tensor.zeros(1, 3, 200, 200), "ids", Tensor.ofLongs(new long[] {1, 4}, new long[4])));
+        assertTrue(m.contains("float32[1,3,200,200]") && m.contains("expected float32[1..32,3,224,224]"), m);
+        String r = fail(Map.of("pixels", Tensor.zeros(3, 224, 224), "ids", Tensor.ofLongs(new long[] {1, 4}, new long[4])));
+        assertTrue(r.contains("float32[3,224,224]"), r);
+    }
+
+    @Test
+    void wrongTypeUnknownAndMissing() {
+        String t = fail(Map.of("pixels", Tensor.zeros(1, 3, 224, 224), "ids", Tensor.zeros(1, 4)));
+        assertTrue(t.contains("input 'ids': float32[1,4], expected int32[1..32,4]") && t.contains("INT64"), t);
+        String u = fail(Map.of("pixels", Tensor.zeros(1, 3, 224, 224), "ids", Tensor.ofLongs(new long[] {1, 4}, new long[4]),
+                "extra", Tensor.zeros(1)));
+        assertTrue(u.contains("input 'extra' is not an input of engine 'vit.plan'") && u.contains("[pixels, ids]"), u);
+        String miss = fail(Map.of("pixels", Tensor.zeros(1, 3, 224, 224)));
+        assertEquals("input 'ids' is missing; expected int32[1..32,4]", miss);
+    }
+
+    @Test
+    void float16InputsTakeFloat32Tensors() {
+        IoTensor half = new IoTensor("x", true, ElementType.FLOAT16, new long[] {2}, new long[] {2}, new long[] {2});
+        IoValidation.validateInputs("e", List.of(half), Map.of("x", Tensor.zeros(2)));
+    }
+
+    @Test
+    void outputSelection() {
+        IoTensor logits = new IoTensor("logits", false, ElementType.FLOAT32, new long[] {-1, 1000}, new long[] {32, 1000},
+                new long[] {32, 1000});
+        IoTensor feats = new IoTensor("feats", false, ElementType.FLOAT16, new long[] {-1, 192}, new long[] {32, 192},
+                new long[] {32, 192});
+        List<IoTensor> outs = List.of(logits, feats);
+        assertEquals(outs, IoValidation.selectOutputs("e", outs, Set.of()));
+        assertEquals(List.of(feats), IoValidation.selectOutputs("e", outs, Set.of("feats")));
+        String m = assertThrows(IllegalArgumentException.class, () -> IoValidation.selectOutputs("engine 'v'", outs,
+                Set.of("probs"))).getMessage();
+        assertEquals("output 'probs' is not an output of engine 'v'; its outputs are [logits, feats]", m);
+    }
+
+    @Test
+    void narrowsInt64ToInt32OrNamesTheElement() {
+        assertArrayEquals(new int[] {1, -2, Integer.MAX_VALUE}, IoValidation.narrowToInt32("ids", new long[] {1, -2, Integer.MAX_VALUE}));
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> IoValidation.narrowToInt32("ids", new long[] {0, 1L << 40})).getMessage();
+        assertTrue(m.contains("input 'ids': element 1 is 1099511627776"), m);
+    }
+
+    @Test
+    void ioTensorSizesAndSpec() {
+        assertEquals(32L * 3 * 224 * 224 * 4, PIXELS.maxBytes());
+        assertEquals("int32", IDS.spec().dataType());
+        assertEquals(List.of(-1L, 4L), IDS.spec().shape());
+    }
+}
