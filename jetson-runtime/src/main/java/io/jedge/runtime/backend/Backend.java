@@ -25,4 +25,12 @@ public interface Backend {
      * @throws io.jedge.sdk.JedgeException with {@code BACKEND_UNAVAILABLE} or {@code MODEL_LOAD_FAILED}
      */
     InferenceSession open(Path file, SessionOptions options);
+
+    /**
+     * Opens a bundle variant; backends whose files are platform-specific (TensorRT engines) check
+     * the variant's fingerprint first and refuse a mismatch with {@code ENGINE_MISMATCH}.
+     */
+    default InferenceSession open(Path file, io.jedge.sdk.bundle.Variant variant, SessionOptions options) {
+        return open(file, options);
+    }
 }

@@ -54,7 +54,7 @@ public final class BundleBench {
                 progress.accept(why);
                 continue;
             }
-            try (InferenceSession s = backend.get().open(bundle.resolve(v), SessionOptions.builder().threads(threads).build())) {
+            try (InferenceSession s = backend.get().open(bundle.resolve(v), v, SessionOptions.builder().threads(threads).build())) {
                 for (int b : batches) {
                     if (!v.acceptsBatch(b)) {
                         String why = "skip " + v.id() + " batch " + b + ": outside its range " + v.batchMin() + ".." + v.batchMax();

@@ -76,6 +76,11 @@ public final class TrtBackend implements Backend {
         return openEngine(file, null, TrtSessionOptions.defaults());
     }
 
+    @Override
+    public InferenceSession open(Path file, Variant variant, SessionOptions options) {
+        return openEngine(file, variant.builtFor(), TrtSessionOptions.defaults());
+    }
+
     /** Opens an engine variant of a bundle, checking it against the platform it was built for. */
     public TrtInferenceSession openVariant(Path bundleDir, Variant variant, TrtSessionOptions options) {
         Objects.requireNonNull(variant, "variant");
