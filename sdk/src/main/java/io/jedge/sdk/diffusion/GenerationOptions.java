@@ -14,7 +14,8 @@ import java.util.Objects;
  * doubled batch, <i>conditional half first</i> (labels {@code classLabel}), then the
  * unconditional half (labels {@code nullClass}), as DiT's sampler does; the two predictions are
  * combined as {@code uncond + g (cond - uncond)}. DiT's null class is its class count (1000 for
- * ImageNet). Guidance needs a class label and a null class.
+ * ImageNet). Guidance needs a class label and a null class. It is applied to all latent channels
+ * (DiT's reference sampler guides only the first three, a quirk of its published code).
  *
  * <pre>{@code
  * GenerationOptions o = GenerationOptions.builder()

@@ -7,6 +7,10 @@ package io.jedge.sdk.diffusion;
  * <p>{@link #TRAILING} is this SDK's default: it always starts at {@code T-1}, so the first step
  * sees the pure-noise level the sampler starts from (Lin et al., "Common Diffusion Noise Schedules
  * and Sample Steps are Flawed"); {@link #LEADING} (diffusers' DDIM default) starts at {@code T - T/N}.
+ *
+ * <p>Every scheduler here uses these same integer timesteps. Two diffusers schedulers differ
+ * slightly for {@link #LINSPACE}: EulerDiscrete keeps the fractional values (interpolating sigma),
+ * and DPMSolverMultistep takes {@code N+1} points and drops the last.
  */
 public enum TimestepSpacing {
     /** {@code (arange(N) * (T / N))[::-1] + offset}, integer step ratio: 1000/10 → 900, 800, ..., 0. */
