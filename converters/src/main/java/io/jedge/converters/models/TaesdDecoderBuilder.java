@@ -116,7 +116,7 @@ public final class TaesdDecoderBuilder {
         OnnxModel m = new OnnxModel(8, Map.of("", 17L), g);
         m.metadata().put("jedge.model", "taesd-decoder");
         m.metadata().put("jedge.config", c.toString());
-        m.metadata().put("jedge.weights", w.describe() + " (" + naming.label() + " names)");
+        m.metadata().put("jedge.weights", w instanceof SeededWeights ? w.describe() : w.describe() + " (" + naming.label() + " names)");
         m.metadata().put("jedge.latent_channels", String.valueOf(c.latentChannels()));
         m.metadata().put("jedge.latent_scaling_factor", String.valueOf(TaesdDecoderConfig.LATENT_SCALING_FACTOR));
         m.metadata().put("jedge.upscale", String.valueOf(up));
