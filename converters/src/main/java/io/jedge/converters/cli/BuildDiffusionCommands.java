@@ -28,7 +28,7 @@ final class BuildDiffusionCommands {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--preset", defaultValue = "s", description = "tiny, s (DiT-S/2) or b (DiT-B/2) (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--preset", defaultValue = "s", description = "tiny, s (DiT-S/2), b (DiT-B/2) or xl (DiT-XL/2, the published checkpoints) (default: ${DEFAULT-VALUE}).")
         String preset;
 
         @Option(names = "--latent", paramLabel = "SIDE", description = "Latent side: 32 (256 px images) or 64 (512 px); default 32.")

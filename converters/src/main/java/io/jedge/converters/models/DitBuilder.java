@@ -42,10 +42,13 @@ import java.util.Map;
  *
  * <pre>
  * import torch; from safetensors.torch import save_file
- * sd = torch.load("DiT-S-2-256x256.pt", map_location="cpu")   # a plain state dict
- * sd = sd.get("ema", sd)                                       # training checkpoints keep it under "ema"
- * save_file({k: v.float().contiguous() for k, v in sd.items()}, "dit-s2.safetensors")
+ * sd = torch.load("DiT-XL-2-256x256.pt", map_location="cpu")  # the published files are plain state dicts
+ * sd = sd.get("ema", sd)                                       # train.py checkpoints keep the weights under "ema"
+ * save_file({k: v.float().contiguous() for k, v in sd.items()}, "dit-xl2.safetensors")
  * </pre>
+ * then {@code jedge build-model dit --preset xl --weights dit-xl2.safetensors -o dit-xl2.onnx}
+ * ({@code --latent 64} for the 512×512 checkpoint). DiT-S/2 and DiT-B/2 weights come from training
+ * with DiT's {@code train.py} ({@code --model DiT-S/2}); Meta published only XL/2.
  *
  * <p>Seeded weights ({@link SeededWeights}) are random everywhere, including the adaLN modulation
  * and final linear layers that DiT's adaLN-Zero initialisation sets to zero: a zero-initialised

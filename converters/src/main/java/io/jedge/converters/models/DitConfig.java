@@ -65,15 +65,18 @@ public record DitConfig(int latentSize, int patch, int hidden, int depth, int he
     /**
      * DiT's presets with patch 2 at latent 32 (256 px), 1000 ImageNet classes, learn_sigma:
      * {@code s} (DiT-S/2: 384 wide, 12 deep, 6 heads), {@code b} (DiT-B/2: 768, 12, 12), and
-     * {@code tiny} (64 wide, 2 deep, 2 heads) for tests and demos. {@code dit-s/2} and {@code dit-b/2}
-     * are accepted too.
+     * {@code tiny} (64 wide, 2 deep, 2 heads) for tests and demos, and {@code xl} (DiT-XL/2: 1152, 28,
+     * 16), the size of the checkpoints Meta published ({@code DiT-XL-2-256x256.pt} at latent 32,
+     * {@code DiT-XL-2-512x512.pt} at latent 64; 675M parameters, so build it with a few GB of heap).
+     * {@code dit-s/2}, {@code dit-b/2} and {@code dit-xl/2} are accepted too.
      */
     public static DitConfig preset(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "tiny" -> new DitConfig(32, 2, 64, 2, 2, 4, 4, 1000, true);
             case "s", "dit-s/2", "s/2" -> new DitConfig(32, 2, 384, 12, 6, 4, 4, 1000, true);
             case "b", "dit-b/2", "b/2" -> new DitConfig(32, 2, 768, 12, 12, 4, 4, 1000, true);
-            default -> throw new IllegalArgumentException("unknown DiT preset '" + name + "', expected tiny, s or b");
+            case "xl", "dit-xl/2", "xl/2" -> new DitConfig(32, 2, 1152, 28, 16, 4, 4, 1000, true);
+            default -> throw new IllegalArgumentException("unknown DiT preset '" + name + "', expected tiny, s, b or xl");
         };
     }
 

@@ -180,7 +180,8 @@ class DitBuilderTest {
         assertEquals(1024, s.withLatentSize(64).tokens());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.withLatentSize(33));
         assertTrue(e.getMessage().contains("33"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> DitConfig.preset("xl"));
+        assertEquals(28, DitConfig.preset("xl").depth());
+        assertThrows(IllegalArgumentException.class, () -> DitConfig.preset("l"));
         // DiT-S/2 has 32.9M parameters with learn_sigma and 1000 classes (the paper's 33M)
         long params = 0;
         for (long[] shape : DitBuilder.weightShapes(s).values()) {
