@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "build-model", description = "Build a model as ONNX from checkpoint weights or a seed.",
-        subcommands = {BuildModelCommand.Vit.class, BuildModelCommand.Hierarchical.class})
+        subcommands = {BuildModelCommand.Vit.class, BuildModelCommand.Hierarchical.class, BuildDiffusionCommands.Dit.class,
+                BuildDiffusionCommands.VaeDecoder.class})
 final class BuildModelCommand {
 
     /** Where weights come from: a checkpoint or a seed (the default is seed 0). */
