@@ -58,6 +58,38 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--fidelity-min", description = "elfatt-sd: rewrite only the layers that keep the whole-model cosine at or above this.")
     Double fidelityMin;
 
+    // --- TensorRT engines ---
+    @Option(names = "--engines", description = "tensorrt: also build a TensorRT engine of every ONNX variant (on the GPU/Jetson it will run on).")
+    String engines;
+
+    @Option(names = "--engine-batch", paramLabel = "MIN:OPT:MAX", description = "Engine optimisation profile for the batch (default: --batch).")
+    String engineBatch;
+
+    @Option(names = "--workspace", defaultValue = "1024", description = "TensorRT workspace limit in MiB (default ${DEFAULT-VALUE}).")
+    long workspace;
+
+    @Option(names = "--timing-cache", paramLabel = "FILE", description = "Persistent TensorRT timing cache (loaded if present, saved after).")
+    Path timingCache;
+
+    @Option(names = "--no-tf32", description = "Strict FP32 engines (TF32 off).")
+    boolean noTf32;
+
+    private io.jedge.converters.tensorrt.TrtBuildOptions engineOptions(int[] b) {
+        if (engines == null) {
+            return null;
+        }
+        if (!engines.equals("tensorrt")) {
+            throw new IllegalArgumentException("--engines '" + engines + "', expected tensorrt");
+        }
+        var o = io.jedge.converters.tensorrt.TrtBuildOptions.builder().workspaceMiB(workspace).tf32(!noTf32).timingCache(timingCache);
+        if (engineBatch != null) {
+            o.batch(engineBatch);
+        } else {
+            o.batch(b[0], b[1], b[2]);
+        }
+        return o.build();
+    }
+
     @Override
     public Integer call() throws Exception {
         int[] b = ConversionOptions.parseBatch(batch);
@@ -66,7 +98,7 @@ final class ConvertCommand implements Callable<Integer> {
                 .labels(labels == null ? List.of() : ConversionOptions.readLabels(labels))
                 .task(task == null ? null : Task.parse(task))
                 .attention(attention).elfattSd(io.jedge.converters.convert.ConversionOptions.elfattOptions(layers, block, agents))
-                .fidelityMin(fidelityMin).build();
+                .fidelityMin(fidelityMin).engines(engineOptions(b)).build();
         var out = spec.commandLine().getOut();
         Bundle bundle = new Converter(line -> {
             out.println(line);

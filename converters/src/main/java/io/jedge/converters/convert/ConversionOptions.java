@@ -1,6 +1,7 @@
 package io.jedge.converters.convert;
 
 import io.jedge.converters.attention.ElfattSdOptions;
+import io.jedge.converters.tensorrt.TrtBuildOptions;
 import io.jedge.sdk.bundle.Precision;
 import io.jedge.sdk.bundle.Task;
 import java.nio.file.Path;
@@ -19,9 +20,11 @@ import java.util.List;
  * @param attention  attention forms to produce: {@code keep} (the model as it is) and/or {@code elfatt-sd}
  * @param elfattSd   options of the ELFATT-SD rewrite (layers, block, agents)
  * @param fidelityMin when set, convert only the layers that keep the whole-model cosine at or above it
+ * @param engines    TensorRT engine options when {@code --engines tensorrt} was asked for; null otherwise
  */
 public record ConversionOptions(String name, List<Precision> precisions, int batchMin, int batchOpt, int batchMax,
-        List<String> labels, Task task, List<String> attention, ElfattSdOptions elfattSd, Double fidelityMin) {
+        List<String> labels, Task task, List<String> attention, ElfattSdOptions elfattSd, Double fidelityMin,
+        TrtBuildOptions engines) {
 
     public static Builder builder() {
         return new Builder();
@@ -39,6 +42,12 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
         private List<String> attention = List.of("keep");
         private ElfattSdOptions elfattSd = ElfattSdOptions.builder().build();
         private Double fidelityMin;
+        private TrtBuildOptions engines;
+
+        public Builder engines(TrtBuildOptions o) {
+            engines = o;
+            return this;
+        }
 
         public Builder attention(List<String> forms) {
             attention = List.copyOf(forms);
@@ -102,7 +111,7 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
                 throw new IllegalArgumentException("--fidelity-min " + fidelityMin + ", expected a cosine in (-1, 1]");
             }
             return new ConversionOptions(name, new ArrayList<>(precisions), batchMin, batchOpt, batchMax, labels, task,
-                    List.copyOf(attention), elfattSd, fidelityMin);
+                    List.copyOf(attention), elfattSd, fidelityMin, engines);
         }
     }
 

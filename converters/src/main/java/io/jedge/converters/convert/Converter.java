@@ -25,6 +25,9 @@ public final class Converter {
     }
 
     public Bundle convert(Path modelFile, Path bundleDir, ConversionOptions o) throws BundleException {
+        if (o.engines() != null) {
+            EngineStage.checkAvailable();
+        }
         OnnxModel source = OnnxModel.load(modelFile);
         String name = o.name() != null ? o.name() : stripExtension(modelFile.getFileName().toString());
         BundleAssembler a = new BundleAssembler(bundleDir, name).describe(source, o.task()).labels(o.labels());
@@ -46,6 +49,9 @@ public final class Converter {
                 }
                 progress.accept(String.format("variant %-22s written (%.1f s)", id, (System.nanoTime() - t0) / 1e9));
             }
+        }
+        if (o.engines() != null) {
+            EngineStage.build(a, a.variants(), o.engines(), progress);
         }
         return a.write();
     }

@@ -107,6 +107,14 @@ class JedgeCliTest {
 
         Result badBatch = jedge("convert", "m.onnx", "-o", tmp.resolve("o").toString(), "--batch", "8:1:2");
         assertEquals(2, badBatch.code);
+        Path model = tmp.resolve("m.onnx");
+        assertEquals(0, jedge("build-model", "vit", "--preset", "micro", "--image-size", "32", "--patch", "8", "--dim", "32",
+                "--heads", "2", "--depth", "1", "--classes", "4", "-o", model.toString()).code);
+        Result noTrt = jedge("convert", model.toString(), "-o", tmp.resolve("e").toString(), "--engines", "tensorrt");
+        assertEquals(1, noTrt.code);
+        assertTrue(noTrt.err.contains("--engines tensorrt: TensorRT unavailable") && noTrt.err.lines().count() == 2, noTrt.err);
+        assertTrue(!Files.exists(tmp.resolve("e/bundle.json")), "nothing half-written");
+
         Result usage = jedge("convert");
         assertEquals(2, usage.code, "picocli usage errors exit 2");
         assertTrue(usage.err.contains("Missing required"), usage.err);

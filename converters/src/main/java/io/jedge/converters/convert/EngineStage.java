@@ -1,0 +1,87 @@
+package io.jedge.converters.convert;
+
+import io.jedge.converters.attention.LowerAttentionOp;
+import io.jedge.converters.bundle.BundleAssembler;
+import io.jedge.converters.onnx.Node;
+import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.tensorrt.TrtBuildOptions;
+import io.jedge.converters.tensorrt.TrtEngine;
+import io.jedge.converters.tensorrt.TrtEngineBuilder;
+import io.jedge.sdk.JedgeException;
+import io.jedge.sdk.bundle.BundleException;
+import io.jedge.sdk.bundle.Variant;
+import io.jedge.sdk.bundle.VariantFormat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * {@code --engines tensorrt}: one serialized engine per ONNX variant, built from the variant's own
+ * types (strongly typed network), recorded with its fingerprint. ONNX ops newer than TensorRT
+ * 10.x's parser (the opset-23 {@code Attention}) are lowered first; variants using ONNX Runtime's
+ * contrib ops are skipped with a note, since TensorRT cannot parse them.
+ */
+final class EngineStage {
+    private EngineStage() {
+    }
+
+    /** Fails at once, before any conversion work, when TensorRT cannot build here. */
+    static void checkAvailable() {
+        TrtEngineBuilder.unavailableReason().ifPresent(why -> {
+            throw new JedgeException(JedgeException.Code.BACKEND_UNAVAILABLE, "--engines tensorrt: " + why);
+        });
+    }
+
+    static void build(BundleAssembler a, List<Variant> onnxVariants, TrtBuildOptions options, Consumer<String> progress)
+            throws BundleException {
+        for (Variant v : onnxVariants) {
+            Path src = a.dir().resolve(v.file());
+            OnnxModel m = OnnxModel.load(src);
+            boolean contrib = m.graph().nodes().stream().map(Node::domain).anyMatch(d -> d.equals("com.microsoft"));
+            if (contrib) {
+                progress.accept("engine for " + v.id() + " skipped: it uses com.microsoft ops, which TensorRT's ONNX parser lacks");
+                continue;
+            }
+            Path input = src;
+            Path lowered = null;
+            LowerAttentionOp.Result low = LowerAttentionOp.lower(m);
+            if (!low.lowered().isEmpty()) {
+                try {
+                    lowered = Files.createTempFile(a.dir(), "." + v.id(), ".trt.onnx");
+                } catch (IOException e) {
+                    throw new BundleException(a.dir(), "cannot write a temporary model (" + e.getMessage() + ")", e);
+                }
+                m.save(lowered);
+                input = lowered;
+                progress.accept("engine for " + v.id() + ": lowered " + low.lowered().size() + " Attention op(s) for TensorRT");
+            }
+            long t0 = System.nanoTime();
+            TrtEngine e;
+            try {
+                e = new TrtEngineBuilder(options).onProgress(l -> progress.accept("  " + l)).build(input);
+            } finally {
+                if (lowered != null) {
+                    lowered.toFile().delete();
+                }
+            }
+            String id = v.id() + "-trt";
+            String file = id + ".plan";
+            try {
+                e.write(a.dir().resolve(file));
+            } catch (IOException ex) {
+                throw new BundleException(a.dir().resolve(file), "cannot be written (" + ex.getMessage() + ")", ex);
+            }
+            Map<String, String> attrs = new LinkedHashMap<>(v.attributes());
+            attrs.put("sourceVariant", v.id());
+            attrs.put("buildSeconds", String.format(java.util.Locale.ROOT, "%.1f", e.buildTime().toMillis() / 1000.0));
+            a.addFile(id, v.role(), file, VariantFormat.TENSORRT_ENGINE, v.precision(), v.attention(), options.batchMin(),
+                    options.batchOpt(), options.batchMax(), e.fingerprint(), attrs);
+            progress.accept(String.format("variant %-22s engine built in %.1f s (%d layers, %s)", id, (System.nanoTime() - t0) / 1e9,
+                    e.layers(), e.fingerprint().gpu()));
+        }
+    }
+}
