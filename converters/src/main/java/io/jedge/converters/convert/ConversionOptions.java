@@ -1,5 +1,6 @@
 package io.jedge.converters.convert;
 
+import io.jedge.converters.precision.PrecisionOptions;
 import io.jedge.sdk.bundle.Precision;
 import io.jedge.sdk.bundle.Task;
 import java.nio.file.Path;
@@ -15,9 +16,10 @@ import java.util.List;
  * @param batchMax   largest batch
  * @param labels     class labels (empty: "class N")
  * @param task       forced task (null: guessed from the model's interface)
+ * @param precision  FP16/INT8 passes, calibration and the accuracy gate
  */
 public record ConversionOptions(String name, List<Precision> precisions, int batchMin, int batchOpt, int batchMax,
-        List<String> labels, Task task) {
+        List<String> labels, Task task, PrecisionOptions precision) {
 
     public static Builder builder() {
         return new Builder();
@@ -32,6 +34,8 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
         private int batchMax = 64;
         private List<String> labels = List.of();
         private Task task;
+        // --- precision (FP16 / INT8) ---
+        private PrecisionOptions precision = PrecisionOptions.defaults();
 
         public Builder name(String n) {
             name = n;
@@ -60,6 +64,12 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
             return this;
         }
 
+        /** FP16/INT8 options, calibration source and --min-cosine. */
+        public Builder precision(PrecisionOptions p) {
+            precision = p;
+            return this;
+        }
+
         public ConversionOptions build() {
             if (precisions.isEmpty()) {
                 throw new IllegalArgumentException("--precision: at least one of fp32, fp16, int8 is needed");
@@ -68,7 +78,10 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
                 throw new IllegalArgumentException("--batch " + batchMin + ":" + batchOpt + ":" + batchMax
                         + ", expected MIN:OPT:MAX with 1 <= MIN <= OPT <= MAX");
             }
-            return new ConversionOptions(name, new ArrayList<>(precisions), batchMin, batchOpt, batchMax, labels, task);
+            if (precision == null) {
+                throw new IllegalArgumentException("precision options must not be null; use PrecisionOptions.defaults()");
+            }
+            return new ConversionOptions(name, new ArrayList<>(precisions), batchMin, batchOpt, batchMax, labels, task, precision);
         }
     }
 

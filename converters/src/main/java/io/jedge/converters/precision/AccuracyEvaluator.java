@@ -43,12 +43,16 @@ public final class AccuracyEvaluator {
             }
         }
         tensors.removeAll(outputs);
+        Set<String> inputNames = new LinkedHashSet<>();
+        reference.graph().inputs().forEach(v -> inputNames.add(v.getName()));
+        Set<String> produced = new LinkedHashSet<>(tensors);
+        produced.removeAll(inputNames); // model inputs are compared from the feeds: exact by definition
         Map<String, AccuracyAccumulator> acc = new LinkedHashMap<>();
         AccuracyAccumulator overall = new AccuracyAccumulator();
         List<String> wanted = new ArrayList<>(outputs);
-        wanted.addAll(tensors);
-        try (OrtRunner ref = OrtRunner.withOutputs(reference, tensors, true, "reference");
-                OrtRunner cand = OrtRunner.withOutputs(candidate, tensors, true, "candidate")) {
+        wanted.addAll(produced);
+        try (OrtRunner ref = OrtRunner.withOutputs(reference, produced, true, "reference");
+                OrtRunner cand = OrtRunner.withOutputs(candidate, produced, true, "candidate")) {
             for (int b = 0; b < inputs.batches(); b++) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new java.util.concurrent.CancellationException("accuracy check interrupted; no variant was written");
@@ -69,7 +73,7 @@ public final class AccuracyEvaluator {
                         overall.add(x, y);
                     }
                 }
-                for (String t : tensors) {
+                for (String t : produced) {
                     Tensor x = r.get(t);
                     Tensor y = c.get(t);
                     if (x != null && y != null && x.type() == DataType.FLOAT32) {
