@@ -2,6 +2,11 @@ package io.jedge.converters.cli;
 
 import io.jedge.converters.convert.ConversionOptions;
 import io.jedge.converters.convert.Converter;
+import io.jedge.converters.precision.CalibrationMethod;
+import io.jedge.converters.precision.Fp16Options;
+import io.jedge.converters.precision.Int8Options;
+import io.jedge.converters.precision.PrecisionOptions;
+import io.jedge.converters.precision.QuantProfile;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.Precision;
 import io.jedge.sdk.bundle.Task;
@@ -90,6 +95,55 @@ final class ConvertCommand implements Callable<Integer> {
         return o.build();
     }
 
+    // --- precision (FP16 / INT8): calibration, quantization profile, accuracy gate ---
+    @Option(names = "--calibration", paramLabel = "DIR", description = "INT8: calibrate on the images in DIR (every fifth is held out for the accuracy report).")
+    Path calibrationDir;
+
+    @Option(names = "--calibration-seeded", paramLabel = "N", description = "INT8: calibrate on N seeded inputs (default "
+            + PrecisionOptions.DEFAULT_SEEDED + " when no --calibration is given).")
+    Integer calibrationSeeded;
+
+    @Option(names = "--calibrator", defaultValue = "entropy", description = "INT8 activation ranges: minmax, percentile or entropy (default ${DEFAULT-VALUE}).")
+    String calibrator;
+
+    @Option(names = "--profile", defaultValue = "ort-cpu", description = "INT8 Q/DQ layout: tensorrt or ort-cpu (default ${DEFAULT-VALUE}).")
+    String profile;
+
+    @Option(names = "--min-cosine", defaultValue = "0.99", description = "Refuse an FP16/INT8 variant whose output cosine vs FP32 is below this (default ${DEFAULT-VALUE}).")
+    double minCosine;
+
+    @Option(names = "--exclude-layers", split = ",", paramLabel = "LAYER", description = "INT8: layers (names or globs, e.g. blocks.11.*) to keep float.")
+    List<String> excludeLayers;
+
+    @Option(names = "--keep-fp32", split = ",", paramLabel = "OP|NODE", description = "FP16: op types (e.g. Softmax) or node-name globs kept in FP32, on top of the defaults.")
+    List<String> keepFp32;
+
+    @Option(names = "--quantize-attention", description = "INT8: also quantize the attention MatMuls (off by default).")
+    boolean quantizeAttention;
+
+    @Option(names = "--max-auto-exclude", defaultValue = "-1", paramLabel = "N", description = "INT8: layers the validation loop may exclude to reach --min-cosine (-1: a quarter of them, 0: off).")
+    int maxAutoExclude;
+
+    @Option(names = "--validation-inputs", defaultValue = "16", paramLabel = "N", description = "Held-out seeded inputs for the accuracy report (default ${DEFAULT-VALUE}).")
+    int validationInputs;
+
+    private PrecisionOptions precisionOptions() {
+        Fp16Options.Builder fp16 = Fp16Options.builder();
+        if (keepFp32 != null) {
+            fp16.keepFp32(keepFp32.toArray(String[]::new));
+        }
+        Int8Options int8 = Int8Options.builder().profile(QuantProfile.fromCliName(profile))
+                .method(CalibrationMethod.fromCliName(calibrator))
+                .excludeLayers(excludeLayers == null ? List.of() : excludeLayers).quantizeAttention(quantizeAttention)
+                .maxAutoExclude(maxAutoExclude).build();
+        PrecisionOptions.Builder b = PrecisionOptions.builder().fp16(fp16.build()).int8(int8).minCosine(minCosine)
+                .validationInputs(validationInputs).calibrationDir(calibrationDir);
+        if (calibrationSeeded != null) {
+            b.calibrationSeeded(calibrationSeeded);
+        }
+        return b.build();
+    }
+
     @Override
     public Integer call() throws Exception {
         int[] b = ConversionOptions.parseBatch(batch);
@@ -98,7 +152,7 @@ final class ConvertCommand implements Callable<Integer> {
                 .labels(labels == null ? List.of() : ConversionOptions.readLabels(labels))
                 .task(task == null ? null : Task.parse(task))
                 .attention(attention).elfattSd(io.jedge.converters.convert.ConversionOptions.elfattOptions(layers, block, agents))
-                .fidelityMin(fidelityMin).engines(engineOptions(b)).build();
+                .fidelityMin(fidelityMin).engines(engineOptions(b)).precision(precisionOptions()).build();
         var out = spec.commandLine().getOut();
         Bundle bundle = new Converter(line -> {
             out.println(line);

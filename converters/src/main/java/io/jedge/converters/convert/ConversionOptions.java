@@ -2,6 +2,7 @@ package io.jedge.converters.convert;
 
 import io.jedge.converters.attention.ElfattSdOptions;
 import io.jedge.converters.tensorrt.TrtBuildOptions;
+import io.jedge.converters.precision.PrecisionOptions;
 import io.jedge.sdk.bundle.Precision;
 import io.jedge.sdk.bundle.Task;
 import java.nio.file.Path;
@@ -21,10 +22,11 @@ import java.util.List;
  * @param elfattSd   options of the ELFATT-SD rewrite (layers, block, agents)
  * @param fidelityMin when set, convert only the layers that keep the whole-model cosine at or above it
  * @param engines    TensorRT engine options when {@code --engines tensorrt} was asked for; null otherwise
+ * @param precision  FP16/INT8 passes, calibration and the accuracy gate
  */
 public record ConversionOptions(String name, List<Precision> precisions, int batchMin, int batchOpt, int batchMax,
         List<String> labels, Task task, List<String> attention, ElfattSdOptions elfattSd, Double fidelityMin,
-        TrtBuildOptions engines) {
+        TrtBuildOptions engines, PrecisionOptions precision) {
 
     public static Builder builder() {
         return new Builder();
@@ -63,6 +65,8 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
             fidelityMin = f;
             return this;
         }
+        // --- precision (FP16 / INT8) ---
+        private PrecisionOptions precision = PrecisionOptions.defaults();
 
         public Builder name(String n) {
             name = n;
@@ -91,6 +95,12 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
             return this;
         }
 
+        /** FP16/INT8 options, calibration source and --min-cosine. */
+        public Builder precision(PrecisionOptions p) {
+            precision = p;
+            return this;
+        }
+
         public ConversionOptions build() {
             if (precisions.isEmpty()) {
                 throw new IllegalArgumentException("--precision: at least one of fp32, fp16, int8 is needed");
@@ -98,6 +108,9 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
             if (batchMin < 1 || batchMin > batchOpt || batchOpt > batchMax) {
                 throw new IllegalArgumentException("--batch " + batchMin + ":" + batchOpt + ":" + batchMax
                         + ", expected MIN:OPT:MAX with 1 <= MIN <= OPT <= MAX");
+            }
+            if (precision == null) {
+                throw new IllegalArgumentException("precision options must not be null; use PrecisionOptions.defaults()");
             }
             for (String a : attention) {
                 if (!a.equals("keep") && !a.equals("elfatt-sd")) {
@@ -111,7 +124,7 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
                 throw new IllegalArgumentException("--fidelity-min " + fidelityMin + ", expected a cosine in (-1, 1]");
             }
             return new ConversionOptions(name, new ArrayList<>(precisions), batchMin, batchOpt, batchMax, labels, task,
-                    List.copyOf(attention), elfattSd, fidelityMin, engines);
+                    List.copyOf(attention), elfattSd, fidelityMin, engines, precision);
         }
     }
 

@@ -1,13 +1,23 @@
 package io.jedge.converters.convert;
 
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.jedge.converters.bundle.BundleAssembler;
+import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.onnx.TensorData;
+import io.jedge.converters.precision.PrecisionPasses;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleException;
 import io.jedge.sdk.bundle.Precision;
+import io.jedge.sdk.bundle.Preprocessing;
+import io.jedge.sdk.bundle.Report;
 import io.jedge.sdk.bundle.Role;
+import io.jedge.sdk.bundle.Task;
+import io.jedge.sdk.bundle.TensorSpec;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -24,6 +34,10 @@ public final class Converter {
         this.progress = progress;
     }
 
+    /**
+     * Builds every requested variant in memory first, so a variant refused by the accuracy gate
+     * ({@code AccuracyTargetException}) or an interrupted calibration leaves no files behind.
+     */
     public Bundle convert(Path modelFile, Path bundleDir, ConversionOptions o) throws BundleException {
         if (o.engines() != null) {
             EngineStage.checkAvailable();
@@ -31,6 +45,14 @@ public final class Converter {
         OnnxModel source = OnnxModel.load(modelFile);
         String name = o.name() != null ? o.name() : stripExtension(modelFile.getFileName().toString());
         BundleAssembler a = new BundleAssembler(bundleDir, name).describe(source, o.task()).labels(o.labels());
+        List<TensorSpec> inputs = inputSpecs(source);
+        Preprocessing pre = imagePreprocessing(inputs);
+        boolean classifier = a.task() == Task.IMAGE_CLASSIFICATION;
+        PrecisionPasses passes = new PrecisionPasses(o.precision(), progress);
+        record Pending(String id, OnnxModel model, Precision precision, AttentionKind attention, Map<String, String> attributes,
+                List<Report> reports, long nanos) {
+        }
+        List<Pending> pending = new ArrayList<>();
         for (AttentionForm form : AttentionForms.produce(source, o, progress)) {
             Map<String, String> attrs = new LinkedHashMap<>(form.attributes());
             attrs.put("source", modelFile.getFileName().toString());
@@ -38,22 +60,57 @@ public final class Converter {
             for (Precision p : o.precisions()) {
                 String id = p.id() + "-" + form.kind().id();
                 long t0 = System.nanoTime();
-                OnnxModel variant = switch (p) {
-                    case FP32 -> form.model();
-                    default -> throw new IllegalArgumentException("--precision " + p.id()
-                            + " is not available in this build; use fp32");
+                PrecisionPasses.Variant v = switch (p) {
+                    case FP32 -> new PrecisionPasses.Variant(form.model(), null, Map.of());
+                    case FP16 -> passes.fp16(form.model(), id, inputs, pre, classifier);
+                    case INT8 -> passes.int8(form.model(), id, inputs, pre, classifier);
                 };
-                a.addOnnx(id, Role.MODEL, variant, p, form.kind(), o.batchMin(), o.batchOpt(), o.batchMax(), attrs);
-                if (form.fidelity() != null) {
-                    a.report(AttentionForms.forVariant(form.fidelity(), id, p.id() + "-" + attentionOf(source).id()));
+                Map<String, String> va = new LinkedHashMap<>(attrs);
+                va.putAll(v.attributes());
+                List<Report> reports = new ArrayList<>();
+                if (v.report() != null) {
+                    reports.add(v.report());
                 }
-                progress.accept(String.format("variant %-22s written (%.1f s)", id, (System.nanoTime() - t0) / 1e9));
+                if (form.fidelity() != null && p == Precision.FP32) {
+                    reports.add(AttentionForms.forVariant(form.fidelity(), id, p.id() + "-" + attentionOf(source).id()));
+                }
+                pending.add(new Pending(id, v.model(), p, form.kind(), va, reports, System.nanoTime() - t0));
             }
+        }
+        for (Pending v : pending) {
+            a.addOnnx(v.id(), Role.MODEL, v.model(), v.precision(), v.attention(), o.batchMin(), o.batchOpt(), o.batchMax(), v.attributes());
+            v.reports().forEach(a::report);
+            progress.accept(String.format("variant %-22s written (%.1f s)", v.id(), v.nanos() / 1e9));
         }
         if (o.engines() != null) {
             EngineStage.build(a, a.variants(), o.engines(), progress);
         }
         return a.write();
+    }
+
+    private static List<TensorSpec> inputSpecs(OnnxModel m) {
+        List<TensorSpec> out = new ArrayList<>();
+        for (ValueInfoProto v : m.graph().inputs()) {
+            List<Long> shape = new ArrayList<>();
+            for (long d : Graph.dims(v)) {
+                shape.add(d);
+            }
+            out.add(new TensorSpec(v.getName(), TensorData.typeName(Graph.elemType(v)), shape));
+        }
+        return out;
+    }
+
+    /** ImageNet preprocessing for a single [N,3,H,W] input (what the bundle describes for classifiers); else null. */
+    private static Preprocessing imagePreprocessing(List<TensorSpec> inputs) {
+        if (inputs.size() != 1 || inputs.get(0).shape().size() != 4 || inputs.get(0).shape().get(1) != 3) {
+            return null;
+        }
+        List<Long> s = inputs.get(0).shape();
+        if (s.get(2) <= 0 || s.get(3) <= 0) {
+            return null;
+        }
+        Preprocessing p = Preprocessing.imagenet(s.get(2).intValue());
+        return new Preprocessing(p.layout(), s.get(2).intValue(), s.get(3).intValue(), p.mean(), p.std(), p.resize());
     }
 
     /** The attention a model computes, from jedge's own metadata; imported models count as vanilla. */

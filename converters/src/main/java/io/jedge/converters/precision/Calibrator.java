@@ -116,7 +116,9 @@ public sealed interface Calibrator permits Calibrator.MinMax, Calibrator.Percent
      * spreads each level's mass evenly over its non-empty bins (empty bins stay 0 in Q); both are
      * normalised and {@code KL(P‖Q) = Σ p·ln(p/q)} over {@code p > 0} is computed, infinite where
      * {@code p > 0 = q}. No smoothing is applied. The <em>last</em> minimum wins and
-     * {@code amax = edge[i]}, clipped to the observed maximum.
+     * {@code amax = edge[i]}, clipped to the observed maximum. Before the search the count of bin 0
+     * is set to that of bin 1, as pytorch-quantization does, so a mass of exact zeros (ReLU-like
+     * tensors) does not shrink the threshold.
      *
      * <p>With {@code percentileFallback}, an amax below half the 99.99-percentile amax (a
      * degenerate histogram) is replaced by that percentile amax, and the result reports
@@ -160,8 +162,8 @@ public sealed interface Calibrator permits Calibrator.MinMax, Calibrator.Percent
         }
 
         float amax(Histogram h) {
-            long[] bins = h.rawCounts();
-            int n = bins.length;
+            long[] raw = h.rawCounts();
+            int n = raw.length;
             if (n == 0) {
                 return 0f;
             }
@@ -169,6 +171,10 @@ public sealed interface Calibrator permits Calibrator.MinMax, Calibrator.Percent
                 throw new IllegalArgumentException("entropy calibration needs at least " + QUANTIZED_BINS
                         + " histogram bins, found " + n);
             }
+            // pytorch-quantization's step: exact zeros (post-ReLU/GELU tensors) would dominate P and
+            // pull the KL optimum to a far too small amax, so bin 0 counts as much as bin 1
+            long[] bins = raw.clone();
+            bins[0] = bins[1];
             // Prefix sums make each candidate O(128): per level, sum b, non-empty count, sum b·ln b.
             long[] mass = new long[n + 1];
             int[] nonEmpty = new int[n + 1];

@@ -71,17 +71,18 @@ class CalibratorTest {
     }
 
     @Test
-    void entropyOfMassInAFewBinsStopsAtTheFirstCandidate() {
+    void entropyOfMassInAFewBinsStopsWhereUnequalBinsStartToMerge() {
         long[] counts = new long[2048];
-        counts[0] = 100;
-        counts[1] = 50;
-        counts[2] = 25;
+        counts[0] = 7;
+        counts[1] = 100;
+        counts[2] = 50;
         double w = 1.0 / 2048;
         // observed max at the top edge: only the clip to the max is tested away here
         Histogram h = Histogram.ofCounts(counts, w, 0f, 1f);
-        // every candidate past 128 bins merges bins 0 and 1 (unequal) into one level: KL > 0;
-        // at 128 bins each level is one bin and nothing is clipped: KL = 0
-        assertEquals((float) (128 * w), new Calibrator.Entropy(1, false).calibrate(h).amax());
+        // bin 0 counts as bin 1 (100). Up to 256 candidate bins a level holds at most two bins, so
+        // only the equal bins 0 and 1 share a level: KL = 0, and the last minimum is 256. Past 256
+        // level 0 spans bins 0..2 and merges the unequal 100 and 50: KL > 0.
+        assertEquals((float) (256 * w), new Calibrator.Entropy(1, false).calibrate(h).amax());
     }
 
     @Test
@@ -133,10 +134,17 @@ class CalibratorTest {
     }
 
     @Test
-    void entropyFallsBackToThePercentileOnAZeroSpike() {
-        float[] spike = new float[800_000];
+    void entropyFallsBackToThePercentileOnANearZeroSpike() {
         float[] g = gaussian(7, 200_000);
-        Histogram h = histogramOf(spike, g);
+        float[] spike = new float[800_000];
+        float top = 0;
+        for (float v : g) {
+            top = Math.max(top, Math.abs(v));
+        }
+        for (int i = 0; i < spike.length; i++) {
+            spike[i] = (i % 4 + 0.5f) * top / 2048; // bins 0..3: not removed by the bin-0 step
+        }
+        Histogram h = histogramOf(g, spike);
         CalibratedRange raw = new Calibrator.Entropy(1, false).calibrate(h);
         CalibratedRange guarded = new Calibrator.Entropy().calibrate(h);
         float percentile = new Calibrator.Percentile().calibrate(h).amax();
@@ -144,6 +152,51 @@ class CalibratorTest {
         assertTrue(raw.amax() < 0.5f * percentile, "raw entropy " + raw.amax() + " vs percentile " + percentile);
         assertEquals(CalibrationMethod.PERCENTILE, guarded.method());
         assertEquals(percentile, guarded.amax());
+    }
+
+    @Test
+    void entropyIgnoresAMassOfExactZerosAsPytorchQuantizationDoes() {
+        // ReLU-like: 90% exact zeros, the rest |N(0,1)|
+        float[] g = gaussian(21, 200_000);
+        for (int i = 0; i < g.length; i++) {
+            g[i] = Math.abs(g[i]);
+        }
+        float[] zeros = new float[1_800_000];
+        Histogram relu = histogramOf(g, zeros);
+        Histogram positives = histogramOf(g);
+        Calibrator.Entropy raw = new Calibrator.Entropy(1, false);
+        float withZeros = raw.calibrate(relu).amax();
+        // bin 0 counts as bin 1, so the zeros change nothing
+        assertEquals(raw.calibrate(positives).amax(), withZeros);
+        assertTrue(withZeros > 3f, "entropy amax of a ReLU-like tensor " + withZeros);
+        // without the step the zero spike drags the threshold far down
+        long[] c = relu.counts();
+        float naive = (float) relu.edge(NaiveEntropy.bestEdgeIndex(c));
+        assertTrue(naive < 0.5f * withZeros, "naive amax " + naive + " vs " + withZeros);
+    }
+
+    /** The entropy search with bin 0 left as counted (no pytorch-quantization step). */
+    private static final class NaiveEntropy {
+        static int bestEdgeIndex(long[] bins) {
+            long[] mass = new long[bins.length + 1];
+            int[] nonEmpty = new int[bins.length + 1];
+            double[] massLogMass = new double[bins.length + 1];
+            for (int j = 0; j < bins.length; j++) {
+                mass[j + 1] = mass[j] + bins[j];
+                nonEmpty[j + 1] = nonEmpty[j] + (bins[j] != 0 ? 1 : 0);
+                massLogMass[j + 1] = massLogMass[j] + (bins[j] != 0 ? bins[j] * Math.log(bins[j]) : 0);
+            }
+            double best = Double.POSITIVE_INFINITY;
+            int bestI = bins.length;
+            for (int i = 128; i <= bins.length; i++) {
+                double kl = Calibrator.Entropy.divergence(bins, i, mass, nonEmpty, massLogMass);
+                if (kl <= best) {
+                    best = kl;
+                    bestI = i;
+                }
+            }
+            return bestI;
+        }
     }
 
     @Test
@@ -195,7 +248,9 @@ class CalibratorTest {
 
     /** The doc's steps written out literally with explicit arrays, to check the optimised search. */
     private static final class ReferenceEntropy {
-        static int bestEdgeIndex(long[] bins, int stride) {
+        static int bestEdgeIndex(long[] counts, int stride) {
+            long[] bins = counts.clone();
+            bins[0] = bins[1];
             double best = Double.POSITIVE_INFINITY;
             int bestI = -1;
             for (int i = 128; i <= bins.length; i += stride) {

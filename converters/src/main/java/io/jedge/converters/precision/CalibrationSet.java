@@ -1,0 +1,240 @@
+package io.jedge.converters.precision;
+
+import io.jedge.sdk.Tensor;
+import io.jedge.sdk.bundle.Preprocessing;
+import io.jedge.sdk.bundle.TensorSpec;
+import io.jedge.sdk.vision.ImagePreprocessor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
+
+/**
+ * Model inputs for calibration or validation, produced batch by batch so a large set never sits
+ * in memory at once. Immutable; safe to iterate more than once (seeded sets regenerate the same
+ * values, image sets re-read the files).
+ *
+ * <pre>{@code
+ * CalibrationSet calib = CalibrationSet.seeded(session.inputs(), 32, 1);
+ * CalibrationSet heldOut = CalibrationSet.seeded(session.inputs(), 16, 2); // another seed
+ * }</pre>
+ */
+public final class CalibrationSet {
+    /** Samples per batch unless the model fixes its batch dimension. */
+    public static final int DEFAULT_BATCH = 8;
+
+    private final int samples;
+    private final int batchSize;
+    private final IntFunction<Map<String, Tensor>> sample;
+    private final String description;
+
+    private CalibrationSet(int samples, int batchSize, IntFunction<Map<String, Tensor>> sample, String description) {
+        this.samples = samples;
+        this.batchSize = batchSize;
+        this.sample = sample;
+        this.description = description;
+    }
+
+    /**
+     * {@code count} seeded samples for {@code inputs}: float inputs standard normal (what
+     * mean/std-normalised pixels look like), int64 inputs uniform in [0, 10). Sample {@code j} is
+     * drawn from {@code seed + j}, so batching does not change the values.
+     *
+     * @throws IllegalArgumentException for a dynamic dimension other than the batch
+     */
+    public static CalibrationSet seeded(List<TensorSpec> inputs, int count, long seed) {
+        requireCount(count);
+        List<TensorSpec> specs = List.copyOf(inputs);
+        for (TensorSpec s : specs) {
+            long[] shape = s.shapeArray();
+            for (int i = 1; i < shape.length; i++) {
+                if (shape[i] < 0) {
+                    throw new IllegalArgumentException("input '" + s.name() + "' has a dynamic dimension " + i
+                            + " besides the batch; seeded calibration needs static shapes, give --calibration DIR instead");
+                }
+            }
+        }
+        IntFunction<Map<String, Tensor>> one = j -> {
+            SplittableRandom r = new SplittableRandom(seed * 1_000_003L + j);
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (TensorSpec s : specs) {
+                long[] shape = s.shapeArray();
+                if (shape.length > 0) {
+                    shape[0] = 1;
+                }
+                int n = Math.toIntExact(Tensor.elementCount(shape));
+                if (s.dataType().equals("int64")) {
+                    long[] v = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        v[i] = r.nextInt(10);
+                    }
+                    out.put(s.name(), Tensor.ofLongs(shape, v));
+                } else {
+                    float[] v = new float[n];
+                    for (int i = 0; i < n; i += 2) {
+                        // Box-Muller: two normals per pair of uniforms
+                        double u1 = 1.0 - r.nextDouble();
+                        double u2 = r.nextDouble();
+                        double rad = Math.sqrt(-2 * Math.log(u1));
+                        v[i] = (float) (rad * Math.cos(2 * Math.PI * u2));
+                        if (i + 1 < n) {
+                            v[i + 1] = (float) (rad * Math.sin(2 * Math.PI * u2));
+                        }
+                    }
+                    out.put(s.name(), Tensor.ofFloats(shape, v));
+                }
+            }
+            return out;
+        };
+        return new CalibrationSet(count, batchFor(specs), one, count + " seeded inputs (seed " + seed + ")");
+    }
+
+    /**
+     * The images of {@code dir} (PNG, JPEG, BMP, GIF; sorted by name), preprocessed as the bundle
+     * says, fed to input {@code inputName}.
+     *
+     * @throws IllegalArgumentException if the folder does not exist or holds no image
+     */
+    public static CalibrationSet images(Path dir, Preprocessing preprocessing, String inputName) {
+        return images(listImages(dir), preprocessing, inputName, dir.toString());
+    }
+
+    /** The given image files (see {@link #listImages}). */
+    public static CalibrationSet images(List<Path> files, Preprocessing preprocessing, String inputName, String description) {
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("calibration image list is empty, expected at least one image");
+        }
+        ImagePreprocessor pre = new ImagePreprocessor(preprocessing);
+        List<Path> list = List.copyOf(files);
+        IntFunction<Map<String, Tensor>> one = j -> Map.of(inputName, pre.toTensor(ImagePreprocessor.read(list.get(j))));
+        return new CalibrationSet(list.size(), DEFAULT_BATCH, one, list.size() + " images from " + description);
+    }
+
+    /** Image files in {@code dir}, sorted by name. */
+    public static List<Path> listImages(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("calibration folder " + dir + " does not exist or is not a folder");
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> files = new ArrayList<>(s.filter(p -> {
+                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+                return Files.isRegularFile(p) && (n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg")
+                        || n.endsWith(".bmp") || n.endsWith(".gif"));
+            }).toList());
+            files.sort(null);
+            if (files.isEmpty()) {
+                throw new IllegalArgumentException("calibration folder " + dir + " holds no image (png, jpg, jpeg, bmp, gif)");
+            }
+            return files;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot list calibration folder " + dir + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Explicit batches, each a full input map. */
+    public static CalibrationSet ofBatches(List<Map<String, Tensor>> batches, String description) {
+        if (batches.isEmpty()) {
+            throw new IllegalArgumentException("calibration batch list is empty");
+        }
+        List<Map<String, Tensor>> copy = List.copyOf(batches);
+        List<Map<String, Tensor>> samples = new ArrayList<>();
+        for (Map<String, Tensor> b : copy) {
+            int n = (int) b.values().iterator().next().dim(0);
+            for (int i = 0; i < n; i++) {
+                Map<String, Tensor> s = new LinkedHashMap<>();
+                for (Map.Entry<String, Tensor> e : b.entrySet()) {
+                    s.put(e.getKey(), e.getValue().sliceBatch(i, i + 1));
+                }
+                samples.add(s);
+            }
+        }
+        return new CalibrationSet(samples.size(), DEFAULT_BATCH, samples::get, description);
+    }
+
+    /** The same samples in batches of {@code size}. */
+    public CalibrationSet withBatchSize(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("calibration batch size " + size + ", expected >= 1");
+        }
+        return new CalibrationSet(samples, size, sample, description);
+    }
+
+    /** The first {@code count} samples. */
+    public CalibrationSet limit(int count) {
+        requireCount(count);
+        return new CalibrationSet(Math.min(count, samples), batchSize, sample, description);
+    }
+
+    public int samples() {
+        return samples;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public int batches() {
+        return (samples + batchSize - 1) / batchSize;
+    }
+
+    /** Batch {@code b}: samples {@code [b·batchSize, min(samples, (b+1)·batchSize))} concatenated. */
+    public Map<String, Tensor> batch(int b) {
+        if (b < 0 || b >= batches()) {
+            throw new IndexOutOfBoundsException("calibration batch " + b + ", expected 0.." + (batches() - 1));
+        }
+        int from = b * batchSize;
+        int to = Math.min(samples, from + batchSize);
+        List<Map<String, Tensor>> parts = new ArrayList<>();
+        for (int j = from; j < to; j++) {
+            parts.add(sample.apply(j));
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String name : parts.get(0).keySet()) {
+            List<Tensor> ts = new ArrayList<>();
+            parts.forEach(p -> ts.add(p.get(name)));
+            out.put(name, Tensor.concatBatch(ts));
+        }
+        return out;
+    }
+
+    /** Samples in batch {@code b}. */
+    public int batchSamples(int b) {
+        return Math.min(samples, (b + 1) * batchSize) - b * batchSize;
+    }
+
+    /** What the samples are, for reports: "32 seeded inputs (seed 1)". */
+    public String description() {
+        return description;
+    }
+
+    private static int batchFor(List<TensorSpec> specs) {
+        for (TensorSpec s : specs) {
+            long[] shape = s.shapeArray();
+            if (shape.length > 0 && shape[0] > 0) {
+                return 1; // a fixed batch dimension: feed one sample at a time
+            }
+        }
+        return DEFAULT_BATCH;
+    }
+
+    private static void requireCount(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("calibration input count " + count + ", expected >= 1");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CalibrationSet[" + description + ", batch " + batchSize + "]";
+    }
+}

@@ -1,0 +1,116 @@
+package io.jedge.converters.precision;
+
+import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.sdk.bundle.Preprocessing;
+import io.jedge.sdk.bundle.Report;
+import io.jedge.sdk.bundle.TensorSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The FP16 and INT8 variants of a model with their accuracy reports, gated by
+ * {@link PrecisionOptions#minCosine()}: what {@code jedge convert} calls per precision. Nothing is
+ * written here; a variant below the gate throws {@link AccuracyTargetException}.
+ *
+ * <pre>{@code
+ * PrecisionPasses passes = new PrecisionPasses(PrecisionOptions.defaults(), System.out::println);
+ * PrecisionPasses.Variant v = passes.int8(fp32, "int8-vanilla", inputs, Preprocessing.imagenet(224), true);
+ * }</pre>
+ */
+public final class PrecisionPasses {
+    private final PrecisionOptions o;
+    private final Consumer<String> progress;
+
+    /** @param progress receives one line per step (calibration progress included); never null */
+    public PrecisionPasses(PrecisionOptions options, Consumer<String> progress) {
+        this.o = options;
+        this.progress = progress;
+    }
+
+    /**
+     * A converted model ready to be written.
+     *
+     * @param attributes build facts for the bundle variant
+     */
+    public record Variant(OnnxModel model, Report report, Map<String, String> attributes) {
+        public Variant {
+            attributes = Map.copyOf(attributes);
+        }
+    }
+
+    /**
+     * FP16 mixed precision, checked against {@code fp32} on held-out inputs.
+     *
+     * @param preprocessing the bundle's preprocessing (image models) or null
+     * @param classifier the first output is class logits (top-1 agreement is reported)
+     * @throws AccuracyTargetException below the cosine gate
+     */
+    public Variant fp16(OnnxModel fp32, String variantId, List<TensorSpec> inputs, Preprocessing preprocessing, boolean classifier) {
+        Fp16Converter.Result r = Fp16Converter.convert(fp32, o.fp16());
+        CalibrationSet held = o.validationSet(inputs, preprocessing);
+        AccuracyEvaluation e = AccuracyEvaluator.evaluate(fp32, r.model(), held, Layers.weightedProbes(fp32), classifier);
+        progress.accept(summary(variantId, e));
+        if (!(e.overall().cosine() >= o.minCosine())) {
+            throw new AccuracyTargetException(variantId, e, o.minCosine(), "--keep-fp32");
+        }
+        List<String> notes = new ArrayList<>();
+        notes.add(r.keptFp32().size() + " nodes kept in FP32, " + r.castsInserted() + " Casts inserted");
+        r.keptFp32().entrySet().stream().limit(20).forEach(k -> notes.add("fp32: " + k.getKey() + " (" + k.getValue() + ")"));
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("fp32Nodes", String.valueOf(r.keptFp32().size()));
+        return new Variant(r.model(), e.toReport(variantId, "fp32", notes), attrs);
+    }
+
+    /**
+     * INT8 QDQ: calibrates, quantizes, runs the validation loop, then gates.
+     *
+     * @throws AccuracyTargetException below the cosine gate after the loop
+     * @throws CalibrationCancelledException if the thread is interrupted
+     */
+    public Variant int8(OnnxModel fp32, String variantId, List<TensorSpec> inputs, Preprocessing preprocessing, boolean classifier) {
+        CalibrationSet calib = o.calibrationSet(inputs, preprocessing);
+        CalibrationSet held = o.validationSet(inputs, preprocessing);
+        Int8Quantizer q = new Int8Quantizer(o.int8());
+        progress.accept(String.format(Locale.ROOT, "%s: calibrating on %s (%s, %s profile)", variantId, calib.description(),
+                o.int8().method().cliName(), o.int8().profile().cliName()));
+        Int8Quantizer.Result r = q.quantize(fp32, calib, held, o.minCosine(), classifier,
+                p -> progress.accept(variantId + ": " + p));
+        AccuracyEvaluation e = r.evaluation().orElseThrow();
+        progress.accept(summary(variantId, e));
+        if (!(e.overall().cosine() >= o.minCosine())) {
+            throw new AccuracyTargetException(variantId, e, o.minCosine(), "--exclude-layers");
+        }
+        List<String> notes = new ArrayList<>();
+        notes.add(String.format(Locale.ROOT, "profile %s, calibrator %s on %s; %d of %d layers quantized",
+                o.int8().profile().cliName(), o.int8().method().cliName(), calib.description(), r.quantizedCount(), r.layers().size()));
+        if (!r.autoExcluded().isEmpty()) {
+            notes.add("excluded by the validation loop: " + String.join(",", r.autoExcluded()));
+        }
+        for (Int8Quantizer.QuantLayer l : r.layers()) {
+            if (!l.quantized()) {
+                notes.add("float: " + l.layer() + " (" + l.reason() + ")");
+            }
+        }
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("profile", o.int8().profile().cliName());
+        attrs.put("calibrator", o.int8().method().cliName());
+        attrs.put("calibration", calib.description());
+        attrs.put("quantizedLayers", String.valueOf(r.quantizedCount()));
+        if (!r.autoExcluded().isEmpty()) {
+            attrs.put("autoExcludedLayers", String.join(",", r.autoExcluded()));
+        }
+        return new Variant(r.model(), e.toReport(variantId, "fp32", notes), attrs);
+    }
+
+    private static String summary(String id, AccuracyEvaluation e) {
+        AccuracyMetrics m = e.overall();
+        return String.format(Locale.ROOT, "%s: cosine %.5f, SQNR %.1f dB, max abs error %.3g%s vs fp32 on %s", id, m.cosine(),
+                m.sqnrDb(), m.maxAbsError(), m.top1Agreement().isPresent()
+                        ? String.format(Locale.ROOT, ", top-1 agreement %.1f%%", 100 * m.top1Agreement().getAsDouble()) : "",
+                e.inputs());
+    }
+}

@@ -1,0 +1,147 @@
+package io.jedge.converters.precision;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import io.jedge.converters.attention.VanillaAttention;
+import io.jedge.converters.models.SeededWeights;
+import io.jedge.converters.models.VitBuilder;
+import io.jedge.converters.models.VitConfig;
+import io.jedge.converters.onnx.Graph;
+import io.jedge.converters.onnx.Node;
+import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.onnx.TensorData;
+import io.jedge.sdk.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class Fp16ConverterTest {
+    static OnnxModel smallVit(int image, int patch) {
+        return VitBuilder.build(new VitConfig(image, patch, 32, 2, 2, 2, 10), new SeededWeights(1), new VanillaAttention());
+    }
+
+    static Tensor gaussian(long[] shape, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        float[] v = new float[Math.toIntExact(Tensor.elementCount(shape))];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return Tensor.ofFloats(shape, v);
+    }
+
+    static float[] run(OnnxModel m, Tensor pixels) {
+        try (OrtRunner r = OrtRunner.open(m, true, "test")) {
+            return r.run(Map.of("pixels", pixels), List.of("logits")).get("logits").floats();
+        }
+    }
+
+    /** Element type of a tensor in the converted graph: initializer, value info or graph I/O. */
+    static int elemType(Graph g, String t) {
+        Optional<ai.onnx.proto.OnnxMl.TensorProto> c = g.constant(t);
+        if (c.isPresent()) {
+            return c.get().getDataType();
+        }
+        ValueInfoProto v = g.valueInfo(t);
+        assertNotNull(v, "no value info for " + t);
+        return Graph.elemType(v);
+    }
+
+    @Test
+    void layerNormStaysFloatWithCastsAtTheBoundariesAndNoCastChains() {
+        OnnxModel fp32 = VitBuilder.build(VitConfig.preset("micro"), new SeededWeights(1), new VanillaAttention());
+        Fp16Converter.Result r = Fp16Converter.convert(fp32, Fp16Options.defaults());
+        Graph g = r.model().graph();
+
+        List<Node> norms = g.nodes().stream().filter(n -> n.is("LayerNormalization")).toList();
+        assertEquals(5, norms.size());
+        for (Node ln : norms) {
+            assertTrue(r.keptFp32().containsKey(ln.name()), ln + " not reported as kept");
+            for (String in : ln.inputs()) {
+                assertEquals(TensorData.FLOAT, elemType(g, in), ln + " input " + in);
+            }
+            assertEquals(TensorData.FLOAT, elemType(g, ln.output(0)));
+            // every LN reads an activation that was FP16: through a Cast to float
+            Node producer = g.producer(ln.input(0)).orElseThrow();
+            assertTrue(producer.is("Cast") && producer.attrInt("to", 0) == TensorData.FLOAT, "LN fed by " + producer);
+        }
+        // MatMul weights are float16 initializers, int64 shape tensors untouched
+        Node qkv = g.nodes().stream().filter(n -> n.is("MatMul") && n.input(1).equals("blocks.0.attn.qkv.weight")).findFirst().orElseThrow();
+        assertEquals(TensorData.FLOAT16, g.initializer(qkv.input(1)).orElseThrow().getDataType());
+        assertEquals(TensorData.FLOAT16, elemType(g, qkv.output(0)));
+        assertTrue(g.initializers().values().stream().anyMatch(t -> t.getDataType() == TensorData.INT64));
+        long int64Before = fp32.graph().initializers().values().stream().filter(t -> t.getDataType() == TensorData.INT64).count();
+        long int64After = g.initializers().values().stream().filter(t -> t.getDataType() == TensorData.INT64).count();
+        assertEquals(int64Before, int64After);
+
+        int casts = 0;
+        for (Node n : g.nodes()) {
+            if (n.is("Cast")) {
+                casts++;
+                Node p = g.producer(n.input(0)).orElse(null);
+                assertFalse(p != null && p.is("Cast"), "Cast chain " + p + " -> " + n);
+            }
+        }
+        assertTrue(casts >= 2 * norms.size(), "casts " + casts);
+        assertEquals(r.castsInserted(), casts);
+        // I/O stays float32
+        assertEquals(TensorData.FLOAT, Graph.elemType(g.inputs().get(0)));
+        assertEquals(TensorData.FLOAT, Graph.elemType(g.outputs().get(0)));
+
+        Tensor x = gaussian(new long[] {2, 3, 224, 224}, 7);
+        AccuracyMetrics a = AccuracyMetrics.compareRows(run(fp32, x), run(r.model(), x), 1000);
+        assertTrue(a.cosine() >= 0.99, a.toString());
+    }
+
+    @Test
+    void longSoftmaxAndItsContractionStayFloat() {
+        OnnxModel fp32 = smallVit(64, 4); // 16×16 patches + class token = 257 tokens
+        Fp16Converter.Result r = Fp16Converter.convert(fp32, Fp16Options.defaults());
+        Graph g = r.model().graph();
+        List<Node> softmax = g.nodes().stream().filter(n -> n.is("Softmax")).toList();
+        assertEquals(2, softmax.size());
+        for (Node s : softmax) {
+            assertTrue(r.keptFp32().get(s.name()).contains("257"), r.keptFp32().toString());
+            Node pv = g.nodes().stream().filter(n -> n.is("MatMul") && n.input(0).equals(s.output(0))).findFirst().orElseThrow();
+            assertTrue(r.keptFp32().containsKey(pv.name()), pv + " should be FP32");
+            assertEquals(TensorData.FLOAT, elemType(g, pv.output(0)));
+        }
+        Fp16Converter.Result off = Fp16Converter.convert(fp32, Fp16Options.builder().longSoftmaxAxis(0).build());
+        Node s0 = off.model().graph().nodes().stream().filter(n -> n.is("Softmax")).findFirst().orElseThrow();
+        assertFalse(off.keptFp32().containsKey(s0.name()));
+        assertEquals(TensorData.FLOAT16, elemType(off.model().graph(), s0.output(0)));
+
+        Tensor x = gaussian(new long[] {1, 3, 64, 64}, 3);
+        float[] ref = run(fp32, x);
+        assertTrue(AccuracyMetrics.compare(ref, run(r.model(), x)).cosine() > 0.999);
+    }
+
+    @Test
+    void nodePatternsOpsAndResidualAddsAreConfigurable() {
+        OnnxModel fp32 = smallVit(32, 8);
+        Fp16Options o = Fp16Options.builder().keepFp32("blocks.1.mlp/*", "Erf").keepResidualAdds(true).build();
+        Fp16Converter.Result r = Fp16Converter.convert(fp32, o);
+        Graph g = r.model().graph();
+        for (Node n : g.nodes()) {
+            if (n.name().startsWith("blocks.1.mlp/") && !n.is("Cast") && !n.is("Constant")) {
+                assertTrue(r.keptFp32().containsKey(n.name()), n + " should be kept");
+            }
+            if (n.is("Erf")) {
+                assertEquals(TensorData.FLOAT, elemType(g, n.output(0)));
+            }
+        }
+        // residual adds: 2 per block, operand of a LayerNorm or feeding one
+        long residual = r.keptFp32().values().stream().filter(v -> v.equals("residual Add")).count();
+        assertTrue(residual >= 3, r.keptFp32().toString());
+        Tensor x = gaussian(new long[] {1, 3, 32, 32}, 5);
+        assertTrue(AccuracyMetrics.compare(run(fp32, x), run(r.model(), x)).cosine() > 0.999);
+
+        Fp16Converter.Result half = Fp16Converter.convert(fp32, Fp16Options.builder().keepIoFp32(false).build());
+        assertEquals(TensorData.FLOAT16, Graph.elemType(half.model().graph().inputs().get(0)));
+        assertEquals(TensorData.FLOAT16, Graph.elemType(half.model().graph().outputs().get(0)));
+    }
+}

@@ -1,0 +1,113 @@
+package io.jedge.converters.precision;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.converters.cli.JedgeCli;
+import io.jedge.converters.convert.ConversionOptions;
+import io.jedge.converters.convert.Converter;
+import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.sdk.bundle.Bundle;
+import io.jedge.sdk.bundle.Precision;
+import io.jedge.sdk.bundle.Report;
+import io.jedge.sdk.bundle.Variant;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code jedge convert} with FP16/INT8: variants, accuracy reports and the refusal below --min-cosine. */
+class PrecisionConvertTest {
+    @TempDir
+    Path tmp;
+
+    private Path model() {
+        Path p = tmp.resolve("vit.onnx");
+        OnnxModel m = Fp16ConverterTest.smallVit(32, 8);
+        m.save(p);
+        return p;
+    }
+
+    @Test
+    void bundleCarriesFp16AndInt8VariantsWithAccuracyReports() throws Exception {
+        List<String> lines = new ArrayList<>();
+        PrecisionOptions po = PrecisionOptions.builder().calibrationSeeded(8).validationInputs(8).build();
+        Bundle b = new Converter(lines::add).convert(model(), tmp.resolve("bundle"), ConversionOptions.builder()
+                .precisions(List.of(Precision.FP32, Precision.FP16, Precision.INT8)).precision(po).build());
+        List<String> ids = b.manifest().variants().stream().map(Variant::id).toList();
+        assertEquals(List.of("fp32-vanilla", "fp16-vanilla", "int8-vanilla"), ids);
+        List<Report> reports = b.manifest().reports();
+        assertEquals(2, reports.size());
+        for (Report r : reports) {
+            assertEquals("accuracy", r.kind());
+            assertEquals("fp32", r.reference());
+            assertEquals(Set.of("cosine", "sqnrDb", "maxAbsError", "top1Agreement"), r.metrics().keySet());
+            assertTrue(r.metrics().get("cosine") >= 0.99, r.toString());
+            assertFalse(r.layers().isEmpty());
+            assertTrue(r.layers().get(0).metrics().containsKey("sqnrDb"));
+            assertTrue(r.inputs().contains("seeded") && r.inputs().contains("seed 1001"), r.inputs());
+        }
+        Variant int8 = b.manifest().variants().get(2);
+        assertEquals("ort-cpu", int8.attributes().get("profile"));
+        assertEquals("entropy", int8.attributes().get("calibrator"));
+        assertTrue(lines.stream().anyMatch(l -> l.contains("int8-vanilla: calibration 8/8 inputs")), lines.toString());
+        OnnxModel written = OnnxModel.load(b.dir().resolve(int8.file()));
+        assertTrue(written.graph().nodes().stream().anyMatch(n -> n.is("DequantizeLinear")));
+    }
+
+    @Test
+    void refusesAVariantBelowMinCosineNamingLayersAndWritesNothing() {
+        Path bundle = tmp.resolve("refused");
+        PrecisionOptions po = PrecisionOptions.builder().calibrationSeeded(4).validationInputs(4).minCosine(0.99999)
+                .int8(Int8Options.builder().maxAutoExclude(1).build()).build();
+        AccuracyTargetException e = assertThrows(AccuracyTargetException.class, () -> new Converter(l -> { })
+                .convert(model(), bundle, ConversionOptions.builder().precisions(List.of(Precision.FP32, Precision.INT8))
+                        .precision(po).build()));
+        assertEquals("int8-vanilla", e.variant());
+        assertEquals(3, e.suggestedLayers().size());
+        assertTrue(e.getMessage().contains("--exclude-layers " + String.join(",", e.suggestedLayers())), e.getMessage());
+        assertTrue(e.getMessage().contains("below --min-cosine 0.99999"), e.getMessage());
+        assertTrue(e.suggestedLayers().stream().allMatch(l -> l.startsWith("blocks.")), e.suggestedLayers().toString());
+        assertFalse(Files.exists(bundle), "nothing may be written for a refused conversion");
+    }
+
+    @Test
+    void cliWiresThePrecisionOptions() {
+        Path m = model();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = JedgeCli.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int rc = cl.execute("convert", m.toString(), "-o", tmp.resolve("cli").toString(), "--precision", "int8",
+                "--calibration-seeded", "4", "--validation-inputs", "4", "--calibrator", "minmax", "--profile", "tensorrt",
+                "--exclude-layers", "blocks.1.*");
+        assertEquals(0, rc, err.toString());
+        assertTrue(out.toString().contains("int8-vanilla"), out.toString());
+        Variant v = loadVariants(tmp.resolve("cli")).get(0);
+        assertEquals("tensorrt", v.attributes().get("profile"));
+        assertEquals("minmax", v.attributes().get("calibrator"));
+        assertEquals("4", v.attributes().get("quantizedLayers")); // 8 encoder layers minus blocks.1.*
+
+        rc = cl.execute("convert", m.toString(), "-o", tmp.resolve("cli2").toString(), "--precision", "int8",
+                "--calibration-seeded", "4", "--validation-inputs", "4", "--min-cosine", "0.99999", "--max-auto-exclude", "0");
+        assertEquals(2, rc, "user error exit code");
+        assertTrue(err.toString().contains("--exclude-layers blocks."), err.toString());
+    }
+
+    private static List<Variant> loadVariants(Path dir) {
+        try {
+            return Bundle.load(dir).manifest().variants();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
