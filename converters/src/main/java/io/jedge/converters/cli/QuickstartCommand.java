@@ -58,7 +58,7 @@ final class QuickstartCommand implements Callable<Integer> {
         out.println("   wrote " + model.toAbsolutePath());
 
         out.println("== 2. convert it into a bundle");
-        List<Precision> precisions = List.of(Precision.FP32);
+        List<Precision> precisions = List.of(Precision.FP32, Precision.FP16, Precision.INT8);
         Path bundleDir = dir.resolve("vit-micro.bundle");
         Bundle bundle = new Converter(l -> out.println("   " + l)).convert(model, bundleDir,
                 ConversionOptions.builder().name("vit-micro").precisions(precisions).attention(List.of("keep", "elfatt-sd")).batch(1, 8, 32).build());
