@@ -29,8 +29,14 @@ final class CompareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "BUNDLE")
+    @Parameters(paramLabel = "BUNDLE|MODEL.onnx", description = "A bundle, or with --against an ONNX model.")
     Path bundleDir;
+
+    @Option(names = "--against", description = "tensorrt: compare MODEL.onnx on ONNX Runtime (A) with a TensorRT engine built from it (B).")
+    String against;
+
+    @Option(names = "--no-tf32", description = "With --against tensorrt: strict FP32 engine.")
+    boolean noTf32;
 
     @Option(names = "--variants", split = ",", paramLabel = "A,B", description = "Reference and candidate (default: the FP32 variant and the next one).")
     List<String> variants;
@@ -50,6 +56,9 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
+        if (against != null) {
+            return againstTensorRt(out);
+        }
         Bundle bundle = Bundle.load(bundleDir);
         List<Variant> vs = bundle.manifest().variants();
         Variant a;
@@ -87,6 +96,35 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         Comparison c = new ModelComparator(threshold).compare(bundle.resolve(a), ort, a.id(), bundle.resolve(b), fb, b.id(), feeds, layerwise);
+        out.print(c.text());
+        out.flush();
+        return 0;
+    }
+
+    private int againstTensorRt(java.io.PrintWriter out) throws Exception {
+        if (!against.equals("tensorrt")) {
+            throw new IllegalArgumentException("--against '" + against + "', expected tensorrt");
+        }
+        io.jedge.converters.tensorrt.TrtEngineBuilder.unavailableReason().ifPresent(why -> {
+            throw new io.jedge.sdk.JedgeException(io.jedge.sdk.JedgeException.Code.BACKEND_UNAVAILABLE, "--against tensorrt: " + why);
+        });
+        SessionOptions so = SessionOptions.defaults();
+        SessionFactory ort = f -> new OrtBackend().open(f, so);
+        SessionFactory trt = new io.jedge.converters.compare.TensorRtSessions(
+                io.jedge.converters.tensorrt.TrtBuildOptions.builder().batch(1, 1, 1).tf32(!noTf32).build());
+        List<Map<String, Tensor>> feeds = new ArrayList<>();
+        try (var s = new OrtBackend().open(bundleDir, so)) {
+            if (inputs != null) {
+                for (Path p : inputs) {
+                    feeds.add(Map.of(s.inputs().get(0).name(), RunCommand.readF32(p, s.inputs().get(0))));
+                }
+            } else {
+                for (int i = 0; i < samples; i++) {
+                    feeds.add(LatencyBench.syntheticInputs(s.inputs(), 1, 1000 + i));
+                }
+            }
+        }
+        Comparison c = new ModelComparator(threshold).compare(bundleDir, ort, "ort-cpu", bundleDir, trt, "tensorrt", feeds, layerwise);
         out.print(c.text());
         out.flush();
         return 0;
