@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs jedge's TensorRT proof and benchmarks on the remote GPU machine, after the kit of
+# ../shared/gpu/README.md is installed (remote.sh recv/install). Usage, from the repository root there:
+#   bash benchmarks/gpu/run-trt.sh STEP        (STEP: proof | e2e | elfatt | compare)
+# Results go to $OUT (the run tool brings them back). Engines and models stay in /tmp/jedge-trt.
+set -uo pipefail
+step=${1:?step}
+eval "$(bash .gpu/tools/remote.sh env)"
+W=/tmp/jedge-trt; mkdir -p "$W" "$OUT"
+FX=.gpu/app/fixtures
+jedge() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -Djava.awt.headless=true -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.converters.cli.JedgeCli "$@"; }
+proof() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.converters.tensorrt.TrtProof "$@"; }
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/gpu-$step.txt"
+case "$step" in
+  proof)
+    proof "$FX/swin224_dynamo_op18" fp32 1,16 "$OUT/proof-swin-fp32.json" runs=50 warmup=10 tf32=false cache=$W/trt.cache 2>&1 | tail -40
+    proof "$FX/vit224_legacy_op17" fp32 1,16 "$OUT/proof-vitlegacy-fp32.json" runs=50 warmup=10 tf32=false cache=$W/trt.cache 2>&1 | tail -40
+    ;;
+  compare)
+    jedge compare "$FX/vit224_legacy_op17/model.onnx" --against tensorrt --no-tf32 --inputs "$FX/vit224_legacy_op17/input.f32" --layerwise --threshold 0.9999 2>&1 | tail -40
+    ;;
+  e2e)
+    jedge build-model vit --preset micro --seed 7 -o $W/vit.onnx
+    jedge convert $W/vit.onnx -o $W/vit.bundle --precision fp32,fp16,int8 --profile tensorrt --engines tensorrt \
+      --engine-batch 1:8:16 --workspace 2048 --timing-cache $W/trt.cache 2>&1 | tail -30
+    jedge bench $W/vit.bundle --batch 1,16 --seconds 2 2>&1 | tail -20
+    jedge compare $W/vit.bundle --variants fp32-vanilla,fp16-vanilla-trt 2>&1 | tail -8
+    jedge compare $W/vit.bundle --variants fp32-vanilla,int8-vanilla-trt 2>&1 | tail -8
+    jedge compare $W/vit.bundle --variants fp32-vanilla,fp32-vanilla-trt 2>&1 | tail -8
+    cp $W/vit.bundle/bundle.json "$OUT/e2e-bundle.json"
+    ;;
+  elfatt)
+    # vanilla vs ELFATT ViTs (dim 192, depth 12, 6 heads) at 224/512/1024 px, FP16, batch 1 and 16
+    for px in ${PX:-224 512 1024}; do
+      jedge build-model vit --preset tiny --heads 6 --image-size $px --seed 3 -o $W/van$px.onnx
+      jedge build-model vit --preset tiny --heads 6 --image-size $px --seed 3 --attention elfatt --blocks windows:16 \
+        --softmax-form decomposed -o $W/elf$px.onnx
+      for m in van elf; do
+        jedge convert $W/$m$px.onnx -o $W/$m$px.bundle --precision ${PREC:-fp16} --engines tensorrt --engine-batch 1:16:16 \
+          --workspace 4096 --validation-inputs 4 --timing-cache $W/trt.cache 2>&1 | grep -E "variant|error|skipped|cosine" 
+        kind=$([ $m = van ] && echo vanilla || echo elfatt)
+        jedge bench $W/$m$px.bundle --variants ${PREC:-fp16}-$kind-trt --batch 1,16 --seconds 2 --json --no-record > "$OUT/bench-$m$px.json" 2>&1; tail -12 "$OUT/bench-$m$px.json"
+      done
+    done
+    ;;
+esac
