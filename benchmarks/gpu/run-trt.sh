@@ -44,3 +44,14 @@ case "$step" in
     done
     ;;
 esac
+# bisect: which fusion parts TensorRT from ONNX Runtime on the legacy ViT export. Exposing a tensor
+# as an output stops TensorRT fusing across it; the subset that brings the engine back to ONNX
+# Runtime names the fusion.
+if [ "$step" = bisect ]; then
+  for m in 'attn/Softmax_output' 'attn/Mul_output_0$|attn/Mul_1_output' 'attn/MatMul_output_0$' 'attn/MatMul_1_output' \
+           'LayerNormalization_output' 'mlp/act|Erf_output|mlp/fc1/Add' ; do
+    echo "== mark: $m"
+    jedge compare "$FX/vit224_legacy_op17/model.onnx" --against tensorrt --no-tf32 --inputs "$FX/vit224_legacy_op17/input.f32" \
+      --layerwise --mark "$m" --threshold 0.9999 2>&1 | grep -E "^output|shared|first|no layer"
+  done
+fi

@@ -50,6 +50,9 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--layerwise", description = "Expose shared intermediate tensors as outputs in both and find the first that parts.")
     boolean layerwise;
 
+    @Option(names = "--mark", paramLabel = "REGEX", description = "With --layerwise: expose only tensors whose names match.")
+    String mark;
+
     @Option(names = "--threshold", defaultValue = "0.999", description = "Cosine below which a tensor counts as parted (default ${DEFAULT-VALUE}).")
     double threshold;
 
@@ -95,7 +98,7 @@ final class CompareCommand implements Callable<Integer> {
                 }
             }
         }
-        Comparison c = new ModelComparator(threshold).compare(bundle.resolve(a), ort, a.id(), bundle.resolve(b), fb, b.id(), feeds, layerwise);
+        Comparison c = new ModelComparator(threshold, mark == null ? null : java.util.regex.Pattern.compile(mark)).compare(bundle.resolve(a), ort, a.id(), bundle.resolve(b), fb, b.id(), feeds, layerwise);
         out.print(c.text());
         out.flush();
         return 0;
@@ -124,7 +127,7 @@ final class CompareCommand implements Callable<Integer> {
                 }
             }
         }
-        Comparison c = new ModelComparator(threshold).compare(bundleDir, ort, "ort-cpu", bundleDir, trt, "tensorrt", feeds, layerwise);
+        Comparison c = new ModelComparator(threshold, mark == null ? null : java.util.regex.Pattern.compile(mark)).compare(bundleDir, ort, "ort-cpu", bundleDir, trt, "tensorrt", feeds, layerwise);
         out.print(c.text());
         out.flush();
         return 0;

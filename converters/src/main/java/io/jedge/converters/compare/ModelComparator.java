@@ -27,10 +27,21 @@ import java.util.Set;
  */
 public final class ModelComparator {
     private final double threshold;
+    private final java.util.regex.Pattern mark;
 
     /** @param threshold cosine below which a tensor counts as diverged (e.g. 0.999) */
     public ModelComparator(double threshold) {
+        this(threshold, null);
+    }
+
+    /**
+     * @param mark in layer-wise mode, expose only tensors whose names match (null: all). Exposing a
+     *             tensor stops a backend from fusing across it, so marking subsets bisects which
+     *             fusion changes the numbers.
+     */
+    public ModelComparator(double threshold, java.util.regex.Pattern mark) {
         this.threshold = threshold;
+        this.mark = mark;
     }
 
     public Comparison compare(Path modelA, SessionFactory a, String nameA, Path modelB, SessionFactory b, String nameB,
@@ -39,6 +50,9 @@ public final class ModelComparator {
         OnnxModel mb = OnnxModel.load(modelB);
         String out = ma.graph().outputs().get(0).getName();
         List<String> shared = layerwise ? sharedTensors(ma.graph(), mb.graph()) : List.of();
+        if (mark != null) {
+            shared = shared.stream().filter(t -> mark.matcher(t).find()).toList();
+        }
         Map<String, String> producers = new HashMap<>();
         for (Node n : ma.graph().nodes()) {
             n.outputs().forEach(o -> producers.put(o, n.opType() + " " + n.name()));
