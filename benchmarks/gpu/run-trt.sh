@@ -22,7 +22,7 @@ case "$step" in
   e2e)
     jedge build-model vit --preset micro --seed 7 -o $W/vit.onnx
     jedge convert $W/vit.onnx -o $W/vit.bundle --precision fp32,fp16,int8 --profile tensorrt --engines tensorrt \
-      --engine-batch 1:8:16 --workspace 2048 --timing-cache $W/trt.cache 2>&1 | tail -30
+      --engine-batch 1:8:16 --workspace 2048 --engine-opt-level ${LEVEL:-1} --validation-inputs 8 --timing-cache $W/trt.cache 2>&1 | tail -30
     jedge bench $W/vit.bundle --batch 1,16 --seconds 2 2>&1 | tail -20
     jedge compare $W/vit.bundle --variants fp32-vanilla,fp16-vanilla-trt 2>&1 | tail -8
     jedge compare $W/vit.bundle --variants fp32-vanilla,int8-vanilla-trt 2>&1 | tail -8
@@ -36,7 +36,7 @@ case "$step" in
       jedge build-model vit --preset tiny --heads 6 --image-size $px --seed 3 --attention elfatt --blocks windows:16 \
         --softmax-form decomposed -o $W/elf$px.onnx
       for m in van elf; do
-        jedge convert $W/$m$px.onnx -o $W/$m$px.bundle --precision ${PREC:-fp16} --engines tensorrt --engine-batch 1:16:16 \
+        jedge convert $W/$m$px.onnx -o $W/$m$px.bundle --precision ${PREC:-fp16} --engines tensorrt --engine-batch 1:16:16 --engine-opt-level ${LEVEL:-1} \
           --workspace 4096 --validation-inputs 4 --timing-cache $W/trt.cache 2>&1 | grep -E "variant|error|skipped|cosine" 
         kind=$([ $m = van ] && echo vanilla || echo elfatt)
         jedge bench $W/$m$px.bundle --variants ${PREC:-fp16}-$kind-trt --batch 1,16 --seconds 2 --json --no-record > "$OUT/bench-$m$px.json" 2>&1; tail -12 "$OUT/bench-$m$px.json"

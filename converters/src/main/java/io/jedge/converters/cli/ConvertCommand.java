@@ -79,6 +79,9 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--no-tf32", description = "Strict FP32 engines (TF32 off).")
     boolean noTf32;
 
+    @Option(names = "--engine-opt-level", description = "TensorRT builder optimisation level 0-5 (default 3; lower builds faster).")
+    Integer engineOptLevel;
+
     private io.jedge.converters.tensorrt.TrtBuildOptions engineOptions(int[] b) {
         if (engines == null) {
             return null;
@@ -87,6 +90,9 @@ final class ConvertCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--engines '" + engines + "', expected tensorrt");
         }
         var o = io.jedge.converters.tensorrt.TrtBuildOptions.builder().workspaceMiB(workspace).tf32(!noTf32).timingCache(timingCache);
+        if (engineOptLevel != null) {
+            o.optimizationLevel(engineOptLevel);
+        }
         if (engineBatch != null) {
             o.batch(engineBatch);
         } else {
