@@ -44,6 +44,18 @@ case "$step" in
     done
     ;;
 esac
+# verify: the converter's engine of the legacy ViT (scale folded onto the logits) against ONNX Runtime and
+# torch's output; the three e2e engines against the FP32 ONNX variant.
+if [ "$step" = verify ]; then
+  jedge convert "$FX/vit224_legacy_op17/model.onnx" -o $W/legacy.bundle --engines tensorrt --no-tf32 --engine-batch 1:1:16 \
+    --timing-cache $W/trt.cache 2>&1 | grep -E "variant|folded|error"
+  jedge compare $W/legacy.bundle --variants fp32-vanilla,fp32-vanilla-trt --inputs "$FX/vit224_legacy_op17/input.f32" 2>&1 | grep -v INFO
+  jedge run $W/legacy.bundle --variant fp32-vanilla-trt --input "$FX/vit224_legacy_op17/input.f32" --top 3 2>&1 | grep -v INFO
+  for v in fp32 fp16 int8; do
+    [ -d $W/vit.bundle ] && jedge compare $W/vit.bundle --variants fp32-vanilla,$v-vanilla-trt --samples 8 2>&1 | grep -v INFO
+  done
+  cp $W/legacy.bundle/bundle.json "$OUT/legacy-bundle.json"
+fi
 # bisect: which fusion parts TensorRT from ONNX Runtime on the legacy ViT export. Exposing a tensor
 # as an output stops TensorRT fusing across it; the subset that brings the engine back to ONNX
 # Runtime names the fusion.

@@ -47,7 +47,8 @@ public final class ModelComparator {
     public Comparison compare(Path modelA, SessionFactory a, String nameA, Path modelB, SessionFactory b, String nameB,
             List<Map<String, Tensor>> inputs, boolean layerwise) throws IOException {
         OnnxModel ma = OnnxModel.load(modelA);
-        OnnxModel mb = OnnxModel.load(modelB);
+        // an engine file is no ONNX model: it is compared on its outputs only
+        OnnxModel mb = layerwise ? OnnxModel.load(modelB) : null;
         String out = ma.graph().outputs().get(0).getName();
         List<String> shared = layerwise ? sharedTensors(ma.graph(), mb.graph()) : List.of();
         if (mark != null) {

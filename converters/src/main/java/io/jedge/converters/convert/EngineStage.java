@@ -1,5 +1,6 @@
 package io.jedge.converters.convert;
 
+import io.jedge.converters.attention.FoldAttentionScale;
 import io.jedge.converters.attention.LowerAttentionOp;
 import io.jedge.converters.bundle.BundleAssembler;
 import io.jedge.converters.onnx.Node;
@@ -49,7 +50,12 @@ final class EngineStage {
             Path input = src;
             Path lowered = null;
             LowerAttentionOp.Result low = LowerAttentionOp.lower(m);
-            if (!low.lowered().isEmpty()) {
+            List<String> folded = FoldAttentionScale.fold(m);
+            if (!folded.isEmpty()) {
+                progress.accept("engine for " + v.id() + ": attention scale folded onto the logits in " + folded.size()
+                        + " block(s) (TensorRT 10.6 mis-fuses Q/K-side scaling)");
+            }
+            if (!low.lowered().isEmpty() || !folded.isEmpty()) {
                 try {
                     lowered = Files.createTempFile(a.dir(), "." + v.id(), ".trt.onnx");
                 } catch (IOException e) {
@@ -57,7 +63,9 @@ final class EngineStage {
                 }
                 m.save(lowered);
                 input = lowered;
-                progress.accept("engine for " + v.id() + ": lowered " + low.lowered().size() + " Attention op(s) for TensorRT");
+                if (!low.lowered().isEmpty()) {
+                    progress.accept("engine for " + v.id() + ": lowered " + low.lowered().size() + " Attention op(s) for TensorRT");
+                }
             }
             long t0 = System.nanoTime();
             TrtEngine e;

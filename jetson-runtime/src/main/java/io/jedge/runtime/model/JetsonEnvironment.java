@@ -39,7 +39,8 @@ final class JetsonEnvironment extends Environment {
                 : "host:" + info.cpuModel().orElse("unknown-cpu");
         DeviceContext c = context(info.module(), id, monitor.status().state(), false);
         if (!info.isJetson() && !info.gpus().isEmpty()) {
-            c = new DeviceContext(c.deviceId(), DeviceContext.Family.DISCRETE_GPU, c.powerMode(), c.powerBudgetW(),
+            // figures on a GPU host depend on the GPU too: key them by both
+            c = new DeviceContext(c.deviceId() + "+" + info.gpus().get(0).name(), DeviceContext.Family.DISCRETE_GPU, c.powerMode(), c.powerBudgetW(),
                     c.onlineCpuCores(), c.memAvailableBytes(), false);
         }
         return c;
