@@ -46,6 +46,12 @@ case "$step" in
 esac
 # verify: the converter's engine of the legacy ViT (scale folded onto the logits) against ONNX Runtime and
 # torch's output; the three e2e engines against the FP32 ONNX variant.
+if [ "$step" = runtime ]; then
+  # the app API on the GPU host: selection from the measured figures, engines run through the batcher
+  jedge run $W/vit.bundle --input "$FX/vit224_legacy_op17/input.f32" --top 3 2>&1 | grep -v "^\[main\] INFO io.jedge.converters"
+  jedge run $W/vit.bundle --variant fp16-vanilla-trt --input "$FX/vit224_legacy_op17/input.f32" --top 3 2>&1 | grep -v "INFO"
+  jedge select $W/vit.bundle --goal throughput 2>&1 | grep -v INFO
+fi
 if [ "$step" = verify ]; then
   jedge convert "$FX/vit224_legacy_op17/model.onnx" -o $W/legacy.bundle --engines tensorrt --no-tf32 --engine-batch 1:1:16 \
     --timing-cache $W/trt.cache 2>&1 | grep -E "variant|folded|error"

@@ -2,6 +2,8 @@ package io.jedge.runtime.model;
 
 import io.jedge.runtime.backend.Backend;
 import io.jedge.runtime.backend.Backends;
+import io.jedge.runtime.backend.trt.EngineCompatibility;
+import io.jedge.runtime.backend.trt.TrtBackend;
 import io.jedge.runtime.device.HostEnvironment;
 import io.jedge.runtime.device.JetsonModule;
 import io.jedge.runtime.power.PowerProfile;
@@ -51,9 +53,20 @@ public class Environment {
                         .findFirst().orElse("no backend for " + format.id() + " on the class path"));
     }
 
-    /** Empty when an engine variant may run here; otherwise what differs. Overridden once TensorRT is present. */
+    /**
+     * Empty when an engine variant may run here; otherwise what differs from the platform it was
+     * built for (only asked once TensorRT is known to load).
+     */
     protected Optional<String> engineMismatch(Variant v) {
-        return v.format() == VariantFormat.TENSORRT_ENGINE ? Optional.of("TensorRT engine checks are not available") : Optional.empty();
+        if (v.format() != VariantFormat.TENSORRT_ENGINE || v.builtFor().isPortable()) {
+            return Optional.empty();
+        }
+        TrtBackend trt = new TrtBackend();
+        if (trt.unavailableReason().isPresent()) {
+            return trt.unavailableReason();
+        }
+        EngineCompatibility c = EngineCompatibility.check(v.file(), v.builtFor(), trt.platform(0), null, null);
+        return c.compatible(false) ? Optional.empty() : Optional.of(c.message());
     }
 
     /** This host (or the simulated device of {@code options.simulate()}). */
