@@ -92,7 +92,8 @@ public final class DiffusionGenerator implements ImageGenerator {
         chosen.add(decoder.toSelection());
         long bytes = chosen.stream().mapToLong(s -> m.variant(s.variantId()).orElseThrow().sizeBytes()).sum();
         Residency residency = residency(ctx, bytes);
-        LOG.info("generator for '{}' on {}: {} ({})", m.name(), ctx.describe(), chosen, residency);
+        LOG.info("generator for '{}' on {}: {} ({})", m.name(), ctx.describe(),
+                chosen.stream().map(s -> s.variantId() + "@" + s.backend()).toList(), residency);
 
         SessionOptions so = SessionOptions.builder().threads(options.threads()).build();
         LatentDiffusionPipeline.Builder b = LatentDiffusionPipeline.builder()
