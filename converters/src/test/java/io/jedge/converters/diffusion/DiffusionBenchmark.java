@@ -102,6 +102,8 @@ public final class DiffusionBenchmark {
                             + " whole output cosine %.5f (%s)", c.tokens(), r.metrics().get("noiseCosine_t999"),
                     r.metrics().get("noiseCosine_t500"), r.metrics().get("noiseCosine_t100"), r.metrics().get("cosine"),
                     String.join("; ", r.notes().subList(0, Math.min(1, r.notes().size())))));
+            r.layers().forEach(l -> fidelity.add(String.format(Locale.ROOT, "  - %s attention output cosine %.4f (converted: %s)",
+                    l.layer(), l.metrics().get("cosine"), l.metrics().get("converted") == 1.0)));
             for (String mode : MODES) {
                 Map<String, String> res = runChild(bundle, mode, c.steps());
                 all.computeIfAbsent(c.tokens(), k -> new LinkedHashMap<>()).put(mode, res);
