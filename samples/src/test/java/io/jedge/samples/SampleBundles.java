@@ -3,11 +3,17 @@ package io.jedge.samples;
 import io.jedge.converters.attention.VanillaAttention;
 import io.jedge.converters.convert.ConversionOptions;
 import io.jedge.converters.convert.Converter;
+import io.jedge.converters.convert.DiffusionConverter;
+import io.jedge.converters.models.DitBuilder;
+import io.jedge.converters.models.DitConfig;
 import io.jedge.converters.models.SeededWeights;
+import io.jedge.converters.models.TaesdDecoderBuilder;
+import io.jedge.converters.models.TaesdDecoderConfig;
 import io.jedge.converters.models.VitBuilder;
 import io.jedge.converters.models.VitConfig;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** Small bundles the sample tests build themselves. */
 public final class SampleBundles {
@@ -21,5 +27,15 @@ public final class SampleBundles {
         List<String> labels = List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine");
         return new Converter(l -> { }).convert(model, dir.resolve("vit.bundle"), ConversionOptions.builder()
                 .attention(List.of("keep", "elfatt-sd")).labels(labels).batch(1, 4, 16).build()).dir();
+    }
+
+    /** A seeded DiT-tiny (latent {@code latent}, 10 classes) + TAESD bundle with vanilla and ELFATT-SD denoisers. */
+    public static Path tinyGenerator(Path dir, int latent) throws Exception {
+        Path den = dir.resolve("dit.onnx");
+        Path dec = dir.resolve("taesd.onnx");
+        DitBuilder.build(DitConfig.preset("tiny").withLatentSize(latent).withClasses(10), new SeededWeights(21)).save(den);
+        TaesdDecoderBuilder.build(TaesdDecoderConfig.sd(latent), new SeededWeights(22)).save(dec);
+        return new DiffusionConverter(l -> { }).convert(den, dec, dir.resolve("dit.bundle"), ConversionOptions.builder()
+                .attention(List.of("keep", "elfatt-sd")).batch(1, 2, 8).build(), Map.of()).dir();
     }
 }

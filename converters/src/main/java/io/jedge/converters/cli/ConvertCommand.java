@@ -150,6 +150,15 @@ final class ConvertCommand implements Callable<Integer> {
         return b.build();
     }
 
+    // --- latent diffusion ---
+    @Option(names = "--decoder", paramLabel = "DECODER.onnx",
+            description = "latent-diffusion: the VAE/TAESD decoder; MODEL.onnx is then the denoiser.")
+    Path decoder;
+
+    @Option(names = "--pipeline", paramLabel = "KEY=VALUE",
+            description = "latent-diffusion: override a generation default (e.g. nullClass=1000, steps=50, scheduler=ddim).")
+    java.util.Map<String, String> pipelineDefaults = new java.util.LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
         int[] b = ConversionOptions.parseBatch(batch);
@@ -160,10 +169,13 @@ final class ConvertCommand implements Callable<Integer> {
                 .attention(attention).elfattSd(io.jedge.converters.convert.ConversionOptions.elfattOptions(layers, block, agents))
                 .fidelityMin(fidelityMin).engines(engineOptions(b)).precision(precisionOptions()).build();
         var out = spec.commandLine().getOut();
-        Bundle bundle = new Converter(line -> {
+        java.util.function.Consumer<String> progress = line -> {
             out.println(line);
             out.flush();
-        }).convert(model, output, o);
+        };
+        Bundle bundle = latentDiffusion(o)
+                ? new io.jedge.converters.convert.DiffusionConverter(progress).convert(model, requireDecoder(), output, o, pipelineDefaults)
+                : new Converter(progress).convert(model, output, o);
         out.println("bundle " + bundle.dir() + " (" + bundle.manifest().task().id() + "):");
         for (Variant v : bundle.manifest().variants()) {
             out.printf("  %-22s %-6s %-10s batch %d..%d  %s%n", v.id(), v.precision().id(), v.attention().id(), v.batchMin(),
@@ -171,5 +183,17 @@ final class ConvertCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private boolean latentDiffusion(ConversionOptions o) {
+        return decoder != null || o.task() == Task.LATENT_DIFFUSION;
+    }
+
+    private Path requireDecoder() {
+        if (decoder == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--task latent-diffusion needs --decoder DECODER.onnx (the bundle holds denoiser and decoder)");
+        }
+        return decoder;
     }
 }

@@ -1,5 +1,8 @@
 /**
  * The runtime behind the app API: detects the device, selects a variant, opens it on a backend,
- * batches requests, and re-selects when the power mode changes.
+ * batches requests, and re-selects when the power mode changes. For latent-diffusion bundles,
+ * {@link io.jedge.runtime.model.DiffusionGenerator} selects the vanilla and ELFATT-SD denoisers and
+ * the decoder and runs them, through {@link io.jedge.runtime.model.SessionDenoiser} and
+ * {@link io.jedge.runtime.model.SessionDecoder}, in the sdk's diffusion pipeline.
  */
 package io.jedge.runtime.model;

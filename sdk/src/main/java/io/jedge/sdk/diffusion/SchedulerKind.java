@@ -13,4 +13,28 @@ public enum SchedulerKind {
      * first and the last step.
      */
     DPM_SOLVER_PP_2M;
+
+    /** The short id used on the command line and in bundle.json: {@code ddim}, {@code euler}, {@code euler-a}, {@code dpm++2m}. */
+    public String id() {
+        return switch (this) {
+            case DDIM -> "ddim";
+            case EULER -> "euler";
+            case EULER_ANCESTRAL -> "euler-a";
+            case DPM_SOLVER_PP_2M -> "dpm++2m";
+        };
+    }
+
+    /** Parses an {@link #id()} (or the constant's name, any case). */
+    public static SchedulerKind parse(String s) {
+        String k = s == null ? "" : s.trim().toLowerCase(java.util.Locale.ROOT);
+        for (SchedulerKind kind : values()) {
+            if (kind.id().equals(k) || kind.name().equalsIgnoreCase(k.replace('-', '_'))) {
+                return kind;
+            }
+        }
+        if (k.equals("euler-ancestral")) {
+            return EULER_ANCESTRAL;
+        }
+        throw new IllegalArgumentException("scheduler '" + s + "', expected one of ddim, euler, euler-a, dpm++2m");
+    }
 }

@@ -6,6 +6,9 @@
  * {@link io.jedge.sdk.diffusion.LatentDiffusionPipeline} that runs a
  * {@link io.jedge.sdk.diffusion.Denoiser} (vanilla, and ELFATT-SD for the first steps) and a
  * {@link io.jedge.sdk.diffusion.LatentDecoder} to PNG; backends supply the two model interfaces.
+ * Apps open a bundle as an {@link io.jedge.sdk.diffusion.ImageGenerator}
+ * ({@code Jedge.loadGenerator}), whose {@link io.jedge.sdk.diffusion.GenerationDefaults} come from
+ * the bundle's pipeline map.
  *
  * <pre>{@code
  * LatentDiffusionPipeline p = LatentDiffusionPipeline.builder()
