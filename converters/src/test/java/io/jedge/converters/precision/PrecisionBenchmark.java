@@ -34,7 +34,7 @@ import java.util.Set;
  * <pre>
  * mvn -o -q -pl converters -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
  * java -cp converters/target/test-classes:converters/target/classes:$(cat /tmp/cp.txt) \
- *     io.jedge.converters.precision.PrecisionBenchmark --presets micro,tiny,small --rounds 5 \
+ *     io.jedge.converters.precision.PrecisionBenchmark --presets micro,tiny,small --rounds 9 --seconds 0.6 \
  *     --out benchmarks/precision-cpu-$(date +%F).md
  * </pre>
  *
@@ -75,7 +75,7 @@ public final class PrecisionBenchmark {
                 .append(" seeded N(0,1) inputs (seed 1); default exclusions (patch embedding, head, attention BMMs)\n");
         md.append("- FP16: default kept-FP32 list (LayerNormalization, reductions, long softmax > 256), FP32 I/O\n");
         md.append("- latency: ").append(threads).append(" intra-op threads, ALL optimizations, ").append(rounds)
-                .append(" interleaved rounds of ").append(seconds).append(" s per variant and batch; median of the round p50s\n");
+                .append(" interleaved rounds of at least ").append(seconds).append(" s (and 2 runs) per variant and batch\n");
         md.append("- agreement: ").append(agreementInputs).append(" seeded N(0,1) inputs (seed 7, not the calibration seed), batch 8\n\n");
 
         List<String[]> latencyRows = new ArrayList<>();
@@ -111,20 +111,27 @@ public final class PrecisionBenchmark {
                     sessions.keySet().forEach(k -> p50.put(k, new double[rounds]));
                     for (int r = 0; r < rounds; r++) {
                         for (Map.Entry<String, InferenceSession> e : sessions.entrySet()) {
-                            LatencyBench.Stats s = LatencyBench.measure(e.getValue(), x, r == 0 ? 3 : 1, seconds, 3);
+                            LatencyBench.Stats s = LatencyBench.measure(e.getValue(), x, r == 0 ? 3 : 1, seconds, 2);
                             p50.get(e.getKey())[r] = s.p50Ms();
                         }
                     }
                     double f = median(p50.get("fp32"));
                     double i8 = median(p50.get("int8"));
                     double h = median(p50.get("fp16"));
-                    log(String.format(Locale.ROOT, "  %s batch %d: fp32 %.1f ms, int8 %.1f ms (%.2fx), fp16 %.1f ms (%.2fx)", preset, batch,
-                            f, i8, f / i8, h, f / h));
+                    // the three variants of one round ran back to back, so their ratio sees the same contention
+                    double[] ri = new double[rounds];
+                    double[] rh = new double[rounds];
+                    for (int r = 0; r < rounds; r++) {
+                        ri[r] = p50.get("fp32")[r] / p50.get("int8")[r];
+                        rh[r] = p50.get("fp32")[r] / p50.get("fp16")[r];
+                    }
+                    log(String.format(Locale.ROOT, "  %s batch %d: fp32 %.1f ms, int8 %.1f ms (%.2fx paired), fp16 %.1f ms (%.2fx paired)",
+                            preset, batch, f, i8, median(ri), h, median(rh)));
                     double fMin = min(p50.get("fp32"));
                     double iMin = min(p50.get("int8"));
                     double hMin = min(p50.get("fp16"));
                     latencyRows.add(new String[] {preset, String.valueOf(batch), fmt(f), fmt(i8), fmt(h),
-                            String.format(Locale.ROOT, "%.2fx", f / i8), String.format(Locale.ROOT, "%.2fx", f / h),
+                            String.format(Locale.ROOT, "%.2fx", median(ri)), String.format(Locale.ROOT, "%.2fx", median(rh)),
                             String.format(Locale.ROOT, "%s / %s / %s (%.2fx, %.2fx)", fmt(fMin), fmt(iMin), fmt(hMin), fMin / iMin, fMin / hMin),
                             rounds(p50)});
                 }
@@ -136,8 +143,10 @@ public final class PrecisionBenchmark {
             }
         }
         md.append("## Latency (ms per batch, p50)\n\n");
-        md.append("Median over rounds of each round's p50; \"fastest round\" is the least-contended round of each variant "
-                + "(FP32 / INT8 / FP16, with the INT8 and FP16 speed-ups over FP32).\n\n");
+        md.append("FP32/INT8/FP16: median over rounds of each round's p50. Speed-ups: median over rounds of the ratio "
+                + "FP32 p50 / variant p50 within the same round (the variants of a round run back to back, so the ratio sees "
+                + "the same contention). \"Fastest round\": the least-contended round of each variant (FP32 / INT8 / FP16 ms, "
+                + "INT8 and FP16 speed-ups of those minima).\n\n");
         md.append("| preset | batch | FP32 | INT8 | FP16 | INT8 speed-up | FP16 speed-up | fastest round | round p50s fp32 ; int8 ; fp16 |\n");
         md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (String[] r : latencyRows) {
@@ -164,6 +173,8 @@ public final class PrecisionBenchmark {
         AccuracyAccumulator i8 = new AccuracyAccumulator();
         AccuracyAccumulator h = new AccuracyAccumulator();
         Set<Integer> distinct = new HashSet<>();
+        double[] margins = new double[n];
+        int rowsSeen = 0;
         for (int b = 0; b < held.batches(); b++) {
             Map<String, Tensor> x = held.batch(b);
             Tensor ref = sessions.get("fp32").run(x).get("logits");
@@ -178,14 +189,34 @@ public final class PrecisionBenchmark {
                     }
                 }
                 distinct.add(best);
+                margins[rowsSeen++] = margin(v, r * classes, classes);
             }
         }
         StringBuilder b = new StringBuilder();
+        Arrays.sort(margins, 0, rowsSeen);
+        String marginText = String.format(Locale.ROOT, "FP32 top-1 margin (top1−top2)/std of the logits: 5%% %.3f, 25%% %.3f, median %.3f",
+                margins[rowsSeen / 20], margins[rowsSeen / 4], margins[rowsSeen / 2]);
         b.append(row(preset, "INT8", i8.result(), distinct.size(), String.format(Locale.ROOT,
-                "%d/%d layers quantized; quantization took %.1f s", q.quantizedCount(), q.layers().size(), quantSeconds)));
+                "%d/%d layers quantized; quantization took %.1f s; %s", q.quantizedCount(), q.layers().size(), quantSeconds, marginText)));
         b.append('\n').append(row(preset, "FP16", h.result(), distinct.size(), ""));
         log("  " + preset + " int8 " + i8.result() + " / fp16 " + h.result());
         return new String[] {b.toString()};
+    }
+
+    /** (top-1 − top-2) logit gap of one row over the row's standard deviation. */
+    private static double margin(float[] v, int from, int k) {
+        float[] row = Arrays.copyOfRange(v, from, from + k);
+        double mean = 0;
+        for (float f : row) {
+            mean += f;
+        }
+        mean /= k;
+        double var = 0;
+        for (float f : row) {
+            var += (f - mean) * (f - mean);
+        }
+        Arrays.sort(row);
+        return (row[k - 1] - row[k - 2]) / Math.sqrt(var / k);
     }
 
     private static String row(String preset, String variant, AccuracyMetrics m, int distinct, String notes) {
