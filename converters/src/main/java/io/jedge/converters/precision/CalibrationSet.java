@@ -66,8 +66,8 @@ public final class CalibrationSet {
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (TensorSpec s : specs) {
                 long[] shape = s.shapeArray();
-                if (shape.length > 0) {
-                    shape[0] = 1;
+                if (shape.length > 0 && shape[0] < 0) {
+                    shape[0] = 1; // a fixed batch dimension stays: one sample is then one full batch
                 }
                 int n = Math.toIntExact(Tensor.elementCount(shape));
                 if (s.dataType().equals("int64")) {

@@ -67,12 +67,6 @@ public final class Fp16Converter {
     /** Converts a copy of {@code source}. */
     public static Result convert(OnnxModel source, Fp16Options options) {
         OnnxModel m = source.copy();
-        Graph g = m.graph();
-        for (Node n : g.nodes()) {
-            if (n.is("Cast") && n.attrInt("to", 0) == FLOAT16) {
-                LOG.debug("model already contains a Cast to float16 ({}); converting the float32 remainder", n);
-            }
-        }
         Map<String, OrtRunner.TensorType> types = OrtRunner.inferTypes(m);
         return new Pass(m, types, options).run();
     }

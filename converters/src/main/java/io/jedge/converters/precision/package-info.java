@@ -1,9 +1,11 @@
 /**
- * Precision conversion for the converter: the numeric core of INT8 post-training quantization
- * (streaming |x| histograms, max / percentile / KL-entropy calibrators, symmetric and asymmetric
- * scale and zero-point rules, per-channel weight quantization with ONNX QuantizeLinear rounding)
- * and the accuracy metrics (cosine, SQNR, max errors, top-1 agreement) that gate a quantized or
- * FP16 variant. The algorithms follow {@code shared/docs/quantization.md} §1.3–1.4 and §6.2–6.3;
- * nothing here reads or edits an ONNX graph.
+ * Precision conversion for the converter: FP16 mixed precision ({@link io.jedge.converters.precision.Fp16Converter},
+ * an explicit kept-FP32 list, Casts only at precision boundaries) and INT8 post-training quantization in QDQ form
+ * ({@link io.jedge.converters.precision.Int8Quantizer}: calibration in ONNX Runtime with progress and clean
+ * interruption, streaming |x| histograms, max / percentile / KL-entropy calibrators, per-channel int8 weights,
+ * per-tensor activations, Q/DQ placement for TensorRT or ONNX Runtime CPU, default ViT/diffusion exclusions and a
+ * validation loop), plus the accuracy check against FP32 (cosine, SQNR, max error, top-1 agreement, per-layer SQNR)
+ * that gates every variant {@code jedge convert} writes ({@link io.jedge.converters.precision.PrecisionPasses}).
+ * The algorithms follow {@code shared/docs/quantization.md}.
  */
 package io.jedge.converters.precision;

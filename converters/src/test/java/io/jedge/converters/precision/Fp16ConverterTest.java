@@ -144,4 +144,37 @@ class Fp16ConverterTest {
         assertEquals(TensorData.FLOAT16, Graph.elemType(half.model().graph().inputs().get(0)));
         assertEquals(TensorData.FLOAT16, Graph.elemType(half.model().graph().outputs().get(0)));
     }
+
+    @Test
+    void constantNodesAreConvertedAndInitializersSharedWithFp32NodesAreSplit() {
+        io.jedge.converters.onnx.Graph g = new io.jedge.converters.onnx.Graph("g", null);
+        io.jedge.converters.onnx.GraphBuilder b = new io.jedge.converters.onnx.GraphBuilder(g);
+        String x = b.input("x", TensorData.FLOAT, new long[] {-1, 8}, "batch");
+        Node c = g.add(new Node("two", "Constant", "", List.of(), List.of("two_out")));
+        c.set("value", TensorData.scalar("v", 2f));
+        float[] gamma = {1, 2, 3, 4, 5, 6, 7, 8};
+        String s = b.weight("gamma", new long[] {8}, gamma);
+        String scaled = b.mul(b.mul(x, "two_out"), s); // FP16 node reading gamma
+        String y = b.layerNorm(scaled, s, b.weight("beta", new long[] {8}, new float[8]), 1e-5f); // FP32 node reading gamma
+        b.output(y, "y", TensorData.FLOAT, new long[] {-1, 8}, "batch");
+        OnnxModel fp32 = new OnnxModel(8, Map.of("", 17L), g);
+
+        Fp16Converter.Result r = Fp16Converter.convert(fp32, Fp16Options.defaults());
+        Graph h = r.model().graph();
+        Node constant = h.nodes().stream().filter(n -> n.is("Constant")).findFirst().orElseThrow();
+        assertEquals(TensorData.FLOAT16, constant.attrTensor("value").getDataType());
+        Node ln = h.nodes().stream().filter(n -> n.is("LayerNormalization")).findFirst().orElseThrow();
+        assertEquals(TensorData.FLOAT, h.initializer(ln.input(1)).orElseThrow().getDataType());
+        assertEquals(TensorData.FLOAT16, h.initializer("gamma").orElseThrow().getDataType());
+        assertTrue(!ln.input(1).equals("gamma"), "LN reads a float32 copy of gamma");
+
+        Tensor in = gaussian(new long[] {3, 8}, 1);
+        float[] ref;
+        float[] got;
+        try (OrtRunner a = OrtRunner.open(fp32, true, "a"); OrtRunner c16 = OrtRunner.open(r.model(), true, "b")) {
+            ref = a.run(Map.of("x", in), List.of("y")).get("y").floats();
+            got = c16.run(Map.of("x", in), List.of("y")).get("y").floats();
+        }
+        assertTrue(io.jedge.converters.Fixtures.maxAbsDiff(ref, got) < 0.02, "max diff " + io.jedge.converters.Fixtures.maxAbsDiff(ref, got));
+    }
 }

@@ -1,0 +1,84 @@
+package io.jedge.converters.precision;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.sdk.Tensor;
+import io.jedge.sdk.bundle.Preprocessing;
+import io.jedge.sdk.bundle.TensorSpec;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CalibrationSetTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void seededSamplesDoNotDependOnBatchingAndSeedsDiffer() {
+        List<TensorSpec> in = Int8QuantizerTest.SMALL_INPUT;
+        CalibrationSet ones = CalibrationSet.seeded(in, 5, 3).withBatchSize(1);
+        CalibrationSet fours = CalibrationSet.seeded(in, 5, 3).withBatchSize(4);
+        assertEquals(2, fours.batches());
+        assertEquals(1, fours.batchSamples(1));
+        Tensor b0 = fours.batch(0).get("pixels");
+        assertArrayEquals(new long[] {4, 3, 32, 32}, b0.shape());
+        float[] third = ones.batch(2).get("pixels").floats();
+        float[] fromBatch = b0.sliceBatch(2, 3).floats();
+        assertArrayEquals(third, fromBatch);
+        float[] otherSeed = CalibrationSet.seeded(in, 5, 4).withBatchSize(1).batch(2).get("pixels").floats();
+        assertTrue(third[0] != otherSeed[0]);
+        double mean = 0;
+        double sq = 0;
+        for (float v : b0.floats()) {
+            mean += v;
+            sq += v * v;
+        }
+        mean /= b0.elementCount();
+        double var = sq / b0.elementCount() - mean * mean;
+        assertTrue(Math.abs(mean) < 0.05 && Math.abs(var - 1) < 0.05, "N(0,1) inputs: mean " + mean + ", var " + var);
+    }
+
+    @Test
+    void imageFolderIsPreprocessedAndEveryFifthImageHeldOut() throws Exception {
+        Random r = new Random(1);
+        for (int i = 0; i < 6; i++) {
+            BufferedImage img = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 30; y++) {
+                for (int x = 0; x < 40; x++) {
+                    img.setRGB(x, y, r.nextInt(0xffffff));
+                }
+            }
+            ImageIO.write(img, "png", tmp.resolve("img" + i + ".png").toFile());
+        }
+        PrecisionOptions o = PrecisionOptions.builder().calibrationDir(tmp).build();
+        Preprocessing p = Preprocessing.imagenet(32);
+        CalibrationSet calib = o.calibrationSet(Int8QuantizerTest.SMALL_INPUT, p);
+        CalibrationSet held = o.validationSet(Int8QuantizerTest.SMALL_INPUT, p);
+        assertEquals(5, calib.samples());
+        assertEquals(1, held.samples());
+        assertTrue(held.description().contains("held out"), held.description());
+        Tensor t = calib.batch(0).get("pixels");
+        assertArrayEquals(new long[] {5, 3, 32, 32}, t.shape());
+        // ImageNet normalisation maps [0, 1] to roughly [-2.1, 2.6]
+        for (float v : t.floats()) {
+            assertTrue(v >= -2.2f && v <= 2.7f, "normalised pixel " + v);
+        }
+        Int8Quantizer.Calibration c = new Int8Quantizer(Int8Options.defaults()).calibrate(Fp16ConverterTest.smallVit(32, 8), calib, null);
+        assertTrue(c.inputs().contains(tmp.toString()));
+        assertEquals(8, c.ranges().size());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PrecisionOptions.builder().calibrationDir(tmp.resolve("missing")).build()
+                        .calibrationSet(Int8QuantizerTest.SMALL_INPUT, p));
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> PrecisionOptions.builder().calibrationDir(tmp).calibrationSeeded(4).build());
+    }
+}
