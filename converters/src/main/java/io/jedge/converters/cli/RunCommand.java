@@ -44,10 +44,16 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0")
     int threads;
 
+    @Option(names = "--autotune", description = "When nothing was measured on this device and mode, measure the variants briefly (up to 10 s) first.")
+    boolean autotune;
+
+    @Option(names = "--simulate", paramLabel = "MODULE:MODE", description = "Choose the variant as that device would (runs here).")
+    String simulate;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        LoadOptions o = LoadOptions.builder().variant(variant).threads(threads).watchPower(false).build();
+        LoadOptions o = LoadOptions.builder().variant(variant).threads(threads).watchPower(false).autotune(autotune).simulate(simulate).build();
         try (JedgeModel m = Jedge.load(bundleDir, o)) {
             out.println("variant: " + m.selection());
             String name = input.getFileName().toString().toLowerCase(Locale.ROOT);

@@ -108,6 +108,20 @@ class RuntimeModelTest {
     }
 
     @Test
+    void autotuneMeasuresWhenNothingWasMeasuredHere() throws Exception {
+        Bundle b = twoVariants(); // its figures are for a simulated Orin, not for this host
+        DeviceContext host = Environment.hostContext();
+        try (RuntimeModel plain = RuntimeModel.open(b, LoadOptions.builder().watchPower(false).build(), new Environment(host))) {
+            assertEquals("prior", plain.selection().source());
+        }
+        try (RuntimeModel tuned = RuntimeModel.open(b, LoadOptions.builder().watchPower(false).autotune(true).build(),
+                new Environment(host))) {
+            assertEquals("autotune", tuned.selection().source(), tuned.selection().toString());
+            assertTrue(tuned.selection().reason().contains("measured on " + host.describe()), tuned.selection().reason());
+        }
+    }
+
+    @Test
     void appApiValidatesInputsAndCloses() throws Exception {
         Bundle b = twoVariants();
         JedgeModel m = Jedge.load(b.dir(), LoadOptions.builder().watchPower(false).threads(1).build());

@@ -5,6 +5,7 @@ import io.jedge.runtime.batching.BatcherOptions;
 import io.jedge.runtime.batching.DynamicBatcher;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.SessionOptions;
+import io.jedge.runtime.selection.Autotune;
 import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.runtime.selection.SelectionRequest;
 import io.jedge.runtime.selection.VariantSelector;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RuntimeModel implements JedgeModel {
     private static final Logger LOG = LoggerFactory.getLogger(RuntimeModel.class);
+    /** Total time an opt-in autotune may spend measuring candidates. */
+    static final java.time.Duration AUTOTUNE_BUDGET = java.time.Duration.ofSeconds(10);
 
     private final Bundle bundle;
     private final LoadOptions options;
@@ -109,7 +112,16 @@ public final class RuntimeModel implements JedgeModel {
         if (closed.get()) {
             return;
         }
-        VariantSelector.Result r = new VariantSelector(env.backends()).select(bundle.manifest(), ctx, request(), Map.of());
+        VariantSelector selector = new VariantSelector(env.backends());
+        VariantSelector.Result r = selector.select(bundle.manifest(), ctx, request(), Map.of());
+        if (options.autotune() && r.chosen().source().equals("prior") && !ctx.simulated()) {
+            // nothing measured here yet: measure the candidates briefly and choose again
+            Map<String, List<io.jedge.sdk.bundle.Figure>> tuned = Autotune.measure(bundle, r.candidates(), ctx, options.threads(),
+                    AUTOTUNE_BUDGET);
+            if (!tuned.isEmpty()) {
+                r = selector.select(bundle.manifest(), ctx, request(), tuned);
+            }
+        }
         Selection s = r.toSelection();
         LOG.info("selected {}\n{}", s, r.explain());
         Active current = active.get();
