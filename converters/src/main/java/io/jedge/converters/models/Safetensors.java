@@ -3,7 +3,6 @@ package io.jedge.converters.models;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.jedge.converters.onnx.Half;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -122,7 +121,7 @@ public final class Safetensors implements WeightSource {
             case "F16" -> {
                 out = new float[n / 2];
                 for (int i = 0; i < out.length; i++) {
-                    out[i] = Half.toFloat(b.getShort(i * 2));
+                    out[i] = io.jedge.runtime.backend.Float16.toFloat(b.getShort(i * 2));
                 }
             }
             case "BF16" -> {

@@ -143,7 +143,7 @@ public final class TensorData {
             case TensorProto.DataType.FLOAT_VALUE -> b.asFloatBuffer().get(out);
             case TensorProto.DataType.FLOAT16_VALUE -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = Half.toFloat(b.getShort(i * 2));
+                    out[i] = io.jedge.runtime.backend.Float16.toFloat(b.getShort(i * 2));
                 }
             }
             case TensorProto.DataType.BFLOAT16_VALUE -> {
@@ -196,7 +196,7 @@ public final class TensorData {
     public static TensorProto ofFloat16(String name, long[] dims, float[] data) {
         ByteBuffer b = ByteBuffer.allocate(data.length * 2).order(ByteOrder.LITTLE_ENDIAN);
         for (float f : data) {
-            b.putShort(Half.fromFloat(f));
+            b.putShort(io.jedge.runtime.backend.Float16.fromFloat(f));
         }
         b.flip();
         return build(name, FLOAT16, dims, b, data.length);

@@ -293,7 +293,7 @@ final class ExecutionSlot implements AutoCloseable {
                     float[] f = t.floats();
                     short[] h = new short[f.length];
                     for (int i = 0; i < f.length; i++) {
-                        h[i] = HalfFloat.fromFloat(f[i]);
+                        h[i] = io.jedge.runtime.backend.Float16.fromFloat(f[i]);
                     }
                     ((ShortPointer) view).position(0).put(h);
                 }
@@ -315,7 +315,7 @@ final class ExecutionSlot implements AutoCloseable {
                     ((ShortPointer) view).position(0).get(h);
                     float[] a = new float[n];
                     for (int i = 0; i < n; i++) {
-                        a[i] = HalfFloat.toFloat(h[i]);
+                        a[i] = io.jedge.runtime.backend.Float16.toFloat(h[i]);
                     }
                     yield Tensor.ofFloats(shape, a);
                 }

@@ -1,8 +1,8 @@
-package io.jedge.converters.onnx;
+package io.jedge.runtime.backend;
 
-/** IEEE 754 binary16 conversions (Java 17 has no {@code Float.floatToFloat16}). */
-public final class Half {
-    private Half() {
+/** IEEE 754 binary16 conversions for FP16 tensors (Java 17 has no {@code Float.floatToFloat16}); shared by the ONNX writer and the TensorRT backend. */
+public final class Float16 {
+    private Float16() {
     }
 
     public static float toFloat(short h) {

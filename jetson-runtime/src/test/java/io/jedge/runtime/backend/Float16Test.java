@@ -1,13 +1,13 @@
-package io.jedge.runtime.backend.trt;
+package io.jedge.runtime.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-class HalfFloatTest {
+class Float16Test {
     private static int bits(float f) {
-        return HalfFloat.fromFloat(f) & 0xffff;
+        return Float16.fromFloat(f) & 0xffff;
     }
 
     @Test
@@ -35,7 +35,7 @@ class HalfFloatTest {
     @Test
     void roundTripsEveryHalf() {
         for (int h = 0; h < 0x10000; h++) {
-            float f = HalfFloat.toFloat((short) h);
+            float f = Float16.toFloat((short) h);
             if (Float.isNaN(f)) {
                 assertTrue(((h >> 10) & 0x1f) == 0x1f && (h & 0x3ff) != 0);
                 continue;

@@ -1,0 +1,2 @@
+/** The image-classification sample app, written against the sdk API only. */
+package io.jedge.samples.classify;
