@@ -199,18 +199,7 @@ final class DenoiserFidelity {
         return out;
     }
 
-    private static double cosine(float[] a, float[] b) {
-        double ab = 0;
-        double aa = 0;
-        double bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ab += (double) a[i] * b[i];
-            aa += (double) a[i] * a[i];
-            bb += (double) b[i] * b[i];
-        }
-        if (aa == 0 && bb == 0) {
-            return 1;
-        }
-        return aa == 0 || bb == 0 ? 0 : ab / Math.sqrt(aa * bb);
+    static double cosine(float[] a, float[] b) {
+        return io.jedge.converters.precision.AccuracyMetrics.cosine(a, b);
     }
 }

@@ -33,6 +33,25 @@ public record AccuracyMetrics(long elements, double cosine, double sqnrDb, doubl
     }
 
     /** Metrics of one pair of equal-length arrays. */
+    /** Cosine similarity of two vectors; 1 for two zero vectors, 0 when only one is zero. */
+    public static double cosine(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("cosine of vectors of " + a.length + " and " + b.length + " elements");
+        }
+        double ab = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += (double) a[i] * b[i];
+            aa += (double) a[i] * a[i];
+            bb += (double) b[i] * b[i];
+        }
+        if (aa == 0 && bb == 0) {
+            return 1;
+        }
+        return aa == 0 || bb == 0 ? 0 : ab / Math.sqrt(aa * bb);
+    }
+
     public static AccuracyMetrics compare(float[] reference, float[] candidate) {
         AccuracyAccumulator a = new AccuracyAccumulator();
         a.add(reference, candidate);
