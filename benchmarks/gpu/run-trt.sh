@@ -37,7 +37,7 @@ case "$step" in
         --softmax-form decomposed -o $W/elf$px.onnx
       for m in van elf; do
         jedge convert $W/$m$px.onnx -o $W/$m$px.bundle --precision ${PREC:-fp16} --engines tensorrt --engine-batch 1:16:16 --engine-opt-level ${LEVEL:-1} \
-          --workspace 4096 --validation-inputs 4 --timing-cache $W/trt.cache 2>&1 | grep -E "variant|error|skipped|cosine" 
+          --workspace ${WS:-4096} --validation-inputs 4 --timing-cache $W/trt.cache 2>&1 | grep -E "variant|error|skipped|cosine" 
         kind=$([ $m = van ] && echo vanilla || echo elfatt)
         jedge bench $W/$m$px.bundle --variants ${PREC:-fp16}-$kind-trt --batch 1,16 --seconds 2 --json --no-record > "$OUT/bench-$m$px.json" 2>&1; tail -12 "$OUT/bench-$m$px.json"
       done
