@@ -1,6 +1,5 @@
 package io.jedge.converters.precision;
 
-import io.jedge.converters.attention.VanillaAttention;
 import io.jedge.converters.models.SeededWeights;
 import io.jedge.converters.models.VitBuilder;
 import io.jedge.converters.models.VitConfig;
@@ -41,7 +40,8 @@ import java.util.Set;
  * Options: {@code --presets} (ViT presets), {@code --seconds} (per measurement, default 1.5),
  * {@code --rounds} (default 3), {@code --agreement-inputs} (default 512), {@code --agreement-presets}
  * (default micro,tiny), {@code --calibration}
- * (seeded calibration inputs, default 32), {@code --threads} (default 2), {@code --out FILE}.
+ * (seeded calibration inputs, default 32), {@code --threads} (default 2), {@code --attention vanilla|elfatt}
+ * (default vanilla), {@code --out FILE}.
  */
 public final class PrecisionBenchmark {
     private PrecisionBenchmark() {
@@ -69,7 +69,8 @@ public final class PrecisionBenchmark {
                 .append(" cores visible (shared with other users); flags: ").append(flags()).append('\n');
         md.append("- versions: ONNX Runtime ").append(ortVersion()).append(", Java ").append(System.getProperty("java.version"))
                 .append(", ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append('\n');
-        md.append("- models: jedge ViT presets with SeededWeights(1) (timm-style init), vanilla attention, opset 17\n");
+        md.append("- models: jedge ViT presets with SeededWeights(1) (timm-style init), " + a.getOrDefault("--attention", "vanilla")
+                + " attention\n");
         md.append("- INT8: ort-cpu profile (uint8 asymmetric activations, int8 symmetric per-channel weights, QDQ → "
                 + "MatMulIntegerToFloat), entropy calibrator on ").append(calibration)
                 .append(" seeded N(0,1) inputs (seed 1); default exclusions (patch embedding, head, attention BMMs)\n");
@@ -83,7 +84,8 @@ public final class PrecisionBenchmark {
         for (String preset : presets) {
             VitConfig c = VitConfig.preset(preset);
             log("building " + preset);
-            OnnxModel fp32 = VitBuilder.build(c, new SeededWeights(1), new VanillaAttention());
+            OnnxModel fp32 = VitBuilder.build(c, new SeededWeights(1), io.jedge.converters.attention.Attentions.byName(
+                    a.getOrDefault("--attention", "vanilla"), io.jedge.converters.attention.ElfattOptions.defaults()));
             List<TensorSpec> in = List.of(new TensorSpec("pixels", "float32", List.of(-1L, 3L, (long) c.imageSize(), (long) c.imageSize())));
             long t0 = System.nanoTime();
             Int8Quantizer.Result q = new Int8Quantizer(Int8Options.defaults()).quantize(fp32, CalibrationSet.seeded(in, calibration, 1),
