@@ -4,11 +4,8 @@ import io.jedge.converters.models.DitBuilder;
 import io.jedge.converters.models.DitConfig;
 import io.jedge.converters.models.TaesdDecoderBuilder;
 import io.jedge.converters.models.TaesdDecoderConfig;
-import io.jedge.converters.onnx.ModelSummary;
 import io.jedge.converters.onnx.OnnxModel;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,24 +41,18 @@ final class BuildDiffusionCommands {
                 description = "Predict the variance too (2x output channels), as DiT's checkpoints do (default: on).")
         boolean learnSigma;
 
-        @ArgGroup(exclusive = true)
-        BuildModelCommand.Weights weights = new BuildModelCommand.Weights();
-
-        @Option(names = {"-o", "--output"}, required = true, paramLabel = "MODEL.onnx")
-        Path output;
+        @picocli.CommandLine.Mixin
+        BuildModelCommand.Output out = new BuildModelCommand.Output();
 
         @Override
         public Integer call() {
             DitConfig c = config();
             long t0 = System.nanoTime();
-            OnnxModel m = DitBuilder.build(c, weights.source());
-            m.save(output);
-            ModelSummary s = ModelSummary.of(m);
-            spec.commandLine().getOut().printf("built DiT (hidden %d, depth %d, heads %d, patch %d, latent %d, %d tokens, %s, %d output channels, %s) -> %s: "
-                            + "%,d parameters, %d nodes, %.1f s%n", c.hidden(), c.depth(), c.heads(), c.patch(), c.latentSize(), c.tokens(),
+            OnnxModel m = DitBuilder.build(c, out.weights());
+            return out.save(spec, m, String.format("DiT (hidden %d, depth %d, heads %d, patch %d, latent %d, %d tokens, %s, %d output channels, %s)",
+                    c.hidden(), c.depth(), c.heads(), c.patch(), c.latentSize(), c.tokens(),
                     c.conditional() ? c.classes() + " classes + null class " + c.nullClass() : "unconditional", c.outChannels(),
-                    m.metadata().get("jedge.weights"), output, s.parameters(), s.nodes(), (System.nanoTime() - t0) / 1e9);
-            return 0;
+                    m.metadata().get("jedge.weights")), t0);
         }
 
         DitConfig config() {
@@ -97,24 +88,17 @@ final class BuildDiffusionCommands {
                 description = "Clip the image to [0,1] (default: on).")
         boolean clamp;
 
-        @ArgGroup(exclusive = true)
-        BuildModelCommand.Weights weights = new BuildModelCommand.Weights();
-
-        @Option(names = {"-o", "--output"}, required = true, paramLabel = "MODEL.onnx")
-        Path output;
+        @picocli.CommandLine.Mixin
+        BuildModelCommand.Output out = new BuildModelCommand.Output();
 
         @Override
         public Integer call() {
             TaesdDecoderConfig c = new TaesdDecoderConfig(latent, latentChannels, clamp);
             long t0 = System.nanoTime();
-            OnnxModel m = TaesdDecoderBuilder.build(c, weights.source());
-            m.save(output);
-            ModelSummary s = ModelSummary.of(m);
+            OnnxModel m = TaesdDecoderBuilder.build(c, out.weights());
             String size = c.dynamicSize() ? "dynamic size" : "latent " + latent + " -> " + latent * TaesdDecoderConfig.UPSCALE + " px";
-            spec.commandLine().getOut().printf("built TAESD decoder (%s, %d latent channels, %s, %s) -> %s: %,d parameters, %d nodes, %.1f s%n",
-                    size, latentChannels, clamp ? "clamped to [0,1]" : "unclamped", m.metadata().get("jedge.weights"), output,
-                    s.parameters(), s.nodes(), (System.nanoTime() - t0) / 1e9);
-            return 0;
+            return out.save(spec, m, String.format("TAESD decoder (%s, %d latent channels, %s, %s)", size, latentChannels,
+                    clamp ? "clamped to [0,1]" : "unclamped", m.metadata().get("jedge.weights")), t0);
         }
     }
 }

@@ -42,6 +42,31 @@ final class BuildModelCommand {
         }
     }
 
+    /**
+     * What every builder command shares: where the weights come from, where the model goes, and
+     * the one summary line printed after saving it.
+     */
+    static final class Output {
+        @ArgGroup(exclusive = true)
+        Weights weights = new Weights();
+
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "MODEL.onnx")
+        Path output;
+
+        WeightSource weights() {
+            return weights.source();
+        }
+
+        /** Saves {@code m} and prints "built WHAT -> FILE: N parameters, M nodes, T s". */
+        int save(CommandSpec spec, OnnxModel m, String what, long startNanos) {
+            m.save(output);
+            ModelSummary s = ModelSummary.of(m);
+            spec.commandLine().getOut().printf("built %s -> %s: %,d parameters, %d nodes, %.1f s%n", what, output, s.parameters(),
+                    s.nodes(), (System.nanoTime() - startNanos) / 1e9);
+            return 0;
+        }
+    }
+
     /** ELFATT options shared by the builders. */
     static final class ElfattFlags {
         @Option(names = "--split", defaultValue = "1:1", description = "ELFATT channel split c1:c2 by heads (default ${DEFAULT-VALUE}).")
@@ -91,11 +116,8 @@ final class BuildModelCommand {
         @picocli.CommandLine.Mixin
         ElfattFlags elfatt = new ElfattFlags();
 
-        @ArgGroup(exclusive = true)
-        Weights weights = new Weights();
-
-        @Option(names = {"-o", "--output"}, required = true, paramLabel = "MODEL.onnx")
-        Path output;
+        @picocli.CommandLine.Mixin
+        Output out = new Output();
 
         @Override
         public Integer call() {
@@ -110,12 +132,8 @@ final class BuildModelCommand {
                 plan = plan.withBlocks(stageBlocks);
             }
             long t0 = System.nanoTime();
-            OnnxModel m = HierarchicalBuilder.build(c, weights.source(), plan);
-            m.save(output);
-            ModelSummary s = ModelSummary.of(m);
-            spec.commandLine().getOut().printf("built hierarchical %s (%s attention) -> %s: %,d parameters, %d nodes, %.1f s%n", preset,
-                    attention, output, s.parameters(), s.nodes(), (System.nanoTime() - t0) / 1e9);
-            return 0;
+            OnnxModel m = HierarchicalBuilder.build(c, out.weights(), plan);
+            return out.save(spec, m, "hierarchical " + preset + " (" + attention + " attention)", t0);
         }
     }
 
@@ -151,22 +169,15 @@ final class BuildModelCommand {
         @picocli.CommandLine.Mixin
         ElfattFlags elfatt = new ElfattFlags();
 
-        @ArgGroup(exclusive = true)
-        Weights weights = new Weights();
-
-        @Option(names = {"-o", "--output"}, required = true, paramLabel = "MODEL.onnx")
-        Path output;
+        @picocli.CommandLine.Mixin
+        Output out = new Output();
 
         @Override
         public Integer call() {
             VitConfig c = config();
             long t0 = System.nanoTime();
-            OnnxModel m = VitBuilder.build(c, weights.source(), emitter());
-            m.save(output);
-            ModelSummary s = ModelSummary.of(m);
-            spec.commandLine().getOut().printf("built ViT %s (%s attention, %s) -> %s: %,d parameters, %d nodes, %.1f s%n", c,
-                    attention, m.metadata().get("jedge.weights"), output, s.parameters(), s.nodes(), (System.nanoTime() - t0) / 1e9);
-            return 0;
+            OnnxModel m = VitBuilder.build(c, out.weights(), emitter());
+            return out.save(spec, m, "ViT " + c + " (" + attention + " attention, " + m.metadata().get("jedge.weights") + ")", t0);
         }
 
         VitConfig config() {

@@ -8,7 +8,6 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.List;
 
 /** Conversions between ONNX {@code TensorProto}s (inline or external data) and Java arrays. */
 public final class TensorData {
@@ -240,9 +239,5 @@ public final class TensorData {
         }
         ByteBuffer b = rawBytes(t, baseDir);
         return t.toBuilder().clearExternalData().clearDataLocation().setRawData(ByteString.copyFrom(b)).build();
-    }
-
-    static List<Long> dimsList(long[] dims) {
-        return java.util.Arrays.stream(dims).boxed().toList();
     }
 }

@@ -1,7 +1,6 @@
 package io.jedge.runtime.bench;
 
 import io.jedge.runtime.backend.InferenceSession;
-import io.jedge.sdk.DataType;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.TensorSpec;
 import java.util.Arrays;
@@ -87,9 +86,5 @@ public final class LatencyBench {
         }
         int rank = (int) Math.ceil(p / 100.0 * sorted.length);
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
-
-    static boolean isFloat(Tensor t) {
-        return t.type() == DataType.FLOAT32;
     }
 }

@@ -38,26 +38,13 @@ public record BundleManifest(int schemaVersion, String name, Task task, List<Ten
     /** A copy with {@code v} replacing the variant of the same id, or appended. */
     public BundleManifest withVariant(Variant v) {
         List<Variant> next = new ArrayList<>(variants);
-        next.removeIf(x -> x.id().equals(v.id()));
-        int at = 0;
-        for (int i = 0; i < variants.size(); i++) {
-            if (variants.get(i).id().equals(v.id())) {
-                at = i;
-                break;
-            }
-            at = i + 1;
+        int at = next.stream().map(Variant::id).toList().indexOf(v.id());
+        if (at < 0) {
+            next.add(v);
+        } else {
+            next.set(at, v);
         }
-        next.add(Math.min(at, next.size()), v);
         return new BundleManifest(schemaVersion, name, task, inputs, outputs, preprocessing, labels, pipeline, next,
                 reports, createdBy, createdAt);
-    }
-
-    /** A copy with {@code r} added, replacing a report of the same kind and variant. */
-    public BundleManifest withReport(Report r) {
-        List<Report> next = new ArrayList<>(reports);
-        next.removeIf(x -> x.kind().equals(r.kind()) && x.variant().equals(r.variant()));
-        next.add(r);
-        return new BundleManifest(schemaVersion, name, task, inputs, outputs, preprocessing, labels, pipeline,
-                variants, next, createdBy, createdAt);
     }
 }
