@@ -49,7 +49,8 @@ class FoldAttentionScaleTest {
     void modelsWithoutSplitScaleAreLeftAlone() {
         OnnxModel m = OnnxModel.load(Fixtures.torchExport("swin224_dynamo_op18").resolve("model.onnx"));
         int before = m.graph().nodes().size();
-        FoldAttentionScale.fold(m);
-        assertTrue(m.graph().nodes().size() <= before + 14, "no runaway rewrite");
+        // the dynamo export scales Q only (or the logits): nothing to fold, nothing touched
+        assertEquals(List.of(), FoldAttentionScale.fold(m));
+        assertEquals(before, m.graph().nodes().size());
     }
 }
