@@ -24,9 +24,28 @@ public final class BundleBench {
     private BundleBench() {
     }
 
-    /** One measured (variant, batch) row. */
-    public record Row(String variant, String backend, int batch, int runs, double p50Ms, double p95Ms, double throughputPerSec) {
+    /**
+     * One measured (variant, batch) row; {@code powerW} and {@code joulesPerInference} are null
+     * without a power meter or where the device has no power telemetry.
+     */
+    public record Row(String variant, String backend, int batch, int runs, double p50Ms, double p95Ms, double throughputPerSec,
+            Double powerW, Double joulesPerInference) {
     }
+
+    /** Average board power over one measurement (e.g. from INA3221 rails). */
+    public interface PowerMeter {
+        /** Starts sampling; the returned sample's {@link Sample#stopWatts()} ends it. */
+        Sample start();
+
+        /** One running sampling. */
+        interface Sample {
+            /** Mean watts since start, or null where there is no telemetry. */
+            Double stopWatts();
+        }
+    }
+
+    /** No telemetry: power and energy stay null. */
+    public static final PowerMeter NO_POWER = () -> () -> null;
 
     /** What a run produced: rows, and the bundle with the figures added (already written when {@code record}). */
     public record Outcome(List<Row> rows, Bundle bundle, List<String> skipped) {
@@ -38,6 +57,12 @@ public final class BundleBench {
      */
     public static Outcome run(Bundle bundle, List<String> variantIds, List<Integer> batches, double seconds, int threads,
             DeviceContext ctx, boolean record, Consumer<String> progress) throws BundleException {
+        return run(bundle, variantIds, batches, seconds, threads, ctx, record, NO_POWER, progress);
+    }
+
+    /** As above, with power sampled around every measurement. */
+    public static Outcome run(Bundle bundle, List<String> variantIds, List<Integer> batches, double seconds, int threads,
+            DeviceContext ctx, boolean record, PowerMeter power, Consumer<String> progress) throws BundleException {
         List<Row> rows = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         BundleManifest next = bundle.manifest();
@@ -63,14 +88,18 @@ public final class BundleBench {
                         continue;
                     }
                     Map<String, Tensor> in = LatencyBench.syntheticInputs(s.inputs(), b, 42);
+                    PowerMeter.Sample sample = power.start();
                     LatencyBench.Stats st = LatencyBench.measure(s, in, 2, seconds, 5);
-                    Row r = new Row(v.id(), s.backendName(), b, st.runs(), st.p50Ms(), st.p95Ms(), st.throughputPerSec());
+                    Double watts = sample.stopWatts();
+                    Double joules = watts == null ? null : watts / st.throughputPerSec();
+                    Row r = new Row(v.id(), s.backendName(), b, st.runs(), st.p50Ms(), st.p95Ms(), st.throughputPerSec(), watts, joules);
                     rows.add(r);
-                    progress.accept(String.format("%-24s %-8s batch %3d  p50 %9.2f ms  p95 %9.2f ms  %9.1f /s  (%d runs)",
-                            r.variant(), r.backend(), b, r.p50Ms(), r.p95Ms(), r.throughputPerSec(), r.runs()));
+                    progress.accept(String.format("%-24s %-8s batch %3d  p50 %9.2f ms  p95 %9.2f ms  %9.1f /s  (%d runs)%s",
+                            v.id(), r.backend(), b, r.p50Ms(), r.p95Ms(), r.throughputPerSec(), r.runs(),
+                            watts == null ? "" : String.format("  %.2f W  %.4f J/inference", watts, joules)));
                     Variant current = next.variant(v.id()).orElseThrow();
                     next = next.withVariant(current.withFigure(new Figure(ctx.deviceId(), ctx.figureMode(), s.backendName(),
-                            threads, b, st.p50Ms(), st.p95Ms(), st.throughputPerSec(), null, null, now, ctx.simulated())));
+                            threads, b, st.p50Ms(), st.p95Ms(), st.throughputPerSec(), watts, joules, now, ctx.simulated())));
                 }
             }
         }

@@ -1,11 +1,7 @@
 package io.jedge.samples.powerbench;
 
 import com.google.gson.GsonBuilder;
-import io.jedge.runtime.backend.Backend;
-import io.jedge.runtime.backend.Backends;
-import io.jedge.runtime.backend.InferenceSession;
-import io.jedge.runtime.backend.SessionOptions;
-import io.jedge.runtime.bench.LatencyBench;
+import io.jedge.runtime.bench.BundleBench;
 import io.jedge.runtime.device.CommandResult;
 import io.jedge.runtime.device.DeviceDetector;
 import io.jedge.runtime.device.DeviceInfo;
@@ -20,10 +16,8 @@ import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.runtime.selection.SelectionRequest;
 import io.jedge.runtime.selection.VariantSelector;
 import io.jedge.sdk.Goal;
-import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleManifest;
-import io.jedge.sdk.bundle.Figure;
 import io.jedge.sdk.bundle.Precision;
 import io.jedge.sdk.bundle.Role;
 import io.jedge.sdk.bundle.Variant;
@@ -123,8 +117,6 @@ public final class PowerBench implements Callable<Integer> {
         List<ModeStep> modes = modes(host, info);
         log.println("power-bench on " + info.displayName() + (info.isJetson() ? "" : " (not a Jetson: measuring this host only, labelled 'host')"));
         List<Row> rows = new ArrayList<>();
-        BundleManifest next = bundle.manifest();
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String restore = modes.isEmpty() ? null : modes.get(0).restoreId;
         try {
             for (ModeStep step : modes) {
@@ -139,33 +131,15 @@ public final class PowerBench implements Callable<Integer> {
                 }
                 DeviceContext ctx = env.current();
                 String mode = ctx.powerMode() == null ? "host" : ctx.powerMode();
-                for (Variant v : bundle.manifest().variants(Role.MODEL)) {
-                    Optional<Backend> b = Backends.all().stream().filter(x -> x.supports(v.format()) && x.unavailableReason().isEmpty()).findFirst();
-                    if (b.isEmpty()) {
-                        log.println("  skip " + v.id() + ": no " + v.format().id() + " backend here");
-                        continue;
-                    }
-                    try (InferenceSession s = b.get().open(bundle.resolve(v), SessionOptions.builder().threads(threads).build())) {
-                        for (int batch : batches) {
-                            if (!v.acceptsBatch(batch)) {
-                                continue;
-                            }
-                            Map<String, Tensor> in = LatencyBench.syntheticInputs(s.inputs(), batch, 7);
-                            PowerSampler sampler = new PowerSampler(new TelemetryReader(host));
-                            sampler.start();
-                            LatencyBench.Stats st = LatencyBench.measure(s, in, 2, seconds, 5);
-                            Double watts = sampler.stop();
-                            Double joules = watts == null ? null : watts / st.throughputPerSec();
-                            Row row = new Row(ctx.deviceId(), mode, !info.isJetson(), v.id(), v.precision().id(), v.attention().id(),
-                                    s.backendName(), batch, st.p50Ms(), st.p95Ms(), st.throughputPerSec(), watts, joules);
-                            rows.add(row);
-                            log.printf(Locale.ROOT, "  %-10s %-22s batch %3d  p50 %8.2f ms  %8.1f /s%s%n", mode, v.id(), batch, st.p50Ms(),
-                                    st.throughputPerSec(), watts == null ? "" : String.format(Locale.ROOT, "  %.2f W  %.4f J/inf", watts, joules));
-                            Variant cur = next.variant(v.id()).orElseThrow();
-                            next = next.withVariant(cur.withFigure(new Figure(ctx.deviceId(), ctx.powerMode(), s.backendName(), threads,
-                                    batch, st.p50Ms(), st.p95Ms(), st.throughputPerSec(), watts, joules, now, false)));
-                        }
-                    }
+                List<String> models = bundle.manifest().variants(Role.MODEL).stream().map(Variant::id).toList();
+                TelemetryReader telemetry = new TelemetryReader(host);
+                BundleBench.Outcome o = BundleBench.run(bundle, models, batches, seconds, threads, ctx, !noRecord,
+                        () -> new PowerSampler(telemetry).begin(), l -> log.println("  " + mode + "  " + l));
+                bundle = o.bundle();
+                for (BundleBench.Row r : o.rows()) {
+                    Variant v = bundle.manifest().variant(r.variant()).orElseThrow();
+                    rows.add(new Row(ctx.deviceId(), mode, !info.isJetson(), v.id(), v.precision().id(), v.attention().id(),
+                            r.backend(), r.batch(), r.p50Ms(), r.p95Ms(), r.throughputPerSec(), r.powerW(), r.joulesPerInference()));
                 }
             }
         } finally {
@@ -173,9 +147,6 @@ public final class PowerBench implements Callable<Integer> {
                 log.println("restoring power mode " + restore);
                 host.commands().run(List.of("nvpmodel", "-m", restore));
             }
-        }
-        if (!noRecord && !rows.isEmpty()) {
-            bundle = bundle.update(next);
         }
         List<SimRow> sims = simulate(bundle.manifest());
         write(rows, sims, info);
@@ -288,7 +259,7 @@ public final class PowerBench implements Callable<Integer> {
     }
 
     /** Averages total board power while a measurement runs; null where there is no power telemetry. */
-    static final class PowerSampler {
+    static final class PowerSampler implements BundleBench.PowerMeter.Sample {
         private final TelemetryReader reader;
         private final AtomicBoolean running = new AtomicBoolean();
         private final List<Double> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -298,7 +269,7 @@ public final class PowerBench implements Callable<Integer> {
             this.reader = reader;
         }
 
-        void start() {
+        PowerSampler begin() {
             running.set(true);
             thread = new Thread(() -> {
                 while (running.get()) {
@@ -313,12 +284,18 @@ public final class PowerBench implements Callable<Integer> {
             }, "power-sampler");
             thread.setDaemon(true);
             thread.start();
+            return this;
         }
 
-        Double stop() throws InterruptedException {
+        @Override
+        public Double stopWatts() {
             running.set(false);
             thread.interrupt();
-            thread.join(1000);
+            try {
+                thread.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return samples.isEmpty() ? null : samples.stream().mapToDouble(Double::doubleValue).average().orElse(0);
         }
     }
