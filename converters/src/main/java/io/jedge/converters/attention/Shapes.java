@@ -164,7 +164,9 @@ final class Shapes {
                 }
             }
             case "Identity", "Cast", "Erf", "Gelu", "Relu", "Sigmoid", "Tanh", "Softmax", "LayerNormalization", "Neg",
-                    "Sqrt", "Reciprocal", "Exp", "Dropout", "Abs", "CastLike", "Log", "Floor", "Ceil", "Round" -> {
+                    "Sqrt", "Reciprocal", "Exp", "Dropout", "Abs", "CastLike", "Log", "Floor", "Ceil", "Round",
+                    "BatchNormalization", "InstanceNormalization", "HardSwish", "HardSigmoid", "Softplus", "LeakyRelu",
+                    "Elu", "Selu", "Mish", "Clip", "Sin", "Cos", "Not", "LogSoftmax", "SimplifiedLayerNormalization" -> {
                 double[] x = v(n, 0);
                 out(n, copy(d(n, 0)), x == null ? null : unary(op, x));
             }
@@ -237,6 +239,15 @@ final class Shapes {
                 }
             }
             case "Conv", "AveragePool", "MaxPool" -> conv(n);
+            case "Resize", "Upsample" -> resize(n);
+            case "GlobalAveragePool", "GlobalMaxPool" -> {
+                long[] x = d(n, 0);
+                if (x != null && x.length >= 3) {
+                    long[] s = x.clone();
+                    Arrays.fill(s, 2, s.length, 1);
+                    out(n, s, null);
+                }
+            }
             case "Pad" -> {
                 long[] x = d(n, 0);
                 double[] pads = v(n, 1);
@@ -327,6 +338,43 @@ final class Shapes {
                 // unknown op: outputs stay unknown unless declared
             }
         }
+    }
+
+    /**
+     * Resize (opset 10+: X, [roi,] scales [, sizes]; opset 18 may name {@code axes}) and the old
+     * Upsample: output sizes where they are constant or computed from shapes, else scaled dims.
+     */
+    private void resize(Node n) {
+        long[] x = d(n, 0);
+        if (x == null) {
+            return;
+        }
+        int sizesAt = n.opType().equals("Resize") ? 3 : -1;
+        int scalesAt = n.opType().equals("Resize") ? (n.inputs().size() == 2 ? 1 : 2) : 1;
+        List<Long> axesAttr = n.attrInts("axes");
+        long[] axes = new long[axesAttr.isEmpty() ? x.length : axesAttr.size()];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = axesAttr.isEmpty() ? i : norm(axesAttr.get(i), x.length, false);
+        }
+        double[] sizes = sizesAt > 0 && n.inputs().size() > sizesAt ? v(n, sizesAt) : null;
+        double[] scales = scalesAt < n.inputs().size() ? v(n, scalesAt) : null;
+        long[] s = x.clone();
+        if (sizes != null && sizes.length == axes.length) {
+            for (int i = 0; i < axes.length; i++) {
+                s[(int) axes[i]] = Double.isNaN(sizes[i]) ? -1 : (long) sizes[i];
+            }
+        } else if (scales != null && scales.length == axes.length) {
+            for (int i = 0; i < axes.length; i++) {
+                long in = x[(int) axes[i]];
+                s[(int) axes[i]] = in < 0 || Double.isNaN(scales[i]) ? -1 : (long) Math.floor(in * scales[i]);
+            }
+        } else {
+            // the spatial dims are computed at run time: only the rank and the untouched leading dims are known
+            for (int i = 2; i < s.length; i++) {
+                s[i] = -1;
+            }
+        }
+        out(n, s, null);
     }
 
     private static double at(double[] v, int i) {
