@@ -74,7 +74,7 @@ public final class FidelityEvaluator {
      * The outcome of {@link #selectByFidelity}.
      *
      * @param layers      the converted block indices, in the order they were accepted
-     * @param aloneCosine whole-model {@code cosine_min} with each candidate converted alone
+     * @param aloneCosine whole-model mean cosine with each candidate converted alone
      * @param report      the fidelity report of the final selection
      * @param model       the model with exactly {@code layers} converted (the source copy when none)
      */
@@ -174,36 +174,45 @@ public final class FidelityEvaluator {
     }
 
     /**
-     * The {@code --fidelity-min} selection: measures each candidate block converted alone, then
-     * converts blocks greedily from the least damaging on, keeping each only while the whole-model
-     * {@code cosine_min} stays at least {@code minCosine}. Candidates are {@code options.layers()},
-     * or every supported block when that is empty; the other options apply to every block.
+     * The fidelity-floor selection: measures each candidate block converted alone, then converts
+     * blocks greedily from the least damaging on, keeping each only while the whole model still
+     * meets {@code floor}. Candidates are {@code options.layers()}, or every supported block when
+     * that is empty; the other options apply to every block. Says what each step cost through
+     * {@code progress}.
      */
-    public Selection selectByFidelity(OnnxModel original, ElfattSdOptions options, double minCosine) {
-        if (!(minCosine >= -1 && minCosine <= 1)) {
-            throw new IllegalArgumentException("fidelity minimum: " + minCosine + ", expected a cosine in [-1, 1]");
-        }
+    public Selection selectByFidelity(OnnxModel original, ElfattSdOptions options, FidelityFloor floor,
+            java.util.function.Consumer<String> progress) {
         List<AttentionBlock> blocks = AttentionFinder.find(original.copy());
         List<Integer> candidates = ElfattSdRewrite.choose(blocks, options.layers()).stream().map(AttentionBlock::index).toList();
         Map<Integer, Double> alone = new LinkedHashMap<>();
+        Map<Integer, Map<String, Double>> aloneMetrics = new LinkedHashMap<>();
         for (int c : candidates) {
             ElfattSdRewrite.Result r = ElfattSdRewrite.rewrite(original, options.toBuilder().layers(List.of(c)).build());
-            alone.put(c, evaluate(original, r).metrics().get("cosineMin"));
+            Map<String, Double> m = evaluate(original, r).metrics();
+            aloneMetrics.put(c, m);
+            alone.put(c, m.get("cosine"));
+            progress.accept(String.format(Locale.ROOT, "  layer %d (%s) alone: %s%s", c, blocks.get(c).layer(),
+                    FidelityFloor.describe(m), floor.passes(m) ? "" : " - below the floor"));
         }
         List<Integer> order = new ArrayList<>(candidates);
-        order.sort(Comparator.comparingDouble((Integer c) -> -alone.get(c)).thenComparingInt(c -> c));
+        order.sort(Comparator.comparingDouble((Integer c) -> -score(aloneMetrics.get(c))).thenComparingInt(c -> c));
         List<Integer> chosen = new ArrayList<>();
         Report best = null;
         OnnxModel bestModel = null;
         for (int c : order) {
-            if (alone.get(c) < minCosine) {
-                continue; // alone it already breaks the bound; adding layers only compounds the error
+            if (!floor.passes(aloneMetrics.get(c))) {
+                continue; // alone it already breaks the floor; adding layers only compounds the error
             }
             List<Integer> trial = new ArrayList<>(chosen);
             trial.add(c);
             ElfattSdRewrite.Result r = ElfattSdRewrite.rewrite(original, options.toBuilder().layers(trial).build());
             Report rep = evaluate(original, r);
-            if (rep.metrics().get("cosineMin") >= minCosine) {
+            boolean ok = floor.passes(rep.metrics());
+            if (trial.size() > 1) {
+                progress.accept(String.format(Locale.ROOT, "  layers %s together: %s%s", trial, FidelityFloor.describe(rep.metrics()),
+                        ok ? "" : " - below the floor, layer " + c + " left out"));
+            }
+            if (ok) {
                 chosen = trial;
                 best = rep;
                 bestModel = r.model();
@@ -212,14 +221,19 @@ public final class FidelityEvaluator {
         if (best == null) {
             bestModel = original.copy();
             best = compare(original, bestModel, List.of(), "original", "original",
-                    List.of("no block keeps cosine_min >= " + minCosine + "; nothing converted"));
+                    List.of("no block keeps " + floor + "; nothing converted"));
         }
         List<String> notes = new ArrayList<>(best.notes());
-        notes.add(String.format(Locale.ROOT, "fidelity-min %.4f: converted %s of candidates %s (alone cosine_min %s)",
-                minCosine, chosen, candidates, alone));
+        notes.add(String.format(Locale.ROOT, "fidelity floor %s: converted %s of candidates %s (alone cosine %s)", floor, chosen,
+                candidates, alone));
         Report report = new Report(best.kind(), best.variant(), best.reference(), best.inputs(), best.metrics(),
                 best.layers(), notes);
         return new Selection(chosen, alone, report, bestModel);
+    }
+
+    /** Orders candidates: agreement first (what a classifier's user sees), then cosine. */
+    private static double score(Map<String, Double> m) {
+        return m.getOrDefault("top1Agreement", 1.0) * 10 + m.getOrDefault("cosine", -1.0);
     }
 
     // ---------------------------------------------------------------- helpers

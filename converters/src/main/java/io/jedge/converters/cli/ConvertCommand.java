@@ -2,6 +2,7 @@ package io.jedge.converters.cli;
 
 import io.jedge.converters.convert.ConversionOptions;
 import io.jedge.converters.convert.Converter;
+import io.jedge.converters.attention.FidelityFloor;
 import io.jedge.converters.precision.CalibrationMethod;
 import io.jedge.converters.precision.Fp16Options;
 import io.jedge.converters.precision.Int8Options;
@@ -60,8 +61,13 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--agents", description = "elfatt-sd: agent tokens (default about tokens/16).")
     Integer agents;
 
-    @Option(names = "--fidelity-min", description = "elfatt-sd: rewrite only the layers that keep the whole-model cosine at or above this.")
+    @Option(names = "--fidelity-min", description = "elfatt-sd: the output cosine vs the original model a rewrite must keep "
+            + "(default 0.99); layers are chosen greedily to keep it, and the variant is left out when none does.")
     Double fidelityMin;
+
+    @Option(names = "--agreement-min", description = "elfatt-sd: the top-1 agreement with the original a classifier's rewrite must keep "
+            + "(default 0.99).")
+    Double agreementMin;
 
     // --- TensorRT engines ---
     @Option(names = "--engines", description = "tensorrt: also build a TensorRT engine of every ONNX variant (on the GPU/Jetson it will run on).")
@@ -102,7 +108,8 @@ final class ConvertCommand implements Callable<Integer> {
     }
 
     // --- precision (FP16 / INT8): calibration, quantization profile, accuracy gate ---
-    @Option(names = "--calibration", paramLabel = "DIR", description = "INT8: calibrate on the images in DIR (every fifth is held out for the accuracy report).")
+    @Option(names = "--calibration", paramLabel = "PATH", description = "Your data: a folder of images, a .npy or .f32 file, or a folder of them. INT8 calibrates on it and every "
+            + "fifth sample is held out for the accuracy and elfatt-sd fidelity reports.")
     Path calibrationDir;
 
     @Option(names = "--calibration-seeded", paramLabel = "N", description = "INT8: calibrate on N seeded inputs (default "
@@ -167,7 +174,9 @@ final class ConvertCommand implements Callable<Integer> {
                 .labels(labels == null ? List.of() : ConversionOptions.readLabels(labels))
                 .task(task == null ? null : Task.parse(task))
                 .attention(attention).elfattSd(io.jedge.converters.convert.ConversionOptions.elfattOptions(layers, block, agents))
-                .fidelityMin(fidelityMin).engines(engineOptions(b)).precision(precisionOptions()).build();
+                .fidelity(new FidelityFloor(
+                        fidelityMin != null ? fidelityMin : FidelityFloor.DEFAULT.cosine(),
+                        agreementMin != null ? agreementMin : FidelityFloor.DEFAULT.top1Agreement())).engines(engineOptions(b)).precision(precisionOptions()).build();
         var out = spec.commandLine().getOut();
         java.util.function.Consumer<String> progress = line -> {
             out.println(line);

@@ -1,8 +1,13 @@
 package io.jedge.converters.convert;
 
+import io.jedge.converters.attention.AttentionBlock;
+import io.jedge.converters.attention.AttentionFinder;
 import io.jedge.converters.attention.ElfattSdOptions;
-import io.jedge.converters.attention.ElfattSdRewrite;
 import io.jedge.converters.attention.FidelityEvaluator;
+import io.jedge.converters.attention.FidelityFloor;
+import io.jedge.converters.precision.CalibrationSet;
+import io.jedge.sdk.bundle.Preprocessing;
+import io.jedge.sdk.bundle.TensorSpec;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Report;
@@ -17,49 +22,66 @@ final class AttentionForms {
     private AttentionForms() {
     }
 
-    static List<AttentionForm> produce(OnnxModel source, ConversionOptions o, Consumer<String> progress) {
+    /**
+     * The forms {@code o.attention()} asks for. An ELFATT-SD rewrite is kept only with the layers
+     * that meet the fidelity floor, measured on the user's validation data when given, else on
+     * seeded inputs; when no layer does, or the model has none to rewrite, the form is left out
+     * and {@code progress} says why. Fails only when nothing at all would be written.
+     */
+    static List<AttentionForm> produce(OnnxModel source, ConversionOptions o, List<TensorSpec> inputs, Preprocessing pre,
+            Consumer<String> progress) {
         List<AttentionForm> forms = new ArrayList<>();
+        List<String> leftOut = new ArrayList<>();
         for (String a : o.attention()) {
             if (a.equals("keep")) {
                 forms.add(new AttentionForm(Converter.attentionOf(source), source, null, Map.of()));
                 continue;
             }
             long t0 = System.nanoTime();
-            FidelityEvaluator eval = FidelityEvaluator.builder().samples(8).seed(1234).threads(0).build();
-            OnnxModel rewritten;
-            Report fidelity;
-            List<Integer> layers;
-            if (o.fidelityMin() != null) {
-                FidelityEvaluator.Selection sel = eval.selectByFidelity(source, o.elfattSd(), o.fidelityMin());
-                if (sel.layers().isEmpty()) {
-                    progress.accept(String.format("elfatt-sd: no layer keeps the model's cosine at or above %.4f; variant skipped",
-                            o.fidelityMin()));
-                    continue;
-                }
-                rewritten = sel.model();
-                fidelity = sel.report();
-                layers = sel.layers();
-            } else {
-                ElfattSdRewrite.Result r = ElfattSdRewrite.rewrite(source, o.elfattSd());
-                if (r.converted().isEmpty()) {
-                    throw new IllegalArgumentException("--attention elfatt-sd: the model has no self-attention block the rewrite "
-                            + "supports (see 'jedge inspect' for the reasons)");
-                }
-                rewritten = r.model();
-                fidelity = eval.evaluate(source, r);
-                layers = r.converted().stream().map(ElfattSdRewrite.Converted::index).toList();
+            List<AttentionBlock> blocks = AttentionFinder.find(source.copy());
+            if (o.elfattSd().layers().isEmpty() && blocks.stream().noneMatch(AttentionBlock::supported)) {
+                String why = blocks.isEmpty() ? "the model has no softmax attention block"
+                        : "none of its " + blocks.size() + " attention blocks can be rewritten (" + reasons(blocks) + ")";
+                leftOut.add("elfatt-sd: " + why);
+                progress.accept("elfatt-sd left out: " + why + "; see 'jedge inspect'");
+                continue;
             }
+            FidelityEvaluator.Builder eb = FidelityEvaluator.builder().samples(8).seed(1234).threads(0);
+            String data = "8 seeded inputs (no --calibration data given; a trained model has never seen such inputs)";
+            if (o.precision().hasUserData()) {
+                CalibrationSet held = o.precision().validationSet(inputs, pre);
+                eb.inputs(held.toBatches());
+                data = held.description();
+            }
+            progress.accept("elfatt-sd: measuring each layer against the fidelity floor (" + o.fidelity() + ") on " + data);
+            FidelityEvaluator.Selection sel = eb.build().selectByFidelity(source, o.elfattSd(), o.fidelity(), progress);
+            if (sel.layers().isEmpty()) {
+                String why = "no layer keeps " + o.fidelity() + " on " + data;
+                leftOut.add("elfatt-sd: " + why);
+                progress.accept("elfatt-sd left out: " + why + " (lower the floor with --fidelity-min/--agreement-min to accept more error)");
+                continue;
+            }
+            Report fidelity = sel.report();
+            List<Integer> layers = sel.layers().stream().sorted().toList();
             Map<String, String> attrs = new LinkedHashMap<>();
             attrs.put("elfattLayers", layers.toString());
             attrs.put("elfattBlock", String.valueOf(o.elfattSd().block()));
             attrs.put("elfattAgents", String.valueOf(o.elfattSd().agents()));
-            progress.accept(String.format("elfatt-sd: rewrote layers %s, fidelity cosine %.5f, top-1 agreement %s (%.1f s)", layers,
-                    fidelity.metrics().getOrDefault("cosine", Double.NaN),
-                    fidelity.metrics().containsKey("top1Agreement") ? String.format("%.3f", fidelity.metrics().get("top1Agreement")) : "n/a",
-                    (System.nanoTime() - t0) / 1e9));
-            forms.add(new AttentionForm(AttentionKind.ELFATT_SD, rewritten, fidelity, attrs));
+            blocks.stream().filter(b -> layers.contains(b.index())).mapToLong(AttentionBlock::tokens).max()
+                    .ifPresent(t -> attrs.put("tokens", String.valueOf(t)));
+            progress.accept(String.format("elfatt-sd: rewrote layers %s, %s (%.1f s)", layers,
+                    FidelityFloor.describe(fidelity.metrics()), (System.nanoTime() - t0) / 1e9));
+            forms.add(new AttentionForm(AttentionKind.ELFATT_SD, sel.model(), fidelity, attrs));
+        }
+        if (forms.isEmpty()) {
+            throw new IllegalArgumentException("nothing to write: " + String.join("; ", leftOut) + "; add --attention keep");
         }
         return forms;
+    }
+
+    private static String reasons(List<AttentionBlock> blocks) {
+        return blocks.stream().map(AttentionBlock::note).filter(n -> !n.isEmpty()).distinct().limit(3)
+                .collect(java.util.stream.Collectors.joining("; "));
     }
 
     /** The fidelity report re-labelled for the variant it describes. */

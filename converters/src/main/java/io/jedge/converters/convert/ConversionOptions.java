@@ -1,6 +1,7 @@
 package io.jedge.converters.convert;
 
 import io.jedge.converters.attention.ElfattSdOptions;
+import io.jedge.converters.attention.FidelityFloor;
 import io.jedge.converters.tensorrt.TrtBuildOptions;
 import io.jedge.converters.precision.PrecisionOptions;
 import io.jedge.sdk.bundle.Precision;
@@ -20,12 +21,12 @@ import java.util.List;
  * @param task       forced task (null: guessed from the model's interface)
  * @param attention  attention forms to produce: {@code keep} (the model as it is) and/or {@code elfatt-sd}
  * @param elfattSd   options of the ELFATT-SD rewrite (layers, block, agents)
- * @param fidelityMin when set, convert only the layers that keep the whole-model cosine at or above it
+ * @param fidelity   the floor an approximate attention rewrite must meet to be written (layers are chosen greedily to meet it)
  * @param engines    TensorRT engine options when {@code --engines tensorrt} was asked for; null otherwise
  * @param precision  FP16/INT8 passes, calibration and the accuracy gate
  */
 public record ConversionOptions(String name, List<Precision> precisions, int batchMin, int batchOpt, int batchMax,
-        List<String> labels, Task task, List<String> attention, ElfattSdOptions elfattSd, Double fidelityMin,
+        List<String> labels, Task task, List<String> attention, ElfattSdOptions elfattSd, FidelityFloor fidelity,
         TrtBuildOptions engines, PrecisionOptions precision) {
 
     public static Builder builder() {
@@ -43,7 +44,7 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
         private Task task;
         private List<String> attention = List.of("keep");
         private ElfattSdOptions elfattSd = ElfattSdOptions.builder().build();
-        private Double fidelityMin;
+        private FidelityFloor fidelity = FidelityFloor.DEFAULT;
         private TrtBuildOptions engines;
 
         public Builder engines(TrtBuildOptions o) {
@@ -61,8 +62,8 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
             return this;
         }
 
-        public Builder fidelityMin(Double f) {
-            fidelityMin = f;
+        public Builder fidelity(FidelityFloor f) {
+            fidelity = f;
             return this;
         }
         // --- precision (FP16 / INT8) ---
@@ -120,11 +121,11 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
             if (attention.isEmpty()) {
                 throw new IllegalArgumentException("--attention: at least one of keep, elfatt-sd is needed");
             }
-            if (fidelityMin != null && !(fidelityMin > -1 && fidelityMin <= 1)) {
-                throw new IllegalArgumentException("--fidelity-min " + fidelityMin + ", expected a cosine in (-1, 1]");
+            if (fidelity == null) {
+                throw new IllegalArgumentException("fidelity floor must not be null; use FidelityFloor.DEFAULT");
             }
             return new ConversionOptions(name, new ArrayList<>(precisions), batchMin, batchOpt, batchMax, labels, task,
-                    List.copyOf(attention), elfattSd, fidelityMin, engines, precision);
+                    List.copyOf(attention), elfattSd, fidelity, engines, precision);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.jedge.converters.convert;
 
-import io.jedge.converters.attention.ElfattSdRewrite;
 import io.jedge.converters.attention.FidelityEvaluator;
 import io.jedge.converters.bundle.BundleAssembler;
 import io.jedge.converters.onnx.OnnxModel;
@@ -84,26 +83,15 @@ public final class DiffusionConverter {
             OnnxModel rewritten;
             Report report;
             List<Integer> layers;
-            if (o.fidelityMin() != null) {
-                FidelityEvaluator.Selection sel = eval.selectByFidelity(denoiser, o.elfattSd(), o.fidelityMin());
-                if (sel.layers().isEmpty()) {
-                    progress.accept(String.format(Locale.ROOT, "elfatt-sd: no block keeps the denoiser's cosine at or above %.4f;"
-                            + " variant skipped", o.fidelityMin()));
-                    continue;
-                }
-                rewritten = sel.model();
-                report = sel.report();
-                layers = sel.layers();
-            } else {
-                ElfattSdRewrite.Result r = ElfattSdRewrite.rewrite(denoiser, o.elfattSd());
-                if (r.converted().isEmpty()) {
-                    throw new IllegalArgumentException("--attention elfatt-sd: the denoiser has no self-attention block the rewrite "
-                            + "supports (see 'jedge inspect' for the reasons)");
-                }
-                rewritten = r.model();
-                report = eval.evaluate(denoiser, r);
-                layers = r.converted().stream().map(ElfattSdRewrite.Converted::index).toList();
+            FidelityEvaluator.Selection sel = eval.selectByFidelity(denoiser, o.elfattSd(), o.fidelity(), progress);
+            if (sel.layers().isEmpty()) {
+                progress.accept("elfatt-sd left out: no block keeps the denoiser's " + o.fidelity()
+                        + " (lower the floor with --fidelity-min to accept more error)");
+                continue;
             }
+            rewritten = sel.model();
+            report = sel.report();
+            layers = sel.layers();
             String id = "fp32-" + AttentionKind.ELFATT_SD.id();
             report = fidelity.withNoiseMetrics(AttentionForms.forVariant(report, id, referenceId), denoiser, rewritten, feeds);
             Map<String, String> attrs = new LinkedHashMap<>(common);

@@ -1,6 +1,8 @@
 package io.jedge.converters.precision;
 
+import io.jedge.sdk.DataType;
 import io.jedge.sdk.Tensor;
+import io.jedge.sdk.TensorFiles;
 import io.jedge.sdk.bundle.Preprocessing;
 import io.jedge.sdk.bundle.TensorSpec;
 import io.jedge.sdk.vision.ImagePreprocessor;
@@ -136,6 +138,99 @@ public final class CalibrationSet {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot list calibration folder " + dir + " (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * User data for a one-input model: a folder of images (preprocessed as the bundle says), or a
+     * NumPy {@code .npy} / raw float32 {@code .f32} file of samples, or a folder of such files (sorted
+     * by name, concatenated). {@code .f32} files are split into samples of the input's fixed shape.
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read or does not fit the input
+     */
+    public static CalibrationSet from(Path source, List<TensorSpec> inputs, Preprocessing preprocessing) {
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException("--calibration " + source + ": only one-input models take a data folder; this model has "
+                    + inputs.stream().map(t -> t.name() + t.shape()).toList() + "; use --calibration-seeded N instead");
+        }
+        TensorSpec in = inputs.get(0);
+        if (!Files.exists(source)) {
+            throw new IllegalArgumentException("--calibration " + source + " does not exist; give a folder of images, a .npy or .f32 file, "
+                    + "or a folder of them");
+        }
+        List<Path> tensorFiles = Files.isDirectory(source) ? listTensorFiles(source) : List.of(source);
+        if (tensorFiles.isEmpty()) {
+            if (preprocessing == null) {
+                throw new IllegalArgumentException("--calibration " + source + ": images need an image model (one input [N,C,H,W]); "
+                        + "this model's input is " + in.name() + in.shape() + "; give .npy or .f32 files instead");
+            }
+            return images(source, preprocessing, in.name());
+        }
+        long[] shape = in.shapeArray();
+        long[] sample = java.util.Arrays.copyOfRange(shape, 1, shape.length);
+        List<Tensor> parts = new ArrayList<>();
+        for (Path f : tensorFiles) {
+            Tensor t = TensorFiles.read(f, sample);
+            checkFits(f, t, in);
+            parts.add(t);
+        }
+        Tensor all = parts.size() == 1 ? parts.get(0) : Tensor.concatBatch(parts);
+        int n = (int) all.dim(0);
+        IntFunction<Map<String, Tensor>> one = j -> Map.of(in.name(), all.sliceBatch(j, j + 1));
+        String what = n + " samples from " + source;
+        return new CalibrationSet(n, batchFor(List.of(in)), one, what);
+    }
+
+    private static void checkFits(Path f, Tensor t, TensorSpec in) {
+        long[] want = in.shapeArray();
+        boolean ok = t.rank() == want.length;
+        for (int i = 1; ok && i < want.length; i++) {
+            ok = want[i] < 0 || want[i] == t.dim(i);
+        }
+        if (!ok) {
+            throw new IllegalArgumentException(f + ": shape " + java.util.Arrays.toString(t.shape()) + " does not fit input '"
+                    + in.name() + "' " + in.shape() + " (the first axis is the sample axis)");
+        }
+        boolean wantInt = in.dataType().equals("int64");
+        if (wantInt != (t.type() == DataType.INT64)) {
+            throw new IllegalArgumentException(f + ": holds " + t.type() + " values, input '" + in.name() + "' takes " + in.dataType());
+        }
+    }
+
+    /** {@code .npy} and {@code .f32} files in {@code dir}, sorted by name. */
+    static List<Path> listTensorFiles(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> files = new ArrayList<>(s.filter(p -> {
+                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+                return Files.isRegularFile(p) && (n.endsWith(".npy") || n.endsWith(".f32"));
+            }).toList());
+            files.sort(null);
+            return files;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot list " + dir + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Every fifth sample ({@code heldOut}) or the other four of five: the calibration/validation
+     * split of one user data set, so the accuracy report never sees a calibration sample.
+     */
+    public CalibrationSet everyFifth(boolean heldOut) {
+        if (samples < 5) {
+            return this;
+        }
+        int count = heldOut ? samples / 5 : samples - samples / 5;
+        IntFunction<Map<String, Tensor>> pick = heldOut ? j -> sample.apply(5 * j + 4) : j -> sample.apply(j + j / 4);
+        return new CalibrationSet(count, batchSize, pick, count + " of the " + description
+                + (heldOut ? " (held out: every fifth)" : " (four of every five; the fifth is held out)"));
+    }
+
+    /** All samples as input maps of {@code batchSize} each, e.g. for a fidelity evaluation. */
+    public List<Map<String, Tensor>> toBatches() {
+        List<Map<String, Tensor>> out = new ArrayList<>();
+        for (int b = 0; b < batches(); b++) {
+            out.add(batch(b));
+        }
+        return out;
     }
 
     /** Explicit batches, each a full input map. */

@@ -45,39 +45,23 @@ public record PrecisionOptions(Fp16Options fp16, Int8Options int8, Path calibrat
         if (calibrationDir == null) {
             return CalibrationSet.seeded(inputs, calibrationSeeded, seed);
         }
-        List<Path> files = CalibrationSet.listImages(calibrationDir);
-        List<Path> calib = new ArrayList<>();
-        for (int i = 0; i < files.size(); i++) {
-            if (files.size() < 5 || i % 5 != 4) {
-                calib.add(files.get(i));
-            }
-        }
-        return CalibrationSet.images(calib, requireImages(inputs, preprocessing), inputs.get(0).name(), calibrationDir.toString());
+        return CalibrationSet.from(calibrationDir, inputs, preprocessing).everyFifth(false);
     }
 
     /** Held-out inputs for the accuracy report, never the calibration inputs. */
     public CalibrationSet validationSet(List<TensorSpec> inputs, Preprocessing preprocessing) {
         if (calibrationDir != null) {
-            List<Path> files = CalibrationSet.listImages(calibrationDir);
-            if (files.size() >= 5) {
-                List<Path> held = new ArrayList<>();
-                for (int i = 4; i < files.size(); i += 5) {
-                    held.add(files.get(i));
-                }
-                return CalibrationSet.images(held, requireImages(inputs, preprocessing), inputs.get(0).name(),
-                        calibrationDir + " (held out: every fifth image)");
+            CalibrationSet all = CalibrationSet.from(calibrationDir, inputs, preprocessing);
+            if (all.samples() >= 5) {
+                return all.everyFifth(true);
             }
         }
-        CalibrationSet s = CalibrationSet.seeded(inputs, validationInputs, seed + HELD_OUT_SEED_OFFSET);
-        return s;
+        return CalibrationSet.seeded(inputs, validationInputs, seed + HELD_OUT_SEED_OFFSET);
     }
 
-    private static Preprocessing requireImages(List<TensorSpec> inputs, Preprocessing p) {
-        if (p == null || inputs.size() != 1) {
-            throw new IllegalArgumentException("--calibration DIR needs an image model (one input [N,3,H,W]); this model has inputs "
-                    + inputs.stream().map(t -> t.name() + t.shape()).toList() + "; use --calibration-seeded N instead");
-        }
-        return p;
+    /** True when the validation inputs are the user's data rather than seeded noise. */
+    public boolean hasUserData() {
+        return calibrationDir != null;
     }
 
     /** Builder; {@link #build()} validates. */

@@ -79,23 +79,23 @@ class FidelityEvaluatorTest {
         ElfattSdOptions o = ElfattSdOptions.builder().block(64).build();
         FidelityEvaluator eval = FidelityEvaluator.builder().samples(4).build();
 
-        FidelityEvaluator.Selection all = eval.selectByFidelity(original, o, -1);
-        assertEquals(2, all.layers().size(), "a bound of -1 accepts every layer");
+        FidelityEvaluator.Selection all = eval.selectByFidelity(original, o, new FidelityFloor(-0.999, 0), l -> { });
+        assertEquals(2, all.layers().size(), "a floor near -1 accepts every layer");
         assertEquals(2, all.aloneCosine().size());
 
         double best = all.aloneCosine().values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
         double bound = best - 1e-6;
-        FidelityEvaluator.Selection some = eval.selectByFidelity(original, o, bound);
+        FidelityEvaluator.Selection some = eval.selectByFidelity(original, o, new FidelityFloor(bound, 0), l -> { });
         assertTrue(!some.layers().isEmpty(), "the least damaging layer alone meets a bound just below its cosine");
-        assertTrue(some.report().metrics().get("cosineMin") >= bound, some.report().metrics().toString());
+        assertTrue(some.report().metrics().get("cosine") >= bound, some.report().metrics().toString());
         for (int l : some.layers()) {
             assertTrue(all.aloneCosine().get(l) >= bound);
         }
         assertEquals(some.layers().size(), some.report().layers().stream().filter(l -> l.metrics().get("converted") == 1.0).count());
 
-        FidelityEvaluator.Selection none = eval.selectByFidelity(original, o, 1.0);
+        FidelityEvaluator.Selection none = eval.selectByFidelity(original, o, new FidelityFloor(1.0, 0), l -> { });
         assertTrue(none.layers().isEmpty());
-        assertEquals(1.0, none.report().metrics().get("cosineMin"), 1e-9);
+        assertEquals(1.0, none.report().metrics().get("cosine"), 1e-9);
         assertTrue(none.report().notes().stream().anyMatch(n -> n.contains("nothing converted")));
     }
 
@@ -106,6 +106,6 @@ class FidelityEvaluatorTest {
         assertThrows(IllegalArgumentException.class, () -> FidelityEvaluator.builder().threads(-1).build());
         OnnxModel m = AttentionTestSupport.transformerAttention(Kind.MS_MHA, 16, 16, 2, 1);
         assertThrows(IllegalArgumentException.class,
-                () -> FidelityEvaluator.builder().build().selectByFidelity(m, ElfattSdOptions.defaults(), 1.5));
+                () -> FidelityEvaluator.builder().build().selectByFidelity(m, ElfattSdOptions.defaults(), new FidelityFloor(1.5, 0), l -> { }));
     }
 }

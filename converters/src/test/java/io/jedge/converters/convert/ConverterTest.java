@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jedge.converters.Fixtures;
+import io.jedge.converters.attention.FidelityFloor;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.Report;
@@ -40,9 +41,9 @@ class ConverterTest {
         Path model = Fixtures.torchExport("vit224_legacy_op17").resolve("model.onnx");
         List<String> log = new ArrayList<>();
         Bundle b = new Converter(log::add).convert(model, tmp.resolve("c"),
-                ConversionOptions.builder().attention(List.of("keep", "elfatt-sd")).fidelityMin(1.0).build());
+                ConversionOptions.builder().attention(List.of("keep", "elfatt-sd")).fidelity(new FidelityFloor(1.0, 0)).build());
         assertEquals(1, b.manifest().variants().size(), "no layer keeps cosine 1.0");
-        assertTrue(log.stream().anyMatch(l -> l.contains("variant skipped")), log.toString());
+        assertTrue(log.stream().anyMatch(l -> l.contains("elfatt-sd left out: no layer keeps")), log.toString());
     }
 
     @Test
@@ -50,6 +51,17 @@ class ConverterTest {
         Path model = Fixtures.torchExport("swin224_dynamo_op18").resolve("model.onnx");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Converter(l -> { }).convert(model,
                 tmp.resolve("d"), ConversionOptions.builder().attention(List.of("elfatt-sd")).build()));
-        assertTrue(e.getMessage().contains("jedge inspect"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("nothing to write: elfatt-sd: none of its"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("add --attention keep"), e.getMessage());
+    }
+
+    @Test
+    void keepIsWrittenWhenNoBlockIsRewritable() throws Exception {
+        Path model = Fixtures.torchExport("swin224_dynamo_op18").resolve("model.onnx");
+        List<String> log = new ArrayList<>();
+        Bundle b = new Converter(log::add).convert(model, tmp.resolve("e"),
+                ConversionOptions.builder().attention(List.of("keep", "elfatt-sd")).build());
+        assertEquals(List.of("fp32-vanilla"), b.manifest().variants().stream().map(v -> v.id()).toList());
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("elfatt-sd left out: none of its")), log.toString());
     }
 }
