@@ -89,7 +89,7 @@ final class CompareCommand implements Callable<Integer> {
         String input = bundle.manifest().inputs().get(0).name();
         if (inputs != null) {
             for (Path p : inputs) {
-                feeds.add(Map.of(input, RunCommand.readF32(p, bundle.manifest().inputs().get(0))));
+                feeds.add(Map.of(input, readSamples(p, bundle.manifest().inputs().get(0))));
             }
         } else {
             try (var s = new OrtBackend().open(bundle.resolve(a), so)) {
@@ -119,7 +119,7 @@ final class CompareCommand implements Callable<Integer> {
         try (var s = new OrtBackend().open(bundleDir, so)) {
             if (inputs != null) {
                 for (Path p : inputs) {
-                    feeds.add(Map.of(s.inputs().get(0).name(), RunCommand.readF32(p, s.inputs().get(0))));
+                    feeds.add(Map.of(s.inputs().get(0).name(), readSamples(p, s.inputs().get(0))));
                 }
             } else {
                 for (int i = 0; i < samples; i++) {
@@ -131,5 +131,10 @@ final class CompareCommand implements Callable<Integer> {
         out.print(c.text());
         out.flush();
         return 0;
+    }
+
+    private static io.jedge.sdk.Tensor readSamples(Path p, io.jedge.sdk.bundle.TensorSpec spec) {
+        long[] shape = spec.shapeArray();
+        return io.jedge.sdk.TensorFiles.read(p, java.util.Arrays.copyOfRange(shape, 1, shape.length));
     }
 }

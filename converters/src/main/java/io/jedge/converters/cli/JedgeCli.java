@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "jedge", mixinStandardHelpOptions = true, versionProvider = JedgeCli.VersionProvider.class,
         description = "Vision transformers and compact latent diffusion models on NVIDIA Jetson, from Java.",
         subcommands = {QuickstartCommand.class, InspectCommand.class, BuildModelCommand.class, ConvertCommand.class,
-                RunCommand.class, BenchCommand.class, SelectCommand.class, CompareCommand.class, GenerateCommand.class, DeviceCommand.class, CommandLine.HelpCommand.class})
+                RunCommand.class, EvalCommand.class, BenchCommand.class, SelectCommand.class, CompareCommand.class, GenerateCommand.class, DeviceCommand.class, CommandLine.HelpCommand.class})
 public final class JedgeCli {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean verbose;

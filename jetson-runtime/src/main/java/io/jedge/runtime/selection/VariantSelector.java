@@ -65,6 +65,9 @@ public final class VariantSelector {
         }
     };
 
+    /** The fidelity floor for approximate variants when the caller sets none: what convert gates at by default. */
+    public static final double DEFAULT_MIN_FIDELITY = 0.99;
+
     private final BackendResolver backends;
 
     public VariantSelector(BackendResolver backends) {
@@ -121,11 +124,14 @@ public final class VariantSelector {
         if (v.precision().ordinal() > req.precisionFloor().ordinal()) {
             return reject(v, "precision " + v.precision().id() + " is below the floor " + req.precisionFloor().id());
         }
-        if (req.minFidelity() != null) {
-            Optional<Double> cos = cosine(m, v);
-            if (cos.isPresent() && cos.get() < req.minFidelity()) {
-                return reject(v, String.format("fidelity cosine %.4f is below the minimum %.4f", cos.get(), req.minFidelity()));
-            }
+        Optional<Double> cos = cosine(m, v);
+        double floor = req.minFidelity() != null ? req.minFidelity() : DEFAULT_MIN_FIDELITY;
+        if (approximate(v) && cos.isEmpty()) {
+            return reject(v, "approximate (" + v.precision().id() + ", " + v.attention().id() + ") and the bundle carries no "
+                    + "fidelity or accuracy report for it; re-convert the bundle, or ask for this variant by name");
+        }
+        if (cos.isPresent() && (approximate(v) || req.minFidelity() != null) && cos.get() < floor) {
+            return reject(v, String.format(java.util.Locale.ROOT, "fidelity cosine %.4f is below the floor %.4f", cos.get(), floor));
         }
         if (ctx.memAvailableBytes() > 0) {
             // weights + activations + runtime overhead: a conservative 3x the file size
@@ -209,23 +215,45 @@ public final class VariantSelector {
         };
     }
 
-    /** ELFATT gains grow with the token count (vanilla attention is quadratic in it). */
+    /**
+     * ELFATT's gain grows with the token count (vanilla attention is quadratic in it), but below
+     * about 1000 tokens it is slower than vanilla, whose attention the backends fuse: measured 0.43x
+     * on TensorRT FP16 and 0.87x on ONNX Runtime CPU at 197 tokens, 3.1x on CPU at 4097
+     * (benchmarks/tensorrt-h200-2026-12-01.md, elfatt-cpu-2026-12-01-run2.md). So the prior rates it
+     * below vanilla there and lets measured figures overrule it; an unknown length counts as short.
+     */
     static double attentionPrior(Variant v, BundleManifest m) {
         if (v.attention() == AttentionKind.VANILLA || v.attention() == AttentionKind.NONE) {
             return 1.0;
         }
-        int tokens = Integer.parseInt(v.attributes().getOrDefault("tokens", "196"));
+        int tokens;
+        try {
+            tokens = Integer.parseInt(v.attributes().getOrDefault("tokens", "0"));
+        } catch (NumberFormatException e) {
+            tokens = 0;
+        }
+        if (tokens < CROSSOVER_TOKENS) {
+            return 0.85;
+        }
         double gain = v.attention() == AttentionKind.WINDOW ? 0.8 : 1.0;
-        return Math.max(1.0, Math.min(2.5, gain * (1.0 + tokens / 2048.0)));
+        return Math.max(1.0, Math.min(2.5, gain * (1.0 + (tokens - CROSSOVER_TOKENS) / 1024.0)));
     }
 
+    /** Token count below which ELFATT is rated slower than vanilla attention. */
+    static final int CROSSOVER_TOKENS = 1024;
+
+    /**
+     * The worst cosine any of the variant's reports measured (an FP16 ELFATT-SD variant carries both
+     * its precision report and the rewrite's fidelity report), or empty when it has none.
+     */
     private static Optional<Double> cosine(BundleManifest m, Variant v) {
-        for (Report r : m.reports()) {
-            if (r.variant().equals(v.id()) && r.metrics().containsKey("cosine")) {
-                return Optional.of(r.metrics().get("cosine"));
-            }
-        }
-        return Optional.empty();
+        return m.reports().stream().filter(r -> r.variant().equals(v.id()) && r.metrics().containsKey("cosine"))
+                .map(r -> r.metrics().get("cosine")).min(Double::compare);
+    }
+
+    /** Variants whose outputs only approximate the source model's: reduced precision or a training-free rewrite. */
+    static boolean approximate(Variant v) {
+        return v.precision() != Precision.FP32 || v.attention() == AttentionKind.ELFATT_SD;
     }
 
     private static Candidate reject(Variant v, String reason) {

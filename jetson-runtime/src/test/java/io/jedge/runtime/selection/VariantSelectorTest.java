@@ -36,6 +36,12 @@ class VariantSelectorTest {
                 List.of(new TensorSpec("y", "float32", List.of(-1L, 10L))), null, List.of(), Map.of(), vs, reports, null, null);
     }
 
+    /** An accuracy report at cosine 0.999 for every non-FP32 variant: what convert writes. */
+    static List<Report> measured(List<Variant> vs) {
+        return vs.stream().filter(x -> x.precision() != Precision.FP32)
+                .map(x -> new Report("accuracy", x.id(), "fp32", "16 seeded", Map.of("cosine", 0.999), null, null)).toList();
+    }
+
     static Figure fig(String device, String mode, String backend, int batch, double p50, double tput) {
         return new Figure(device, mode, backend, 0, batch, p50, p50 * 1.1, tput, null, null, "2026-12-01T00:00:00Z", false);
     }
@@ -51,12 +57,12 @@ class VariantSelectorTest {
     @Test
     void jetsonNanoPrefersFp32OverMixedPrecisionFromPriors() {
         DeviceContext nano = Environment.simulate("jetson-nano:MAXN").current();
-        VariantSelector.Result r = new VariantSelector(ALL).select(bundle(engines, List.of()), nano, req(Goal.LATENCY), Map.of());
+        VariantSelector.Result r = new VariantSelector(ALL).select(bundle(engines, measured(engines)), nano, req(Goal.LATENCY), Map.of());
         assertEquals("fp32-trt", r.chosen().variant().id(), r.explain());
         assertEquals("prior", r.chosen().source());
         assertTrue(r.toSelection().simulated());
         DeviceContext orin = Environment.simulate("orin-nano-8gb:15W").current();
-        assertEquals("fp16-trt", new VariantSelector(ALL).select(bundle(engines, List.of()), orin, req(Goal.LATENCY), Map.of())
+        assertEquals("fp16-trt", new VariantSelector(ALL).select(bundle(engines, measured(engines)), orin, req(Goal.LATENCY), Map.of())
                 .chosen().variant().id());
     }
 
@@ -68,11 +74,11 @@ class VariantSelectorTest {
                         List.of(fig("orin-nano-8gb", "7W", "tensorrt", 1, 4.0, 250))),
                 v("fp16-trt", VariantFormat.TENSORRT_ENGINE, Precision.FP16, AttentionKind.VANILLA,
                         List.of(fig("orin-nano-8gb", "7W", "tensorrt", 1, 5.0, 200), fig("orin-nano-8gb", "15W", "tensorrt", 1, 1.0, 900))));
-        VariantSelector.Result r = new VariantSelector(ALL).select(bundle(vs, List.of()), orin, req(Goal.LATENCY), Map.of());
+        VariantSelector.Result r = new VariantSelector(ALL).select(bundle(vs, measured(vs)), orin, req(Goal.LATENCY), Map.of());
         assertEquals("fp32-trt", r.chosen().variant().id(), "the 15W figure must not count at 7W: " + r.explain());
         assertEquals("measured", r.chosen().source());
         DeviceContext orin15 = Environment.simulate("orin-nano-8gb:15W").current();
-        assertEquals("fp16-trt", new VariantSelector(ALL).select(bundle(vs, List.of()), orin15, req(Goal.LATENCY), Map.of())
+        assertEquals("fp16-trt", new VariantSelector(ALL).select(bundle(vs, measured(vs)), orin15, req(Goal.LATENCY), Map.of())
                 .chosen().variant().id());
     }
 
@@ -83,7 +89,7 @@ class VariantSelectorTest {
                 List.of(fig("host:x", null, "ort-cpu", 1, 10, 100), fig("host:x", null, "ort-cpu", 8, 50, 160))),
                 v("int8", VariantFormat.ONNX, Precision.INT8, AttentionKind.VANILLA,
                         List.of(fig("host:x", null, "ort-cpu", 1, 6, 166), fig("host:x", null, "ort-cpu", 8, 30, 266))));
-        VariantSelector.Result r = new VariantSelector(ALL).select(bundle(vs, List.of()), host, req(Goal.THROUGHPUT), Map.of());
+        VariantSelector.Result r = new VariantSelector(ALL).select(bundle(vs, measured(vs)), host, req(Goal.THROUGHPUT), Map.of());
         assertEquals("int8", r.chosen().variant().id());
         assertEquals(8, r.chosen().batch());
         SelectionRequest fp32Only = new SelectionRequest(Role.MODEL, Goal.THROUGHPUT, Precision.FP32, null, "auto", null, 0);
@@ -98,19 +104,50 @@ class VariantSelectorTest {
         List<Variant> vs = new ArrayList<>(List.of(
                 v("fp32-vanilla", VariantFormat.ONNX, Precision.FP32, AttentionKind.VANILLA, List.of()),
                 v("fp32-elfatt", VariantFormat.ONNX, Precision.FP32, AttentionKind.ELFATT_SD, List.of())));
-        List<Report> rep = List.of(new Report("fidelity", "fp32-elfatt", "fp32-vanilla", "8 seeded", Map.of("cosine", 0.95), null, null));
+        List<Report> rep = List.of(new Report("fidelity", "fp32-elfatt", "fp32-vanilla", "8 seeded", Map.of("cosine", 0.995), null, null));
         DeviceContext roomy = new DeviceContext("host:x", DeviceContext.Family.CPU, null, null, 2, 1L << 30, false);
         assertEquals("fp32-elfatt", new VariantSelector(ALL).select(bundle(vs, rep), roomy, req(Goal.LATENCY), Map.of())
                 .chosen().variant().id(), "ELFATT prior wins at 4096 tokens");
-        SelectionRequest strict = new SelectionRequest(Role.MODEL, Goal.LATENCY, Precision.INT8, 0.99, "auto", null, 0);
+        SelectionRequest strict = new SelectionRequest(Role.MODEL, Goal.LATENCY, Precision.INT8, 0.999, "auto", null, 0);
         VariantSelector.Result r = new VariantSelector(ALL).select(bundle(vs, rep), roomy, strict, Map.of());
         assertEquals("fp32-vanilla", r.chosen().variant().id());
-        assertTrue(r.explain().contains("fidelity cosine 0.9500"), r.explain());
+        assertTrue(r.explain().contains("fidelity cosine 0.9950 is below the floor 0.9990"), r.explain());
         NoVariantException e = assertThrows(NoVariantException.class,
                 () -> new VariantSelector(ALL).select(bundle(vs, rep), small, req(Goal.LATENCY), Map.of()));
         assertTrue(e.getMessage().contains("MiB available"), e.getMessage());
         SelectionRequest forced = new SelectionRequest(Role.MODEL, Goal.LATENCY, Precision.INT8, null, "auto", "fp32-vanilla", 0);
         assertEquals("forced", new VariantSelector(ALL).select(bundle(vs, rep), roomy, forced, Map.of()).chosen().source());
+    }
+
+    @Test
+    void approximateVariantsNeedAReportAtTheFloor() {
+        DeviceContext host = new DeviceContext("host:x", DeviceContext.Family.CPU, null, null, 2, 1L << 30, false);
+        List<Variant> vs = List.of(v("fp32", VariantFormat.ONNX, Precision.FP32, AttentionKind.VANILLA, List.of()),
+                v("int8", VariantFormat.ONNX, Precision.INT8, AttentionKind.VANILLA, List.of()));
+        VariantSelector.Result none = new VariantSelector(ALL).select(bundle(vs, List.of()), host, req(Goal.LATENCY), Map.of());
+        assertEquals("fp32", none.chosen().variant().id(), "INT8 without a report is never chosen: " + none.explain());
+        assertTrue(none.explain().contains("carries no fidelity or accuracy report"), none.explain());
+        List<Report> low = List.of(new Report("accuracy", "int8", "fp32", "16 seeded", Map.of("cosine", 0.98), null, null));
+        VariantSelector.Result below = new VariantSelector(ALL).select(bundle(vs, low), host, req(Goal.LATENCY), Map.of());
+        assertEquals("fp32", below.chosen().variant().id(), "the default floor is 0.99: " + below.explain());
+        SelectionRequest lenient = new SelectionRequest(Role.MODEL, Goal.LATENCY, Precision.INT8, 0.95, "auto", null, 0);
+        assertEquals("int8", new VariantSelector(ALL).select(bundle(vs, low), host, lenient, Map.of()).chosen().variant().id(),
+                "a caller's lower floor admits it");
+    }
+
+    @Test
+    void elfattIsRatedBelowVanillaAtShortSequences() {
+        DeviceContext host = new DeviceContext("host:x", DeviceContext.Family.CPU, null, null, 2, 1L << 30, false);
+        Variant vanilla = v("fp32-vanilla", VariantFormat.ONNX, Precision.FP32, AttentionKind.VANILLA, List.of());
+        List<Report> rep = List.of(new Report("fidelity", "fp32-elfatt", "fp32-vanilla", "8 seeded", Map.of("cosine", 0.999), null, null));
+        for (String tokens : List.of("197", "1000")) {
+            Variant short_ = new Variant("fp32-elfatt", Role.MODEL, "e.onnx", VariantFormat.ONNX, Precision.FP32, AttentionKind.ELFATT_SD,
+                    1, 8, 32, "0", 1000, Fingerprint.portable(), Map.of("tokens", tokens), List.of());
+            VariantSelector.Result r = new VariantSelector(ALL).select(bundle(List.of(vanilla, short_), rep), host, req(Goal.LATENCY), Map.of());
+            assertEquals("fp32-vanilla", r.chosen().variant().id(), tokens + " tokens: " + r.explain());
+        }
+        assertTrue(VariantSelector.attentionPrior(v("e", VariantFormat.ONNX, Precision.FP32, AttentionKind.ELFATT_SD, List.of()), null) > 1,
+                "at 4096 tokens ELFATT is rated faster");
     }
 
     @Test
