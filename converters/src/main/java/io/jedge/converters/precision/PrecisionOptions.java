@@ -74,7 +74,7 @@ public record PrecisionOptions(Fp16Options fp16, Int8Options int8, Path calibrat
 
     private static Preprocessing requireImages(List<TensorSpec> inputs, Preprocessing p) {
         if (p == null || inputs.size() != 1) {
-            throw new IllegalArgumentException("--calibration DIR needs an image model (one input [N,3,H,W]); this model has inputs "
+            throw new IllegalArgumentException("--calibration DIR needs an image model (one input [N,1|3,H,W]); this model has inputs "
                     + inputs.stream().map(t -> t.name() + t.shape()).toList() + "; use --calibration-seeded N instead");
         }
         return p;
