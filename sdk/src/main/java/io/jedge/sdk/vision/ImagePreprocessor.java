@@ -100,19 +100,19 @@ public final class ImagePreprocessor {
         }
         int top = (int) Math.rint((rh - h) / 2.0);
         int left = (int) Math.rint((rw - w) / 2.0);
-        int[][] planes = planes(img);
+        byte[][] planes = planes(img);
         boolean nchw = p.layout() == Preprocessing.Layout.NCHW;
         boolean bgr = p.channelOrder() == Preprocessing.ChannelOrder.BGR;
         int channels = p.channels();
         float divisor = (float) p.range().divisor();
         for (int c = 0; c < channels; c++) {
-            int[] r = Resampler.resize(planes[bgr ? channels - 1 - c : c], iw, ih, rw, rh, p.interpolation());
+            byte[] r = Resampler.resize(planes[bgr ? channels - 1 - c : c], iw, ih, rw, rh, p.interpolation());
             float mean = p.mean().get(c).floatValue();
             float std = p.std().get(c).floatValue();
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
                     // float32 throughout, as ToTensor then Normalize compute it
-                    float v = (r[(y + top) * rw + x + left] / divisor - mean) / std;
+                    float v = ((r[(y + top) * rw + x + left] & 0xff) / divisor - mean) / std;
                     int i = y * w + x;
                     out[offset + (nchw ? c * h * w + i : i * channels + c)] = v;
                 }
@@ -120,32 +120,43 @@ public final class ImagePreprocessor {
         }
     }
 
-    /** 8-bit planes: R, G, B, or one luma plane. */
-    private int[][] planes(BufferedImage img) {
+    /** 8-bit planes (unsigned bytes): R, G, B, or one luma plane; read a row at a time to bound memory. */
+    private byte[][] planes(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();
         Raster raster = img.getRaster();
+        int n = p.channels();
+        byte[][] out = new byte[n][w * h];
         if (raster.getNumBands() == 1 && raster.getTransferType() == DataBuffer.TYPE_BYTE && !(img.getColorModel() instanceof IndexColorModel)) {
             // Read gray samples as stored: getRGB would run them through a linear-to-sRGB curve.
-            int[] gray = raster.getSamples(0, 0, w, h, 0, (int[]) null);
-            return p.channels() == 1 ? new int[][] {gray} : new int[][] {gray, gray, gray};
-        }
-        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
-        if (p.channels() == 1) {
-            int[] luma = new int[argb.length];
-            for (int i = 0; i < argb.length; i++) {
-                int v = argb[i];
-                luma[i] = (((v >> 16) & 0xff) * 19595 + ((v >> 8) & 0xff) * 38470 + (v & 0xff) * 7471 + 0x8000) >> 16;
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    for (int c = 0; c < n; c++) {
+                        out[c][y * w + x] = (byte) row[x];
+                    }
+                }
             }
-            return new int[][] {luma};
+            return out;
         }
-        int[][] rgb = new int[3][argb.length];
-        for (int i = 0; i < argb.length; i++) {
-            int v = argb[i];
-            rgb[0][i] = (v >> 16) & 0xff;
-            rgb[1][i] = (v >> 8) & 0xff;
-            rgb[2][i] = v & 0xff;
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+            img.getRGB(0, y, w, 1, row, 0, w);
+            for (int x = 0; x < w; x++) {
+                int v = row[x];
+                int r = (v >> 16) & 0xff;
+                int g = (v >> 8) & 0xff;
+                int b = v & 0xff;
+                if (n == 1) {
+                    out[0][y * w + x] = (byte) ((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16); // PIL convert("L")
+                } else {
+                    out[0][y * w + x] = (byte) r;
+                    out[1][y * w + x] = (byte) g;
+                    out[2][y * w + x] = (byte) b;
+                }
+            }
         }
-        return rgb;
+        return out;
     }
 }

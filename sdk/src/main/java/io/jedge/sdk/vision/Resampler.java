@@ -20,15 +20,15 @@ final class Resampler {
     private Resampler() {
     }
 
-    /** {@code src} is row-major {@code w}×{@code h}, values 0..255; returns {@code ow}×{@code oh}. */
-    static int[] resize(int[] src, int w, int h, int ow, int oh, Interpolation f) {
+    /** {@code src} is row-major {@code w}×{@code h} unsigned bytes; returns {@code ow}×{@code oh}. */
+    static byte[] resize(byte[] src, int w, int h, int ow, int oh, Interpolation f) {
         if (ow == w && oh == h) {
             return src;
         }
         if (f == Interpolation.NEAREST) {
             return nearest(src, w, h, ow, oh);
         }
-        int[] out = src;
+        byte[] out = src;
         if (ow != w) {
             out = pass(out, w, h, ow, true, f);
         }
@@ -38,10 +38,10 @@ final class Resampler {
         return out;
     }
 
-    private static int[] nearest(int[] src, int w, int h, int ow, int oh) {
+    private static byte[] nearest(byte[] src, int w, int h, int ow, int oh) {
         int[] xs = nearestIndex(w, ow);
         int[] ys = nearestIndex(h, oh);
-        int[] out = new int[ow * oh];
+        byte[] out = new byte[ow * oh];
         for (int y = 0; y < oh; y++) {
             for (int x = 0; x < ow; x++) {
                 out[y * ow + x] = src[ys[y] * w + xs[x]];
@@ -63,7 +63,7 @@ final class Resampler {
     }
 
     /** One direction: every row (horizontal) or column (vertical) of {@code src} from its length to {@code outSize}. */
-    private static int[] pass(int[] src, int w, int h, int outSize, boolean horizontal, Interpolation f) {
+    private static byte[] pass(byte[] src, int w, int h, int outSize, boolean horizontal, Interpolation f) {
         int inSize = horizontal ? w : h;
         double scale = (double) inSize / outSize;
         double filterScale = Math.max(scale, 1.0);
@@ -93,7 +93,7 @@ final class Resampler {
         int ow = horizontal ? outSize : w;
         int lines = horizontal ? h : w;
         int step = horizontal ? 1 : w;
-        int[] out = new int[horizontal ? outSize * h : w * outSize];
+        byte[] out = new byte[horizontal ? outSize * h : w * outSize];
         for (int line = 0; line < lines; line++) {
             int base = horizontal ? line * w : line;
             for (int o = 0; o < outSize; o++) {
@@ -101,10 +101,10 @@ final class Resampler {
                 int at = base + first[o] * step;
                 int kw = o * ksize;
                 for (int t = 0; t < taps[o]; t++, at += step) {
-                    acc += src[at] * weights[kw + t];
+                    acc += (src[at] & 0xff) * weights[kw + t];
                 }
                 int v = acc >> PRECISION_BITS;
-                out[horizontal ? line * ow + o : o * w + line] = v < 0 ? 0 : Math.min(v, 255);
+                out[horizontal ? line * ow + o : o * w + line] = (byte) (v < 0 ? 0 : Math.min(v, 255));
             }
         }
         return out;
