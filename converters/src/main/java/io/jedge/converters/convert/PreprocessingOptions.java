@@ -63,8 +63,11 @@ public record PreprocessingOptions(Integer channels, Integer height, Integer wid
                 throw new IllegalArgumentException("--interpolation: " + e.getMessage(), e);
             }
         }
-        return new PreprocessingOptions(null, resize, resize, resize == null ? null : "--resize " + resize, mean == null ? null : new ArrayList<>(mean),
-                std == null ? null : new ArrayList<>(std), f, crop);
+        if (resize != null && resize < 1) {
+            throw new IllegalArgumentException("--resize " + resize + ", expected a size of at least 1");
+        }
+        return new PreprocessingOptions(null, resize, resize, resize == null ? null : "--resize " + resize,
+                mean == null ? null : new ArrayList<>(mean), std == null ? null : new ArrayList<>(std), f, crop);
     }
 
     /**

@@ -67,6 +67,8 @@ class PreprocessingOptionsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PreprocessingOptions.of(null, null, null, 0.9, null).resolve(ANY_SIZE));
         assertTrue(e.getMessage().contains("give --resize N"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> PreprocessingOptions.of(null, null, 0, null, null));
+        assertEquals("--resize 0, expected a size of at least 1", e.getMessage());
     }
 
     @Test
