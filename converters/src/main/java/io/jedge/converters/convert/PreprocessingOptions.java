@@ -72,7 +72,7 @@ public record PreprocessingOptions(Integer channels, Integer height, Integer wid
 
     /**
      * The preprocessing of a model whose inputs are {@code inputs}: its one image input [N,C,H,W]
-     * (C = 1 or 3) with these options applied; null for a model without such an input when nothing
+     * or [N,H,W,C] (C = 1 or 3) with these options applied; null for a model without such an input when nothing
      * was asked.
      *
      * @throws IllegalArgumentException when the options do not fit the model, naming both
@@ -80,22 +80,24 @@ public record PreprocessingOptions(Integer channels, Integer height, Integer wid
     public Preprocessing resolve(List<TensorSpec> inputs) {
         TensorSpec in = inputs.size() == 1 ? inputs.get(0) : null;
         List<Long> s = in == null ? List.of() : in.shape();
-        boolean image = s.size() == 4 && (s.get(1) == 1 || s.get(1) == 3);
-        if (!image) {
+        // NCHW when dim 1 is a channel count (1 or 3); NHWC (TensorFlow exports) when only the last one is
+        boolean nchw = s.size() == 4 && (s.get(1) == 1 || s.get(1) == 3);
+        boolean nhwc = !nchw && s.size() == 4 && (s.get(3) == 1 || s.get(3) == 3);
+        if (!nchw && !nhwc) {
             if (isEmpty()) {
                 return null;
             }
             throw new IllegalArgumentException("image preprocessing options given, but the model's inputs "
                     + inputs.stream().map(t -> "'" + t.name() + "' " + t.shape()).toList()
-                    + " are not one image [N,1|3,H,W]; leave out --mean/--std/--resize/--crop/--interpolation/--preprocess");
+                    + " are not one image [N,1|3,H,W] or [N,H,W,1|3]; leave out --mean/--std/--resize/--crop/--interpolation/--preprocess");
         }
-        int c = s.get(1).intValue();
+        int c = s.get(nchw ? 1 : 3).intValue();
         String model = "the model's input '" + in.name() + "' is " + s;
         if (channels != null && channels != c) {
             throw new IllegalArgumentException("the timm config's input_size is for " + channels + " channel(s), but " + model);
         }
-        int h = s.get(2).intValue();
-        int w = s.get(3).intValue();
+        int h = s.get(nchw ? 2 : 1).intValue();
+        int w = s.get(nchw ? 3 : 2).intValue();
         if (height != null) {
             if ((h > 0 && h != height) || (w > 0 && w != width)) {
                 throw new IllegalArgumentException(sizeSource + " asks for " + height + "x" + width + ", but " + model);
@@ -109,7 +111,7 @@ public record PreprocessingOptions(Integer channels, Integer height, Integer wid
             }
             throw new IllegalArgumentException(model + ", without a fixed height and width; give --resize N");
         }
-        Preprocessing.Builder b = Preprocessing.defaults(c, h, w).toBuilder();
+        Preprocessing.Builder b = Preprocessing.defaults(c, h, w).toBuilder().layout(nchw ? Preprocessing.Layout.NCHW : Preprocessing.Layout.NHWC);
         if (mean != null) {
             b.mean(mean);
         }

@@ -37,6 +37,8 @@ class PreprocessingOptionsTest {
         assertEquals(List.of(1.0), gray.std());
         assertEquals(Preprocessing.ValueRange.UNIT, gray.range());
         assertNull(PreprocessingOptions.none().resolve(ANY_SIZE), "no fixed size and nothing asked: no preprocessing, as before");
+        Preprocessing nhwc = PreprocessingOptions.none().resolve(List.of(new TensorSpec("image", "float32", List.of(-1L, 24L, 32L, 3L))));
+        assertEquals(Preprocessing.defaults(3, 24, 32).toBuilder().layout(Preprocessing.Layout.NHWC).build(), nhwc);
         assertNull(PreprocessingOptions.none().resolve(List.of(new TensorSpec("ids", "int64", List.of(-1L, 16L)))));
     }
 
