@@ -127,6 +127,29 @@ class PreprocessingConvertTest {
         assertTrue(top1 >= 0.97, "top-1 through grayscale images " + top1 + " (torch: 0.992 on the same set)");
     }
 
+    @Test
+    void int8CalibratesOnGrayscaleImagesThroughTheBundlesPreprocessing() throws Exception {
+        Tensor x = TensorFiles.readNpy(corpus("digits_data").resolve("calib_x.npy"));
+        Path dir = Files.createDirectories(tmp.resolve("calib"));
+        float[] v = x.floats();
+        for (int i = 0; i < 20; i++) {
+            BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
+            for (int j = 0; j < 64; j++) {
+                img.getRaster().setSample(j % 8, j / 8, 0, Math.round(v[i * 64 + j] * 255));
+            }
+            javax.imageio.ImageIO.write(img, "png", dir.resolve(String.format("d%02d.png", i)).toFile());
+        }
+        List<String> log = new java.util.ArrayList<>();
+        Bundle b = new Converter(log::add).convert(corpus("digits_vit_legacy").resolve("model.onnx"), tmp.resolve("q"),
+                ConversionOptions.builder().precisions(List.of(io.jedge.sdk.bundle.Precision.FP32, io.jedge.sdk.bundle.Precision.INT8))
+                        .precision(io.jedge.converters.precision.PrecisionOptions.builder().calibrationDir(dir).minCosine(0.9).build())
+                        .build());
+        io.jedge.sdk.bundle.Report r = b.manifest().reports().stream().filter(x2 -> x2.variant().startsWith("int8")).findFirst()
+                .orElseThrow();
+        assertTrue(r.inputs().contains(dir.toString()), "the accuracy report names the image folder: " + r.inputs());
+        assertTrue(r.metrics().get("cosine") > 0.95, "int8 vs fp32 on held-out images: " + r.metrics());
+    }
+
     static void assertSameClassification(List<Classification> want, List<Classification> got) {
         assertEquals(want.size(), got.size());
         for (int i = 0; i < want.size(); i++) {
