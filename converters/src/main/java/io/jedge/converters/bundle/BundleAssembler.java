@@ -59,11 +59,12 @@ public final class BundleAssembler {
         task = forcedTask != null ? forcedTask : guessTask();
         if (task == Task.IMAGE_CLASSIFICATION && preprocessing == null) {
             List<Long> s = inputs.get(0).shape();
-            preprocessing = Preprocessing.imagenet(s.get(2).intValue());
-            if (s.get(2).longValue() != s.get(3).longValue()) {
-                Preprocessing p = preprocessing;
-                preprocessing = new Preprocessing(p.layout(), s.get(2).intValue(), s.get(3).intValue(), p.mean(), p.std(), p.resize());
+            if (inputs.size() != 1 || s.size() != 4 || (s.get(1) != 1 && s.get(1) != 3) || s.get(2) <= 0 || s.get(3) <= 0) {
+                throw new IllegalArgumentException("task image-classification needs one image input [N,1|3,H,W] with a fixed "
+                        + "height and width; the model's inputs are " + inputs.stream().map(t -> "'" + t.name() + "' " + t.shape()).toList()
+                        + " (give --resize N for a model of any size; preprocessing(...) for other layouts)");
             }
+            preprocessing = Preprocessing.defaults(s.get(1).intValue(), s.get(2).intValue(), s.get(3).intValue());
         }
         return this;
     }
@@ -72,7 +73,9 @@ public final class BundleAssembler {
         if (inputs.size() == 1 && outputs.size() == 1) {
             List<Long> in = inputs.get(0).shape();
             List<Long> out = outputs.get(0).shape();
-            if (in.size() == 4 && in.get(1) == 3 && in.get(2) > 0 && in.get(3) > 0 && out.size() == 2 && out.get(1) > 1) {
+            boolean nchw = in.size() == 4 && (in.get(1) == 1 || in.get(1) == 3) && in.get(2) > 0 && in.get(3) > 0;
+            boolean nhwc = in.size() == 4 && (in.get(3) == 1 || in.get(3) == 3) && in.get(1) > 0 && in.get(2) > 0;
+            if ((nchw || nhwc) && out.size() == 2 && out.get(1) > 1) {
                 return Task.IMAGE_CLASSIFICATION;
             }
         }

@@ -157,6 +157,38 @@ final class ConvertCommand implements Callable<Integer> {
         return b.build();
     }
 
+    // --- image preprocessing (recorded in the bundle; used by run, classify and INT8 calibration) ---
+    @Option(names = "--mean", split = ",", paramLabel = "R,G,B", description = "Per-channel mean on [0,1] pixels (default: ImageNet's for 3 channels, 0 for 1).")
+    List<Double> mean;
+
+    @Option(names = "--std", split = ",", paramLabel = "R,G,B", description = "Per-channel std on [0,1] pixels (default: ImageNet's for 3 channels, 1 for 1).")
+    List<Double> std;
+
+    @Option(names = "--resize", paramLabel = "N", description = "Input size after the crop (default: the model's fixed input height/width).")
+    Integer resize;
+
+    @Option(names = "--crop", paramLabel = "FRACTION", description = "timm crop_pct: resize the short side to floor(N / FRACTION), then centre-crop N x N "
+            + "(default: resize the whole image to N x N).")
+    Double crop;
+
+    @Option(names = "--interpolation", description = "Resize filter: nearest, bilinear or bicubic (default bilinear).")
+    String interpolation;
+
+    @Option(names = "--preprocess", arity = "2", paramLabel = "timm-config FILE", description = "Take mean, std, interpolation, crop_pct and "
+            + "input_size from a timm pretrained_cfg JSON; the flags above override it.")
+    List<String> preprocess;
+
+    private io.jedge.converters.convert.PreprocessingOptions preprocessingOptions() {
+        var flags = io.jedge.converters.convert.PreprocessingOptions.of(mean, std, resize, crop, interpolation);
+        if (preprocess == null) {
+            return flags;
+        }
+        if (!preprocess.get(0).equals("timm-config")) {
+            throw new IllegalArgumentException("--preprocess '" + preprocess.get(0) + "', expected timm-config FILE");
+        }
+        return io.jedge.converters.convert.PreprocessingOptions.fromTimmConfig(Path.of(preprocess.get(1))).overriddenBy(flags);
+    }
+
     // --- latent diffusion ---
     @Option(names = "--decoder", paramLabel = "DECODER.onnx",
             description = "latent-diffusion: the VAE/TAESD decoder; MODEL.onnx is then the denoiser.")
@@ -176,7 +208,12 @@ final class ConvertCommand implements Callable<Integer> {
                 .attention(attention).elfattSd(io.jedge.converters.convert.ConversionOptions.elfattOptions(layers, block, agents))
                 .fidelity(new FidelityFloor(
                         fidelityMin != null ? fidelityMin : FidelityFloor.DEFAULT.cosine(),
-                        agreementMin != null ? agreementMin : FidelityFloor.DEFAULT.top1Agreement())).engines(engineOptions(b)).precision(precisionOptions()).build();
+                        agreementMin != null ? agreementMin : FidelityFloor.DEFAULT.top1Agreement())).engines(engineOptions(b)).precision(precisionOptions())
+                .preprocessing(preprocessingOptions()).build();
+        if (latentDiffusion(o) && !o.preprocessing().isEmpty()) {
+            throw new IllegalArgumentException("--mean/--std/--resize/--crop/--interpolation/--preprocess apply to image models, "
+                    + "not to a latent-diffusion bundle; leave them out");
+        }
         var out = spec.commandLine().getOut();
         java.util.function.Consumer<String> progress = line -> {
             out.println(line);

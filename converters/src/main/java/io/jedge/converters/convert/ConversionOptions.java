@@ -24,10 +24,11 @@ import java.util.List;
  * @param fidelity   the floor an approximate attention rewrite must meet to be written (layers are chosen greedily to meet it)
  * @param engines    TensorRT engine options when {@code --engines tensorrt} was asked for; null otherwise
  * @param precision  FP16/INT8 passes, calibration and the accuracy gate
+ * @param preprocessing how images become the model's input (mean/std, size, crop, interpolation)
  */
 public record ConversionOptions(String name, List<Precision> precisions, int batchMin, int batchOpt, int batchMax,
         List<String> labels, Task task, List<String> attention, ElfattSdOptions elfattSd, FidelityFloor fidelity,
-        TrtBuildOptions engines, PrecisionOptions precision) {
+        TrtBuildOptions engines, PrecisionOptions precision, PreprocessingOptions preprocessing) {
 
     public static Builder builder() {
         return new Builder();
@@ -96,6 +97,14 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
             return this;
         }
 
+        private PreprocessingOptions preprocessing = PreprocessingOptions.none();
+
+        /** Image preprocessing choices; {@link PreprocessingOptions#none()} keeps what the model implies. */
+        public Builder preprocessing(PreprocessingOptions p) {
+            preprocessing = p == null ? PreprocessingOptions.none() : p;
+            return this;
+        }
+
         /** FP16/INT8 options, calibration source and --min-cosine. */
         public Builder precision(PrecisionOptions p) {
             precision = p;
@@ -125,7 +134,7 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
                 throw new IllegalArgumentException("fidelity floor must not be null; use FidelityFloor.DEFAULT");
             }
             return new ConversionOptions(name, new ArrayList<>(precisions), batchMin, batchOpt, batchMax, labels, task,
-                    List.copyOf(attention), elfattSd, fidelity, engines, precision);
+                    List.copyOf(attention), elfattSd, fidelity, engines, precision, preprocessing);
         }
     }
 

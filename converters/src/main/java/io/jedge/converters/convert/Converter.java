@@ -44,9 +44,9 @@ public final class Converter {
         }
         OnnxModel source = OnnxModel.load(modelFile);
         String name = o.name() != null ? o.name() : stripExtension(modelFile.getFileName().toString());
-        BundleAssembler a = new BundleAssembler(bundleDir, name).describe(source, o.task()).labels(o.labels());
         List<TensorSpec> inputs = inputSpecs(source);
-        Preprocessing pre = imagePreprocessing(inputs);
+        Preprocessing pre = imagePreprocessing(inputs, o.preprocessing());
+        BundleAssembler a = new BundleAssembler(bundleDir, name).preprocessing(pre).describe(source, o.task()).labels(o.labels());
         boolean classifier = a.task() == Task.IMAGE_CLASSIFICATION;
         PrecisionPasses passes = new PrecisionPasses(o.precision(), progress);
         record Pending(String id, OnnxModel model, Precision precision, AttentionKind attention, Map<String, String> attributes,
@@ -101,17 +101,13 @@ public final class Converter {
         return out;
     }
 
-    /** ImageNet preprocessing for a single [N,3,H,W] input (what the bundle describes for classifiers); else null. */
-    private static Preprocessing imagePreprocessing(List<TensorSpec> inputs) {
-        if (inputs.size() != 1 || inputs.get(0).shape().size() != 4 || inputs.get(0).shape().get(1) != 3) {
-            return null;
-        }
-        List<Long> s = inputs.get(0).shape();
-        if (s.get(2) <= 0 || s.get(3) <= 0) {
-            return null;
-        }
-        Preprocessing p = Preprocessing.imagenet(s.get(2).intValue());
-        return new Preprocessing(p.layout(), s.get(2).intValue(), s.get(3).intValue(), p.mean(), p.std(), p.resize());
+    /**
+     * What the bundle records and calibration uses: the model's image input [N,1|3,H,W] with the
+     * user's choices applied (timm config, --mean/--std/--resize/--crop/--interpolation); null when
+     * the model takes no image and nothing was asked.
+     */
+    private static Preprocessing imagePreprocessing(List<TensorSpec> inputs, PreprocessingOptions options) {
+        return options.resolve(inputs);
     }
 
     /** The attention a model computes, from jedge's own metadata; imported models count as vanilla. */

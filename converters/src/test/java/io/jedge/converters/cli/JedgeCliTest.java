@@ -91,6 +91,42 @@ class JedgeCliTest {
     }
 
     @Test
+    void convertTakesPreprocessingFromATimmConfigAndFlags() throws Exception {
+        Path model = Path.of(JedgeCliTest.class.getResource("/corpus/timm_vit_legacy/model.onnx").toURI());
+        Path cfg = tmp.resolve("pretrained_cfg.json");
+        Files.writeString(cfg, "{\"input_size\":[3,32,32],\"interpolation\":\"bicubic\",\"mean\":[0.5,0.5,0.5],"
+                + "\"std\":[0.5,0.5,0.5],\"crop_pct\":0.9}");
+        Path bundle = tmp.resolve("timm");
+        Result c = jedge("convert", model.toString(), "-o", bundle.toString(), "--preprocess", "timm-config", cfg.toString(),
+                "--mean", "0.4,0.5,0.6");
+        assertEquals(0, c.code, c.err);
+        var pre = JsonParser.parseString(Files.readString(bundle.resolve("bundle.json"))).getAsJsonObject().getAsJsonObject("preprocessing");
+        assertEquals("[0.4,0.5,0.6]", pre.get("mean").toString(), "the flag overrides the file");
+        assertEquals("[0.5,0.5,0.5]", pre.get("std").toString());
+        assertEquals("bicubic", pre.get("resize").getAsString());
+        assertEquals(0.9, pre.get("crop").getAsDouble());
+
+        Path png = tmp.resolve("img.png");
+        javax.imageio.ImageIO.write(QuickstartCommand.sampleImage(40), "png", png.toFile());
+        Result run = jedge("run", bundle.toString(), "--input", png.toString(), "--top", "2");
+        assertEquals(0, run.code, run.err);
+        assertTrue(run.out.contains("top 2"), run.out);
+
+        Files.writeString(cfg, "{\"input_size\":[3,224,224],\"crop_pct\":0.9}");
+        Result bad = jedge("convert", model.toString(), "-o", tmp.resolve("bad").toString(), "--preprocess", "timm-config", cfg.toString());
+        assertEquals(2, bad.code, bad.err);
+        assertTrue(bad.err.lines().findFirst().orElse("").contains("input_size [3,224,224]) asks for 224x224, but the model's input "
+                + "'pixels' is [-1, 3, 32, 32]"), bad.err);
+        assertTrue(bad.err.lines().count() == 2 && !Files.exists(tmp.resolve("bad/bundle.json")), bad.err);
+
+        Result kind = jedge("convert", model.toString(), "-o", tmp.resolve("k").toString(), "--preprocess", "hf-config", cfg.toString());
+        assertEquals(2, kind.code);
+        assertTrue(kind.err.contains("--preprocess 'hf-config', expected timm-config FILE"), kind.err);
+        Result filter = jedge("convert", model.toString(), "-o", tmp.resolve("f").toString(), "--interpolation", "area");
+        assertTrue(filter.code == 2 && filter.err.contains("--interpolation: unknown interpolation 'area'"), filter.err);
+    }
+
+    @Test
     void userErrorsAreOneLineWithAHint() throws Exception {
         Result missing = jedge("inspect", tmp.resolve("nope.onnx").toString());
         assertEquals(2, missing.code);

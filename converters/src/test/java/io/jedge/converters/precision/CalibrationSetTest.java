@@ -81,4 +81,30 @@ class CalibrationSetTest {
         assertThrows(IllegalArgumentException.class,
                 () -> PrecisionOptions.builder().calibrationDir(tmp).calibrationSeeded(4).build());
     }
+
+    @Test
+    void calibrationImagesGoThroughTheBundlesPreprocessing() throws Exception {
+        Random r = new Random(2);
+        for (int i = 0; i < 3; i++) {
+            BufferedImage img = new BufferedImage(12, 10, BufferedImage.TYPE_BYTE_GRAY);
+            for (int y = 0; y < 10; y++) {
+                for (int x = 0; x < 12; x++) {
+                    img.getRaster().setSample(x, y, 0, r.nextInt(256));
+                }
+            }
+            ImageIO.write(img, "png", tmp.resolve("g" + i + ".png").toFile());
+        }
+        List<TensorSpec> digits = List.of(new TensorSpec("pixels", "float32", List.of(-1L, 1L, 8L, 8L)));
+        Preprocessing p = Preprocessing.defaults(1, 8, 8).toBuilder().crop(0.875).interpolation(Preprocessing.Interpolation.BICUBIC)
+                .mean(List.of(0.25)).std(List.of(0.5)).build();
+        CalibrationSet calib = PrecisionOptions.builder().calibrationDir(tmp).build().calibrationSet(digits, p).withBatchSize(1);
+        assertEquals(3, calib.samples());
+        io.jedge.sdk.vision.ImagePreprocessor pre = new io.jedge.sdk.vision.ImagePreprocessor(p);
+        for (int i = 0; i < 3; i++) {
+            Tensor t = calib.batch(i).get("pixels");
+            assertArrayEquals(new long[] {1, 1, 8, 8}, t.shape());
+            assertArrayEquals(pre.toTensor(ImageIO.read(tmp.resolve("g" + i + ".png").toFile())).floats(), t.floats(),
+                    "calibration sample " + i + " is the image as the bundle preprocesses it");
+        }
+    }
 }

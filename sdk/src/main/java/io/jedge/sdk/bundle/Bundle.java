@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -94,10 +95,32 @@ public final class Bundle {
                 }
             }
         }
+        if (m.preprocessing() != null) {
+            checkPreprocessing(file, m.preprocessing(), m.inputs());
+        }
         for (int i = 0; i < m.reports().size(); i++) {
             String v = m.reports().get(i).variant();
             if (!ids.contains(v)) {
                 throw new BundleException(file, "field 'reports[" + i + "].variant': unknown variant '" + v + "'");
+            }
+        }
+    }
+
+    /** Preprocessing that does not fit the input would feed the model wrong pixels without an error. */
+    private static void checkPreprocessing(Path file, Preprocessing p, List<TensorSpec> inputs) throws BundleException {
+        TensorSpec in = inputs.isEmpty() ? null : inputs.get(0);
+        if (in == null || in.shape().size() != 4) {
+            throw new BundleException(file, "field 'preprocessing': the first input is "
+                    + (in == null ? "missing" : "'" + in.name() + "' " + in.shape()) + ", expected an image [N,C,H,W] or [N,H,W,C]");
+        }
+        boolean nchw = p.layout() == Preprocessing.Layout.NCHW;
+        long[] dims = {in.shape().get(nchw ? 1 : 3), in.shape().get(nchw ? 2 : 1), in.shape().get(nchw ? 3 : 2)};
+        int[] want = {p.channels(), p.height(), p.width()};
+        String[] field = {"channels", "height", "width"};
+        for (int i = 0; i < 3; i++) {
+            if (dims[i] > 0 && dims[i] != want[i]) {
+                throw new BundleException(file, "field 'preprocessing." + field[i] + "': found " + want[i] + ", expected "
+                        + dims[i] + " (input '" + in.name() + "' is " + in.shape() + ", " + p.layout().id() + ")");
             }
         }
     }

@@ -62,10 +62,26 @@ final class ManifestJson {
         return new TensorSpec(r.string(o, "name"), r.string(o, "dataType"), r.elements(o, "shape", (rr, e) -> rr.asLong(e)));
     }
 
+    /** Fields added after the first bundles default to what those bundles meant: RGB, [0,1], no crop. */
     private static Preprocessing preprocessing(Reader r, JsonObject o) {
-        return new Preprocessing(r.string(o, "layout"), r.integer(o, "height"), r.integer(o, "width"),
-                r.elements(o, "mean", (rr, e) -> rr.asDouble(e)), r.elements(o, "std", (rr, e) -> rr.asDouble(e)),
-                r.string(o, "resize"));
+        Preprocessing.Layout layout = r.enumOf(o, "layout", Preprocessing.Layout::parse);
+        int channels = r.has(o, "channels") ? r.integer(o, "channels") : 3;
+        int height = r.integer(o, "height");
+        int width = r.integer(o, "width");
+        List<Double> mean = r.elements(o, "mean", (rr, e) -> rr.asDouble(e));
+        List<Double> std = r.elements(o, "std", (rr, e) -> rr.asDouble(e));
+        Preprocessing.Interpolation resize = r.has(o, "resize")
+                ? r.enumOf(o, "resize", Preprocessing.Interpolation::parse) : Preprocessing.Interpolation.BILINEAR;
+        Double crop = r.optionalNumber(o, "crop");
+        Preprocessing.ChannelOrder order = r.has(o, "channelOrder")
+                ? r.enumOf(o, "channelOrder", Preprocessing.ChannelOrder::parse) : Preprocessing.ChannelOrder.RGB;
+        Preprocessing.ValueRange range = r.has(o, "range")
+                ? r.enumOf(o, "range", Preprocessing.ValueRange::parse) : Preprocessing.ValueRange.UNIT;
+        try {
+            return new Preprocessing(layout, channels, height, width, mean, std, resize, crop, order, range);
+        } catch (IllegalArgumentException e) {
+            throw new FieldException(e.getMessage()); // already names 'preprocessing.<field>'
+        }
     }
 
     private static Variant variant(Reader r, JsonObject o) {
@@ -153,6 +169,10 @@ final class ManifestJson {
                 throw fail(field, e, "a string");
             }
             return e.getAsString();
+        }
+
+        boolean has(JsonObject o, String field) {
+            return o.has(field) && !o.get(field).isJsonNull();
         }
 
         String optionalString(JsonObject o, String field) {
@@ -343,12 +363,18 @@ final class ManifestJson {
         if (m.preprocessing() != null) {
             Preprocessing p = m.preprocessing();
             JsonObject po = new JsonObject();
-            po.addProperty("layout", p.layout());
+            po.addProperty("layout", p.layout().id());
+            po.addProperty("channels", p.channels());
             po.addProperty("height", p.height());
             po.addProperty("width", p.width());
             po.add("mean", array(p.mean(), JsonPrimitive::new));
             po.add("std", array(p.std(), JsonPrimitive::new));
-            po.addProperty("resize", p.resize());
+            po.addProperty("resize", p.interpolation().id());
+            if (p.crop() != null) {
+                po.addProperty("crop", p.crop());
+            }
+            po.addProperty("channelOrder", p.channelOrder().id());
+            po.addProperty("range", p.range().id());
             o.add("preprocessing", po);
         }
         if (!m.labels().isEmpty()) {

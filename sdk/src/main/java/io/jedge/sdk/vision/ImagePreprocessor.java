@@ -2,18 +2,31 @@ package io.jedge.sdk.vision;
 
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Preprocessing;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * Turns images into model input as a bundle's {@link Preprocessing} says: resize to the model's
- * size (bilinear), scale to [0,1], normalise per channel, lay out NCHW or NHWC, RGB order.
- * Stateless and thread-safe.
+ * Turns images into model input exactly as a bundle's {@link Preprocessing} says: the one place in
+ * jedge where pixels become tensors ({@code jedge run}, {@link ImageClassifier}, INT8 calibration).
+ *
+ * <p>It reproduces timm's evaluation transform on a PIL image (Resize, CenterCrop, ToTensor,
+ * Normalize): resizing follows Pillow's algorithm, antialiased when shrinking (see
+ * {@link Preprocessing.Interpolation}); the short side goes to {@code floor(size / crop)} as in
+ * timm, the long side to {@code int(short * long / short_in)} as in torchvision; the crop is centred
+ * with Python's rounding (halves to even). Grayscale uses PIL's luma weights (299, 587, 114 per
+ * mille). Stateless and thread-safe.
+ *
+ * <pre>{@code
+ * ImagePreprocessor pre = new ImagePreprocessor(bundle.manifest().preprocessing());
+ * Tensor pixels = pre.toTensor(ImagePreprocessor.read(Path.of("cat.jpg")));   // [1, C, H, W]
+ * }</pre>
  */
 public final class ImagePreprocessor {
     private final Preprocessing p;
@@ -21,9 +34,6 @@ public final class ImagePreprocessor {
     public ImagePreprocessor(Preprocessing p) {
         if (p == null) {
             throw new IllegalArgumentException("the bundle has no preprocessing section; it is not an image model");
-        }
-        if (!p.layout().equals("NCHW") && !p.layout().equals("NHWC")) {
-            throw new IllegalArgumentException("preprocessing layout '" + p.layout() + "', expected NCHW or NHWC");
         }
         this.p = p;
     }
@@ -44,50 +54,109 @@ public final class ImagePreprocessor {
         }
     }
 
-    /** One image as a [1,3,H,W] (or [1,H,W,3]) float tensor. */
+    /** One image as a [1,C,H,W] (or [1,H,W,C]) float tensor. */
     public Tensor toTensor(BufferedImage img) {
-        float[] out = new float[3 * p.height() * p.width()];
-        fill(img, out, 0);
-        return Tensor.ofFloats(shape(1), out);
+        return toTensor(List.of(img));
     }
 
     /** A batch of images as one tensor. */
-    public Tensor toTensor(java.util.List<BufferedImage> imgs) {
-        int per = 3 * p.height() * p.width();
+    public Tensor toTensor(List<BufferedImage> imgs) {
+        int per = p.channels() * p.height() * p.width();
         float[] out = new float[per * imgs.size()];
         for (int i = 0; i < imgs.size(); i++) {
             fill(imgs.get(i), out, i * per);
         }
-        return Tensor.ofFloats(shape(imgs.size()), out);
-    }
-
-    private long[] shape(int n) {
-        return p.layout().equals("NCHW") ? new long[] {n, 3, p.height(), p.width()} : new long[] {n, p.height(), p.width(), 3};
+        long n = imgs.size();
+        long c = p.channels();
+        return Tensor.ofFloats(p.layout() == Preprocessing.Layout.NCHW ? new long[] {n, c, p.height(), p.width()}
+                : new long[] {n, p.height(), p.width(), c}, out);
     }
 
     private void fill(BufferedImage img, float[] out, int offset) {
+        int iw = img.getWidth();
+        int ih = img.getHeight();
         int h = p.height();
         int w = p.width();
-        BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = rgb.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(img, 0, 0, w, h, null);
-        } finally {
-            g.dispose();
+        int rw = w;
+        int rh = h;
+        if (p.crop() != null) {
+            int sh = (int) Math.floor(h / p.crop());
+            int sw = (int) Math.floor(w / p.crop());
+            if (sh == sw) { // torchvision Resize(int): short side to sh, long side truncated
+                if (iw <= ih) {
+                    rw = sh;
+                    rh = (int) ((double) sh * ih / iw);
+                } else {
+                    rh = sh;
+                    rw = (int) ((double) sh * iw / ih);
+                }
+            } else { // timm ResizeKeepRatio: the smallest size that covers sh×sw
+                double ratio = Math.min((double) ih / sh, (double) iw / sw);
+                rh = (int) Math.rint(ih / ratio);
+                rw = (int) Math.rint(iw / ratio);
+            }
+            rh = Math.max(rh, h);
+            rw = Math.max(rw, w);
         }
-        int[] px = rgb.getRGB(0, 0, w, h, null, 0, w);
-        float[] mean = {p.mean().get(0).floatValue(), p.mean().get(1).floatValue(), p.mean().get(2).floatValue()};
-        float[] std = {p.std().get(0).floatValue(), p.std().get(1).floatValue(), p.std().get(2).floatValue()};
-        boolean nchw = p.layout().equals("NCHW");
-        int plane = h * w;
-        for (int i = 0; i < plane; i++) {
-            int v = px[i];
-            float[] c = {((v >> 16) & 0xff) / 255f, ((v >> 8) & 0xff) / 255f, (v & 0xff) / 255f};
-            for (int ch = 0; ch < 3; ch++) {
-                float x = (c[ch] - mean[ch]) / std[ch];
-                out[offset + (nchw ? ch * plane + i : i * 3 + ch)] = x;
+        int top = (int) Math.rint((rh - h) / 2.0);
+        int left = (int) Math.rint((rw - w) / 2.0);
+        byte[][] planes = planes(img);
+        boolean nchw = p.layout() == Preprocessing.Layout.NCHW;
+        boolean bgr = p.channelOrder() == Preprocessing.ChannelOrder.BGR;
+        int channels = p.channels();
+        float divisor = (float) p.range().divisor();
+        for (int c = 0; c < channels; c++) {
+            byte[] r = Resampler.resize(planes[bgr ? channels - 1 - c : c], iw, ih, rw, rh, p.interpolation());
+            float mean = p.mean().get(c).floatValue();
+            float std = p.std().get(c).floatValue();
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    // float32 throughout, as ToTensor then Normalize compute it
+                    float v = ((r[(y + top) * rw + x + left] & 0xff) / divisor - mean) / std;
+                    int i = y * w + x;
+                    out[offset + (nchw ? c * h * w + i : i * channels + c)] = v;
+                }
             }
         }
+    }
+
+    /** 8-bit planes (unsigned bytes): R, G, B, or one luma plane; read a row at a time to bound memory. */
+    private byte[][] planes(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        Raster raster = img.getRaster();
+        int n = p.channels();
+        byte[][] out = new byte[n][w * h];
+        if (raster.getNumBands() == 1 && raster.getTransferType() == DataBuffer.TYPE_BYTE && !(img.getColorModel() instanceof IndexColorModel)) {
+            // Read gray samples as stored: getRGB would run them through a linear-to-sRGB curve.
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    for (int c = 0; c < n; c++) {
+                        out[c][y * w + x] = (byte) row[x];
+                    }
+                }
+            }
+            return out;
+        }
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+            img.getRGB(0, y, w, 1, row, 0, w);
+            for (int x = 0; x < w; x++) {
+                int v = row[x];
+                int r = (v >> 16) & 0xff;
+                int g = (v >> 8) & 0xff;
+                int b = v & 0xff;
+                if (n == 1) {
+                    out[0][y * w + x] = (byte) ((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16); // PIL convert("L")
+                } else {
+                    out[0][y * w + x] = (byte) r;
+                    out[1][y * w + x] = (byte) g;
+                    out[2][y * w + x] = (byte) b;
+                }
+            }
+        }
+        return out;
     }
 }

@@ -70,12 +70,71 @@ class BundleTest {
         "bad batch range|\"batchMin\": 1|\"batchMin\": 9|batchMin/batchOpt/batchMax': found 9/8/32",
         "not json|{|[[|not valid JSON",
         "unknown report variant|\"variant\": \"fp32-vanilla\"|\"variant\": \"int8-x\"|reports[0].variant': unknown variant 'int8-x'",
+        "std zero|0.224,|0.0,|field 'preprocessing.std[1]': found 0.0, expected a finite number other than 0",
+        "mean count|0.485,|<none>|field 'preprocessing.mean': found 2 values [0.456, 0.406], expected 3 (one per channel)",
+        "crop above 1|\"range\": \"0-1\"|\"range\": \"0-1\", \"crop\": 1.5|field 'preprocessing.crop': found 1.5, expected a fraction in (0, 1]",
+        "crop zero|\"range\": \"0-1\"|\"range\": \"0-1\", \"crop\": 0|field 'preprocessing.crop': found 0.0, expected a fraction in (0, 1]",
+        "unknown interpolation|\"resize\": \"bilinear\"|\"resize\": \"lanczos\"|field 'preprocessing.resize': unknown interpolation 'lanczos', expected one of: nearest, bilinear, bicubic",
+        "unknown range|\"range\": \"0-1\"|\"range\": \"0-2\"|field 'preprocessing.range': unknown value range '0-2', expected one of: 0-1, 0-255",
+        "unknown channel order|\"channelOrder\": \"rgb\"|\"channelOrder\": \"rbg\"|field 'preprocessing.channelOrder': unknown channel order 'rbg'",
+        "unknown layout|\"layout\": \"NCHW\"|\"layout\": \"CHW\"|field 'preprocessing.layout': unknown layout 'CHW', expected one of: nchw, nhwc",
+        "zero height|\"height\": 224|\"height\": 0|field 'preprocessing.height': found 0, expected at least 1",
+        "two channels|\"channels\": 3|\"channels\": 2|field 'preprocessing.channels': found 2, expected 1 (grayscale) or 3 (colour)",
+        "height vs input|\"height\": 224|\"height\": 225|field 'preprocessing.height': found 225, expected 224 (input 'pixels' is [-1, 3, 224, 224], NCHW)",
+        "layout vs input|\"layout\": \"NCHW\"|\"layout\": \"NHWC\"|field 'preprocessing.channels': found 3, expected 224 (input 'pixels'",
     })
     void damagedManifestsAreRefusedWithTheirField(String name, String from, String to, String message) throws Exception {
         BundleException e = broken(from, to.equals("<none>") ? "" : to);
         assertTrue(e.getMessage().contains(message), name + ": " + e.getMessage());
         assertTrue(e.getMessage().contains("bundle.json"), "names the file: " + e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+
+    private BundleManifest withImage(List<Long> inputShape, Preprocessing p) throws Exception {
+        BundleManifest m = Bundle.load(dir).manifest();
+        return new BundleManifest(m.schemaVersion(), m.name(), m.task(), List.of(new TensorSpec("pixels", "float32", inputShape)),
+                m.outputs(), p, m.labels(), m.pipeline(), m.variants(), m.reports(), m.createdBy(), m.createdAt());
+    }
+
+    @Test
+    void everyPreprocessingFieldRoundTrips() throws Exception {
+        Preprocessing nhwc = new Preprocessing(Preprocessing.Layout.NHWC, 3, 20, 30, List.of(0.5, 0.25, 0.125), List.of(0.5, 2.0, 4.0),
+                Preprocessing.Interpolation.BICUBIC, 0.9, Preprocessing.ChannelOrder.BGR, Preprocessing.ValueRange.BYTE);
+        Bundle.write(dir, withImage(List.of(-1L, 20L, 30L, 3L), nhwc));
+        assertEquals(nhwc, Bundle.load(dir).manifest().preprocessing());
+
+        Preprocessing gray = Preprocessing.defaults(1, 8, 8).toBuilder().interpolation(Preprocessing.Interpolation.NEAREST).build();
+        Bundle.write(dir, withImage(List.of(-1L, 1L, 8L, 8L), gray));
+        Preprocessing back = Bundle.load(dir).manifest().preprocessing();
+        assertEquals(gray, back);
+        assertEquals(List.of(0.0), back.mean());
+        assertEquals(null, back.crop(), "no crop stays no crop");
+    }
+
+    @Test
+    void manifestsWrittenBeforeTheNewFieldsLoadAsTheyDid() throws Exception {
+        String old = json.replace("    \"channels\": 3,\n", "").replace(",\n    \"channelOrder\": \"rgb\"", "")
+                .replace(",\n    \"range\": \"0-1\"", "");
+        assertTrue(!old.contains("channelOrder") && !old.contains("\"range\"") && !old.contains("\"channels\""), "test setup: " + old);
+        Files.writeString(dir.resolve("bundle.json"), old);
+        assertEquals(Preprocessing.imagenet(224), Bundle.load(dir).manifest().preprocessing());
+    }
+
+    @Test
+    void preprocessingIsValidatedWhenBuilt() {
+        Preprocessing p = Preprocessing.imagenet(32);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> p.toBuilder().std(List.of(1.0, Double.NaN, 1.0)).build());
+        assertEquals("field 'preprocessing.std[1]': found NaN, expected a finite number other than 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> p.toBuilder().channels(1).build());
+        assertEquals("field 'preprocessing.mean': found 3 values [0.485, 0.456, 0.406], expected 1 (one per channel)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Preprocessing.defaults(1, 8, 8).toBuilder()
+                .channelOrder(Preprocessing.ChannelOrder.BGR).build());
+        assertTrue(e.getMessage().startsWith("field 'preprocessing.channelOrder': found bgr"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> p.toBuilder().size(32, 0).build());
+        assertEquals("field 'preprocessing.width': found 0, expected at least 1", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> p.toBuilder().interpolation(null).build());
+        assertEquals("field 'preprocessing.resize' is missing", e.getMessage());
     }
 
     @Test
