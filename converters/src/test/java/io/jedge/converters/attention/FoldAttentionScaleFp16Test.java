@@ -1,0 +1,95 @@
+package io.jedge.converters.attention;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.converters.Fixtures;
+import io.jedge.converters.onnx.ElementTypes;
+import io.jedge.converters.onnx.Node;
+import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.onnx.TensorData;
+import io.jedge.converters.precision.AccuracyMetrics;
+import io.jedge.converters.precision.Fp16Converter;
+import io.jedge.converters.precision.Fp16Options;
+import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SessionOptions;
+import io.jedge.runtime.backend.ort.OrtBackend;
+import io.jedge.sdk.Tensor;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code jedge convert --engines tensorrt} folds the attention scale into the FP16 variant, after
+ * FP16 conversion: the folded constant must take the logits' float16 type, or TensorRT's strongly
+ * typed network refuses the Mul ("must have same input types ... Half and Float").
+ */
+class FoldAttentionScaleFp16Test {
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"timm_vit_legacy", "digits_vit_legacy"})
+    void foldAfterFp16KeepsEveryMulTypeConsistentAndTheOutputsUnchanged(String export) throws Exception {
+        Path dir = Path.of(getClass().getResource("/corpus/" + export + "/model.onnx").toURI()).getParent();
+        OnnxModel fp16 = Fp16Converter.convert(OnnxModel.load(dir.resolve("model.onnx")), Fp16Options.defaults()).model();
+        OnnxModel folded = fp16.copy();
+        List<String> layers = FoldAttentionScale.fold(folded);
+        assertFalse(layers.isEmpty(), export + ": the legacy export's Q/K-side scale should be folded");
+
+        Map<String, Integer> types = ElementTypes.infer(folded.graph());
+        List<String> mixed = new ArrayList<>();
+        int halfMuls = 0;
+        for (Node n : folded.graph().nodes()) {
+            if (n.is("Mul")) {
+                Integer a = types.get(n.input(0));
+                Integer b = types.get(n.input(1));
+                if (a == null || !a.equals(b)) {
+                    mixed.add(n.name() + " " + a + "×" + b);
+                }
+                halfMuls += Integer.valueOf(TensorData.FLOAT16).equals(a) ? 1 : 0;
+            }
+        }
+        assertEquals(List.of(), mixed, "Muls with inputs of different (or unknown) element types");
+        assertTrue(halfMuls >= layers.size(), "the folded scales multiply float16 logits: " + halfMuls);
+
+        Tensor x = input(dir);
+        float[] before = run(fp16, x, "fp16.onnx");
+        float[] after = run(folded, x, "folded.onnx");
+        double cos = AccuracyMetrics.cosine(before, after);
+        assertTrue(cos > 0.99999, export + ": folding changed the FP16 outputs, cosine " + cos);
+        assertTrue(Fixtures.maxAbsDiff(before, after) < 1e-2, "max abs diff " + Fixtures.maxAbsDiff(before, after));
+    }
+
+    private float[] run(OnnxModel m, Tensor x, String file) throws Exception {
+        Path p = tmp.resolve(file);
+        m.save(p);
+        try (InferenceSession s = new OrtBackend().open(p, SessionOptions.defaults())) {
+            Map<String, Tensor> out = s.run(Map.of("pixels", x));
+            return out.get(m.graph().outputs().get(0).getName()).floats();
+        }
+    }
+
+    /** make_corpus.py's deterministic input for a batch of 2. */
+    private static Tensor input(Path dir) throws URISyntaxException, java.io.IOException {
+        com.google.gson.JsonObject meta = com.google.gson.JsonParser.parseString(
+                java.nio.file.Files.readString(dir.resolve("meta.json"))).getAsJsonObject();
+        com.google.gson.JsonArray s = meta.getAsJsonArray("onnx_input_shape");
+        long[] shape = new long[s.size()];
+        shape[0] = 2;
+        for (int i = 1; i < shape.length; i++) {
+            shape[i] = s.get(i).getAsLong();
+        }
+        float[] v = new float[Math.toIntExact(Tensor.elementCount(shape))];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.sin(0.0007 * i + 0.3);
+        }
+        return Tensor.ofFloats(shape, v);
+    }
+}
