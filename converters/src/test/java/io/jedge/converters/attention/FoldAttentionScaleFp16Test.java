@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jedge.converters.Corpus;
 import io.jedge.converters.Fixtures;
 import io.jedge.converters.onnx.ElementTypes;
 import io.jedge.converters.onnx.Node;
@@ -16,7 +17,6 @@ import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.backend.ort.OrtBackend;
 import io.jedge.sdk.Tensor;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +37,8 @@ class FoldAttentionScaleFp16Test {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"timm_vit_legacy", "digits_vit_legacy"})
     void foldAfterFp16KeepsEveryMulTypeConsistentAndTheOutputsUnchanged(String export) throws Exception {
-        Path dir = Path.of(getClass().getResource("/corpus/" + export + "/model.onnx").toURI()).getParent();
-        OnnxModel fp16 = Fp16Converter.convert(OnnxModel.load(dir.resolve("model.onnx")), Fp16Options.defaults()).model();
+        OnnxModel fp16 = Fp16Converter.convert(OnnxModel.load(Corpus.folder(export).resolve("model.onnx")),
+                Fp16Options.defaults()).model();
         OnnxModel folded = fp16.copy();
         List<String> layers = FoldAttentionScale.fold(folded);
         assertFalse(layers.isEmpty(), export + ": the legacy export's Q/K-side scale should be folded");
@@ -59,7 +59,7 @@ class FoldAttentionScaleFp16Test {
         assertEquals(List.of(), mixed, "Muls with inputs of different (or unknown) element types");
         assertTrue(halfMuls >= layers.size(), "the folded scales multiply float16 logits: " + halfMuls);
 
-        Tensor x = input(dir);
+        Tensor x = Corpus.deterministicInput(Corpus.inputShape(export));
         float[] before = run(fp16, x, "fp16.onnx");
         float[] after = run(folded, x, "folded.onnx");
         double cos = AccuracyMetrics.cosine(before, after);
@@ -74,22 +74,5 @@ class FoldAttentionScaleFp16Test {
             Map<String, Tensor> out = s.run(Map.of("pixels", x));
             return out.get(m.graph().outputs().get(0).getName()).floats();
         }
-    }
-
-    /** make_corpus.py's deterministic input for a batch of 2. */
-    private static Tensor input(Path dir) throws URISyntaxException, java.io.IOException {
-        com.google.gson.JsonObject meta = com.google.gson.JsonParser.parseString(
-                java.nio.file.Files.readString(dir.resolve("meta.json"))).getAsJsonObject();
-        com.google.gson.JsonArray s = meta.getAsJsonArray("onnx_input_shape");
-        long[] shape = new long[s.size()];
-        shape[0] = 2;
-        for (int i = 1; i < shape.length; i++) {
-            shape[i] = s.get(i).getAsLong();
-        }
-        float[] v = new float[Math.toIntExact(Tensor.elementCount(shape))];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) Math.sin(0.0007 * i + 0.3);
-        }
-        return Tensor.ofFloats(shape, v);
     }
 }
