@@ -49,8 +49,16 @@ class CorpusConformanceTest {
     static final int CALIBRATION_INPUTS = 8;
     static final int VALIDATION_INPUTS = 8;
 
-    /** name → {fp32, fp16, int8} cosine vs torch (NaN where the step failed), for the table. */
-    private static final Map<String, double[]> RESULTS = new ConcurrentSkipListMap<>();
+    /** One table row: cosines vs torch (NaN where the step failed) and what each pass did. */
+    private static final class Row {
+        double fp32 = Double.NaN;
+        double fp16 = Double.NaN;
+        double int8 = Double.NaN;
+        String fp16Kept = "";
+        String int8Layers = "";
+    }
+
+    private static final Map<String, Row> RESULTS = new ConcurrentSkipListMap<>();
     private static final Map<String, String> NOTES = new ConcurrentSkipListMap<>();
 
     static Stream<String> exports() {
@@ -118,33 +126,35 @@ class CorpusConformanceTest {
     @MethodSource("exports")
     void fp32Fp16AndInt8MatchTorch(String name) throws IOException {
         Export e = Export.load(name);
-        double[] cos = {Double.NaN, Double.NaN, Double.NaN};
-        RESULTS.put(name, cos);
+        Row row = new Row();
+        RESULTS.put(name, row);
         float[][] outs = new float[3][];
         assertAll(name,
                 () -> {
                     outs[0] = e.run(e.model(), "fp32");
-                    cos[0] = AccuracyMetrics.cosine(e.torch(), outs[0]);
-                    assertTrue(cos[0] >= FP32_MIN_COSINE, name + " fp32 cosine vs torch " + cos[0]);
+                    row.fp32 = AccuracyMetrics.cosine(e.torch(), outs[0]);
+                    assertTrue(row.fp32 >= FP32_MIN_COSINE, name + " fp32 cosine vs torch " + row.fp32);
                 },
                 () -> {
                     Fp16Converter.Result r = Fp16Converter.convert(e.model(), Fp16Options.defaults());
+                    row.fp16Kept = String.valueOf(r.keptFp32().size());
                     assertEquals(Graph.dims(e.model().graph().outputs().get(0)).length,
                             Graph.dims(r.model().graph().outputs().get(0)).length, "output rank");
                     assertDeclaredShapesAreReal(e, r.model());
                     outs[1] = e.run(r.model(), "fp16");
-                    cos[1] = AccuracyMetrics.cosine(e.torch(), outs[1]);
-                    assertTrue(cos[1] >= FP16_MIN_COSINE, name + " fp16 cosine vs torch " + cos[1]);
+                    row.fp16 = AccuracyMetrics.cosine(e.torch(), outs[1]);
+                    assertTrue(row.fp16 >= FP16_MIN_COSINE, name + " fp16 cosine vs torch " + row.fp16);
                 },
                 () -> {
                     Int8Quantizer q = new Int8Quantizer(Int8Options.defaults());
                     Int8Quantizer.Result r = q.quantize(e.model(), e.calibration(), e.validation(), INT8_MIN_COSINE, true, null);
+                    row.int8Layers = r.quantizedCount() + "/" + r.layers().size();
                     if (!r.autoExcluded().isEmpty()) {
                         NOTES.put(name, "int8: validation loop excluded " + String.join(", ", r.autoExcluded()));
                     }
                     outs[2] = e.run(r.model(), "int8");
-                    cos[2] = AccuracyMetrics.cosine(e.torch(), outs[2]);
-                    assertTrue(cos[2] >= INT8_MIN_COSINE, name + " int8 cosine vs torch " + cos[2] + " (vs fp32 on "
+                    row.int8 = AccuracyMetrics.cosine(e.torch(), outs[2]);
+                    assertTrue(row.int8 >= INT8_MIN_COSINE, name + " int8 cosine vs torch " + row.int8 + " (vs fp32 on "
                             + r.evaluation().orElseThrow().inputs() + ": " + r.evaluation().orElseThrow().overall() + ")");
                 });
         if (e.labels() != null) {
@@ -207,23 +217,24 @@ class CorpusConformanceTest {
             return;
         }
         StringBuilder s = new StringBuilder();
-        s.append("| architecture | exporter | fp32 | fp16 | int8 |\n|---|---|---|---|---|\n");
-        for (Map.Entry<String, double[]> r : RESULTS.entrySet()) {
-            String n = r.getKey();
+        s.append("| architecture | exporter | fp32 | fp16 | int8 | fp16: nodes kept FP32 | int8: layers quantized |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<String, Row> e : RESULTS.entrySet()) {
+            String n = e.getKey();
+            Row r = e.getValue();
             int cut = n.lastIndexOf('_');
-            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", n.substring(0, cut), n.substring(cut + 1),
-                    fmt(r.getValue()[0]), fmt(r.getValue()[1]), fmt(r.getValue()[2])));
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", n.substring(0, cut), n.substring(cut + 1),
+                    fmt(r.fp32), fmt(r.fp16), fmt(r.int8), r.fp16Kept, r.int8Layers));
         }
         if (!NOTES.isEmpty()) {
             s.append('\n');
             NOTES.forEach((n, note) -> s.append("- ").append(n).append(": ").append(note).append('\n'));
         }
         Files.writeString(Path.of(file), s.toString());
+        System.out.print(s);
     }
 
     private static String fmt(double c) {
-        return Double.isNaN(c) ? "FAIL" : String.format(Locale.ROOT, "%.6f", c);
+        return Double.isNaN(c) ? "FAIL" : String.format(Locale.ROOT, "%.7f", c);
     }
-
-
 }
