@@ -23,29 +23,32 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code jedge convert --engines tensorrt} folds the attention scale into the FP16 variant, after
- * FP16 conversion: the folded constant must take the logits' float16 type, or TensorRT's strongly
- * typed network refuses the Mul ("must have same input types ... Half and Float").
+ * {@code jedge convert --engines tensorrt} folds the attention scale into every variant, the FP16
+ * one after FP16 conversion: the folded constant must take the logits' type (float16 there), or
+ * TensorRT's strongly typed network refuses the Mul ("must have same input types ... Half and
+ * Float"). The FP32 case guards the other side of the same choice.
  */
 class FoldAttentionScaleFp16Test {
     @TempDir
     Path tmp;
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"timm_vit_legacy", "digits_vit_legacy"})
-    void foldAfterFp16KeepsEveryMulTypeConsistentAndTheOutputsUnchanged(String export) throws Exception {
-        OnnxModel fp16 = Fp16Converter.convert(OnnxModel.load(Corpus.folder(export).resolve("model.onnx")),
-                Fp16Options.defaults()).model();
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"timm_vit_legacy, fp16", "digits_vit_legacy, fp16", "timm_vit_legacy, fp32"})
+    void foldKeepsEveryMulTypeConsistentAndTheOutputsUnchanged(String export, String precision) throws Exception {
+        OnnxModel source = OnnxModel.load(Corpus.folder(export).resolve("model.onnx"));
+        boolean half = precision.equals("fp16");
+        OnnxModel fp16 = half ? Fp16Converter.convert(source, Fp16Options.defaults()).model() : source;
+        int logitsType = half ? TensorData.FLOAT16 : TensorData.FLOAT;
         OnnxModel folded = fp16.copy();
         List<String> layers = FoldAttentionScale.fold(folded);
         assertFalse(layers.isEmpty(), export + ": the legacy export's Q/K-side scale should be folded");
 
         Map<String, Integer> types = ElementTypes.infer(folded.graph());
         List<String> mixed = new ArrayList<>();
-        int halfMuls = 0;
+        int logitsMuls = 0;
         for (Node n : folded.graph().nodes()) {
             if (n.is("Mul")) {
                 Integer a = types.get(n.input(0));
@@ -53,11 +56,11 @@ class FoldAttentionScaleFp16Test {
                 if (a == null || !a.equals(b)) {
                     mixed.add(n.name() + " " + a + "×" + b);
                 }
-                halfMuls += Integer.valueOf(TensorData.FLOAT16).equals(a) ? 1 : 0;
+                logitsMuls += n.name().contains("folded_scale") && Integer.valueOf(logitsType).equals(a) ? 1 : 0;
             }
         }
         assertEquals(List.of(), mixed, "Muls with inputs of different (or unknown) element types");
-        assertTrue(halfMuls >= layers.size(), "the folded scales multiply float16 logits: " + halfMuls);
+        assertEquals(layers.size(), logitsMuls, "one folded scale per layer, of the logits' type " + logitsType);
 
         Tensor x = Corpus.deterministicInput(Corpus.inputShape(export));
         float[] before = run(fp16, x, "fp16.onnx");
