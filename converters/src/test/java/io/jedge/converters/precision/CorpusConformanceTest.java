@@ -149,6 +149,7 @@ class CorpusConformanceTest {
                     Int8Quantizer q = new Int8Quantizer(Int8Options.defaults());
                     Int8Quantizer.Result r = q.quantize(e.model(), e.calibration(), e.validation(), INT8_MIN_COSINE, true, null);
                     row.int8Layers = r.quantizedCount() + "/" + r.layers().size();
+                    assertDeclaredShapesAreReal(e, r.model());
                     if (!r.autoExcluded().isEmpty()) {
                         NOTES.put(name, "int8: validation loop excluded " + String.join(", ", r.autoExcluded()));
                     }
