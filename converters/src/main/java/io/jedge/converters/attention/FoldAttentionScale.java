@@ -44,11 +44,14 @@ public final class FoldAttentionScale {
             }
             Graph.Index idx = g.index();
             Node mm = idx.producer(sm.get().input(0)).filter(n -> n.is("MatMul")).orElse(null);
+            if (mm == null) {
+                continue;
+            }
             // the scale takes the logits' own type: convert folds FP16 variants too, and a float32
             // constant there makes a Mul that TensorRT's strongly typed network refuses
-            int logitsType = types.getOrDefault(mm == null ? "" : mm.output(0), TensorData.FLOAT);
-            if (mm == null || (logitsType != TensorData.FLOAT && logitsType != TensorData.FLOAT16)) {
-                continue;
+            int logitsType = types.getOrDefault(mm.output(0), TensorData.FLOAT);
+            if (logitsType != TensorData.FLOAT && logitsType != TensorData.FLOAT16) {
+                continue; // bfloat16/double logits: left as exported
             }
             Node mq = idx.producer(mm.input(0)).filter(n -> n.is("Mul") && n.inputs().contains(b.query())).orElse(null);
             if (mq == null) {

@@ -229,9 +229,9 @@ public final class CalibrationSet {
         return new double[] {rad * Math.cos(2 * Math.PI * u2), rad * Math.sin(2 * Math.PI * u2)};
     }
 
-    /** [1, C, H, W] with H and W of at least 8: an image, where smooth inputs are the common case. */
+    /** [N, C, H, W] with H and W of at least 8: images, where smooth inputs are the common case. */
     private static boolean isImage(long[] shape) {
-        return shape.length == 4 && shape[0] == 1 && shape[2] >= 8 && shape[3] >= 8;
+        return shape.length == 4 && shape[2] >= 8 && shape[3] >= 8;
     }
 
     /**
@@ -244,9 +244,15 @@ public final class CalibrationSet {
      * ViT/DeiT fell to cosine 0.983-0.986 and SigLIP to 0.92 (0.996-0.9998 with these samples).
      */
     private static float[] smoothImage(SplittableRandom r, long[] shape) {
-        int c = (int) shape[1];
-        int h = (int) shape[2];
-        int w = (int) shape[3];
+        int per = (int) (shape[1] * shape[2] * shape[3]);
+        float[] all = new float[(int) shape[0] * per];
+        for (int b = 0; b < shape[0]; b++) { // a fixed batch dimension: one image per row
+            System.arraycopy(smoothImage(r, (int) shape[1], (int) shape[2], (int) shape[3]), 0, all, b * per, per);
+        }
+        return all;
+    }
+
+    private static float[] smoothImage(SplittableRandom r, int c, int h, int w) {
         float[] v = new float[c * h * w];
         double[][] shared = waves(r);
         for (int ch = 0; ch < c; ch++) {
