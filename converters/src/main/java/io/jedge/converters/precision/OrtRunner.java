@@ -158,6 +158,11 @@ final class OrtRunner implements AutoCloseable {
                         : OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), t.shape()));
             }
             Set<String> wanted = outputs.isEmpty() ? new LinkedHashSet<>(session.getOutputNames()) : new LinkedHashSet<>(outputs);
+            List<String> missing = wanted.stream().filter(w -> !session.getOutputNames().contains(w)).toList();
+            if (!missing.isEmpty()) { // ONNX Runtime would only say how many outputs it has
+                throw new IllegalStateException("the " + what + " model does not output " + missing + " (it outputs "
+                        + session.getOutputNames().size() + " tensors); only tensors a node of the model produces can be read");
+            }
             try (OrtSession.Result r = session.run(ort, wanted)) {
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 for (Map.Entry<String, OnnxValue> e : r) {
