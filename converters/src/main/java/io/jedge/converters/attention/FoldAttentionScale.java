@@ -1,11 +1,14 @@
 package io.jedge.converters.attention;
 
+import io.jedge.converters.onnx.ElementTypes;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.GraphBuilder;
 import io.jedge.converters.onnx.Node;
 import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.onnx.TensorData;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,7 +22,8 @@ import java.util.Optional;
  * (relative L2) off ONNX Runtime, and exposing the scaled Q/K as outputs — which stops the
  * fusion — brings it back to 1e-7 (see benchmarks/tensorrt-h200-*.md). The folded form is the
  * one every exporter and TensorRT handle. The result is exact: multiplication by positive
- * scalars commutes through the matrix product (up to float rounding).
+ * scalars commutes through the matrix product (up to float rounding). The folded constant has
+ * the element type of the logits it multiplies (float32, or float16 in an FP16 variant).
  */
 public final class FoldAttentionScale {
     private FoldAttentionScale() {
@@ -29,6 +33,7 @@ public final class FoldAttentionScale {
     public static List<String> fold(OnnxModel model) {
         Graph g = model.graph();
         List<String> folded = new ArrayList<>();
+        Map<String, Integer> types = ElementTypes.infer(g);
         for (AttentionBlock b : AttentionFinder.find(model)) {
             if (b.fused() || b.form() == AttentionBlock.Form.UNRECOGNISED || !(b.scale() > 0)) {
                 continue;
@@ -41,6 +46,12 @@ public final class FoldAttentionScale {
             Node mm = idx.producer(sm.get().input(0)).filter(n -> n.is("MatMul")).orElse(null);
             if (mm == null) {
                 continue;
+            }
+            // the scale takes the logits' own type: convert folds FP16 variants too, and a float32
+            // constant there makes a Mul that TensorRT's strongly typed network refuses
+            int logitsType = types.getOrDefault(mm.output(0), TensorData.FLOAT);
+            if (logitsType != TensorData.FLOAT && logitsType != TensorData.FLOAT16) {
+                continue; // bfloat16/double logits: left as exported
             }
             Node mq = idx.producer(mm.input(0)).filter(n -> n.is("Mul") && n.inputs().contains(b.query())).orElse(null);
             if (mq == null) {
@@ -63,7 +74,10 @@ public final class FoldAttentionScale {
             mm.inputs().set(0, b.query());
             mm.inputs().set(1, newB);
             GraphBuilder gb = new GraphBuilder(g).scope(b.layer() + "/folded_scale");
-            String scaled = gb.mul(mm.output(0), gb.constFloat("attn_scale", (float) b.scale()));
+            String scale = logitsType == TensorData.FLOAT16
+                    ? gb.initializer(TensorData.ofFloat16(g.uniqueName("attn_scale"), new long[0], new float[] {(float) b.scale()}))
+                    : gb.constFloat("attn_scale", (float) b.scale());
+            String scaled = gb.mul(mm.output(0), scale);
             sm.get().inputs().set(0, scaled);
             folded.add(b.layer());
         }

@@ -288,6 +288,7 @@ public final class Fp16Converter {
             c.set("to", (long) to);
             g.add(c);
             prec.put(out, to);
+            sameShape(out, t);
             castOutputs.add(out);
             castCache.put(key, out);
             return out;
@@ -370,6 +371,7 @@ public final class Fp16Converter {
                 producer.outputs().replaceAll(x -> x.equals(t) ? inner : x);
                 g.replaceUses(t, inner, List.of());
                 prec.put(inner, have);
+                sameShape(inner, t);
                 Node c = new Node(g.uniqueName(t + "/Cast_output"), "Cast", "", List.of(inner), List.of(t));
                 c.set("to", (long) want);
                 g.add(c);
@@ -447,15 +449,20 @@ public final class Fp16Converter {
                     if (v != null) {
                         g.valueInfo().put(out, withType(v, p));
                     } else {
+                        // only shapes known for this very tensor: a guess would be a wrong declaration
                         OrtRunner.TensorType tt = types.get(out);
-                        if (tt == null) {
-                            String src = n.input(0);
-                            tt = types.get(src);
-                        }
                         long[] dims = tt == null ? null : tt.dims();
                         g.valueInfo().put(out, dims == null ? untyped(out, p) : Graph.tensorInfo(out, p, dims));
                     }
                 }
+            }
+        }
+
+        /** {@code copy} (a Cast's output, a renamed output) has the shape of {@code original}. */
+        void sameShape(String copy, String original) {
+            OrtRunner.TensorType tt = types.get(original);
+            if (tt != null) {
+                types.put(copy, tt);
             }
         }
 

@@ -32,7 +32,10 @@ import java.util.Set;
  * type inference and accuracy checks. Owns its session: close it.
  */
 final class OrtRunner implements AutoCloseable {
-    /** Element type and static dims (-1 where symbolic) that ONNX Runtime inferred for a tensor. */
+    /**
+     * Element type and static dims (-1 where symbolic) that ONNX Runtime inferred for a tensor;
+     * dims null where the shape is unknown.
+     */
     record TensorType(int elemType, long[] dims) {
     }
 
@@ -113,7 +116,10 @@ final class OrtRunner implements AutoCloseable {
         try (OrtRunner r = new OrtRunner(copy.toBytes(), false, 1, "type-inference")) {
             for (Map.Entry<String, NodeInfo> e : r.session.getOutputInfo().entrySet()) {
                 if (e.getValue().getInfo() instanceof TensorInfo ti) {
-                    out.put(e.getKey(), new TensorType(onnxType(ti.onnxType), ti.getShape()));
+                    // ONNX Runtime answers [] both for a scalar and for a shape it could not infer:
+                    // record it as unknown, never as a rank-0 declaration (ORT then rejects the model)
+                    long[] dims = ti.getShape().length == 0 ? null : ti.getShape();
+                    out.put(e.getKey(), new TensorType(onnxType(ti.onnxType), dims));
                 }
             }
         } catch (OrtException e) {
@@ -152,6 +158,11 @@ final class OrtRunner implements AutoCloseable {
                         : OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), t.shape()));
             }
             Set<String> wanted = outputs.isEmpty() ? new LinkedHashSet<>(session.getOutputNames()) : new LinkedHashSet<>(outputs);
+            List<String> missing = wanted.stream().filter(w -> !session.getOutputNames().contains(w)).toList();
+            if (!missing.isEmpty()) { // ONNX Runtime would only say how many outputs it has
+                throw new IllegalStateException("the " + what + " model does not output " + missing + " (it outputs "
+                        + session.getOutputNames().size() + " tensors); only tensors a node of the model produces can be read");
+            }
             try (OrtSession.Result r = session.run(ort, wanted)) {
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 for (Map.Entry<String, OnnxValue> e : r) {

@@ -10,6 +10,7 @@ import io.jedge.sdk.bundle.Preprocessing;
 import io.jedge.sdk.bundle.TensorSpec;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
@@ -34,15 +35,28 @@ class CalibrationSetTest {
         assertArrayEquals(third, fromBatch);
         float[] otherSeed = CalibrationSet.seeded(in, 5, 4).withBatchSize(1).batch(2).get("pixels").floats();
         assertTrue(third[0] != otherSeed[0]);
+        double[] white = meanVar(b0.sliceBatch(0, 1).floats());
+        assertTrue(Math.abs(white[0]) < 0.05 && Math.abs(white[1] - 1) < 0.05, "sample 0 is N(0,1): " + Arrays.toString(white));
+        // sample 1 is a smooth image: neighbouring pixels nearly agree, unlike white noise
+        float[] smooth = b0.sliceBatch(1, 2).floats();
+        double[] s = meanVar(smooth);
+        double step = 0;
+        for (int i = 0; i + 1 < 32; i++) {
+            step += Math.abs(smooth[i + 1] - smooth[i]);
+        }
+        assertTrue(step / 31 < 0.1 * Math.sqrt(s[1]), "row 0 of the smooth sample moves " + step / 31 + " per pixel, std " + Math.sqrt(s[1]));
+        assertTrue(s[1] > 0.2, "the smooth sample varies: " + Arrays.toString(s));
+    }
+
+    private static double[] meanVar(float[] v) {
         double mean = 0;
         double sq = 0;
-        for (float v : b0.floats()) {
-            mean += v;
-            sq += v * v;
+        for (float f : v) {
+            mean += f;
+            sq += f * f;
         }
-        mean /= b0.elementCount();
-        double var = sq / b0.elementCount() - mean * mean;
-        assertTrue(Math.abs(mean) < 0.05 && Math.abs(var - 1) < 0.05, "N(0,1) inputs: mean " + mean + ", var " + var);
+        mean /= v.length;
+        return new double[] {mean, sq / v.length - mean * mean};
     }
 
     @Test

@@ -98,6 +98,24 @@ class Fp16ConverterTest {
     }
 
     @Test
+    void theFp16TensorBehindAFloatOutputDeclaresTheOutputsShapeNotItsProducersInput() {
+        OnnxModel fp32 = smallVit(32, 8);
+        Graph g = Fp16Converter.convert(fp32, Fp16Options.defaults()).model().graph();
+        Node cast = g.producer("logits").orElseThrow();
+        assertEquals("Cast", cast.opType());
+        ValueInfoProto inner = g.valueInfo(cast.input(0));
+        assertNotNull(inner, "no value info for " + cast.input(0));
+        assertEquals(TensorData.FLOAT16, Graph.elemType(inner));
+        long[] dims = Graph.dims(inner);
+        assertEquals(10, dims[dims.length - 1], cast.input(0) + " declared " + java.util.Arrays.toString(dims) + ", the logits have 10 classes");
+        // and no value info claims rank 0 for a tensor ONNX Runtime could not infer
+        for (ValueInfoProto v : g.valueInfo().values()) {
+            assertTrue(!v.getType().getTensorType().hasShape() || Graph.dims(v).length > 0 || g.constant(v.getName()).isPresent(),
+                    v.getName() + " declared as a scalar");
+        }
+    }
+
+    @Test
     void longSoftmaxAndItsContractionStayFloat() {
         OnnxModel fp32 = smallVit(64, 4); // 16×16 patches + class token = 257 tokens
         Fp16Converter.Result r = Fp16Converter.convert(fp32, Fp16Options.defaults());

@@ -73,11 +73,11 @@ public final class PrecisionBenchmark {
                 + " attention\n");
         md.append("- INT8: ort-cpu profile (uint8 asymmetric activations, int8 symmetric per-channel weights, QDQ → "
                 + "MatMulIntegerToFloat), entropy calibrator on ").append(calibration)
-                .append(" seeded N(0,1) inputs (seed 1); default exclusions (patch embedding, head, attention BMMs)\n");
+                .append(" seeded inputs (seed 1; N(0,1) and smooth images, CalibrationSet.seeded); default exclusions (patch embedding, head, attention BMMs)\n");
         md.append("- FP16: default kept-FP32 list (LayerNormalization, reductions, long softmax > 256), FP32 I/O\n");
         md.append("- latency: ").append(threads).append(" intra-op threads, ALL optimizations, ").append(rounds)
                 .append(" interleaved rounds of at least ").append(seconds).append(" s (and 2 runs) per variant and batch\n");
-        md.append("- agreement: ").append(agreementInputs).append(" seeded N(0,1) inputs (seed 7, not the calibration seed), batch 8\n\n");
+        md.append("- agreement: ").append(agreementInputs).append(" seeded inputs (seed 7, not the calibration seed; N(0,1) and smooth images), batch 8\n\n");
 
         List<String[]> latencyRows = new ArrayList<>();
         List<String[]> agreementRows = new ArrayList<>();
