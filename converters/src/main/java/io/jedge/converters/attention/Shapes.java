@@ -23,6 +23,8 @@ final class Shapes {
     private final Graph g;
     private final Map<String, long[]> dims = new HashMap<>();
     private final Map<String, double[]> values = new HashMap<>();
+    private final Map<String, Node> producers = new HashMap<>();
+    private final Map<String, double[]> bounds = new HashMap<>();
 
     private Shapes(Graph g) {
         this.g = g;
@@ -40,6 +42,7 @@ final class Shapes {
         }
         g.topologicalSort();
         for (Node n : g.nodes()) {
+            n.outputs().forEach(o -> s.producers.put(o, n));
             try {
                 s.visit(n);
             } catch (RuntimeException e) {
@@ -81,6 +84,143 @@ final class Shapes {
     double scalar(String t) {
         double[] v = values.get(t);
         return v != null && v.length == 1 ? v[0] : Double.NaN;
+    }
+
+    /**
+     * {lowest, highest} over every element of a tensor computed from constants and shapes alone
+     * (masks built from {@code Range}, comparisons and {@code Where}), or null when that depends on
+     * the data or on an op not followed. Lets the finder see that a mask allows every key.
+     */
+    double[] bounds(String t) {
+        return bounds(t, 0);
+    }
+
+    private double[] bounds(String t, int depth) {
+        if (bounds.containsKey(t)) {
+            return bounds.get(t);
+        }
+        double[] b = depth > 48 ? null : computeBounds(t, depth);
+        bounds.put(t, b);
+        return b;
+    }
+
+    private double[] computeBounds(String t, int depth) {
+        double[] known = values.get(t);
+        if (known != null && Arrays.stream(known).noneMatch(Double::isNaN)) {
+            return known.length == 0 ? null : span(known);
+        }
+        java.util.Optional<TensorProto> c = g.constant(t);
+        if (c.isPresent()) {
+            return TensorData.elementCount(c.get()) == 0 ? null : span(toDoubles(c.get()));
+        }
+        Node n = producers.get(t);
+        if (n == null || !(n.domain().isEmpty() || n.domain().equals("ai.onnx"))) {
+            return null;
+        }
+        java.util.function.IntFunction<double[]> in = i -> n.input(i).isEmpty() ? null : bounds(n.input(i), depth + 1);
+        switch (n.opType()) {
+            case "Identity", "Unsqueeze", "Squeeze", "Reshape", "Expand", "Transpose", "Flatten", "Slice", "Tile",
+                    "Gather", "GatherElements", "Dropout" -> {
+                return in.apply(0);
+            }
+            case "Cast" -> {
+                double[] x = in.apply(0);
+                if (x == null || n.attrInt("to", 0) != TensorData.BOOL) {
+                    return x;
+                }
+                return x[0] > 0 || x[1] < 0 ? new double[] {1, 1} : x[0] == 0 && x[1] == 0 ? new double[] {0, 0} : new double[] {0, 1};
+            }
+            case "ConstantOfShape" -> {
+                double fill = n.has("value") ? toDoubles(n.attrTensor("value"))[0] : 0;
+                return new double[] {fill, fill};
+            }
+            case "Range" -> {
+                double[] start = in.apply(0);
+                double[] limit = in.apply(1);
+                return start == null || limit == null ? null
+                        : new double[] {Math.min(start[0], limit[0]), Math.max(start[1], limit[1])};
+            }
+            case "Concat" -> {
+                double[] all = null;
+                for (int i = 0; i < n.inputs().size(); i++) {
+                    double[] x = in.apply(i);
+                    if (x == null) {
+                        return null;
+                    }
+                    all = all == null ? x.clone() : new double[] {Math.min(all[0], x[0]), Math.max(all[1], x[1])};
+                }
+                return all;
+            }
+            case "Where" -> {
+                double[] cond = in.apply(0);
+                if (cond != null && cond[0] > 0) {
+                    return in.apply(1);
+                }
+                if (cond != null && cond[1] == 0) {
+                    return in.apply(2);
+                }
+                double[] x = in.apply(1);
+                double[] y = in.apply(2);
+                return x == null || y == null ? null : new double[] {Math.min(x[0], y[0]), Math.max(x[1], y[1])};
+            }
+            case "Not" -> {
+                double[] x = in.apply(0);
+                return x == null ? null : new double[] {x[1] != 0 ? 0 : 1, x[0] != 0 ? 0 : 1};
+            }
+            case "Neg" -> {
+                double[] x = in.apply(0);
+                return x == null ? null : new double[] {-x[1], -x[0]};
+            }
+            case "Add", "Sub", "Mul", "And", "Or", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual" -> {
+                double[] a = in.apply(0);
+                double[] b = in.apply(1);
+                return a == null || b == null ? null : binaryBounds(n.opType(), a, b);
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private static double[] binaryBounds(String op, double[] a, double[] b) {
+        double[] r = switch (op) {
+            case "Add" -> new double[] {a[0] + b[0], a[1] + b[1]};
+            case "Sub" -> new double[] {a[0] - b[1], a[1] - b[0]};
+            case "Mul" -> span(new double[] {a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]});
+            case "And" -> new double[] {Math.min(a[0], b[0]) != 0 ? 1 : 0, Math.min(a[1], b[1]) != 0 ? 1 : 0};
+            case "Or" -> new double[] {Math.max(a[0], b[0]) != 0 ? 1 : 0, Math.max(a[1], b[1]) != 0 ? 1 : 0};
+            case "Equal" -> a[0] == a[1] && b[0] == b[1] ? truth(a[0] == b[0]) : a[1] < b[0] || b[1] < a[0] ? truth(false) : null;
+            case "Less" -> a[1] < b[0] ? truth(true) : a[0] >= b[1] ? truth(false) : null;
+            case "LessOrEqual" -> a[1] <= b[0] ? truth(true) : a[0] > b[1] ? truth(false) : null;
+            case "Greater" -> a[0] > b[1] ? truth(true) : a[1] <= b[0] ? truth(false) : null;
+            case "GreaterOrEqual" -> a[0] >= b[1] ? truth(true) : a[1] < b[0] ? truth(false) : null;
+            default -> null;
+        };
+        if (r == null) {
+            return isComparison(op) ? new double[] {0, 1} : null;
+        }
+        return Double.isNaN(r[0]) || Double.isNaN(r[1]) ? null : r;
+    }
+
+    private static boolean isComparison(String op) {
+        return op.equals("Equal") || op.startsWith("Less") || op.startsWith("Greater");
+    }
+
+    private static double[] truth(boolean v) {
+        return v ? new double[] {1, 1} : new double[] {0, 0};
+    }
+
+    private static double[] span(double[] v) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double x : v) {
+            if (Double.isNaN(x)) {
+                return null;
+            }
+            lo = Math.min(lo, x);
+            hi = Math.max(hi, x);
+        }
+        return new double[] {lo, hi};
     }
 
     private void seedConstant(String name, TensorProto t) {
@@ -166,11 +306,13 @@ final class Shapes {
             case "Identity", "Cast", "Erf", "Gelu", "Relu", "Sigmoid", "Tanh", "Softmax", "LayerNormalization", "Neg",
                     "Sqrt", "Reciprocal", "Exp", "Dropout", "Abs", "CastLike", "Log", "Floor", "Ceil", "Round",
                     "BatchNormalization", "InstanceNormalization", "HardSwish", "HardSigmoid", "Softplus", "LeakyRelu",
-                    "Elu", "Selu", "Mish", "Clip", "Sin", "Cos", "Not", "LogSoftmax", "SimplifiedLayerNormalization" -> {
+                    "Elu", "Selu", "Mish", "Clip", "Sin", "Cos", "Not", "LogSoftmax", "SimplifiedLayerNormalization",
+                    "IsNaN", "IsInf", "LpNormalization" -> {
                 double[] x = v(n, 0);
                 out(n, copy(d(n, 0)), x == null ? null : unary(op, x));
             }
-            case "Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "Greater", "And", "Or", "Max", "Min" -> {
+            case "Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And",
+                    "Or", "Xor", "Max", "Min", "Mod" -> {
                 long[] a = d(n, 0);
                 long[] b = d(n, 1);
                 out(n, broadcast(a, b), binary(op, v(n, 0), v(n, 1), a, b));
@@ -283,7 +425,26 @@ final class Shapes {
                     out(n, shape, val);
                 }
             }
-            case "ReduceMean", "ReduceSum", "ReduceMax" -> {
+            case "Range" -> {
+                double start = scalar(n.input(0));
+                double limit = scalar(n.input(1));
+                double delta = scalar(n.input(2));
+                if (!Double.isNaN(start) && !Double.isNaN(limit) && !Double.isNaN(delta) && delta != 0) {
+                    long len = Math.max(0, (long) Math.ceil((limit - start) / delta));
+                    double[] val = null;
+                    if (len <= MAX_VALUE_ELEMENTS) {
+                        val = new double[(int) len];
+                        for (int i = 0; i < len; i++) {
+                            val[i] = start + i * delta;
+                        }
+                    }
+                    out(n, new long[] {len}, val);
+                } else {
+                    out(n, new long[] {-1}, null);
+                }
+            }
+            case "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceL2", "ReduceL1", "ReduceProd",
+                    "ReduceSumSquare" -> {
                 long[] x = d(n, 0);
                 if (x != null) {
                     List<Long> axes = n.attrInts("axes");
@@ -429,6 +590,9 @@ final class Shapes {
                 case "Equal" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : x == y ? 1 : 0;
                 case "Less" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : x < y ? 1 : 0;
                 case "Greater" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : x > y ? 1 : 0;
+                case "LessOrEqual" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : x <= y ? 1 : 0;
+                case "GreaterOrEqual" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : x >= y ? 1 : 0;
+                case "Mod" -> y == 0 ? Double.NaN : x - Math.floor(x / y) * y;
                 default -> Double.NaN;
             };
         }
