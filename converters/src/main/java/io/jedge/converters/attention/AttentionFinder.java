@@ -312,6 +312,12 @@ public final class AttentionFinder {
             d.tokens = s.dim(q, 1);
             d.headDim = s.dim(q, 2);
             problems.add("3-D (B,N,d) logits: one head, or heads folded into the batch; the head count is not visible");
+        } else if (qr == 5) {
+            d.heads = s.dim(q, 2);
+            d.tokens = s.dim(q, 3);
+            d.headDim = s.dim(q, 4);
+            problems.add("attention inside " + (s.dim(q, 1) < 0 ? "" : s.dim(q, 1) + " ")
+                    + "windows ((B,windows,h,N,d) layout, Twins' locally grouped attention); the rewrite expects (B,h,N,d)");
         } else {
             problems.add("query rank " + qr + " (expected (B,h,N,d))");
         }

@@ -361,11 +361,18 @@ final class Shapes {
                 long[] x = d(n, 0);
                 if (x != null) {
                     List<Long> perm = n.attrInts("perm");
+                    int[] from = new int[x.length];
                     long[] s = new long[x.length];
                     for (int i = 0; i < s.length; i++) {
-                        s[i] = perm.isEmpty() ? x[x.length - 1 - i] : x[perm.get(i).intValue()];
+                        from[i] = perm.isEmpty() ? x.length - 1 - i : perm.get(i).intValue();
+                        s[i] = x[from[i]];
                     }
-                    out(n, s, null);
+                    double[] xv = v(n, 0);
+                    double[] val = null;
+                    if (xv != null && known(s)) {
+                        val = gatherValuesPermuted(xv, x, s, from);
+                    }
+                    out(n, s, val);
                 }
             }
             case "Slice" -> slice(n);
@@ -423,6 +430,17 @@ final class Shapes {
                         Arrays.fill(val, fill);
                     }
                     out(n, shape, val);
+                }
+            }
+            case "Tile" -> {
+                long[] x = d(n, 0);
+                double[] reps = v(n, 1);
+                if (x != null && reps != null && reps.length == x.length) {
+                    long[] o = new long[x.length];
+                    for (int i = 0; i < o.length; i++) {
+                        o[i] = x[i] < 0 || Double.isNaN(reps[i]) ? -1 : x[i] * (long) reps[i];
+                    }
+                    out(n, o, null);
                 }
             }
             case "Range" -> {
@@ -611,6 +629,62 @@ final class Shapes {
             s[i] = x == 1 ? y : y == 1 ? x : x >= 0 ? x : y;
         }
         return s;
+    }
+
+    private static boolean known(long[] shape) {
+        return Arrays.stream(shape).allMatch(v -> v >= 0) && prodAll(shape) <= MAX_VALUE_ELEMENTS;
+    }
+
+    private static long prodAll(long[] shape) {
+        long p = 1;
+        for (long v : shape) {
+            p *= v;
+        }
+        return p;
+    }
+
+    /** Output element values where output index i along axis a reads input index {@code at(i, a)}. */
+    private static double[] gatherValues(double[] xv, long[] in, long[] out, java.util.function.LongBinaryOperator at) {
+        if (xv.length != prodAll(in)) {
+            return null;
+        }
+        double[] o = new double[(int) prodAll(out)];
+        long[] idx = new long[out.length];
+        for (int e = 0; e < o.length; e++) {
+            long rest = e;
+            long src = 0;
+            for (int a = out.length - 1; a >= 0; a--) {
+                idx[a] = rest % out[a];
+                rest /= out[a];
+            }
+            for (int a = 0; a < out.length; a++) {
+                src = src * in[a] + at.applyAsLong(idx[a], a);
+            }
+            o[e] = xv[(int) src];
+        }
+        return o;
+    }
+
+    /** Output element values of a transpose: output axis a is input axis {@code from[a]}. */
+    private static double[] gatherValuesPermuted(double[] xv, long[] in, long[] out, int[] from) {
+        if (xv.length != prodAll(in)) {
+            return null;
+        }
+        double[] o = new double[(int) prodAll(out)];
+        long[] inIdx = new long[in.length];
+        for (int e = 0; e < o.length; e++) {
+            long rest = e;
+            for (int a = out.length - 1; a >= 0; a--) {
+                inIdx[from[a]] = rest % out[a];
+                rest /= out[a];
+            }
+            long src = 0;
+            for (int a = 0; a < in.length; a++) {
+                src = src * in[a] + inIdx[a];
+            }
+            o[e] = xv[(int) src];
+        }
+        return o;
     }
 
     private static long norm(long axis, int rank, boolean clamp) {
@@ -844,6 +918,9 @@ final class Shapes {
         long[] s = x.clone();
         double[] xv = v(n, 0);
         double[] val = null;
+        long[] first = new long[x.length];
+        long[] stride = new long[x.length];
+        Arrays.fill(stride, 1);
         for (int i = 0; i < starts.length; i++) {
             int axis = (int) (axes == null ? i : norm(axes[i], x.length, false));
             long step = steps == null ? 1 : (long) steps[i];
@@ -856,12 +933,12 @@ final class Shapes {
             long en = clampIndex((long) Math.max(Long.MIN_VALUE / 2, Math.min(Long.MAX_VALUE / 2, ends[i])), len, step);
             long count = step > 0 ? Math.max(0, (en - st + step - 1) / step) : Math.max(0, (st - en - step - 1) / -step);
             s[axis] = count;
-            if (xv != null && x.length == 1) {
-                val = new double[(int) count];
-                for (int k = 0; k < count; k++) {
-                    val[k] = xv[(int) (st + k * step)];
-                }
-            }
+            first[axis] = st;
+            stride[axis] = step;
+        }
+        if (xv != null && known(s)) {
+            // pads and shapes are sliced as small multi-dimensional tensors too (F.pad's flipped pad list)
+            val = gatherValues(xv, x, s, (out, i) -> first[(int) i] + out * stride[(int) i]);
         }
         out(n, s, val);
     }
