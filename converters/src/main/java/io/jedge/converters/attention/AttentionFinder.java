@@ -18,11 +18,14 @@ import java.util.Set;
 
 /**
  * Finds attention blocks in an ONNX graph as PyTorch exports them: decomposed
- * {@code MatMul → scale → [Add bias] → Softmax → MatMul} (TorchScript and dynamo exporters, Swin
- * window attention with relative position bias and shifted-window masks), the ONNX
- * {@code Attention} op (opset 23) and ONNX Runtime's {@code com.microsoft} {@code MultiHeadAttention}
- * and {@code Attention}. A Softmax over the product of two activations that matches none of these
- * is returned as an {@link Form#UNRECOGNISED} block with the reason, never dropped.
+ * {@code MatMul → scale → [Add bias/mask] → Softmax → [Cast, Dropout, NaN guard] → MatMul}
+ * (TorchScript and dynamo exporters, timm and transformers, Swin window attention with relative
+ * position bias and shifted-window masks), the ONNX {@code Attention} op (opset 23) and ONNX
+ * Runtime's {@code com.microsoft} {@code MultiHeadAttention} and {@code Attention}. A mask that is
+ * zero everywhere (transformers adds one to every model) is no mask. Variants the rewrite cannot
+ * keep (talking heads, channel attention, per-head learned scales, window layouts, V·Pᵀ) are
+ * returned with the reason in {@link AttentionBlock#note()}; a Softmax over the product of two
+ * activations that matches none of these is an {@link Form#UNRECOGNISED} block, never dropped.
  *
  * <pre>{@code
  * List<AttentionBlock> blocks = AttentionFinder.find(OnnxModel.load(path));
