@@ -563,6 +563,10 @@ public final class AttentionFinder {
         if (!isConstantDerived(g, idx, t)) {
             return true;
         }
+        double[] bounds = s.bounds(t);
+        if (bounds != null && bounds[0] <= -50f && !readsFloatWeight(g, idx, t)) {
+            return true; // computed, e.g. Where(keys < n, 0, -inf)
+        }
         String x = t;
         for (int step = 0; step < 4; step++) {
             Optional<ai.onnx.proto.OnnxMl.TensorProto> c = g.constant(x);

@@ -125,8 +125,13 @@ final class Shapes {
             }
             case "Cast" -> {
                 double[] x = in.apply(0);
-                if (x == null || n.attrInt("to", 0) != TensorData.BOOL) {
+                long to = n.attrInt("to", 0);
+                if (x == null || FLOAT_TYPES.contains(to)) {
                     return x;
+                }
+                if (to != TensorData.BOOL) {
+                    // to an integer: truncation is monotonic, so it maps the bounds
+                    return new double[] {trunc(x[0]), trunc(x[1])};
                 }
                 return x[0] > 0 || x[1] < 0 ? new double[] {1, 1} : x[0] == 0 && x[1] == 0 ? new double[] {0, 0} : new double[] {0, 1};
             }
@@ -200,6 +205,14 @@ final class Shapes {
             return isComparison(op) ? new double[] {0, 1} : null;
         }
         return Double.isNaN(r[0]) || Double.isNaN(r[1]) ? null : r;
+    }
+
+    private static final java.util.Set<Long> FLOAT_TYPES = java.util.Set.of((long) TensorProto.DataType.FLOAT_VALUE,
+            (long) TensorProto.DataType.FLOAT16_VALUE, (long) TensorProto.DataType.BFLOAT16_VALUE,
+            (long) TensorProto.DataType.DOUBLE_VALUE);
+
+    private static double trunc(double v) {
+        return Double.isInfinite(v) ? v : v < 0 ? Math.ceil(v) : Math.floor(v);
     }
 
     private static boolean isComparison(String op) {
