@@ -112,7 +112,11 @@ public final class AttentionFinder {
             if (!problem.isEmpty()) {
                 why.add(problem);
             }
-            if (!self) {
+            if (!self && tokens == 1) {
+                // CaiT/XCiT class attention, SigLIP's pooling head, CrossViT's fusion, LeViT's subsampling
+                why.add("cross-attention of one query token (a class token or a learned query) to "
+                        + (keyTokens < 0 ? "the" : keyTokens) + " keys; only self-attention is rewritten");
+            } else if (!self) {
                 why.add("cross-attention (Q and K come from different tensors); only self-attention is rewritten");
             }
             if (bias) {
