@@ -1,6 +1,6 @@
 package io.jedge.converters.attention;
 
-import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import ai.onnx.proto.OnnxMl.TensorProto;
 import io.jedge.converters.attention.AttentionBlock.Form;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.Node;
@@ -114,7 +114,7 @@ public final class AttentionFinder {
             }
             if (!self && tokens == 1) {
                 // CaiT/XCiT class attention, SigLIP's pooling head, CrossViT's fusion, LeViT's subsampling
-                why.add("cross-attention of one query token (a class token or a learned query) to "
+                why.add("cross-attention of one query token to "
                         + (keyTokens < 0 ? "the" : keyTokens) + " keys; only self-attention is rewritten");
             } else if (!self) {
                 why.add("cross-attention (Q and K come from different tensors); only self-attention is rewritten");
@@ -399,7 +399,7 @@ public final class AttentionFinder {
         List<Node> users = idx.consumers(probs);
         if (users.size() == 1) {
             Node u = users.get(0);
-            boolean floatCast = u.is("Cast") && FLOAT_TYPES.contains(u.attrInt("to", 0));
+            boolean floatCast = u.is("Cast") && Shapes.isFloat(u.attrInt("to", 0));
             boolean headMixing = talkingHeads && (u.is("Transpose")
                     || (u.is("MatMul") && isConstantDerived(g, idx, u.input(1)))
                     || (u.is("Add") && (isConstantDerived(g, idx, u.input(0)) || isConstantDerived(g, idx, u.input(1)))));
@@ -415,9 +415,6 @@ public final class AttentionFinder {
         }
         return List.of();
     }
-
-    private static final Set<Long> FLOAT_TYPES = Set.of((long) DataType.FLOAT_VALUE, (long) DataType.FLOAT16_VALUE,
-            (long) DataType.BFLOAT16_VALUE, (long) DataType.DOUBLE_VALUE);
 
     /** {@code MatMul(V, Transpose(P))} with the last two axes of P swapped, or null. */
     private static Node valueTimesTransposed(Shapes s, Graph.Index idx, List<Node> users, String probs) {
@@ -455,10 +452,9 @@ public final class AttentionFinder {
             if (x.isEmpty() || !seen.add(x)) {
                 continue;
             }
-            Optional<ai.onnx.proto.OnnxMl.TensorProto> c = g.constant(x);
+            Optional<TensorProto> c = g.constant(x);
             if (c.isPresent()) {
-                ai.onnx.proto.OnnxMl.TensorProto tp = c.get();
-                if (FLOAT_TYPES.contains((long) tp.getDataType()) && TensorData.elementCount(tp) > 1) {
+                if (Shapes.isFloat(c.get().getDataType()) && TensorData.elementCount(c.get()) > 1) {
                     return true;
                 }
                 continue;
@@ -573,7 +569,7 @@ public final class AttentionFinder {
         }
         String x = t;
         for (int step = 0; step < 4; step++) {
-            Optional<ai.onnx.proto.OnnxMl.TensorProto> c = g.constant(x);
+            Optional<TensorProto> c = g.constant(x);
             if (c.isPresent()) {
                 float[] v = g.floats(c.get());
                 float min = 0;

@@ -126,7 +126,7 @@ final class Shapes {
             case "Cast" -> {
                 double[] x = in.apply(0);
                 long to = n.attrInt("to", 0);
-                if (x == null || FLOAT_TYPES.contains(to)) {
+                if (x == null || isFloat(to)) {
                     return x;
                 }
                 if (to != TensorData.BOOL) {
@@ -207,9 +207,11 @@ final class Shapes {
         return Double.isNaN(r[0]) || Double.isNaN(r[1]) ? null : r;
     }
 
-    private static final java.util.Set<Long> FLOAT_TYPES = java.util.Set.of((long) TensorProto.DataType.FLOAT_VALUE,
-            (long) TensorProto.DataType.FLOAT16_VALUE, (long) TensorProto.DataType.BFLOAT16_VALUE,
-            (long) TensorProto.DataType.DOUBLE_VALUE);
+    /** Whether an ONNX element type is a floating-point one. */
+    static boolean isFloat(long elemType) {
+        return elemType == TensorProto.DataType.FLOAT_VALUE || elemType == TensorProto.DataType.FLOAT16_VALUE
+                || elemType == TensorProto.DataType.BFLOAT16_VALUE || elemType == TensorProto.DataType.DOUBLE_VALUE;
+    }
 
     private static double trunc(double v) {
         return Double.isInfinite(v) ? v : v < 0 ? Math.ceil(v) : Math.floor(v);
