@@ -9,6 +9,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntFunction;
+import java.util.function.LongBinaryOperator;
 
 /**
  * Static shapes and small constant values of a graph, for pattern matching. Uses the model's own
@@ -109,7 +112,7 @@ final class Shapes {
         if (known != null && Arrays.stream(known).noneMatch(Double::isNaN)) {
             return known.length == 0 ? null : span(known);
         }
-        java.util.Optional<TensorProto> c = g.constant(t);
+        Optional<TensorProto> c = g.constant(t);
         if (c.isPresent()) {
             return TensorData.elementCount(c.get()) == 0 ? null : span(toDoubles(c.get()));
         }
@@ -117,7 +120,7 @@ final class Shapes {
         if (n == null || !(n.domain().isEmpty() || n.domain().equals("ai.onnx"))) {
             return null;
         }
-        java.util.function.IntFunction<double[]> in = i -> n.input(i).isEmpty() ? null : bounds(n.input(i), depth + 1);
+        IntFunction<double[]> in = i -> n.input(i).isEmpty() ? null : bounds(n.input(i), depth + 1);
         switch (n.opType()) {
             case "Identity", "Unsqueeze", "Squeeze", "Reshape", "Expand", "Transpose", "Flatten", "Slice", "Tile",
                     "Gather", "GatherElements", "Dropout" -> {
@@ -659,7 +662,7 @@ final class Shapes {
     }
 
     /** Output element values where output index i along axis a reads input index {@code at(i, a)}. */
-    private static double[] gatherValues(double[] xv, long[] in, long[] out, java.util.function.LongBinaryOperator at) {
+    private static double[] gatherValues(double[] xv, long[] in, long[] out, LongBinaryOperator at) {
         if (xv.length != prodAll(in)) {
             return null;
         }
