@@ -1,11 +1,14 @@
 package io.jedge.converters.attention;
 
+import ai.onnx.proto.OnnxMl.TensorProto;
 import io.jedge.converters.attention.AttentionBlock.Form;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.Node;
 import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.onnx.TensorData;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -15,11 +18,14 @@ import java.util.Set;
 
 /**
  * Finds attention blocks in an ONNX graph as PyTorch exports them: decomposed
- * {@code MatMul → scale → [Add bias] → Softmax → MatMul} (TorchScript and dynamo exporters, Swin
- * window attention with relative position bias and shifted-window masks), the ONNX
- * {@code Attention} op (opset 23) and ONNX Runtime's {@code com.microsoft} {@code MultiHeadAttention}
- * and {@code Attention}. A Softmax over the product of two activations that matches none of these
- * is returned as an {@link Form#UNRECOGNISED} block with the reason, never dropped.
+ * {@code MatMul → scale → [Add bias/mask] → Softmax → [Cast, Dropout, NaN guard] → MatMul}
+ * (TorchScript and dynamo exporters, timm and transformers, Swin window attention with relative
+ * position bias and shifted-window masks), the ONNX {@code Attention} op (opset 23) and ONNX
+ * Runtime's {@code com.microsoft} {@code MultiHeadAttention} and {@code Attention}. A mask that is
+ * zero everywhere (transformers adds one to every model) is no mask. Variants the rewrite cannot
+ * keep (talking heads, channel attention, per-head learned scales, window layouts, V·Pᵀ) are
+ * returned with the reason in {@link AttentionBlock#note()}; a Softmax over the product of two
+ * activations that matches none of these is an {@link Form#UNRECOGNISED} block, never dropped.
  *
  * <pre>{@code
  * List<AttentionBlock> blocks = AttentionFinder.find(OnnxModel.load(path));
@@ -106,7 +112,11 @@ public final class AttentionFinder {
             if (!problem.isEmpty()) {
                 why.add(problem);
             }
-            if (!self) {
+            if (!self && tokens == 1) {
+                // CaiT/XCiT class attention, SigLIP's pooling head, CrossViT's fusion, LeViT's subsampling
+                why.add("cross-attention of one query token to "
+                        + (keyTokens < 0 ? "the" : keyTokens) + " keys; only self-attention is rewritten");
+            } else if (!self) {
                 why.add("cross-attention (Q and K come from different tensors); only self-attention is rewritten");
             }
             if (bias) {
@@ -140,52 +150,79 @@ public final class AttentionFinder {
         String x = softmax.input(0);
         Draft d = new Draft(Form.DYNAMO_DECOMPOSED, softmax);
         boolean dynamicScale = false;
+        boolean talkingHeads = false;
+        boolean permuted = false;
+        String headScale = "";
         Node qk = null;
         // walk from the Softmax input back to the QKᵀ product through scale, bias, mask and reshapes
-        for (int step = 0; step < 12; step++) {
+        for (int step = 0; step < 16 && qk == null; step++) {
             Node p = idx.producer(x).orElse(null);
             if (p == null) {
                 return Optional.empty();
             }
             if (p.is("MatMul") || p.is("Einsum")) {
-                if (isConstantDerived(g, idx, p.input(0)) || isConstantDerived(g, idx, p.input(1))) {
+                boolean c0 = isConstantDerived(g, idx, p.input(0));
+                boolean c1 = isConstantDerived(g, idx, p.input(1));
+                if (!c0 && !c1) {
+                    qk = p;
+                } else if (!c0 && p.is("MatMul") && mixesHeadsOfProduct(g, idx, p.input(0))) {
+                    // CaiT's talking heads: a learned projection across the head axis of the logits
+                    talkingHeads = true;
+                    d.nodes.add(p.name());
+                    x = p.input(0);
+                } else {
                     return Optional.empty(); // a projection (e.g. a classifier head), not attention
                 }
-                qk = p;
-                break;
-            }
-            if (p.is("Mul") || p.is("Div")) {
+            } else if (p.is("Mul") || p.is("Div")) {
                 int other = constantSide(g, s, idx, p);
-                if (other < 0) {
-                    return Optional.empty();
+                if (other >= 0) {
+                    double v = s.scalar(p.input(other));
+                    dynamicScale |= !g.constant(p.input(other)).isPresent();
+                    d.scale *= p.is("Div") ? 1 / v : v;
+                    x = p.input(1 - other);
+                } else if (isConstantDerived(g, idx, p.input(1)) || isConstantDerived(g, idx, p.input(0))) {
+                    // a learned scale per head (XCiT's temperature, SwinV2's logit scale), shape (h,1,1)
+                    int c = isConstantDerived(g, idx, p.input(1)) ? 1 : 0;
+                    headScale = Arrays.toString(s.dims(p.input(c)));
+                    d.scale = Double.NaN;
+                    x = p.input(1 - c);
+                } else {
+                    return Optional.of(unknownLogits(d, p));
                 }
-                double v = s.scalar(p.input(other));
-                dynamicScale |= !g.constant(p.input(other)).isPresent();
-                d.scale *= p.is("Div") ? 1 / v : v;
                 d.nodes.add(p.name());
-                x = p.input(1 - other);
             } else if (p.is("Add")) {
                 int chain = leadsToProduct(g, idx, p.input(0)) ? 0 : leadsToProduct(g, idx, p.input(1)) ? 1 : -1;
                 if (chain < 0) {
-                    return Optional.empty();
+                    // the bias of a talking-heads projection: Add(MatMul(Transpose(QKᵀ), W), b)
+                    chain = headMixingProjection(g, idx, p.input(0)) ? 0 : headMixingProjection(g, idx, p.input(1)) ? 1 : -1;
+                    talkingHeads |= chain >= 0;
+                }
+                if (chain < 0) {
+                    return Optional.of(unknownLogits(d, p));
                 }
                 String other = p.input(1 - chain);
-                if (looksLikeMask(g, s, idx, other)) {
-                    d.mask = true;
-                } else {
-                    d.bias = true;
+                boolean projectionBias = talkingHeads && idx.producer(p.input(chain)).map(m -> m.is("MatMul")).orElse(false);
+                if (!projectionBias) {
+                    addend(g, s, idx, other, d, 0);
                 }
                 d.nodes.add(p.name());
                 x = p.input(chain);
             } else if (p.is("Reshape") || p.is("Cast") || p.is("Identity")) {
                 d.nodes.add(p.name());
                 x = p.input(0);
-            } else if (p.is("Where")) {
-                d.mask = true;
+            } else if (p.is("Transpose")) {
+                permuted = true;
                 d.nodes.add(p.name());
-                x = leadsToProduct(g, idx, p.input(1)) ? p.input(1) : p.input(2);
+                x = p.input(0);
+            } else if (p.is("Where")) {
+                boolean keep = leadsToProduct(g, idx, p.input(1));
+                double[] cond = s.bounds(p.input(0));
+                boolean allKept = cond != null && (keep ? cond[0] > 0 : cond[1] == 0);
+                d.mask |= !allKept;
+                d.nodes.add(p.name());
+                x = keep ? p.input(1) : p.input(2);
             } else {
-                return Optional.empty();
+                return Optional.of(unknownLogits(d, p));
             }
         }
         if (qk == null) {
@@ -201,6 +238,9 @@ public final class AttentionFinder {
         if (rank > 0 && axis != -1 && axis != rank - 1) {
             return Optional.of(unrecognised(d, "Softmax over axis " + axis + " of a rank-" + rank
                     + " tensor; attention normalises over the last axis"));
+        }
+        if (permuted && !talkingHeads) {
+            return Optional.of(unrecognised(d, "the logits are transposed between QKᵀ and the Softmax"));
         }
         // Q side: strip scalar scales; K side: strip scalar scales and the transpose of the last two axes
         String q = qk.input(0);
@@ -237,32 +277,69 @@ public final class AttentionFinder {
         d.keyTransposed = !transposed;
         d.query = q;
         d.key = k;
-        // the probabilities must feed exactly one MatMul with V
-        List<Node> users = idx.consumers(softmax.output(0));
-        Node pv = users.size() == 1 && users.get(0).is("MatMul") && users.get(0).input(0).equals(softmax.output(0)) ? users.get(0) : null;
-        if (pv == null) {
+        // the probabilities must reach exactly one MatMul with V, through ops that leave them unchanged
+        String probs = softmax.output(0);
+        for (int step = 0; step < 8; step++) {
+            List<Node> seen = passThrough(g, s, idx, probs, talkingHeads);
+            if (seen.isEmpty()) {
+                break;
+            }
+            seen.forEach(n -> d.nodes.add(n.name()));
+            probs = seen.get(seen.size() - 1).output(0);
+        }
+        List<Node> users = idx.consumers(probs);
+        Node pv = users.size() == 1 && users.get(0).is("MatMul") && users.get(0).input(0).equals(probs) ? users.get(0) : null;
+        Node vpt = pv == null ? valueTimesTransposed(s, idx, users, probs) : null;
+        if (pv == null && vpt == null) {
             StringBuilder what = new StringBuilder();
             users.forEach(u -> what.append(what.length() == 0 ? "" : ", ").append(u));
             return Optional.of(unrecognised(d, "Softmax output feeds " + (users.isEmpty() ? "nothing" : what)
                     + "; expected one MatMul with V"));
         }
-        d.nodes.add(pv.name());
-        d.value = pv.input(1);
-        d.output = pv.output(0);
+        List<String> problems = new ArrayList<>();
+        if (pv != null) {
+            d.nodes.add(pv.name());
+            d.value = pv.input(1);
+            d.output = pv.output(0);
+        } else {
+            d.nodes.add(users.get(0).name());
+            d.nodes.add(vpt.name());
+            d.value = vpt.input(0);
+            d.output = vpt.output(0);
+            problems.add("probabilities are applied as V·Pᵀ (EfficientViT's cascaded group attention); the rewrite expects P·V");
+        }
         int qr = s.rank(q);
         d.threeD = qr == 3;
+        boolean channels = pv != null && mergesChannelsFirst(idx, d.output);
         if (qr == 4) {
             d.heads = s.dim(q, 1);
-            d.tokens = s.dim(q, 2);
-            d.headDim = s.dim(q, 3);
+            d.tokens = s.dim(q, channels ? 3 : 2);
+            d.headDim = s.dim(q, channels ? 2 : 3);
         } else if (qr == 3) {
             d.tokens = s.dim(q, 1);
             d.headDim = s.dim(q, 2);
-            d.problem = "heads are folded into the batch ((B·h,N,d) layout); the head count is not visible";
+            problems.add("3-D (B,N,d) logits: one head, or heads folded into the batch; the head count is not visible");
+        } else if (qr == 5) {
+            d.heads = s.dim(q, 2);
+            d.tokens = s.dim(q, 3);
+            d.headDim = s.dim(q, 4);
+            problems.add("attention inside " + (s.dim(q, 1) < 0 ? "" : s.dim(q, 1) + " ")
+                    + "windows ((B,windows,h,N,d) layout, Twins' locally grouped attention); the rewrite expects (B,h,N,d)");
         } else {
-            d.problem = "query rank " + qr + " (expected (B,h,N,d))";
+            problems.add("query rank " + qr + " (expected (B,h,N,d))");
         }
-        d.keyTokens = s.dim(k, d.keyTransposed ? -1 : -2);
+        d.keyTokens = channels ? d.tokens : s.dim(k, d.keyTransposed ? -1 : -2);
+        if (channels) {
+            problems.add("channel attention (XCiT cross-covariance): the Softmax runs over d×d channel logits, not over tokens");
+        }
+        if (talkingHeads) {
+            problems.add("talking-heads attention (CaiT): learned projections mix the heads before and after the Softmax; "
+                    + "the rewrite works head by head");
+        }
+        if (!headScale.isEmpty()) {
+            problems.add("learned logit scale per head (shape " + headScale + "); the rewrite needs one constant scale");
+        }
+        d.problem = String.join("; ", problems);
         if (d.bias) {
             d.form = Form.WINDOW_BIASED;
         } else if (dynamicScale || softmax.name().startsWith("/")) {
@@ -271,6 +348,121 @@ public final class AttentionFinder {
             d.form = Form.LEGACY_DECOMPOSED;
         }
         return Optional.of(d);
+    }
+
+    /**
+     * Classifies what is added to the logits: a mask, a learned bias, or a mask of zeros that
+     * changes nothing (transformers builds one for every model). Sums are split into their terms:
+     * dynamo folds Swin's relative position bias and shifted-window mask into one Add.
+     */
+    private static void addend(Graph g, Shapes s, Graph.Index idx, String t, Draft d, int depth) {
+        Node p = idx.producer(t).orElse(null);
+        if (p != null && p.is("Add") && depth < 4) {
+            addend(g, s, idx, p.input(0), d, depth + 1);
+            addend(g, s, idx, p.input(1), d, depth + 1);
+        } else if (allowsEveryKey(g, s, idx, t)) {
+            return;
+        } else if (looksLikeMask(g, s, idx, t)) {
+            d.mask = true;
+        } else {
+            d.bias = true;
+        }
+    }
+
+    /** Logits that come from a product of activations through an op this finder does not follow. */
+    private static Draft unknownLogits(Draft d, Node p) {
+        return unrecognised(d, "the logits pass through " + p + " on the way from QKᵀ to the Softmax");
+    }
+
+    private static boolean headMixingProjection(Graph g, Graph.Index idx, String t) {
+        Node p = idx.producer(t).orElse(null);
+        return p != null && p.is("MatMul") && isConstantDerived(g, idx, p.input(1)) && mixesHeadsOfProduct(g, idx, p.input(0));
+    }
+
+    /** Whether {@code t} is the logits product with its head axis moved last (Transpose, then QKᵀ). */
+    private static boolean mixesHeadsOfProduct(Graph g, Graph.Index idx, String t) {
+        Node p = idx.producer(t).orElse(null);
+        if (p == null || !p.is("Transpose")) {
+            return false;
+        }
+        Node m = idx.producer(p.input(0)).orElse(null);
+        return m != null && m.is("MatMul") && !isConstantDerived(g, idx, m.input(0)) && !isConstantDerived(g, idx, m.input(1));
+    }
+
+    /**
+     * The nodes after {@code probs} that leave the probabilities unchanged, up to the next tensor:
+     * a float Cast, Identity, inference Dropout, or {@code Where(IsNaN(P), 0, P)} (the SDPA exports'
+     * guard for fully masked rows); with talking heads also their projection (Transpose, MatMul,
+     * bias Add). Empty when the next op is none of these.
+     */
+    private static List<Node> passThrough(Graph g, Shapes s, Graph.Index idx, String probs, boolean talkingHeads) {
+        List<Node> users = idx.consumers(probs);
+        if (users.size() == 1) {
+            Node u = users.get(0);
+            boolean floatCast = u.is("Cast") && Shapes.isFloat(u.attrInt("to", 0));
+            boolean headMixing = talkingHeads && (u.is("Transpose")
+                    || (u.is("MatMul") && isConstantDerived(g, idx, u.input(1)))
+                    || (u.is("Add") && (isConstantDerived(g, idx, u.input(0)) || isConstantDerived(g, idx, u.input(1)))));
+            return floatCast || u.is("Identity") || u.is("Dropout") || headMixing ? List.of(u) : List.of();
+        }
+        if (users.size() == 2) {
+            Node isNan = users.stream().filter(u -> u.is("IsNaN")).findFirst().orElse(null);
+            Node where = users.stream().filter(u -> u.is("Where")).findFirst().orElse(null);
+            if (isNan != null && where != null && where.input(0).equals(isNan.output(0)) && where.input(2).equals(probs)
+                    && s.scalar(where.input(1)) == 0) {
+                return List.of(isNan, where);
+            }
+        }
+        return List.of();
+    }
+
+    /** {@code MatMul(V, Transpose(P))} with the last two axes of P swapped, or null. */
+    private static Node valueTimesTransposed(Shapes s, Graph.Index idx, List<Node> users, String probs) {
+        if (users.size() != 1 || !users.get(0).is("Transpose") || !swapsLastTwo(users.get(0), s.rank(probs))) {
+            return null;
+        }
+        List<Node> next = idx.consumers(users.get(0).output(0));
+        return next.size() == 1 && next.get(0).is("MatMul") && next.get(0).input(1).equals(users.get(0).output(0))
+                ? next.get(0) : null;
+    }
+
+    /** Whether the (B,h,a,b) result is merged back as (B,b,h,a): the tokens are its last axis (XCiT). */
+    private static boolean mergesChannelsFirst(Graph.Index idx, String output) {
+        List<Node> users = idx.consumers(output);
+        return users.size() == 1 && users.get(0).is("Transpose") && users.get(0).attrInts("perm").equals(List.of(0L, 3L, 1L, 2L));
+    }
+
+    /**
+     * A mask whose every element is statically zero: it keeps every key and changes nothing. A
+     * learned bias that happens to be zero (an untrained relative position table) is not one: it
+     * will not be zero after training, so anything read from a float weight counts as a bias.
+     */
+    private static boolean allowsEveryKey(Graph g, Shapes s, Graph.Index idx, String mask) {
+        double[] b = s.bounds(mask);
+        return b != null && b[0] == 0 && b[1] == 0 && !readsFloatWeight(g, idx, mask);
+    }
+
+    /** Whether a float tensor of more than one element (a weight, not a fill value) feeds {@code t}. */
+    private static boolean readsFloatWeight(Graph g, Graph.Index idx, String t) {
+        Deque<String> work = new ArrayDeque<>();
+        Set<String> seen = new HashSet<>();
+        work.push(t);
+        while (!work.isEmpty() && seen.size() < 256) {
+            String x = work.pop();
+            if (x.isEmpty() || !seen.add(x)) {
+                continue;
+            }
+            Optional<TensorProto> c = g.constant(x);
+            if (c.isPresent()) {
+                if (Shapes.isFloat(c.get().getDataType()) && TensorData.elementCount(c.get()) > 1) {
+                    return true;
+                }
+                continue;
+            }
+            // a Shape reads no values: what follows it is shape arithmetic
+            idx.producer(x).filter(p -> !p.is("Shape")).ifPresent(p -> p.inputs().forEach(work::push));
+        }
+        return !work.isEmpty();
     }
 
     private static Draft unrecognised(Draft d, String why) {
@@ -371,9 +563,13 @@ public final class AttentionFinder {
         if (!isConstantDerived(g, idx, t)) {
             return true;
         }
+        double[] bounds = s.bounds(t);
+        if (bounds != null && bounds[0] <= -50f && !readsFloatWeight(g, idx, t)) {
+            return true; // computed, e.g. Where(keys < n, 0, -inf)
+        }
         String x = t;
         for (int step = 0; step < 4; step++) {
-            Optional<ai.onnx.proto.OnnxMl.TensorProto> c = g.constant(x);
+            Optional<TensorProto> c = g.constant(x);
             if (c.isPresent()) {
                 float[] v = g.floats(c.get());
                 float min = 0;

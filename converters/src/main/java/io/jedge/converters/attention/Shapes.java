@@ -9,6 +9,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntFunction;
+import java.util.function.LongBinaryOperator;
 
 /**
  * Static shapes and small constant values of a graph, for pattern matching. Uses the model's own
@@ -23,6 +26,8 @@ final class Shapes {
     private final Graph g;
     private final Map<String, long[]> dims = new HashMap<>();
     private final Map<String, double[]> values = new HashMap<>();
+    private final Map<String, Node> producers = new HashMap<>();
+    private final Map<String, double[]> bounds = new HashMap<>();
 
     private Shapes(Graph g) {
         this.g = g;
@@ -40,6 +45,7 @@ final class Shapes {
         }
         g.topologicalSort();
         for (Node n : g.nodes()) {
+            n.outputs().forEach(o -> s.producers.put(o, n));
             try {
                 s.visit(n);
             } catch (RuntimeException e) {
@@ -81,6 +87,158 @@ final class Shapes {
     double scalar(String t) {
         double[] v = values.get(t);
         return v != null && v.length == 1 ? v[0] : Double.NaN;
+    }
+
+    /**
+     * {lowest, highest} over every element of a tensor computed from constants and shapes alone
+     * (masks built from {@code Range}, comparisons and {@code Where}), or null when that depends on
+     * the data or on an op not followed. Lets the finder see that a mask allows every key.
+     */
+    double[] bounds(String t) {
+        return bounds(t, 0);
+    }
+
+    private double[] bounds(String t, int depth) {
+        if (bounds.containsKey(t)) {
+            return bounds.get(t);
+        }
+        double[] b = depth > 48 ? null : computeBounds(t, depth);
+        bounds.put(t, b);
+        return b;
+    }
+
+    private double[] computeBounds(String t, int depth) {
+        double[] known = values.get(t);
+        if (known != null && Arrays.stream(known).noneMatch(Double::isNaN)) {
+            return known.length == 0 ? null : span(known);
+        }
+        Optional<TensorProto> c = g.constant(t);
+        if (c.isPresent()) {
+            return TensorData.elementCount(c.get()) == 0 ? null : span(toDoubles(c.get()));
+        }
+        Node n = producers.get(t);
+        if (n == null || !(n.domain().isEmpty() || n.domain().equals("ai.onnx"))) {
+            return null;
+        }
+        IntFunction<double[]> in = i -> n.input(i).isEmpty() ? null : bounds(n.input(i), depth + 1);
+        switch (n.opType()) {
+            case "Identity", "Unsqueeze", "Squeeze", "Reshape", "Expand", "Transpose", "Flatten", "Slice", "Tile",
+                    "Gather", "GatherElements", "Dropout" -> {
+                return in.apply(0);
+            }
+            case "Cast" -> {
+                double[] x = in.apply(0);
+                long to = n.attrInt("to", 0);
+                if (x == null || isFloat(to)) {
+                    return x;
+                }
+                if (to != TensorData.BOOL) {
+                    // to an integer: truncation is monotonic, so it maps the bounds
+                    return new double[] {trunc(x[0]), trunc(x[1])};
+                }
+                return x[0] > 0 || x[1] < 0 ? new double[] {1, 1} : x[0] == 0 && x[1] == 0 ? new double[] {0, 0} : new double[] {0, 1};
+            }
+            case "ConstantOfShape" -> {
+                double fill = n.has("value") ? toDoubles(n.attrTensor("value"))[0] : 0;
+                return new double[] {fill, fill};
+            }
+            case "Range" -> {
+                double[] start = in.apply(0);
+                double[] limit = in.apply(1);
+                return start == null || limit == null ? null
+                        : new double[] {Math.min(start[0], limit[0]), Math.max(start[1], limit[1])};
+            }
+            case "Concat" -> {
+                double[] all = null;
+                for (int i = 0; i < n.inputs().size(); i++) {
+                    double[] x = in.apply(i);
+                    if (x == null) {
+                        return null;
+                    }
+                    all = all == null ? x.clone() : new double[] {Math.min(all[0], x[0]), Math.max(all[1], x[1])};
+                }
+                return all;
+            }
+            case "Where" -> {
+                double[] cond = in.apply(0);
+                if (cond != null && cond[0] > 0) {
+                    return in.apply(1);
+                }
+                if (cond != null && cond[1] == 0) {
+                    return in.apply(2);
+                }
+                double[] x = in.apply(1);
+                double[] y = in.apply(2);
+                return x == null || y == null ? null : new double[] {Math.min(x[0], y[0]), Math.max(x[1], y[1])};
+            }
+            case "Not" -> {
+                double[] x = in.apply(0);
+                return x == null ? null : new double[] {x[1] != 0 ? 0 : 1, x[0] != 0 ? 0 : 1};
+            }
+            case "Neg" -> {
+                double[] x = in.apply(0);
+                return x == null ? null : new double[] {-x[1], -x[0]};
+            }
+            case "Add", "Sub", "Mul", "And", "Or", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual" -> {
+                double[] a = in.apply(0);
+                double[] b = in.apply(1);
+                return a == null || b == null ? null : binaryBounds(n.opType(), a, b);
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private static double[] binaryBounds(String op, double[] a, double[] b) {
+        double[] r = switch (op) {
+            case "Add" -> new double[] {a[0] + b[0], a[1] + b[1]};
+            case "Sub" -> new double[] {a[0] - b[1], a[1] - b[0]};
+            case "Mul" -> span(new double[] {a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]});
+            case "And" -> new double[] {Math.min(a[0], b[0]) != 0 ? 1 : 0, Math.min(a[1], b[1]) != 0 ? 1 : 0};
+            case "Or" -> new double[] {Math.max(a[0], b[0]) != 0 ? 1 : 0, Math.max(a[1], b[1]) != 0 ? 1 : 0};
+            case "Equal" -> a[0] == a[1] && b[0] == b[1] ? truth(a[0] == b[0]) : a[1] < b[0] || b[1] < a[0] ? truth(false) : null;
+            case "Less" -> a[1] < b[0] ? truth(true) : a[0] >= b[1] ? truth(false) : null;
+            case "LessOrEqual" -> a[1] <= b[0] ? truth(true) : a[0] > b[1] ? truth(false) : null;
+            case "Greater" -> a[0] > b[1] ? truth(true) : a[1] <= b[0] ? truth(false) : null;
+            case "GreaterOrEqual" -> a[0] >= b[1] ? truth(true) : a[1] < b[0] ? truth(false) : null;
+            default -> null;
+        };
+        if (r == null) {
+            return isComparison(op) ? new double[] {0, 1} : null;
+        }
+        return Double.isNaN(r[0]) || Double.isNaN(r[1]) ? null : r;
+    }
+
+    /** Whether an ONNX element type is a floating-point one. */
+    static boolean isFloat(long elemType) {
+        return elemType == TensorProto.DataType.FLOAT_VALUE || elemType == TensorProto.DataType.FLOAT16_VALUE
+                || elemType == TensorProto.DataType.BFLOAT16_VALUE || elemType == TensorProto.DataType.DOUBLE_VALUE;
+    }
+
+    private static double trunc(double v) {
+        return Double.isInfinite(v) ? v : v < 0 ? Math.ceil(v) : Math.floor(v);
+    }
+
+    private static boolean isComparison(String op) {
+        return op.equals("Equal") || op.startsWith("Less") || op.startsWith("Greater");
+    }
+
+    private static double[] truth(boolean v) {
+        return v ? new double[] {1, 1} : new double[] {0, 0};
+    }
+
+    private static double[] span(double[] v) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double x : v) {
+            if (Double.isNaN(x)) {
+                return null;
+            }
+            lo = Math.min(lo, x);
+            hi = Math.max(hi, x);
+        }
+        return new double[] {lo, hi};
     }
 
     private void seedConstant(String name, TensorProto t) {
@@ -166,11 +324,13 @@ final class Shapes {
             case "Identity", "Cast", "Erf", "Gelu", "Relu", "Sigmoid", "Tanh", "Softmax", "LayerNormalization", "Neg",
                     "Sqrt", "Reciprocal", "Exp", "Dropout", "Abs", "CastLike", "Log", "Floor", "Ceil", "Round",
                     "BatchNormalization", "InstanceNormalization", "HardSwish", "HardSigmoid", "Softplus", "LeakyRelu",
-                    "Elu", "Selu", "Mish", "Clip", "Sin", "Cos", "Not", "LogSoftmax", "SimplifiedLayerNormalization" -> {
+                    "Elu", "Selu", "Mish", "Clip", "Sin", "Cos", "Not", "LogSoftmax", "SimplifiedLayerNormalization",
+                    "IsNaN", "IsInf", "LpNormalization" -> {
                 double[] x = v(n, 0);
                 out(n, copy(d(n, 0)), x == null ? null : unary(op, x));
             }
-            case "Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "Greater", "And", "Or", "Max", "Min" -> {
+            case "Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And",
+                    "Or", "Xor", "Max", "Min", "Mod" -> {
                 long[] a = d(n, 0);
                 long[] b = d(n, 1);
                 out(n, broadcast(a, b), binary(op, v(n, 0), v(n, 1), a, b));
@@ -219,11 +379,18 @@ final class Shapes {
                 long[] x = d(n, 0);
                 if (x != null) {
                     List<Long> perm = n.attrInts("perm");
+                    int[] from = new int[x.length];
                     long[] s = new long[x.length];
                     for (int i = 0; i < s.length; i++) {
-                        s[i] = perm.isEmpty() ? x[x.length - 1 - i] : x[perm.get(i).intValue()];
+                        from[i] = perm.isEmpty() ? x.length - 1 - i : perm.get(i).intValue();
+                        s[i] = x[from[i]];
                     }
-                    out(n, s, null);
+                    double[] xv = v(n, 0);
+                    double[] val = null;
+                    if (xv != null && known(s)) {
+                        val = gatherValuesPermuted(xv, x, s, from);
+                    }
+                    out(n, s, val);
                 }
             }
             case "Slice" -> slice(n);
@@ -283,7 +450,37 @@ final class Shapes {
                     out(n, shape, val);
                 }
             }
-            case "ReduceMean", "ReduceSum", "ReduceMax" -> {
+            case "Tile" -> {
+                long[] x = d(n, 0);
+                double[] reps = v(n, 1);
+                if (x != null && reps != null && reps.length == x.length) {
+                    long[] o = new long[x.length];
+                    for (int i = 0; i < o.length; i++) {
+                        o[i] = x[i] < 0 || Double.isNaN(reps[i]) ? -1 : x[i] * (long) reps[i];
+                    }
+                    out(n, o, null);
+                }
+            }
+            case "Range" -> {
+                double start = scalar(n.input(0));
+                double limit = scalar(n.input(1));
+                double delta = scalar(n.input(2));
+                if (!Double.isNaN(start) && !Double.isNaN(limit) && !Double.isNaN(delta) && delta != 0) {
+                    long len = Math.max(0, (long) Math.ceil((limit - start) / delta));
+                    double[] val = null;
+                    if (len <= MAX_VALUE_ELEMENTS) {
+                        val = new double[(int) len];
+                        for (int i = 0; i < len; i++) {
+                            val[i] = start + i * delta;
+                        }
+                    }
+                    out(n, new long[] {len}, val);
+                } else {
+                    out(n, new long[] {-1}, null);
+                }
+            }
+            case "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceL2", "ReduceL1", "ReduceProd",
+                    "ReduceSumSquare" -> {
                 long[] x = d(n, 0);
                 if (x != null) {
                     List<Long> axes = n.attrInts("axes");
@@ -429,6 +626,9 @@ final class Shapes {
                 case "Equal" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : x == y ? 1 : 0;
                 case "Less" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : x < y ? 1 : 0;
                 case "Greater" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : x > y ? 1 : 0;
+                case "LessOrEqual" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : x <= y ? 1 : 0;
+                case "GreaterOrEqual" -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : x >= y ? 1 : 0;
+                case "Mod" -> y == 0 ? Double.NaN : x - Math.floor(x / y) * y;
                 default -> Double.NaN;
             };
         }
@@ -447,6 +647,62 @@ final class Shapes {
             s[i] = x == 1 ? y : y == 1 ? x : x >= 0 ? x : y;
         }
         return s;
+    }
+
+    private static boolean known(long[] shape) {
+        return Arrays.stream(shape).allMatch(v -> v >= 0) && prodAll(shape) <= MAX_VALUE_ELEMENTS;
+    }
+
+    private static long prodAll(long[] shape) {
+        long p = 1;
+        for (long v : shape) {
+            p *= v;
+        }
+        return p;
+    }
+
+    /** Output element values where output index i along axis a reads input index {@code at(i, a)}. */
+    private static double[] gatherValues(double[] xv, long[] in, long[] out, LongBinaryOperator at) {
+        if (xv.length != prodAll(in)) {
+            return null;
+        }
+        double[] o = new double[(int) prodAll(out)];
+        long[] idx = new long[out.length];
+        for (int e = 0; e < o.length; e++) {
+            long rest = e;
+            long src = 0;
+            for (int a = out.length - 1; a >= 0; a--) {
+                idx[a] = rest % out[a];
+                rest /= out[a];
+            }
+            for (int a = 0; a < out.length; a++) {
+                src = src * in[a] + at.applyAsLong(idx[a], a);
+            }
+            o[e] = xv[(int) src];
+        }
+        return o;
+    }
+
+    /** Output element values of a transpose: output axis a is input axis {@code from[a]}. */
+    private static double[] gatherValuesPermuted(double[] xv, long[] in, long[] out, int[] from) {
+        if (xv.length != prodAll(in)) {
+            return null;
+        }
+        double[] o = new double[(int) prodAll(out)];
+        long[] inIdx = new long[in.length];
+        for (int e = 0; e < o.length; e++) {
+            long rest = e;
+            for (int a = out.length - 1; a >= 0; a--) {
+                inIdx[from[a]] = rest % out[a];
+                rest /= out[a];
+            }
+            long src = 0;
+            for (int a = 0; a < in.length; a++) {
+                src = src * in[a] + inIdx[a];
+            }
+            o[e] = xv[(int) src];
+        }
+        return o;
     }
 
     private static long norm(long axis, int rank, boolean clamp) {
@@ -680,6 +936,9 @@ final class Shapes {
         long[] s = x.clone();
         double[] xv = v(n, 0);
         double[] val = null;
+        long[] first = new long[x.length];
+        long[] stride = new long[x.length];
+        Arrays.fill(stride, 1);
         for (int i = 0; i < starts.length; i++) {
             int axis = (int) (axes == null ? i : norm(axes[i], x.length, false));
             long step = steps == null ? 1 : (long) steps[i];
@@ -692,12 +951,12 @@ final class Shapes {
             long en = clampIndex((long) Math.max(Long.MIN_VALUE / 2, Math.min(Long.MAX_VALUE / 2, ends[i])), len, step);
             long count = step > 0 ? Math.max(0, (en - st + step - 1) / step) : Math.max(0, (st - en - step - 1) / -step);
             s[axis] = count;
-            if (xv != null && x.length == 1) {
-                val = new double[(int) count];
-                for (int k = 0; k < count; k++) {
-                    val[k] = xv[(int) (st + k * step)];
-                }
-            }
+            first[axis] = st;
+            stride[axis] = step;
+        }
+        if (xv != null && known(s)) {
+            // pads and shapes are sliced as small multi-dimensional tensors too (F.pad's flipped pad list)
+            val = gatherValues(xv, x, s, (out, i) -> first[(int) i] + out * stride[(int) i]);
         }
         out(n, s, val);
     }

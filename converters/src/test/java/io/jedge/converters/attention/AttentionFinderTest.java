@@ -187,6 +187,56 @@ class AttentionFinderTest {
         assertTrue(AttentionFinder.table(blocks).contains("2 unrecognised"));
     }
 
+    /** q, k, v (1,2,16,8) → logits + addend → Softmax → Cast → MatMul v, as transformers writes it. */
+    private static AttentionBlock withLogitAddend(java.util.function.Function<GraphBuilder, String> addend) {
+        Graph g = new Graph("addend", null);
+        GraphBuilder b = new GraphBuilder(g);
+        long[] shape = {1, 2, 16, 8};
+        String q = b.input("q", TensorData.FLOAT, shape);
+        String k = b.input("k", TensorData.FLOAT, shape);
+        String v = b.input("v", TensorData.FLOAT, shape);
+        String logits = b.mul(b.matMul(q, b.transpose(k, 0, 1, 3, 2)), b.constFloat("scale", 0.35355339f));
+        String p = b.softmax(b.add(logits, addend.apply(b)), -1);
+        String cast = b.node("Cast", p).set("to", (long) TensorData.FLOAT).output(0);
+        b.output(b.matMul(cast, v), "o", TensorData.FLOAT, shape);
+        List<AttentionBlock> blocks = AttentionFinder.find(g);
+        assertEquals(1, blocks.size());
+        return blocks.get(0);
+    }
+
+    /** Where(Range(0,16) OP bound, 0, -inf): the key mask transformers builds from shapes. */
+    private static String keyMask(GraphBuilder b, String op, long bound) {
+        String keys = b.op("Range", b.constLongs("start", 0), b.constLongs("limit", 16), b.constLongs("delta", 1));
+        String keep = b.op(op, keys, b.constLongs("bound", bound));
+        return b.op("Where", keep, b.constFloat("zero", 0f), b.constFloat("minus_inf", Float.NEGATIVE_INFINITY));
+    }
+
+    @Test
+    void maskThatKeepsEveryKeyIsNoMask() {
+        AttentionBlock a = withLogitAddend(b -> keyMask(b, "GreaterOrEqual", 0));
+        assertFalse(a.mask());
+        assertFalse(a.bias());
+        assertTrue(a.supported(), a.note());
+        assertEquals(0.35355339, a.scale(), 1e-6);
+    }
+
+    @Test
+    void maskThatDropsKeysIsAMask() {
+        AttentionBlock a = withLogitAddend(b -> keyMask(b, "Less", 14));
+        assertTrue(a.mask());
+        assertFalse(a.supported());
+        assertTrue(a.note().contains("masked"), a.note());
+    }
+
+    @Test
+    void learnedBiasIsABiasEvenWhileItIsZero() {
+        // an untrained relative position table is all zeros; trained, it is not
+        AttentionBlock a = withLogitAddend(b -> b.weight("rel_pos_bias", new long[] {1, 2, 16, 16}, new float[512]));
+        assertTrue(a.bias());
+        assertFalse(a.supported());
+        assertTrue(a.note().contains("relative position bias"), a.note());
+    }
+
     @Test
     void classifierSoftmaxIsNotAttention() {
         Graph g = new Graph("cls", null);
