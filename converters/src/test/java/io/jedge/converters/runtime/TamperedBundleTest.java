@@ -109,9 +109,17 @@ class TamperedBundleTest {
                 + ", outside the bundle; a bundle must hold its own files (convert again)"), e.getMessage());
         assertThrows(BundleException.class, () -> Bundle.load(b.dir(), false), "even the quick load refuses it");
 
-        // a link inside the bundle stays allowed: the model is still one the bundle holds
+        // the same for the external weights beside a model
         Files.delete(variant);
-        Path inside = Files.move(elsewhere, b.dir().resolve("real.onnx"));
+        Files.move(elsewhere, variant);
+        Path weights = Files.writeString(tmp.resolve("weights.data"), "w");
+        Files.createSymbolicLink(variant.resolveSibling("fp32-vanilla.onnx.data"), weights);
+        e = assertThrows(BundleException.class, () -> Bundle.load(b.dir()));
+        assertTrue(e.getMessage().contains("'fp32-vanilla.onnx.data' is a link to " + weights.toRealPath()), e.getMessage());
+        Files.delete(variant.resolveSibling("fp32-vanilla.onnx.data"));
+
+        // a link inside the bundle stays allowed: the model is still one the bundle holds
+        Path inside = Files.move(variant, b.dir().resolve("real.onnx"));
         Files.createSymbolicLink(variant, inside.getFileName());
         Bundle.load(b.dir());
     }

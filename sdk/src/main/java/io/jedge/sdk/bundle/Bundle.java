@@ -94,6 +94,10 @@ public final class Bundle {
                 throw new BundleException(file, "field '" + at + ".file': '" + v.file() + "' does not exist in the bundle");
             }
             requireInside(dir, file, at + ".file", v.file(), p);
+            Path data = p.resolveSibling(p.getFileName() + ".data"); // where jedge puts an ONNX model's external weights
+            if (Files.exists(data)) {
+                requireInside(dir, file, at + ".file", v.file() + ".data", data);
+            }
             if (verifyDigests) {
                 String actual = sha256(p);
                 if (!actual.equalsIgnoreCase(v.sha256())) {
