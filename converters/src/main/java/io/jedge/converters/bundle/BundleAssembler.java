@@ -1,6 +1,10 @@
 package io.jedge.converters.bundle;
 
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.onnx.TensorData;
@@ -21,10 +25,6 @@ import io.jedge.sdk.bundle.Task;
 import io.jedge.sdk.bundle.TensorSpec;
 import io.jedge.sdk.bundle.Variant;
 import io.jedge.sdk.bundle.VariantFormat;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -33,19 +33,19 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Collects variants and reports and writes them as a bundle. The model description (task, inputs,
@@ -107,7 +107,7 @@ public final class BundleAssembler implements AutoCloseable {
     /**
      * Makes {@code dir} ready to receive a bundle; call it before any conversion work, so a refusal
      * costs nothing. It finishes what a killed convert of the same directory left (see
-     * {@link #commit()}) and refuses a directory whose contents jedge did not write.
+     * {@code commit()}) and refuses a directory whose contents jedge did not write.
      *
      * @return the absolute bundle directory (links resolved, so the staging directory is on its file system)
      * @throws IllegalArgumentException when {@code dir} is a file, a non-empty directory that is not a
@@ -137,7 +137,7 @@ public final class BundleAssembler implements AutoCloseable {
         if (!Files.isDirectory(parent)) {
             return;
         }
-        java.util.List<Path> stale;
+        List<Path> stale;
         try (Stream<Path> s = Files.list(parent)) {
             stale = s.filter(p -> {
                 String n = p.getFileName().toString();

@@ -40,7 +40,8 @@ public interface Backend {
     /**
      * Opens a variant of {@code bundle} and checks that the file is the model the manifest
      * describes (inputs and outputs: names, types, ranks, fixed dims), so a replaced file fails here
-     * with one line instead of at the first inference. Every runtime path opens variants this way.
+     * with one line instead of at the first inference. Every runtime path opens variants this way;
+     * a TensorRT engine is checked from its I/O tensors as an ONNX model is from its session.
      *
      * @throws io.jedge.sdk.JedgeException {@code MODEL_LOAD_FAILED} on a mismatch, or as {@link #open(Path, Variant, SessionOptions)}
      */

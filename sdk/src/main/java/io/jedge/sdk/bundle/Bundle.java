@@ -21,7 +21,7 @@ import java.util.function.UnaryOperator;
  * A bundle directory: {@code bundle.json} plus the variant files it names.
  *
  * <p>{@link #load(Path)} validates everything before returning — schema version, every field,
- * file references (relative, inside the bundle, present) and sha256 digests — so a damaged
+ * file references (relative, present, and inside the bundle once links are resolved) and sha256 digests — so a damaged
  * bundle fails with one message and never loads half. Instances are immutable values.
  *
  * <pre>{@code
