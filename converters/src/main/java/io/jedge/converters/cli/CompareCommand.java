@@ -84,7 +84,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         SessionOptions so = SessionOptions.defaults();
         SessionFactory ort = f -> new OrtBackend().open(f, so);
-        SessionFactory fb = b.format() == VariantFormat.ONNX ? ort : f -> Backends.forFormat(b.format()).open(bundle.resolve(b), so);
+        SessionFactory fb = b.format() == VariantFormat.ONNX ? ort : f -> Backends.forFormat(b.format()).open(bundle, b, so);
         List<Map<String, Tensor>> feeds = new ArrayList<>();
         String input = bundle.manifest().inputs().get(0).name();
         if (inputs != null) {
@@ -92,7 +92,7 @@ final class CompareCommand implements Callable<Integer> {
                 feeds.add(Map.of(input, readSamples(p, bundle.manifest().inputs().get(0))));
             }
         } else {
-            try (var s = new OrtBackend().open(bundle.resolve(a), so)) {
+            try (var s = new OrtBackend().open(bundle, a, so)) {
                 for (int i = 0; i < samples; i++) {
                     feeds.add(LatencyBench.syntheticInputs(s.inputs(), 1, 1000 + i));
                 }

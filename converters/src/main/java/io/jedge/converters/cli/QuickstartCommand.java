@@ -1,5 +1,6 @@
 package io.jedge.converters.cli;
 
+import io.jedge.sdk.AtomicFiles;
 import io.jedge.converters.attention.VanillaAttention;
 import io.jedge.converters.convert.ConversionOptions;
 import io.jedge.converters.convert.Converter;
@@ -75,7 +76,7 @@ final class QuickstartCommand implements Callable<Integer> {
         out.println("== 4. load the bundle through the app API and classify an image");
         BufferedImage img = sampleImage(c.imageSize());
         Path png = dir.resolve("sample.png");
-        ImageIO.write(img, "png", png.toFile());
+        AtomicFiles.write(png, o -> ImageIO.write(img, "png", o));
         try (JedgeModel loaded = Jedge.load(bundleDir, LoadOptions.builder().goal(Goal.LATENCY).threads(threads).build())) {
             out.println("   chosen: " + loaded.selection());
             ImageClassifier classifier = loaded.imageClassifier();

@@ -39,6 +39,7 @@ public final class Converter {
      * ({@code AccuracyTargetException}) or an interrupted calibration leaves no files behind.
      */
     public Bundle convert(Path modelFile, Path bundleDir, ConversionOptions o) throws BundleException {
+        BundleAssembler.prepare(bundleDir); // refuses a directory it must not replace before any work
         if (o.engines() != null) {
             EngineStage.checkAvailable();
         }
@@ -78,15 +79,17 @@ public final class Converter {
                 pending.add(new Pending(id, v.model(), p, form.kind(), va, reports, System.nanoTime() - t0));
             }
         }
-        for (Pending v : pending) {
-            a.addOnnx(v.id(), Role.MODEL, v.model(), v.precision(), v.attention(), o.batchMin(), o.batchOpt(), o.batchMax(), v.attributes());
-            v.reports().forEach(a::report);
-            progress.accept(String.format("variant %-22s written (%.1f s)", v.id(), v.nanos() / 1e9));
+        try (a) { // files are staged beside the target; close() removes them unless write() moved them into place
+            for (Pending v : pending) {
+                a.addOnnx(v.id(), Role.MODEL, v.model(), v.precision(), v.attention(), o.batchMin(), o.batchOpt(), o.batchMax(), v.attributes());
+                v.reports().forEach(a::report);
+                progress.accept(String.format("variant %-22s written (%.1f s)", v.id(), v.nanos() / 1e9));
+            }
+            if (o.engines() != null) {
+                EngineStage.build(a, a.variants(), o.engines(), progress);
+            }
+            return a.write();
         }
-        if (o.engines() != null) {
-            EngineStage.build(a, a.variants(), o.engines(), progress);
-        }
-        return a.write();
     }
 
     private static List<TensorSpec> inputSpecs(OnnxModel m) {

@@ -46,6 +46,7 @@ public final class DiffusionConverter {
      */
     public Bundle convert(Path denoiserFile, Path decoderFile, Path bundleDir, ConversionOptions o, Map<String, String> overrides)
             throws BundleException {
+        BundleAssembler.prepare(bundleDir); // refuses a directory it must not replace before any work
         if (!o.precisions().equals(List.of(Precision.FP32))) {
             throw new IllegalArgumentException("--precision " + o.precisions().stream().map(Precision::id).toList()
                     + " for a latent-diffusion bundle, expected fp32 (the only precision its denoiser and decoder convert to here)");
@@ -62,7 +63,13 @@ public final class DiffusionConverter {
         }
         GenerationDefaults defaults = defaults(denoiser, decoder, overrides);
         String name = o.name() != null ? o.name() : stripExtension(denoiserFile.getFileName().toString());
-        BundleAssembler a = new BundleAssembler(bundleDir, name).describe(denoiser, Task.LATENT_DIFFUSION);
+        try (BundleAssembler a = new BundleAssembler(bundleDir, name)) { // staged; close() removes what write() did not commit
+            return assemble(a.describe(denoiser, Task.LATENT_DIFFUSION), denoiserFile, decoderFile, denoiser, decoder, defaults, o);
+        }
+    }
+
+    private Bundle assemble(BundleAssembler a, Path denoiserFile, Path decoderFile, OnnxModel denoiser, OnnxModel decoder,
+            GenerationDefaults defaults, ConversionOptions o) throws BundleException {
         defaults.toPipeline().forEach(a::pipeline);
 
         AttentionKind sourceKind = Converter.attentionOf(denoiser);

@@ -1,15 +1,14 @@
 package io.jedge.converters.models;
 
+import io.jedge.sdk.AtomicFiles;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -165,7 +164,7 @@ public final class Safetensors implements WeightSource {
         int pad = (8 - h.length % 8) % 8;
         byte[] hp = Arrays.copyOf(h, h.length + pad);
         Arrays.fill(hp, h.length, hp.length, (byte) ' ');
-        try (OutputStream os = Files.newOutputStream(file)) {
+        AtomicFiles.write(file, os -> {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hp.length);
             os.write(len.array());
             os.write(hp);
@@ -174,6 +173,6 @@ public final class Safetensors implements WeightSource {
                 b.asFloatBuffer().put(v);
                 os.write(b.array());
             }
-        }
+        });
     }
 }

@@ -1,5 +1,6 @@
 package io.jedge.converters.onnx;
 
+import io.jedge.sdk.AtomicFiles;
 import ai.onnx.proto.OnnxMl.FunctionProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -175,8 +176,9 @@ public final class OnnxModel {
             if (externalData) {
                 String dataName = file.getFileName() + ".data";
                 Path dataFile = dir.resolve(dataName);
-                try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(dataFile), 1 << 20);
-                        WritableByteChannel ch = Channels.newChannel(os)) {
+                AtomicFiles.write(dataFile, raw -> {
+                    OutputStream os = new BufferedOutputStream(raw, 1 << 20);
+                    WritableByteChannel ch = Channels.newChannel(os);
                     long offset = 0;
                     for (TensorProto t : g.getInitializerList()) {
                         ByteBuffer bytes = TensorData.rawBytes(t, graph.baseDir());
@@ -198,7 +200,8 @@ public final class OnnxModel {
                                 .addExternalData(entry("length", String.valueOf(len))).build());
                         offset += len;
                     }
-                }
+                    os.flush();
+                });
             } else {
                 for (TensorProto t : g.getInitializerList()) {
                     gb.addInitializer(TensorData.inline(t, graph.baseDir()));
@@ -208,11 +211,11 @@ public final class OnnxModel {
             if (!externalData && p.getSerializedSize() < 0) {
                 throw new OnnxFormatException("model is larger than 2 GB; save it with external data");
             }
-            Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
-            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
+            AtomicFiles.write(file, raw -> {
+                OutputStream os = new BufferedOutputStream(raw, 1 << 20);
                 p.writeTo(os);
-            }
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                os.flush();
+            });
         } catch (IOException e) {
             throw new OnnxFormatException("cannot write " + file + " (" + e.getMessage() + ")", e);
         }

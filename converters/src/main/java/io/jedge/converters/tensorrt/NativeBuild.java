@@ -1,5 +1,6 @@
 package io.jedge.converters.tensorrt;
 
+import io.jedge.sdk.AtomicFiles;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
 
 import io.jedge.converters.tensorrt.ProfilePlan.InputProfile;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -250,11 +250,7 @@ final class NativeBuild {
         }
         try {
             byte[] bytes = copy(mem, "timing cache");
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-            Files.write(tmp, bytes);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(file, bytes);
             LOG.info("timing cache saved to {} ({} bytes)", file, bytes.length);
         } catch (IOException e) {
             LOG.warn("timing cache could not be written to {}: {}", file, e.getMessage());

@@ -1,10 +1,9 @@
 package io.jedge.converters.tensorrt;
 
+import io.jedge.sdk.AtomicFiles;
 import io.jedge.sdk.bundle.Fingerprint;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 
@@ -31,14 +30,6 @@ public record TrtEngine(byte[] plan, Fingerprint fingerprint, Duration parseTime
 
     /** Writes the plan atomically (temporary file, then move). */
     public void write(Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-        try {
-            Files.write(tmp, plan);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, plan);
     }
 }

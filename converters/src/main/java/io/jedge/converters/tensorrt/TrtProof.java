@@ -1,5 +1,6 @@
 package io.jedge.converters.tensorrt;
 
+import io.jedge.sdk.AtomicFiles;
 import static org.bytedeco.cuda.global.cudart.cudaMemGetInfo;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
 
@@ -19,7 +20,6 @@ import io.jedge.sdk.bundle.TensorSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -78,11 +78,7 @@ public final class TrtProof {
         Map<String, Object> result = run(Path.of(args[0]), args[1], args[2], kv);
         String json = new GsonBuilder().serializeSpecialFloatingPointValues().disableHtmlEscaping().create().toJson(result);
         System.out.println("TRTPROOF_JSON " + json);
-        Path out = Path.of(args[3]);
-        if (out.toAbsolutePath().getParent() != null) {
-            Files.createDirectories(out.toAbsolutePath().getParent());
-        }
-        Files.writeString(out, json + "\n", StandardCharsets.UTF_8);
+        AtomicFiles.writeString(Path.of(args[3]), json + "\n");
     }
 
     static Map<String, Object> run(Path modelArg, String precisionList, String batchList, Map<String, String> kv)

@@ -1,5 +1,8 @@
 package io.jedge.runtime.backend;
 
+import io.jedge.sdk.JedgeException;
+import io.jedge.sdk.bundle.Bundle;
+import io.jedge.sdk.bundle.Variant;
 import io.jedge.sdk.bundle.VariantFormat;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -30,7 +33,26 @@ public interface Backend {
      * Opens a bundle variant; backends whose files are platform-specific (TensorRT engines) check
      * the variant's fingerprint first and refuse a mismatch with {@code ENGINE_MISMATCH}.
      */
-    default InferenceSession open(Path file, io.jedge.sdk.bundle.Variant variant, SessionOptions options) {
+    default InferenceSession open(Path file, Variant variant, SessionOptions options) {
         return open(file, options);
+    }
+
+    /**
+     * Opens a variant of {@code bundle} and checks that the file is the model the manifest
+     * describes (inputs and outputs: names, types, ranks, fixed dims), so a replaced file fails here
+     * with one line instead of at the first inference. Every runtime path opens variants this way;
+     * a TensorRT engine is checked from its I/O tensors as an ONNX model is from its session.
+     *
+     * @throws io.jedge.sdk.JedgeException {@code MODEL_LOAD_FAILED} on a mismatch, or as {@link #open(Path, Variant, SessionOptions)}
+     */
+    default InferenceSession open(Bundle bundle, Variant variant, SessionOptions options) {
+        InferenceSession s = open(bundle.resolve(variant), variant, options);
+        Optional<String> why = bundle.manifest().signatureMismatch(variant, s.inputs(), s.outputs());
+        if (why.isPresent()) {
+            s.close();
+            throw new JedgeException(JedgeException.Code.MODEL_LOAD_FAILED, bundle.dir() + ": " + why.get()
+                    + "; the file was replaced (convert again)");
+        }
+        return s;
     }
 }

@@ -65,7 +65,7 @@ public final class BundleBench {
             DeviceContext ctx, boolean record, PowerMeter power, Consumer<String> progress) throws BundleException {
         List<Row> rows = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        BundleManifest next = bundle.manifest();
+        List<Map.Entry<String, Figure>> figures = new ArrayList<>();
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         for (Variant v : bundle.manifest().variants()) {
             if (variantIds != null && !variantIds.isEmpty() && !variantIds.contains(v.id())) {
@@ -79,7 +79,7 @@ public final class BundleBench {
                 progress.accept(why);
                 continue;
             }
-            try (InferenceSession s = backend.get().open(bundle.resolve(v), v, SessionOptions.builder().threads(threads).build())) {
+            try (InferenceSession s = backend.get().open(bundle, v, SessionOptions.builder().threads(threads).build())) {
                 for (int b : batches) {
                     if (!v.acceptsBatch(b)) {
                         String why = "skip " + v.id() + " batch " + b + ": outside its range " + v.batchMin() + ".." + v.batchMax();
@@ -97,15 +97,24 @@ public final class BundleBench {
                     progress.accept(String.format("%-24s %-8s batch %3d  p50 %9.2f ms  p95 %9.2f ms  %9.1f /s  (%d runs)%s",
                             v.id(), r.backend(), b, r.p50Ms(), r.p95Ms(), r.throughputPerSec(), r.runs(),
                             watts == null ? "" : String.format("  %.2f W  %.4f J/inference", watts, joules)));
-                    Variant current = next.variant(v.id()).orElseThrow();
-                    next = next.withVariant(current.withFigure(new Figure(ctx.deviceId(), ctx.figureMode(), s.backendName(),
+                    figures.add(Map.entry(v.id(), new Figure(ctx.deviceId(), ctx.figureMode(), s.backendName(),
                             threads, b, st.p50Ms(), st.p95Ms(), st.throughputPerSec(), watts, joules, now, ctx.simulated())));
                 }
             }
         }
         Bundle updated = bundle;
         if (record && !rows.isEmpty()) {
-            updated = bundle.update(next);
+            // applied to bundle.json as it is now, so figures another bench recorded meanwhile stay
+            updated = bundle.update(current -> {
+                BundleManifest m = current;
+                for (Map.Entry<String, Figure> f : figures) {
+                    Optional<Variant> v = m.variant(f.getKey());
+                    if (v.isPresent()) {
+                        m = m.withVariant(v.get().withFigure(f.getValue()));
+                    }
+                }
+                return m;
+            });
         }
         return new Outcome(rows, updated, skipped);
     }

@@ -140,7 +140,7 @@ public final class DiffusionGenerator implements ImageGenerator {
     private static InferenceSession openSession(Bundle bundle, Variant v, String backend, SessionOptions so) {
         return Backends.byName(backend)
                 .orElseThrow(() -> new JedgeException(JedgeException.Code.BACKEND_UNAVAILABLE, "backend " + backend + " vanished"))
-                .open(bundle.resolve(v), v, so);
+                .open(bundle, v, so);
     }
 
     @Override

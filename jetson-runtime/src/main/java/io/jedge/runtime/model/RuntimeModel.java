@@ -135,7 +135,7 @@ public final class RuntimeModel implements JedgeModel {
         Variant v = r.chosen().variant();
         InferenceSession session = Backends.byName(s.backend())
                 .orElseThrow(() -> new JedgeException(JedgeException.Code.BACKEND_UNAVAILABLE, "backend " + s.backend() + " vanished"))
-                .open(bundle.resolve(v), v, SessionOptions.builder().threads(options.threads()).build());
+                .open(bundle, v, SessionOptions.builder().threads(options.threads()).build());
         Active next = new Active(session, s);
         Active old = active.getAndSet(next);
         history.add(s);

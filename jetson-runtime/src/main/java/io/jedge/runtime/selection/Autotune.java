@@ -51,7 +51,7 @@ public final class Autotune {
             Variant v = c.variant();
             List<Figure> figs = new ArrayList<>();
             try (InferenceSession s = Backends.byName(c.backend()).orElseThrow()
-                    .open(bundle.resolve(v), v, SessionOptions.builder().threads(threads).build())) {
+                    .open(bundle, v, SessionOptions.builder().threads(threads).build())) {
                 for (int batch : new int[] {v.batchMin(), v.batchOpt()}) {
                     if (System.nanoTime() > deadline || (!figs.isEmpty() && batch == figs.get(0).batch())) {
                         continue;

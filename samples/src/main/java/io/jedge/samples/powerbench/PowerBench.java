@@ -1,5 +1,6 @@
 package io.jedge.samples.powerbench;
 
+import io.jedge.sdk.AtomicFiles;
 import com.google.gson.GsonBuilder;
 import io.jedge.runtime.bench.BundleBench;
 import io.jedge.runtime.device.CommandResult;
@@ -207,15 +208,15 @@ public final class PowerBench implements Callable<Integer> {
                     r.attention, r.backend, String.valueOf(r.batch), fmt(r.p50Ms), fmt(r.p95Ms), fmt(r.throughputPerSec),
                     r.powerW == null ? "" : fmt(r.powerW), r.joulesPerInference == null ? "" : fmt(r.joulesPerInference))).append('\n');
         }
-        Files.writeString(out.resolve("results.csv"), csv);
+        AtomicFiles.writeString(out.resolve("results.csv"), csv.toString());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("device", info.displayName());
         json.put("jetson", info.isJetson());
         json.put("measured", rows);
         json.put("simulatedSelection", sims);
-        Files.writeString(out.resolve("results.json"), new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(json));
+        AtomicFiles.writeString(out.resolve("results.json"), new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(json));
         chart(rows);
-        Files.writeString(out.resolve("report.md"), report(rows, sims, info));
+        AtomicFiles.writeString(out.resolve("report.md"), report(rows, sims, info));
     }
 
     /** Throughput at each variant's best batch, per power mode: the paper's speed-vs-power view. */
@@ -231,7 +232,7 @@ public final class PowerBench implements Callable<Integer> {
             }
             c.addSeries(variant, modes, ys);
         }
-        BitmapEncoder.saveBitmap(c, out.resolve("throughput.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        AtomicFiles.write(out.resolve("throughput.png"), os -> BitmapEncoder.saveBitmap(c, os, BitmapEncoder.BitmapFormat.PNG));
         return c;
     }
 

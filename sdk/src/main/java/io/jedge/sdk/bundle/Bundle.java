@@ -1,24 +1,28 @@
 package io.jedge.sdk.bundle;
 
+import io.jedge.sdk.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * A bundle directory: {@code bundle.json} plus the variant files it names.
  *
  * <p>{@link #load(Path)} validates everything before returning — schema version, every field,
- * file references (relative, inside the bundle, present) and sha256 digests — so a damaged
+ * file references (relative, present, and inside the bundle once links are resolved) and sha256 digests — so a damaged
  * bundle fails with one message and never loads half. Instances are immutable values.
  *
  * <pre>{@code
@@ -27,6 +31,9 @@ import java.util.Set;
  * }</pre>
  */
 public final class Bundle {
+    /** The lock file {@link #update(UnaryOperator)} holds while it rewrites bundle.json. */
+    public static final String LOCK_FILE = ".jedge.lock";
+
     private final Path dir;
     private final BundleManifest manifest;
 
@@ -87,6 +94,11 @@ public final class Bundle {
             if (!Files.isRegularFile(p)) {
                 throw new BundleException(file, "field '" + at + ".file': '" + v.file() + "' does not exist in the bundle");
             }
+            requireInside(dir, file, at + ".file", v.file(), p);
+            Path data = p.resolveSibling(p.getFileName() + ".data"); // where jedge puts an ONNX model's external weights
+            if (Files.exists(data)) {
+                requireInside(dir, file, at + ".file", v.file() + ".data", data);
+            }
             if (verifyDigests) {
                 String actual = sha256(p);
                 if (!actual.equalsIgnoreCase(v.sha256())) {
@@ -141,10 +153,33 @@ public final class Bundle {
         return p;
     }
 
-    /** The absolute path of a variant's file. */
+    /**
+     * A variant file that is a link to a file elsewhere would run a model the manifest does not
+     * describe (and the digest would follow the link), so the real path must stay in the bundle.
+     */
+    private static void requireInside(Path dir, Path file, String field, String ref, Path p) throws BundleException {
+        Path real;
+        Path realDir;
+        try {
+            real = p.toRealPath();
+            realDir = dir.toRealPath();
+        } catch (IOException e) {
+            throw new BundleException(file, "field '" + field + "': '" + ref + "' cannot be resolved (" + e.getMessage() + ")", e);
+        }
+        if (!real.startsWith(realDir)) {
+            throw new BundleException(file, "field '" + field + "': '" + ref + "' is a link to " + real
+                    + ", outside the bundle; a bundle must hold its own files (convert again)");
+        }
+    }
+
+    /** The absolute path of a variant's file, checked again to be inside the bundle (a link may have appeared since load). */
     public Path resolve(Variant v) {
         try {
-            return safeResolve(dir, manifestFile(), "file", v.file());
+            Path p = safeResolve(dir, manifestFile(), "file", v.file());
+            if (Files.exists(p)) {
+                requireInside(dir, manifestFile(), "file", v.file(), p);
+            }
+            return p;
         } catch (BundleException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -156,10 +191,7 @@ public final class Bundle {
         Path file = dirAbs.resolve(BundleManifest.FILE_NAME);
         validate(dirAbs, file, manifest, false);
         try {
-            Files.createDirectories(dirAbs);
-            Path tmp = Files.createTempFile(dirAbs, ".bundle", ".json.tmp");
-            Files.writeString(tmp, ManifestJson.write(manifest), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeString(file, ManifestJson.write(manifest));
         } catch (IOException e) {
             throw new BundleException(file, "cannot be written (" + e.getMessage() + ")", e);
         }
@@ -168,7 +200,30 @@ public final class Bundle {
 
     /** This bundle with its manifest replaced and written to disk. */
     public Bundle update(BundleManifest next) throws BundleException {
-        return write(dir, next);
+        return update(current -> next);
+    }
+
+    /**
+     * Applies {@code change} to the manifest as it is on disk now and writes the result, under a
+     * lock on {@value #LOCK_FILE} in the bundle: two processes updating one bundle (two
+     * {@code jedge bench} runs) each keep their change instead of the last one winning.
+     */
+    public Bundle update(UnaryOperator<BundleManifest> change) throws BundleException {
+        Path lockFile = dir.resolve(LOCK_FILE);
+        synchronized (Bundle.class) { // file locks are per process; this orders threads of one JVM
+            return updateLocked(lockFile, change);
+        }
+    }
+
+    private Bundle updateLocked(Path lockFile, UnaryOperator<BundleManifest> change) throws BundleException {
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = ch.lock()) {
+            Path file = manifestFile();
+            BundleManifest onDisk = ManifestJson.read(Files.readString(file, StandardCharsets.UTF_8), file);
+            return write(dir, change.apply(onDisk));
+        } catch (IOException e) {
+            throw new BundleException(lockFile, "cannot be locked to update " + BundleManifest.FILE_NAME + " (" + e.getMessage() + ")", e);
+        }
     }
 
     /** Hex sha256 of a file. */

@@ -47,4 +47,69 @@ public record BundleManifest(int schemaVersion, String name, Task task, List<Ten
         return new BundleManifest(schemaVersion, name, task, inputs, outputs, preprocessing, labels, pipeline, next,
                 reports, createdBy, createdAt);
     }
+
+    /**
+     * Why a model file with {@code fileInputs} and {@code fileOutputs} is not the model this
+     * manifest describes for {@code v}, in one line naming the variant, the field, the manifest's
+     * value and the file's; empty when it is. Names, ranks and element types must agree (float16
+     * with float32 and int32 with int64 pass: backends convert them at the boundary), and so must
+     * every dim fixed on both sides. A pipeline's decoder is not described by {@link #inputs()} and
+     * {@link #outputs()}, so it always passes.
+     */
+    public Optional<String> signatureMismatch(Variant v, List<TensorSpec> fileInputs, List<TensorSpec> fileOutputs) {
+        if (v.role() == Role.DECODER) {
+            return Optional.empty();
+        }
+        Optional<String> why = mismatch("inputs", inputs, fileInputs);
+        if (why.isEmpty()) {
+            why = mismatch("outputs", outputs, fileOutputs);
+        }
+        return why.map(w -> "variant '" + v.id() + "' (" + v.file() + ") is not the model " + FILE_NAME + " describes: " + w);
+    }
+
+    private static Optional<String> mismatch(String field, List<TensorSpec> want, List<TensorSpec> have) {
+        for (int i = 0; i < want.size(); i++) {
+            TensorSpec w = want.get(i);
+            String at = field + "[" + i + "] '" + w.name() + "'";
+            TensorSpec h = have.stream().filter(s -> s.name().equals(w.name())).findFirst().orElse(null);
+            if (h == null) {
+                return Optional.of(at + " is missing from the file, which has " + names(have));
+            }
+            if (!family(w.dataType()).equals(family(h.dataType()))) {
+                return Optional.of(at + " type " + h.dataType() + " in the file, " + FILE_NAME + " says " + w.dataType());
+            }
+            boolean same = w.shape().size() == h.shape().size();
+            for (int d = 0; same && d < w.shape().size(); d++) {
+                long a = w.shape().get(d);
+                long b = h.shape().get(d);
+                same = a < 0 || b < 0 || a == b;
+            }
+            if (!same) {
+                return Optional.of(at + " shape " + shapeText(h.shape()) + " in the file, " + FILE_NAME + " says " + shapeText(w.shape()));
+            }
+        }
+        for (TensorSpec h : have) {
+            if (want.stream().noneMatch(w -> w.name().equals(h.name()))) {
+                return Optional.of(field + " of the file include '" + h.name() + "', which " + FILE_NAME + " does not list (it lists "
+                        + names(want) + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String family(String dataType) {
+        return switch (dataType) {
+            case "float16", "float32" -> "float";
+            case "int32", "int64" -> "int";
+            default -> dataType;
+        };
+    }
+
+    private static List<String> names(List<TensorSpec> specs) {
+        return specs.stream().map(TensorSpec::name).toList();
+    }
+
+    private static String shapeText(List<Long> shape) {
+        return shape.stream().map(d -> d < 0 ? "?" : String.valueOf(d)).collect(java.util.stream.Collectors.joining(",", "[", "]"));
+    }
 }

@@ -1,5 +1,6 @@
 package io.jedge.sdk.diffusion;
 
+import io.jedge.sdk.AtomicFiles;
 import io.jedge.sdk.DataType;
 import io.jedge.sdk.Tensor;
 import java.awt.image.BufferedImage;
@@ -45,9 +46,11 @@ public final class ImageTensors {
     /** Writes image {@code index} of the batch as a PNG file. */
     public static void writePng(Tensor image, int index, PixelRange range, Path file) throws IOException {
         BufferedImage img = toBufferedImage(image, index, range);
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer in javax.imageio for " + file + " (registered formats: "
-                    + Arrays.toString(ImageIO.getWriterFormatNames()) + ")");
-        }
+        AtomicFiles.write(file, out -> {
+            if (!ImageIO.write(img, "png", out)) {
+                throw new IOException("no PNG writer in javax.imageio for " + file + " (registered formats: "
+                        + Arrays.toString(ImageIO.getWriterFormatNames()) + ")");
+            }
+        });
     }
 }

@@ -162,4 +162,50 @@ class BundleTest {
         assertEquals(2, w.figures().size());
         assertEquals(1.0, w.figures().stream().filter(f -> f.batch() == 1).findFirst().orElseThrow().latencyP50Ms());
     }
+
+    static Figure figure(int batch) {
+        return new Figure("host:y", null, "ort-cpu", 1, batch, 1.0, 1.0, 100, null, null, "2026-12-01T00:00:00Z", false);
+    }
+
+    @Test
+    void concurrentUpdatesEachKeepTheirFigures() throws Exception {
+        Bundle stale = Bundle.load(dir);
+        // another process records a figure after this one loaded the bundle
+        Bundle.load(dir).update(m -> m.withVariant(m.variants().get(0).withFigure(figure(64))));
+        stale.update(m -> m.withVariant(m.variants().get(0).withFigure(figure(1))));
+        List<Integer> batches = Bundle.load(dir).manifest().variants().get(0).figures().stream()
+                .filter(f -> f.device().equals("host:y")).map(Figure::batch).sorted().toList();
+        assertEquals(List.of(1, 64), batches, "the update applied to bundle.json as it was on disk, not as loaded");
+
+        List<Thread> threads = new java.util.ArrayList<>();
+        java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        for (int i = 2; i < 10; i++) {
+            int batch = i;
+            Thread t = new Thread(() -> {
+                try {
+                    stale.update(m -> m.withVariant(m.variants().get(0).withFigure(figure(batch))));
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join(10_000);
+        }
+        assertEquals(List.of(), List.copyOf(failures));
+        assertEquals(10, Bundle.load(dir).manifest().variants().get(0).figures().stream().filter(f -> f.device().equals("host:y")).count());
+        try (var s = Files.list(dir)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file is left");
+        }
+    }
+
+    @Test
+    void bundleJsonTakesTheModeOfAnyNewFile() throws Exception {
+        var perms = Files.getPosixFilePermissions(dir.resolve("bundle.json"));
+        assertTrue(perms.contains(java.nio.file.attribute.PosixFilePermission.OWNER_READ));
+        Path plain = Files.writeString(dir.resolve("plain.txt"), "x");
+        assertEquals(Files.getPosixFilePermissions(plain), perms, "not 0600 whatever the umask");
+    }
 }
