@@ -157,6 +157,11 @@ public final class BundleAssembler {
         return List.copyOf(variants);
     }
 
+    /** The reports recorded so far about {@code variantId}. */
+    public List<Report> reports(String variantId) {
+        return reports.stream().filter(r -> r.variant().equals(variantId)).toList();
+    }
+
     /** Writes bundle.json; every variant file must be in place. */
     public Bundle write() throws BundleException {
         if (inputs == null) {
