@@ -75,6 +75,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (unconditional && classLabel != null) {
             throw new ParameterException(spec.commandLine(), "--class " + classLabel + " and --unconditional exclude each other");
         }
+        checkOptions();
         PrintWriter out = spec.commandLine().getOut();
         LoadOptions lo = LoadOptions.builder().threads(threads).variant(variant).simulate(simulate).watchPower(false).build();
         try (ImageGenerator g = Jedge.loadGenerator(bundleDir, lo)) {
@@ -119,8 +120,51 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** What can be checked without the bundle, so that a typo costs no model load. */
+    private void checkOptions() {
+        if (steps != null && steps < 1) {
+            throw new ParameterException(spec.commandLine(), "--steps " + steps + ", expected at least 1");
+        }
+        if (guidance != null && (!Double.isFinite(guidance) || guidance < 0)) {
+            throw new ParameterException(spec.commandLine(), "--guidance " + guidance + ", expected a finite number >= 0 (1 turns it off)");
+        }
+        if (elfattFraction != null && !(elfattFraction >= 0 && elfattFraction <= 1)) {
+            throw new ParameterException(spec.commandLine(), "--elfatt-steps " + elfattFraction + ", expected a fraction in [0, 1]");
+        }
+        if (count < 1) {
+            throw new ParameterException(spec.commandLine(), "--count " + count + ", expected at least 1");
+        }
+        if (classLabel != null && classLabel < 0) {
+            throw new ParameterException(spec.commandLine(), "--class " + classLabel + ", expected a class index >= 0");
+        }
+        Path target = output.toAbsolutePath();
+        if (java.nio.file.Files.isDirectory(target)) {
+            throw new ParameterException(spec.commandLine(), "--output " + output + " is a folder, expected a .png file path");
+        }
+        Path existing = target.getParent();
+        while (existing != null && !java.nio.file.Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !java.nio.file.Files.isDirectory(existing) || !java.nio.file.Files.isWritable(existing)) {
+            throw new ParameterException(spec.commandLine(), "--output " + output + " cannot be written: "
+                    + (existing == null ? "no parent folder" : existing + " is not a writable folder"));
+        }
+        if (java.nio.file.Files.exists(target) && !java.nio.file.Files.isWritable(target)) {
+            throw new ParameterException(spec.commandLine(), "--output " + output + " exists and is read-only");
+        }
+    }
+
     private GenerationOptions options(ImageGenerator g) {
         GenerationOptions.Builder b = g.options().seed(seed).batchSize(count);
+        Long nullClass = g.defaults().nullClass();
+        if (classLabel != null && nullClass == null) {
+            throw new ParameterException(spec.commandLine(), "--class " + classLabel + ": bundle '" + g.manifest().name()
+                    + "' is unconditional; drop --class");
+        }
+        if (classLabel != null && classLabel >= nullClass) {
+            throw new ParameterException(spec.commandLine(), "--class " + classLabel + ", expected 0.." + (nullClass - 1)
+                    + " (bundle '" + g.manifest().name() + "' has " + nullClass + " classes)");
+        }
         if (classLabel != null) {
             b.classLabel(classLabel);
         } else {
