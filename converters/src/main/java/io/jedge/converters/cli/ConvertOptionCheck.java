@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
-import picocli.CommandLine.ParameterException;
 
 /**
  * Refuses {@code jedge convert} options that the chosen task or the other options would leave
@@ -39,7 +38,7 @@ final class ConvertOptionCheck {
      * @param attention  the {@code --attention} forms asked for
      * @param precisions the {@code --precision} values asked for
      * @param engines    whether {@code --engines} was given
-     * @throws ParameterException naming the first option that would go unused
+     * @throws IllegalArgumentException naming the first option that would go unused (the CLI prints it as one line)
      */
     static void check(CommandLine cl, boolean diffusion, List<String> attention, List<String> precisions, boolean engines) {
         CommandLine.ParseResult pr = cl.getParseResult();
@@ -55,7 +54,7 @@ final class ConvertOptionCheck {
         if (diffusion) {
             NOT_FOR_DIFFUSION.forEach((option, why) -> {
                 if (pr.hasMatchedOption(option)) {
-                    throw new ParameterException(cl, option + " is not used by --task latent-diffusion: " + why);
+                    throw new IllegalArgumentException(option + " is not used by --task latent-diffusion: " + why);
                 }
             });
         } else {
@@ -66,7 +65,7 @@ final class ConvertOptionCheck {
     private static void refuse(CommandLine cl, CommandLine.ParseResult pr, List<String> options, String why) {
         for (String o : options) {
             if (pr.hasMatchedOption(o)) {
-                throw new ParameterException(cl, o + " would go unused: " + why);
+                throw new IllegalArgumentException(o + " would go unused: " + why);
             }
         }
     }

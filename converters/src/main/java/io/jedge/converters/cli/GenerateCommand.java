@@ -17,7 +17,6 @@ import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -73,7 +72,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (unconditional && classLabel != null) {
-            throw new ParameterException(spec.commandLine(), "--class " + classLabel + " and --unconditional exclude each other");
+            throw new IllegalArgumentException("--class " + classLabel + " and --unconditional exclude each other");
         }
         checkOptions();
         PrintWriter out = spec.commandLine().getOut();
@@ -120,37 +119,41 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** What can be checked without the bundle, so that a typo costs no model load. */
+    /**
+     * What can be checked without the bundle, so that a typo costs no model load. Errors are
+     * IllegalArgumentException, which the CLI prints as one line and a hint (a ParameterException
+     * would print the whole usage).
+     */
     private void checkOptions() {
         if (steps != null && steps < 1) {
-            throw new ParameterException(spec.commandLine(), "--steps " + steps + ", expected at least 1");
+            throw new IllegalArgumentException("--steps " + steps + ", expected at least 1");
         }
         if (guidance != null && (!Double.isFinite(guidance) || guidance < 0)) {
-            throw new ParameterException(spec.commandLine(), "--guidance " + guidance + ", expected a finite number >= 0 (1 turns it off)");
+            throw new IllegalArgumentException("--guidance " + guidance + ", expected a finite number >= 0 (1 turns it off)");
         }
         if (elfattFraction != null && !(elfattFraction >= 0 && elfattFraction <= 1)) {
-            throw new ParameterException(spec.commandLine(), "--elfatt-steps " + elfattFraction + ", expected a fraction in [0, 1]");
+            throw new IllegalArgumentException("--elfatt-steps " + elfattFraction + ", expected a fraction in [0, 1]");
         }
         if (count < 1) {
-            throw new ParameterException(spec.commandLine(), "--count " + count + ", expected at least 1");
+            throw new IllegalArgumentException("--count " + count + ", expected at least 1");
         }
         if (classLabel != null && classLabel < 0) {
-            throw new ParameterException(spec.commandLine(), "--class " + classLabel + ", expected a class index >= 0");
+            throw new IllegalArgumentException("--class " + classLabel + ", expected a class index >= 0");
         }
         Path target = output.toAbsolutePath();
         if (java.nio.file.Files.isDirectory(target)) {
-            throw new ParameterException(spec.commandLine(), "--output " + output + " is a folder, expected a .png file path");
+            throw new IllegalArgumentException("--output " + output + " is a folder, expected a .png file path");
         }
         Path existing = target.getParent();
         while (existing != null && !java.nio.file.Files.exists(existing)) {
             existing = existing.getParent();
         }
         if (existing == null || !java.nio.file.Files.isDirectory(existing) || !java.nio.file.Files.isWritable(existing)) {
-            throw new ParameterException(spec.commandLine(), "--output " + output + " cannot be written: "
+            throw new IllegalArgumentException("--output " + output + " cannot be written: "
                     + (existing == null ? "no parent folder" : existing + " is not a writable folder"));
         }
         if (java.nio.file.Files.exists(target) && !java.nio.file.Files.isWritable(target)) {
-            throw new ParameterException(spec.commandLine(), "--output " + output + " exists and is read-only");
+            throw new IllegalArgumentException("--output " + output + " exists and is read-only");
         }
     }
 
@@ -158,11 +161,11 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationOptions.Builder b = g.options().seed(seed).batchSize(count);
         Long nullClass = g.defaults().nullClass();
         if (classLabel != null && nullClass == null) {
-            throw new ParameterException(spec.commandLine(), "--class " + classLabel + ": bundle '" + g.manifest().name()
+            throw new IllegalArgumentException("--class " + classLabel + ": bundle '" + g.manifest().name()
                     + "' is unconditional; drop --class");
         }
         if (classLabel != null && classLabel >= nullClass) {
-            throw new ParameterException(spec.commandLine(), "--class " + classLabel + ", expected 0.." + (nullClass - 1)
+            throw new IllegalArgumentException("--class " + classLabel + ", expected 0.." + (nullClass - 1)
                     + " (bundle '" + g.manifest().name() + "' has " + nullClass + " classes)");
         }
         if (classLabel != null) {
@@ -170,7 +173,7 @@ final class GenerateCommand implements Callable<Integer> {
         } else {
             b.unconditional();
             if (g.defaults().nullClass() != null && !unconditional) {
-                throw new ParameterException(spec.commandLine(), "bundle '" + g.manifest().name()
+                throw new IllegalArgumentException("bundle '" + g.manifest().name()
                         + "' is class-conditional (null class " + g.defaults().nullClass() + "); give --class N or --unconditional");
             }
             b.guidanceScale(1.0);

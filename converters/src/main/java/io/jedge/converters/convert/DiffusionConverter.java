@@ -123,6 +123,8 @@ public final class DiffusionConverter {
                     reports.add(AttentionForms.forVariant(f.fidelity(), id, referenceId));
                 }
                 if (p == Precision.FP16) {
+                    // the converter's own keep-list: keeping the timestep embedder and adaLN FP32 as well changed the
+                    // noise cosine by 1e-7 on DiT-S (benchmarks/fp16-diffusion-cpu-2026-12-02.md); the gate below catches the rest
                     Fp16Converter.Result r = Fp16Converter.convert(f.model(), o.precision().fp16());
                     Report acc = fidelity.precisionReport(id, "fp32-" + f.kind().id(), f.model(), r.model(), defaults, fp16Notes(r));
                     Map<String, Double> m = acc.metrics();
