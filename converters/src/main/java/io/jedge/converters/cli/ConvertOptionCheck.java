@@ -28,7 +28,7 @@ final class ConvertOptionCheck {
 
     private static final List<String> ENGINE_OPTIONS = List.of("--engine-batch", "--workspace", "--timing-cache", "--no-tf32",
             "--engine-opt-level");
-    private static final List<String> ELFATT_OPTIONS = List.of("--layers", "--block", "--agents");
+    private static final List<String> ELFATT_OPTIONS = List.of("--layers", "--block", "--agents", "--fidelity-min", "--agreement-min");
 
     private ConvertOptionCheck() {
     }
@@ -45,13 +45,14 @@ final class ConvertOptionCheck {
         if (!engines) {
             refuse(cl, pr, ENGINE_OPTIONS, "it shapes TensorRT engines; add --engines tensorrt or drop it");
         }
-        if (attention.stream().noneMatch(a -> a.strip().equalsIgnoreCase("elfatt-sd"))) {
-            refuse(cl, pr, ELFATT_OPTIONS, "it configures the ELFATT-SD rewrite; add --attention keep,elfatt-sd or drop it");
-        }
         if (precisions.stream().noneMatch(p -> p.strip().equalsIgnoreCase("fp16"))) {
             refuse(cl, pr, List.of("--keep-fp32"), "it applies to FP16 variants; add fp16 to --precision or drop it");
         }
+        if (precisions.stream().allMatch(p -> p.strip().equalsIgnoreCase("fp32"))) {
+            refuse(cl, pr, List.of("--min-cosine"), "it gates FP16 and INT8 variants; add fp16 to --precision or drop it");
+        }
         if (diffusion) {
+            // before the ELFATT rule, so that a diffusion-only reason wins where both apply
             NOT_FOR_DIFFUSION.forEach((option, why) -> {
                 if (pr.hasMatchedOption(option)) {
                     throw new IllegalArgumentException(option + " is not used by --task latent-diffusion: " + why);
@@ -59,6 +60,9 @@ final class ConvertOptionCheck {
             });
         } else {
             refuse(cl, pr, List.of("--pipeline"), "it sets generation defaults of --task latent-diffusion bundles; drop it");
+        }
+        if (attention.stream().noneMatch(a -> a.strip().equalsIgnoreCase("elfatt-sd"))) {
+            refuse(cl, pr, ELFATT_OPTIONS, "it configures the ELFATT-SD rewrite; add --attention keep,elfatt-sd or drop it");
         }
     }
 

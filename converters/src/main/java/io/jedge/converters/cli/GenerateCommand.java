@@ -66,6 +66,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--variant", description = "Force a denoiser or decoder variant id.")
     String variant;
 
+    @Option(names = "--backend", defaultValue = "auto", description = "auto, ort-cpu or tensorrt: run only variants of this backend"
+            + " (default ${DEFAULT-VALUE}: engines where TensorRT runs, ONNX Runtime elsewhere).")
+    String backend;
+
     @Option(names = "--simulate", description = "Choose the variants as MODULE:MODE would (e.g. orin-nano-8gb:15W).")
     String simulate;
 
@@ -76,7 +80,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         checkOptions();
         PrintWriter out = spec.commandLine().getOut();
-        LoadOptions lo = LoadOptions.builder().threads(threads).variant(variant).simulate(simulate).watchPower(false).build();
+        LoadOptions lo = LoadOptions.builder().threads(threads).backend(backend).variant(variant).simulate(simulate).watchPower(false).build();
         try (ImageGenerator g = Jedge.loadGenerator(bundleDir, lo)) {
             GenerationOptions o = options(g);
             out.printf(Locale.ROOT, "bundle %s: %d steps of %s, guidance %s, seed %d, %s, latents %dx%dx%d, %s%n",
@@ -133,6 +137,9 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (elfattFraction != null && !(elfattFraction >= 0 && elfattFraction <= 1)) {
             throw new IllegalArgumentException("--elfatt-steps " + elfattFraction + ", expected a fraction in [0, 1]");
+        }
+        if (!java.util.List.of("auto", "ort-cpu", "tensorrt").contains(backend)) {
+            throw new IllegalArgumentException("--backend " + backend + ", expected auto, ort-cpu or tensorrt");
         }
         if (count < 1) {
             throw new IllegalArgumentException("--count " + count + ", expected at least 1");

@@ -115,13 +115,18 @@ final class EngineStage {
             attrs.put("buildSeconds", String.format(java.util.Locale.ROOT, "%.1f", e.buildTime().toMillis() / 1000.0));
             a.addFile(id, v.role(), file, VariantFormat.TENSORRT_ENGINE, v.precision(), v.attention(), options.batchMin(),
                     options.batchOpt(), options.batchMax(), e.fingerprint(), attrs);
-            for (Report r : a.reports(v.id())) {
-                List<String> notes = new ArrayList<>(r.notes());
-                notes.add("measured on ONNX variant " + v.id() + ", which this engine was built from");
-                a.report(new Report(r.kind(), id, r.reference(), r.inputs(), r.metrics(), r.layers(), notes));
-            }
+            carryReports(a, v.id(), id);
             progress.accept(String.format("variant %-22s engine built in %.1f s (%d layers, %s)", id, (System.nanoTime() - t0) / 1e9,
                     e.layers(), e.fingerprint().gpu()));
+        }
+    }
+
+    /** Records {@code from}'s reports for {@code to} too, noting where they were measured. */
+    static void carryReports(BundleAssembler a, String from, String to) {
+        for (Report r : a.reports(from)) {
+            List<String> notes = new ArrayList<>(r.notes());
+            notes.add("measured on ONNX variant " + from + ", which this engine was built from");
+            a.report(new Report(r.kind(), to, r.reference(), r.inputs(), r.metrics(), r.layers(), notes));
         }
     }
 

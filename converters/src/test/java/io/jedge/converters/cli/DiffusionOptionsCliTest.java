@@ -69,7 +69,9 @@ class DiffusionOptionsCliTest {
         refused(convert("--workspace", "2048"), "--workspace", "--engines tensorrt");
         refused(convert("--engine-batch", "1:2:4"), "--engine-batch", "--engines tensorrt");
         refused(convert("--block", "64"), "--block", "elfatt-sd");
+        refused(convert("--fidelity-min", "0.95"), "--fidelity-min", "elfatt-sd");
         refused(convert("--keep-fp32", "Softmax"), "--keep-fp32", "fp16");
+        refused(convert("--min-cosine", "0.999"), "--min-cosine", "fp16");
         refused(jedge("convert", dit.toString(), "-o", tmp.resolve("refused").toString(), "--pipeline", "steps=4"), "--pipeline",
                 "latent-diffusion");
         refused(jedge("convert", dit.toString(), "--decoder", dec.toString(), "--task", "generic", "-o",
@@ -105,6 +107,9 @@ class DiffusionOptionsCliTest {
         assertEquals(2, typo.code());
         assertEquals(2, typo.err().lines().count(), "one line and a hint, not the usage text: " + typo.err());
         assertTrue(typo.err().contains("--steps") && typo.err().contains("many"), typo.err());
+        Result backend = jedge("generate", bundle.toString(), "--class", "1", "--backend", "cuda", "-o", png.toString());
+        assertEquals(2, backend.code());
+        assertTrue(backend.err().contains("--backend cuda, expected auto, ort-cpu or tensorrt"), backend.err());
         Path file = Files.writeString(tmp.resolve("afile"), "x");
         Result out = jedge("generate", bundle.toString(), "--class", "1", "-o", file.resolve("x.png").toString());
         assertEquals(2, out.code());
@@ -118,8 +123,9 @@ class DiffusionOptionsCliTest {
     @Test
     void aDynamicDecoderServesTheDenoisersLatentSize() throws Exception {
         Path png = tmp.resolve("ok.png");
-        Result g = jedge("generate", bundle.toString(), "--class", "3", "--steps", "2", "-o", png.toString());
+        Result g = jedge("generate", bundle.toString(), "--class", "3", "--steps", "2", "--backend", "ort-cpu", "-o", png.toString());
         assertEquals(0, g.code(), g.err());
+        assertTrue(g.out().contains("fp32-vanilla") && g.out().contains("ort-cpu"), g.out());
         assertTrue(g.out().contains("wrote " + png + " (64x64)"), g.out());
     }
 }

@@ -162,6 +162,18 @@ class DiffusionConverterTest {
         assertTrue(e.getMessage().contains("expected rank 3"), e.getMessage());
     }
 
+    @Test
+    void anEngineCarriesItsSourceVariantsReports() {
+        io.jedge.converters.bundle.BundleAssembler a = new io.jedge.converters.bundle.BundleAssembler(tmp.resolve("b"), "m");
+        a.report(new Report("accuracy", "fp16-vanilla", "fp32-vanilla", "seeded", Map.of("cosine", 0.997), List.of(), List.of()));
+        a.report(new Report("accuracy", "fp16-decoder", "fp32-decoder", "seeded", Map.of("cosine", 0.5), List.of(), List.of()));
+        EngineStage.carryReports(a, "fp16-vanilla", "fp16-vanilla-trt");
+        List<Report> carried = a.reports("fp16-vanilla-trt");
+        assertEquals(1, carried.size(), carried.toString());
+        assertEquals(0.997, carried.get(0).metrics().get("cosine"));
+        assertTrue(carried.get(0).notes().get(0).contains("measured on ONNX variant fp16-vanilla"), carried.get(0).notes().toString());
+    }
+
     private static Report report(Bundle b, String variant) {
         return b.manifest().reports().stream().filter(r -> r.variant().equals(variant)).findFirst()
                 .orElseThrow(() -> new AssertionError("no report for " + variant + " in " + b.manifest().reports()));
