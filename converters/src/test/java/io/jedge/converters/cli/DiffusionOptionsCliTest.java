@@ -39,9 +39,16 @@ class DiffusionOptionsCliTest {
 
     private static Result convert(String... extra) {
         List<String> args = new ArrayList<>(List.of("convert", dit.toString(), "--decoder", dec.toString(), "--task", "latent-diffusion",
-                "-o", tmp.resolve("refused").toString()));
+                "-o", refusedDir().toString()));
         args.addAll(List.of(extra));
         return jedge(args.toArray(String[]::new));
+    }
+
+    private static int calls;
+
+    /** A fresh output folder per call, so that one bundle written by mistake fails only its own check. */
+    private static Path refusedDir() {
+        return tmp.resolve("refused-" + calls);
     }
 
     /** Exit 2, the error on one line naming {@code option} (and a hint line), and no bundle written. */
@@ -50,7 +57,8 @@ class DiffusionOptionsCliTest {
         assertEquals(2, r.err().lines().count(), r.err());
         String first = r.err().lines().findFirst().orElse("");
         assertTrue(first.contains(option) && first.contains(because), r.err());
-        assertFalse(Files.exists(tmp.resolve("refused")), "nothing written for " + option);
+        assertFalse(Files.exists(refusedDir()), "nothing written for " + option);
+        calls++;
     }
 
     @Test
@@ -72,10 +80,10 @@ class DiffusionOptionsCliTest {
         refused(convert("--fidelity-min", "0.95"), "--fidelity-min", "elfatt-sd");
         refused(convert("--keep-fp32", "Softmax"), "--keep-fp32", "fp16");
         refused(convert("--min-cosine", "0.999"), "--min-cosine", "fp16");
-        refused(jedge("convert", dit.toString(), "-o", tmp.resolve("refused").toString(), "--pipeline", "steps=4"), "--pipeline",
+        refused(jedge("convert", dit.toString(), "-o", refusedDir().toString(), "--pipeline", "steps=4"), "--pipeline",
                 "latent-diffusion");
         refused(jedge("convert", dit.toString(), "--decoder", dec.toString(), "--task", "generic", "-o",
-                tmp.resolve("refused").toString()), "--decoder", "--task latent-diffusion");
+                refusedDir().toString()), "--decoder", "--task latent-diffusion");
     }
 
     @Test
@@ -85,7 +93,7 @@ class DiffusionOptionsCliTest {
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().startsWith("jedge convert: error: --engines tensorrt: TensorRT unavailable") && r.err().lines().count() == 2,
                 r.err());
-        assertFalse(Files.exists(tmp.resolve("refused")));
+        assertFalse(Files.exists(refusedDir()));
         assertEquals("", r.out(), "no variant was built first");
     }
 
