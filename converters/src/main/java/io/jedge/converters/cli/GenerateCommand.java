@@ -95,10 +95,17 @@ final class GenerateCommand implements Callable<Integer> {
             out.flush();
             GenerationResult r;
             try {
+                // the variant and backend of each denoiser kind, so every step line says what ran it
+                String vanillaRan = g.selections().get(0).variantId() + "@" + g.selections().get(0).backend();
+                String elfattRan = g.hasElfattDenoiser() ? g.selections().get(1).variantId() + "@" + g.selections().get(1).backend() : "";
+                long[] previous = {0};
                 r = g.generateAsync(o, p -> {
-                    out.printf(Locale.ROOT, "step %3d/%d  t=%4d  %-9s  elapsed %6.2f s  eta %6.2f s%n", p.step(), p.totalSteps(),
-                            p.timestep(), p.denoiser() == DenoiserKind.ELFATT_SD ? "elfatt-sd" : "vanilla",
-                            p.elapsed().toNanos() / 1e9, p.remaining().toNanos() / 1e9);
+                    long now = p.elapsed().toNanos();
+                    out.printf(Locale.ROOT, "step %3d/%d  t=%4d  %-9s  %6.3f s/step  elapsed %6.2f s  eta %6.2f s  %s%n", p.step(),
+                            p.totalSteps(), p.timestep(), p.denoiser() == DenoiserKind.ELFATT_SD ? "elfatt-sd" : "vanilla",
+                            (now - previous[0]) / 1e9, now / 1e9, p.remaining().toNanos() / 1e9,
+                            p.denoiser() == DenoiserKind.ELFATT_SD ? elfattRan : vanillaRan);
+                    previous[0] = now;
                     out.flush();
                 }).join();
             } catch (CompletionException e) {

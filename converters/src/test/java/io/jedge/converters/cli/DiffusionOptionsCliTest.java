@@ -133,7 +133,8 @@ class DiffusionOptionsCliTest {
         Path png = tmp.resolve("ok.png");
         Result g = jedge("generate", bundle.toString(), "--class", "3", "--steps", "2", "--backend", "ort-cpu", "-o", png.toString());
         assertEquals(0, g.code(), g.err());
-        assertTrue(g.out().contains("fp32-vanilla") && g.out().contains("ort-cpu"), g.out());
+        String step = g.out().lines().filter(l -> l.startsWith("step   2/2")).findFirst().orElseThrow(() -> new AssertionError(g.out()));
+        assertTrue(step.contains(" s/step") && step.endsWith("fp32-vanilla@ort-cpu"), "time per step and the denoiser that ran it: " + step);
         assertTrue(g.out().contains("wrote " + png + " (64x64)"), g.out());
     }
 }
