@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs jedge's TensorRT proof and benchmarks on the remote GPU machine, after the kit of
 # ../shared/gpu/README.md is installed (remote.sh recv/install). Usage, from the repository root there:
-#   bash benchmarks/gpu/run-trt.sh STEP        (STEP: proof | e2e | elfatt | compare)
+#   bash benchmarks/gpu/run-trt.sh STEP        (STEP: proof | e2e | elfatt | compare | diffusion)
 # Results go to $OUT (the run tool brings them back). Engines and models stay in /tmp/jedge-trt.
 set -uo pipefail
 step=${1:?step}
@@ -28,6 +28,19 @@ case "$step" in
     jedge compare $W/vit.bundle --variants fp32-vanilla,int8-vanilla-trt 2>&1 | tail -8
     jedge compare $W/vit.bundle --variants fp32-vanilla,fp32-vanilla-trt 2>&1 | tail -8
     cp $W/vit.bundle/bundle.json "$OUT/e2e-bundle.json"
+    ;;
+  diffusion)
+    # issue 13: a DiT-S/2 + TAESD bundle with FP32/FP16 denoiser and decoder engines, then generation on them
+    jedge build-model dit --preset s --latent 32 --classes 10 --seed 3 -o $W/dit.onnx
+    jedge build-model vae-decoder --seed 4 -o $W/taesd.onnx
+    jedge convert $W/dit.onnx --decoder $W/taesd.onnx --task latent-diffusion --precision fp32,fp16 --attention keep,elfatt-sd \
+      --batch 1:2:8 --engines tensorrt --engine-batch 1:2:8 --workspace 4096 --engine-opt-level ${LEVEL:-1} \
+      --timing-cache $W/trt.cache -o $W/dit.bundle 2>&1 | tail -40
+    # expect: fp16-vanilla-trt (or fp32-vanilla-trt) and fp16-decoder-trt chosen, backend tensorrt, every step timed
+    jedge generate $W/dit.bundle --class 3 --steps 25 --seed 1 -o "$OUT/dit-trt.png" 2>&1 | tail -40
+    # the same seed on ONNX Runtime, for a look at both images side by side
+    jedge generate $W/dit.bundle --class 3 --steps 25 --seed 1 --backend ort-cpu -o "$OUT/dit-ort.png" 2>&1 | tail -8
+    cp $W/dit.bundle/bundle.json "$OUT/diffusion-bundle.json"
     ;;
   elfatt)
     # vanilla vs ELFATT ViTs (dim 192, depth 12, 6 heads) at 224/512/1024 px, FP16, batch 1 and 16

@@ -367,6 +367,11 @@ public final class BundleAssembler implements AutoCloseable {
         return List.copyOf(variants);
     }
 
+    /** The reports recorded so far about {@code variantId}. */
+    public List<Report> reports(String variantId) {
+        return reports.stream().filter(r -> r.variant().equals(variantId)).toList();
+    }
+
     /**
      * Checks every variant, writes bundle.json and moves the bundle into place (replacing an old
      * one whole). Nothing reaches the target unless all of it does.

@@ -72,13 +72,15 @@ final class BuildDiffusionCommands {
 
     @Command(name = "vae-decoder", description = {
         "The TAESD tiny-autoencoder decoder with taesd_decoder.pth (or diffusers AutoencoderTiny) tensor names.",
-        "Input latents [N,4,L,L] (raw SD latents, scaling factor 1.0); output image [N,3,8L,8L] RGB in [0,1]."})
+        "Input latents [N,4,h,w] (raw SD latents, scaling factor 1.0), h and w dynamic unless --latent fixes them;",
+        "output image [N,3,8h,8w] RGB in [0,1]."})
     static final class VaeDecoder implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--latent", paramLabel = "SIDE", defaultValue = "32",
-                description = "Latent side (default: ${DEFAULT-VALUE}); 0 leaves height and width dynamic.")
+        // TAESD is fully convolutional, so one decoder serves every latent size unless the user pins one
+        @Option(names = "--latent", paramLabel = "SIDE", defaultValue = "0",
+                description = "Latent side to fix height and width to (default: 0, dynamic; any size decodes).")
         int latent;
 
         @Option(names = "--latent-channels", defaultValue = "4", description = "4 for SD 1.x/2.x/XL TAESD, 16 for taesd3/taef1 (default: ${DEFAULT-VALUE}).")

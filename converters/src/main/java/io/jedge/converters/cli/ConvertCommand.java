@@ -200,6 +200,12 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (decoder != null && task != null && Task.parse(task) != Task.LATENT_DIFFUSION) {
+            throw new IllegalArgumentException("--decoder with --task " + task
+                    + ": a decoder belongs to --task latent-diffusion; drop one of them");
+        }
+        ConvertOptionCheck.check(spec.commandLine(), decoder != null || (task != null && Task.parse(task) == Task.LATENT_DIFFUSION),
+                attention, precisions, engines != null);
         int[] b = ConversionOptions.parseBatch(batch);
         ConversionOptions o = ConversionOptions.builder().name(name)
                 .precisions(precisions.stream().map(Precision::parse).toList()).batch(b[0], b[1], b[2])
@@ -237,8 +243,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     private Path requireDecoder() {
         if (decoder == null) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--task latent-diffusion needs --decoder DECODER.onnx (the bundle holds denoiser and decoder)");
+            throw new IllegalArgumentException("--task latent-diffusion needs --decoder DECODER.onnx (the bundle holds denoiser and decoder)");
         }
         return decoder;
     }

@@ -17,7 +17,6 @@ import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -67,16 +66,21 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--variant", description = "Force a denoiser or decoder variant id.")
     String variant;
 
+    @Option(names = "--backend", defaultValue = "auto", description = "auto, ort-cpu or tensorrt: run only variants of this backend"
+            + " (default ${DEFAULT-VALUE}: engines where TensorRT runs, ONNX Runtime elsewhere).")
+    String backend;
+
     @Option(names = "--simulate", description = "Choose the variants as MODULE:MODE would (e.g. orin-nano-8gb:15W).")
     String simulate;
 
     @Override
     public Integer call() throws Exception {
         if (unconditional && classLabel != null) {
-            throw new ParameterException(spec.commandLine(), "--class " + classLabel + " and --unconditional exclude each other");
+            throw new IllegalArgumentException("--class " + classLabel + " and --unconditional exclude each other");
         }
+        checkOptions();
         PrintWriter out = spec.commandLine().getOut();
-        LoadOptions lo = LoadOptions.builder().threads(threads).variant(variant).simulate(simulate).watchPower(false).build();
+        LoadOptions lo = LoadOptions.builder().threads(threads).backend(backend).variant(variant).simulate(simulate).watchPower(false).build();
         try (ImageGenerator g = Jedge.loadGenerator(bundleDir, lo)) {
             GenerationOptions o = options(g);
             out.printf(Locale.ROOT, "bundle %s: %d steps of %s, guidance %s, seed %d, %s, latents %dx%dx%d, %s%n",
@@ -91,10 +95,17 @@ final class GenerateCommand implements Callable<Integer> {
             out.flush();
             GenerationResult r;
             try {
+                // the variant and backend of each denoiser kind, so every step line says what ran it
+                String vanillaRan = g.selections().get(0).variantId() + "@" + g.selections().get(0).backend();
+                String elfattRan = g.hasElfattDenoiser() ? g.selections().get(1).variantId() + "@" + g.selections().get(1).backend() : "";
+                long[] previous = {0};
                 r = g.generateAsync(o, p -> {
-                    out.printf(Locale.ROOT, "step %3d/%d  t=%4d  %-9s  elapsed %6.2f s  eta %6.2f s%n", p.step(), p.totalSteps(),
-                            p.timestep(), p.denoiser() == DenoiserKind.ELFATT_SD ? "elfatt-sd" : "vanilla",
-                            p.elapsed().toNanos() / 1e9, p.remaining().toNanos() / 1e9);
+                    long now = p.elapsed().toNanos();
+                    out.printf(Locale.ROOT, "step %3d/%d  t=%4d  %-9s  %6.3f s/step  elapsed %6.2f s  eta %6.2f s  %s%n", p.step(),
+                            p.totalSteps(), p.timestep(), p.denoiser() == DenoiserKind.ELFATT_SD ? "elfatt-sd" : "vanilla",
+                            (now - previous[0]) / 1e9, now / 1e9, p.remaining().toNanos() / 1e9,
+                            p.denoiser() == DenoiserKind.ELFATT_SD ? elfattRan : vanillaRan);
+                    previous[0] = now;
                     out.flush();
                 }).join();
             } catch (CompletionException e) {
@@ -119,14 +130,64 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * What can be checked without the bundle, so that a typo costs no model load. Errors are
+     * IllegalArgumentException, which the CLI prints as one line and a hint (a ParameterException
+     * would print the whole usage).
+     */
+    private void checkOptions() {
+        if (steps != null && steps < 1) {
+            throw new IllegalArgumentException("--steps " + steps + ", expected at least 1");
+        }
+        if (guidance != null && (!Double.isFinite(guidance) || guidance < 0)) {
+            throw new IllegalArgumentException("--guidance " + guidance + ", expected a finite number >= 0 (1 turns it off)");
+        }
+        if (elfattFraction != null && !(elfattFraction >= 0 && elfattFraction <= 1)) {
+            throw new IllegalArgumentException("--elfatt-steps " + elfattFraction + ", expected a fraction in [0, 1]");
+        }
+        if (!java.util.List.of("auto", "ort-cpu", "tensorrt").contains(backend)) {
+            throw new IllegalArgumentException("--backend " + backend + ", expected auto, ort-cpu or tensorrt");
+        }
+        if (count < 1) {
+            throw new IllegalArgumentException("--count " + count + ", expected at least 1");
+        }
+        if (classLabel != null && classLabel < 0) {
+            throw new IllegalArgumentException("--class " + classLabel + ", expected a class index >= 0");
+        }
+        Path target = output.toAbsolutePath();
+        if (java.nio.file.Files.isDirectory(target)) {
+            throw new IllegalArgumentException("--output " + output + " is a folder, expected a .png file path");
+        }
+        Path existing = target.getParent();
+        while (existing != null && !java.nio.file.Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !java.nio.file.Files.isDirectory(existing) || !java.nio.file.Files.isWritable(existing)) {
+            throw new IllegalArgumentException("--output " + output + " cannot be written: "
+                    + (existing == null ? "no parent folder" : existing + " is not a writable folder"));
+        }
+        if (java.nio.file.Files.exists(target) && !java.nio.file.Files.isWritable(target)) {
+            throw new IllegalArgumentException("--output " + output + " exists and is read-only");
+        }
+    }
+
     private GenerationOptions options(ImageGenerator g) {
         GenerationOptions.Builder b = g.options().seed(seed).batchSize(count);
+        Long nullClass = g.defaults().nullClass();
+        if (classLabel != null && nullClass == null) {
+            throw new IllegalArgumentException("--class " + classLabel + ": bundle '" + g.manifest().name()
+                    + "' is unconditional; drop --class");
+        }
+        if (classLabel != null && classLabel >= nullClass) {
+            throw new IllegalArgumentException("--class " + classLabel + ", expected 0.." + (nullClass - 1)
+                    + " (bundle '" + g.manifest().name() + "' has " + nullClass + " classes)");
+        }
         if (classLabel != null) {
             b.classLabel(classLabel);
         } else {
             b.unconditional();
             if (g.defaults().nullClass() != null && !unconditional) {
-                throw new ParameterException(spec.commandLine(), "bundle '" + g.manifest().name()
+                throw new IllegalArgumentException("bundle '" + g.manifest().name()
                         + "' is class-conditional (null class " + g.defaults().nullClass() + "); give --class N or --unconditional");
             }
             b.guidanceScale(1.0);

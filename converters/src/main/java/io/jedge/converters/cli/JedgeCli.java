@@ -25,7 +25,18 @@ public final class JedgeCli {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new JedgeCli());
         cl.setExecutionExceptionHandler(JedgeCli::handle);
+        cl.setParameterExceptionHandler(JedgeCli::handleParameter);
         return cl;
+    }
+
+    /** A mistyped or missing option: one line and a hint, like every other user error, not the whole usage text. */
+    private static int handleParameter(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("jedge " + cl.getCommandName() + ": error: " + e.getMessage());
+        err.println("  hint: see 'jedge help " + cl.getCommandName() + "'");
+        err.flush();
+        return cl.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /** One line and a hint for errors the user can fix; a stack trace only with --verbose. */

@@ -8,8 +8,14 @@ import io.jedge.converters.onnx.TensorData;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.backend.ort.OrtBackend;
+import io.jedge.runtime.model.SessionDenoiser;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Report;
+import io.jedge.sdk.diffusion.DenoiserKind;
+import io.jedge.sdk.diffusion.GenerationDefaults;
+import io.jedge.sdk.diffusion.GenerationOptions;
+import io.jedge.sdk.diffusion.LatentDecoder;
+import io.jedge.sdk.diffusion.LatentDiffusionPipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,14 +30,18 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 /**
- * The fidelity inputs and noise comparison of a denoiser rewrite: seeded latents at a few training
- * timesteps (999, 500, 100 by default), each batch holding a seeded class row and a null-class row
- * for class-conditional models. The {@link FidelityEvaluator} report over these inputs gets, per
- * timestep, the cosine and max relative error of the predicted noise alone (the first C output
- * channels; a learned-sigma model's variance channels are left out).
+ * The fidelity inputs and comparisons of a diffusion variant (an attention rewrite or a reduced
+ * precision): seeded latents at a few training timesteps (999, 500, 100 by default), each batch
+ * holding a seeded class row and a null-class row for class-conditional models. A report over
+ * these inputs gets, per timestep, the cosine and max relative error of the predicted noise alone
+ * (the first C output channels; a learned-sigma model's variance channels are left out), and the
+ * difference of the final latents of a short seeded generation run with each model. Decoder
+ * variants are compared on the images they make of seeded latents.
  */
 final class DenoiserFidelity {
     static final long[] TIMESTEPS = {999, 500, 100};
+    /** Steps of the seeded generation whose final latents are compared: enough for errors to compound, cheap on a CPU. */
+    static final int GENERATION_STEPS = 8;
     private static final int ROWS = 2;
 
     private final int channels;
@@ -132,42 +142,154 @@ final class DenoiserFidelity {
         return out;
     }
 
-    /** The evaluator's report with the per-timestep noise metrics and a note on the inputs added. */
-    Report withNoiseMetrics(Report base, OnnxModel reference, OnnxModel variant, List<Map<String, Tensor>> feeds) {
+    /**
+     * The evaluator's report with the per-timestep noise metrics, the final-latent difference of a
+     * {@value #GENERATION_STEPS}-step seeded generation and a note on the inputs added.
+     */
+    Report withNoiseMetrics(Report base, OnnxModel reference, OnnxModel variant, List<Map<String, Tensor>> feeds,
+            GenerationDefaults defaults) {
         Map<String, Double> metrics = new LinkedHashMap<>(base.metrics());
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("jedge-denoiser-fidelity");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary folder for the denoiser fidelity run", e);
-        }
-        double sum = 0;
-        double min = Double.POSITIVE_INFINITY;
-        try {
+        inTempDir(dir -> {
             Path rf = dir.resolve("reference.onnx");
             Path vf = dir.resolve("variant.onnx");
             reference.save(rf, false);
             variant.save(vf, false);
-            OrtBackend ort = new OrtBackend();
-            SessionOptions so = SessionOptions.builder().threads(0).build();
-            try (InferenceSession rs = ort.open(rf, so); InferenceSession vs = ort.open(vf, so)) {
+            metrics.putAll(noiseMetrics(rf, vf, feeds));
+            metrics.putAll(finalLatentMetrics(rf, vf, defaults));
+        });
+        List<String> notes = new ArrayList<>(base.notes());
+        notes.add(String.format(Locale.ROOT, "predicted noise (first %d output channels) compared at timesteps %s,"
+                + " %d seeded rows each%s; whole-model metrics cover every output channel", channels,
+                java.util.Arrays.toString(TIMESTEPS), ROWS, className != null ? " (a seeded class and the null class " + nullClass + ")" : ""));
+        notes.add(String.format(Locale.ROOT, "final latents of a %d-step %s generation (seed %d%s), every step on the variant",
+                GENERATION_STEPS, defaults.scheduler().id(), seed, className != null ? ", guidance " + defaults.guidanceScale() : ""));
+        String inputs = feeds.size() + " seeded denoiser inputs (seed " + seed + ", timesteps " + java.util.Arrays.toString(TIMESTEPS)
+                + ", batch " + ROWS + ")";
+        return new Report(base.kind(), base.variant(), base.reference(), inputs, metrics, base.layers(), notes);
+    }
+
+    /**
+     * The report of a reduced-precision denoiser against the FP32 model it was converted from; its
+     * {@code cosine} is the worst predicted-noise cosine over the timesteps, what the precision
+     * gate and the runtime's fidelity floor read.
+     */
+    Report precisionReport(String variantId, String referenceId, OnnxModel reference, OnnxModel variant, GenerationDefaults defaults,
+            List<String> notes) {
+        Report base = new Report("accuracy", variantId, referenceId, "", Map.of(), List.of(), notes);
+        Report r = withNoiseMetrics(base, reference, variant, feeds(), defaults);
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("cosine", r.metrics().get("noiseCosineMin"));
+        m.putAll(r.metrics());
+        return new Report(r.kind(), r.variant(), r.reference(), r.inputs(), m, r.layers(), r.notes());
+    }
+
+    /**
+     * A decoder variant against its reference on the images of {@value #ROWS} seeded latents at the
+     * denoiser's latent size: {@code cosine} and {@code maxAbsError} of the pixels.
+     */
+    Report decoderReport(String variantId, String referenceId, OnnxModel reference, OnnxModel variant, List<String> notes) {
+        Random rnd = new Random(seed + 1);
+        float[] x = new float[ROWS * channels * height * width];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        Tensor latents = Tensor.ofFloats(new long[] {ROWS, channels, height, width}, x);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        inTempDir(dir -> {
+            Path rf = dir.resolve("reference.onnx");
+            Path vf = dir.resolve("variant.onnx");
+            reference.save(rf, false);
+            variant.save(vf, false);
+            try (InferenceSession rs = ORT.open(rf, SESSION); InferenceSession vs = ORT.open(vf, SESSION)) {
+                String in = rs.inputs().get(0).name();
                 String out = rs.outputs().get(0).name();
-                for (int i = 0; i < feeds.size(); i++) {
-                    float[] r = noise(rs.run(feeds.get(i)).get(out));
-                    float[] v = noise(vs.run(feeds.get(i)).get(out));
-                    double cos = cosine(r, v);
-                    double maxAbs = 0;
-                    double maxRef = 0;
-                    for (int k = 0; k < r.length; k++) {
-                        maxAbs = Math.max(maxAbs, Math.abs((double) r[k] - v[k]));
-                        maxRef = Math.max(maxRef, Math.abs(r[k]));
-                    }
-                    metrics.put("noiseCosine_t" + TIMESTEPS[i], cos);
-                    metrics.put("noiseMaxRelError_t" + TIMESTEPS[i], maxRef == 0 ? 0 : maxAbs / maxRef);
-                    sum += cos;
-                    min = Math.min(min, cos);
-                }
+                float[] r = rs.run(Map.of(in, latents)).get(out).floats();
+                float[] v = vs.run(Map.of(in, latents)).get(out).floats();
+                metrics.put("cosine", cosine(r, v));
+                metrics.put("maxAbsError", maxAbs(r, v));
             }
+        });
+        String inputs = ROWS + " seeded latents [" + channels + "," + height + "," + width + "] (seed " + (seed + 1) + ")";
+        return new Report("accuracy", variantId, referenceId, inputs, metrics, List.of(), notes);
+    }
+
+    private Map<String, Double> noiseMetrics(Path rf, Path vf, List<Map<String, Tensor>> feeds) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        double sum = 0;
+        double min = Double.POSITIVE_INFINITY;
+        try (InferenceSession rs = ORT.open(rf, SESSION); InferenceSession vs = ORT.open(vf, SESSION)) {
+            String out = rs.outputs().get(0).name();
+            for (int i = 0; i < feeds.size(); i++) {
+                float[] r = noise(rs.run(feeds.get(i)).get(out));
+                float[] v = noise(vs.run(feeds.get(i)).get(out));
+                double cos = cosine(r, v);
+                double maxRef = 0;
+                for (float f : r) {
+                    maxRef = Math.max(maxRef, Math.abs(f));
+                }
+                metrics.put("noiseCosine_t" + TIMESTEPS[i], cos);
+                metrics.put("noiseMaxRelError_t" + TIMESTEPS[i], maxRef == 0 ? 0 : maxAbs(r, v) / maxRef);
+                sum += cos;
+                min = Math.min(min, cos);
+            }
+        }
+        metrics.put("noiseCosine", sum / feeds.size());
+        metrics.put("noiseCosineMin", min);
+        return metrics;
+    }
+
+    /** Cosine, max abs difference and relative RMS of the final latents of the same seeded generation run with each model. */
+    private Map<String, Double> finalLatentMetrics(Path rf, Path vf, GenerationDefaults defaults) {
+        GenerationOptions.Builder b = defaults.applyTo(GenerationOptions.builder()).steps(GENERATION_STEPS).seed(seed)
+                .elfattFraction(0).latentSize(channels, height, width);
+        if (className != null) {
+            b.classLabel(nullClass > 0 ? seed % nullClass : 0);
+        } else {
+            b.unconditional().guidanceScale(1.0);
+        }
+        GenerationOptions o = b.build();
+        float[] r = finalLatents(rf, defaults, o);
+        float[] v = finalLatents(vf, defaults, o);
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < r.length; i++) {
+            num += ((double) r[i] - v[i]) * ((double) r[i] - v[i]);
+            den += (double) r[i] * r[i];
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("finalLatentCosine", cosine(r, v));
+        m.put("finalLatentMaxAbsDiff", maxAbs(r, v));
+        m.put("finalLatentRelRms", den == 0 ? 0 : Math.sqrt(num / den));
+        return m;
+    }
+
+    private static float[] finalLatents(Path model, GenerationDefaults defaults, GenerationOptions o) {
+        // only the latents are compared, so a stand-in decoder saves decoding twice
+        LatentDecoder none = latents -> Tensor.ofFloats(new long[] {latents.dim(0), 3, 1, 1}, new float[(int) latents.dim(0) * 3]);
+        try (LatentDiffusionPipeline p = LatentDiffusionPipeline.builder().noiseSchedule(defaults.noiseSchedule())
+                .latentScalingFactor(defaults.latentScalingFactor())
+                .denoiser(DenoiserKind.VANILLA, () -> new SessionDenoiser(ORT.open(model, SESSION), model.getFileName().toString(), 0))
+                .decoder(() -> none).build()) {
+            return p.generate(o).latents().floats();
+        }
+    }
+
+    private static final OrtBackend ORT = new OrtBackend();
+    private static final SessionOptions SESSION = SessionOptions.builder().threads(0).build();
+
+    private interface TempWork {
+        void run(Path dir);
+    }
+
+    private static void inTempDir(TempWork work) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("jedge-diffusion-fidelity");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary folder for the diffusion fidelity run", e);
+        }
+        try {
+            work.run(dir);
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -175,15 +297,14 @@ final class DenoiserFidelity {
                 // a leftover temp folder is harmless
             }
         }
-        metrics.put("noiseCosine", sum / feeds.size());
-        metrics.put("noiseCosineMin", min);
-        List<String> notes = new ArrayList<>(base.notes());
-        notes.add(String.format(Locale.ROOT, "predicted noise (first %d output channels) compared at timesteps %s,"
-                + " %d seeded rows each%s; whole-model metrics cover every output channel", channels,
-                java.util.Arrays.toString(TIMESTEPS), ROWS, className != null ? " (a seeded class and the null class " + nullClass + ")" : ""));
-        String inputs = feeds.size() + " seeded denoiser inputs (seed " + seed + ", timesteps " + java.util.Arrays.toString(TIMESTEPS)
-                + ", batch " + ROWS + ")";
-        return new Report(base.kind(), base.variant(), base.reference(), inputs, metrics, base.layers(), notes);
+    }
+
+    private static double maxAbs(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs((double) a[i] - b[i]));
+        }
+        return m;
     }
 
     /** The first {@code channels} channels of each row of a [N, C', H, W] prediction. */

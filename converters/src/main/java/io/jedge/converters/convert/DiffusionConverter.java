@@ -2,7 +2,10 @@ package io.jedge.converters.convert;
 
 import io.jedge.converters.attention.FidelityEvaluator;
 import io.jedge.converters.bundle.BundleAssembler;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.precision.Fp16Converter;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
@@ -14,6 +17,7 @@ import io.jedge.sdk.bundle.Task;
 import io.jedge.sdk.diffusion.GenerationDefaults;
 import io.jedge.sdk.diffusion.PixelRange;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,11 +27,14 @@ import java.util.function.Consumer;
 /**
  * Assembles a latent-diffusion bundle from a denoiser and a decoder: the denoiser in each
  * {@code --attention} form ({@code fp32-vanilla}, {@code fp32-elfatt-sd} with its fidelity report
- * on the predicted noise), the decoder ({@code fp32-decoder}), and the {@link GenerationDefaults}
- * in the manifest's pipeline map. The defaults come from the models (latent shape from the
- * denoiser's input, null class from a jedge-built DiT's class count, scaling factor and pixel range
- * from a jedge-built TAESD decoder; SD's VAE values otherwise) and are overridden by
- * {@code overrides} (pipeline keys, e.g. {@code nullClass=1000}, {@code steps=50}).
+ * on the predicted noise) and each precision ({@code fp16-*}, gated on the predicted noise), the
+ * decoder ({@code fp32-decoder}, {@code fp16-decoder}), TensorRT engines of all of them with
+ * {@code --engines tensorrt}, and the {@link GenerationDefaults} in the manifest's pipeline map.
+ * The defaults come from the models (latent shape from the denoiser's input, null class from a
+ * jedge-built DiT's class count, scaling factor and pixel range from a jedge-built TAESD decoder;
+ * SD's VAE values otherwise) and are overridden by {@code overrides} (pipeline keys, e.g.
+ * {@code nullClass=1000}, {@code steps=50}). Options and the two models' latent shapes are checked
+ * before any variant is built.
  */
 public final class DiffusionConverter {
     private static final long FIDELITY_SEED = 1234;
@@ -39,21 +46,24 @@ public final class DiffusionConverter {
         this.progress = progress;
     }
 
+    /** One form of the denoiser in FP32, before the precisions are applied. */
+    private record Form(AttentionKind kind, OnnxModel model, Map<String, String> attributes, Report fidelity) {
+    }
+
     /**
-     * @throws IllegalArgumentException for options a diffusion bundle cannot take (non-FP32, a
-     *                                  denoiser without a supported attention block for elfatt-sd,
-     *                                  malformed overrides)
+     * @throws IllegalArgumentException for options a diffusion bundle cannot take (INT8, labels, no
+     *                                  fp32 or keep), a denoiser without a supported attention block
+     *                                  for elfatt-sd, latent shapes the decoder cannot take, malformed
+     *                                  overrides
+     * @throws io.jedge.sdk.JedgeException {@code BACKEND_UNAVAILABLE} with engines asked for where
+     *                                  TensorRT cannot build
      */
     public Bundle convert(Path denoiserFile, Path decoderFile, Path bundleDir, ConversionOptions o, Map<String, String> overrides)
             throws BundleException {
+        checkOptions(o);
         BundleAssembler.prepare(bundleDir); // refuses a directory it must not replace before any work
-        if (!o.precisions().equals(List.of(Precision.FP32))) {
-            throw new IllegalArgumentException("--precision " + o.precisions().stream().map(Precision::id).toList()
-                    + " for a latent-diffusion bundle, expected fp32 (the only precision its denoiser and decoder convert to here)");
-        }
-        if (!o.attention().contains("keep")) {
-            throw new IllegalArgumentException("--attention " + o.attention() + " for a latent-diffusion bundle, expected keep among"
-                    + " the forms (the pipeline runs the vanilla denoiser after the first ELFATT-SD steps)");
+        if (o.engines() != null) {
+            EngineStage.checkAvailable();
         }
         OnnxModel denoiser = OnnxModel.load(denoiserFile);
         OnnxModel decoder = OnnxModel.load(decoderFile);
@@ -62,6 +72,7 @@ public final class DiffusionConverter {
                     + " inputs, expected one (latents [N,C,h,w])");
         }
         GenerationDefaults defaults = defaults(denoiser, decoder, overrides);
+        checkLatents(denoiserFile.getFileName().toString(), denoiser, decoderFile.getFileName().toString(), decoder, defaults);
         String name = o.name() != null ? o.name() : stripExtension(denoiserFile.getFileName().toString());
         try (BundleAssembler a = new BundleAssembler(bundleDir, name)) { // staged; close() removes what write() did not commit
             return assemble(a.describe(denoiser, Task.LATENT_DIFFUSION), denoiserFile, decoderFile, denoiser, decoder, defaults, o);
@@ -78,46 +89,150 @@ public final class DiffusionConverter {
         common.put("source", denoiserFile.getFileName().toString());
         Converter.tokens(denoiser).ifPresent(t -> common.put("tokens", String.valueOf(t)));
         DenoiserFidelity fidelity = new DenoiserFidelity(denoiser, defaults.nullClass(), FIDELITY_SEED);
+        List<Form> forms = new ArrayList<>();
         for (String form : o.attention()) {
-            long t0 = System.nanoTime();
             if (form.equals("keep")) {
-                a.addOnnx(referenceId, Role.DENOISER, denoiser, Precision.FP32, sourceKind, o.batchMin(), o.batchOpt(), o.batchMax(), common);
-                progress.accept(String.format(Locale.ROOT, "variant %-22s written (%.1f s)", referenceId, (System.nanoTime() - t0) / 1e9));
+                forms.add(new Form(sourceKind, denoiser, common, null));
                 continue;
             }
+            long t0 = System.nanoTime();
             List<Map<String, Tensor>> feeds = fidelity.feeds();
             FidelityEvaluator eval = FidelityEvaluator.builder().inputs(feeds).threads(0).build();
-            OnnxModel rewritten;
-            Report report;
-            List<Integer> layers;
             FidelityEvaluator.Selection sel = eval.selectByFidelity(denoiser, o.elfattSd(), o.fidelity(), progress);
             if (sel.layers().isEmpty()) {
                 progress.accept("elfatt-sd left out: no block keeps the denoiser's " + o.fidelity()
                         + " (lower the floor with --fidelity-min to accept more error)");
                 continue;
             }
-            rewritten = sel.model();
-            report = sel.report();
-            layers = sel.layers();
             String id = "fp32-" + AttentionKind.ELFATT_SD.id();
-            report = fidelity.withNoiseMetrics(AttentionForms.forVariant(report, id, referenceId), denoiser, rewritten, feeds);
+            Report report = fidelity.withNoiseMetrics(AttentionForms.forVariant(sel.report(), id, referenceId), denoiser, sel.model(),
+                    feeds, defaults);
             Map<String, String> attrs = new LinkedHashMap<>(common);
-            attrs.put("elfattLayers", layers.toString());
+            attrs.put("elfattLayers", sel.layers().toString());
             attrs.put("elfattBlock", String.valueOf(o.elfattSd().block()));
             attrs.put("elfattAgents", String.valueOf(o.elfattSd().agents()));
-            a.addOnnx(id, Role.DENOISER, rewritten, Precision.FP32, AttentionKind.ELFATT_SD, o.batchMin(), o.batchOpt(), o.batchMax(), attrs);
-            a.report(report);
+            forms.add(new Form(AttentionKind.ELFATT_SD, sel.model(), attrs, report));
             Map<String, Double> m = report.metrics();
             progress.accept(String.format(Locale.ROOT, "elfatt-sd: rewrote blocks %s; predicted-noise cosine t=999 %.5f, t=500 %.5f,"
-                            + " t=100 %.5f (%.1f s)", layers, m.get("noiseCosine_t999"), m.get("noiseCosine_t500"),
-                    m.get("noiseCosine_t100"), (System.nanoTime() - t0) / 1e9));
-            progress.accept(String.format(Locale.ROOT, "variant %-22s written", id));
+                            + " t=100 %.5f; final latents of a %d-step generation: cosine %.5f (%.1f s)", sel.layers(),
+                    m.get("noiseCosine_t999"), m.get("noiseCosine_t500"), m.get("noiseCosine_t100"), DenoiserFidelity.GENERATION_STEPS,
+                    m.get("finalLatentCosine"), (System.nanoTime() - t0) / 1e9));
+        }
+        for (Precision p : o.precisions()) {
+            for (Form f : forms) {
+                String id = p.id() + "-" + f.kind().id();
+                long t0 = System.nanoTime();
+                OnnxModel model = f.model();
+                Map<String, String> attrs = new LinkedHashMap<>(f.attributes());
+                List<Report> reports = new ArrayList<>();
+                if (f.fidelity() != null) {
+                    // every variant of a rewritten form carries the rewrite's fidelity, so the runtime can hold it to a floor
+                    reports.add(AttentionForms.forVariant(f.fidelity(), id, referenceId));
+                }
+                if (p == Precision.FP16) {
+                    // the converter's own keep-list: keeping the timestep embedder and adaLN FP32 as well changed the
+                    // noise cosine by 1e-7 on DiT-S (benchmarks/fp16-diffusion-cpu-2026-12-02.md); the gate below catches the rest
+                    Fp16Converter.Result r = Fp16Converter.convert(f.model(), o.precision().fp16());
+                    Report acc = fidelity.precisionReport(id, "fp32-" + f.kind().id(), f.model(), r.model(), defaults, fp16Notes(r));
+                    Map<String, Double> m = acc.metrics();
+                    progress.accept(String.format(Locale.ROOT, "%s: predicted-noise cosine vs fp32 t=999 %.5f, t=500 %.5f, t=100 %.5f;"
+                                    + " final latents cosine %.5f, max abs diff %.3g", id, m.get("noiseCosine_t999"),
+                            m.get("noiseCosine_t500"), m.get("noiseCosine_t100"), m.get("finalLatentCosine"),
+                            m.get("finalLatentMaxAbsDiff")));
+                    if (!(m.get("cosine") >= o.precision().minCosine())) {
+                        progress.accept(String.format(Locale.ROOT, "%s left out: its worst predicted-noise cosine %.5f is below"
+                                + " --min-cosine %s (keep more of it in FP32 with --keep-fp32)", id, m.get("cosine"),
+                                o.precision().minCosine()));
+                        continue;
+                    }
+                    model = r.model();
+                    attrs.put("fp32Nodes", String.valueOf(r.keptFp32().size()));
+                    reports.add(acc);
+                }
+                a.addOnnx(id, Role.DENOISER, model, p, f.kind(), o.batchMin(), o.batchOpt(), o.batchMax(), attrs);
+                reports.forEach(a::report);
+                progress.accept(String.format(Locale.ROOT, "variant %-22s written (%.1f s)", id, (System.nanoTime() - t0) / 1e9));
+            }
         }
         Map<String, String> decAttrs = new LinkedHashMap<>();
         decAttrs.put("source", decoderFile.getFileName().toString());
         a.addOnnx("fp32-decoder", Role.DECODER, decoder, Precision.FP32, AttentionKind.NONE, o.batchMin(), o.batchOpt(), o.batchMax(), decAttrs);
         progress.accept(String.format(Locale.ROOT, "variant %-22s written; defaults %s", "fp32-decoder", defaults.toPipeline()));
+        if (o.precisions().contains(Precision.FP16)) {
+            Fp16Converter.Result r = Fp16Converter.convert(decoder, o.precision().fp16());
+            Report acc = fidelity.decoderReport("fp16-decoder", "fp32-decoder", decoder, r.model(), fp16Notes(r));
+            double cos = acc.metrics().get("cosine");
+            progress.accept(String.format(Locale.ROOT, "fp16-decoder: image cosine vs fp32 %.5f, max abs error %.3g", cos,
+                    acc.metrics().get("maxAbsError")));
+            if (cos >= o.precision().minCosine()) {
+                Map<String, String> attrs = new LinkedHashMap<>(decAttrs);
+                attrs.put("fp32Nodes", String.valueOf(r.keptFp32().size()));
+                a.addOnnx("fp16-decoder", Role.DECODER, r.model(), Precision.FP16, AttentionKind.NONE, o.batchMin(), o.batchOpt(),
+                        o.batchMax(), attrs);
+                a.report(acc);
+                progress.accept(String.format(Locale.ROOT, "variant %-22s written", "fp16-decoder"));
+            } else {
+                progress.accept(String.format(Locale.ROOT, "fp16-decoder left out: its image cosine %.5f is below --min-cosine %s"
+                        + " (keep more of it in FP32 with --keep-fp32)", cos, o.precision().minCosine()));
+            }
+        }
+        if (o.engines() != null) {
+            long[] latents = {-1, defaults.latentChannels(), defaults.latentHeight(), defaults.latentWidth()};
+            String decoderInput = decoder.graph().inputs().get(0).getName();
+            EngineStage.build(a, a.variants(), o.engines(), progress,
+                    v -> v.role() == Role.DECODER ? Map.of(decoderInput, latents) : Map.of());
+        }
         return a.write();
+    }
+
+    /** Refuses what a diffusion bundle cannot hold, before any work. */
+    static void checkOptions(ConversionOptions o) {
+        List<Precision> unsupported = o.precisions().stream().filter(p -> p != Precision.FP32 && p != Precision.FP16).toList();
+        if (!unsupported.isEmpty() || !o.precisions().contains(Precision.FP32)) {
+            throw new IllegalArgumentException("--precision " + o.precisions().stream().map(Precision::id).toList()
+                    + " for a latent-diffusion bundle, expected fp32 or fp32,fp16 (FP32 is the reference FP16 is measured against;"
+                    + " INT8 diffusion variants are not built)");
+        }
+        if (!o.attention().contains("keep")) {
+            throw new IllegalArgumentException("--attention " + o.attention() + " for a latent-diffusion bundle, expected keep among"
+                    + " the forms (the pipeline runs the vanilla denoiser after the first ELFATT-SD steps)");
+        }
+        if (!o.labels().isEmpty()) {
+            throw new IllegalArgumentException("--labels for a latent-diffusion bundle, which has no label output;"
+                    + " pass class indices to 'jedge generate --class N'");
+        }
+    }
+
+    /**
+     * The latents the denoiser makes must be what the decoder takes: the same channel count, and the
+     * same height and width where the decoder fixes them. Checked before any variant is built.
+     */
+    static void checkLatents(String denoiserName, OnnxModel denoiser, String decoderName, OnnxModel decoder, GenerationDefaults d) {
+        long c = d.latentChannels();
+        long h = d.latentHeight();
+        long w = d.latentWidth();
+        String made = "[N," + c + "," + h + "," + w + "]";
+        long[] out = Graph.dims(denoiser.graph().outputs().get(0));
+        if (out.length != 4 || (out[1] > 0 && out[1] != c && out[1] != 2 * c) || (out[2] > 0 && out[2] != h) || (out[3] > 0 && out[3] != w)) {
+            throw new IllegalArgumentException("denoiser " + denoiserName + " takes latents " + made + " but predicts "
+                    + Graph.dimsText(denoiser.graph().outputs().get(0)) + ", expected [N," + c + "," + h + "," + w + "] (or "
+                    + 2 * c + " channels with learned variance)");
+        }
+        ValueInfoProto in = decoder.graph().inputs().get(0);
+        long[] dec = Graph.dims(in);
+        boolean fits = dec.length == 4 && (dec[1] < 1 || dec[1] == c) && (dec[2] < 1 || dec[2] == h) && (dec[3] < 1 || dec[3] == w);
+        if (!fits) {
+            throw new IllegalArgumentException("denoiser " + denoiserName + " makes latents " + made + " but decoder " + decoderName
+                    + " takes '" + in.getName() + "' " + Graph.dimsText(in) + "; build the decoder for " + c + "-channel " + h + "x" + w
+                    + " latents (jedge build-model vae-decoder --latent-channels " + c + " leaves its size dynamic)");
+        }
+    }
+
+    private static List<String> fp16Notes(Fp16Converter.Result r) {
+        List<String> notes = new ArrayList<>();
+        notes.add(r.keptFp32().size() + " nodes kept in FP32, " + r.castsInserted() + " Casts inserted");
+        r.keptFp32().entrySet().stream().limit(20).forEach(k -> notes.add("fp32: " + k.getKey() + " (" + k.getValue() + ")"));
+        return notes;
     }
 
     /** The defaults the models imply, with {@code overrides} applied and the result validated. */
@@ -125,8 +240,8 @@ public final class DiffusionConverter {
         Map<String, String> dm = denoiser.metadata();
         Map<String, String> cm = decoder.metadata();
         GenerationDefaults.Builder b = GenerationDefaults.builder();
-        long[] lat = io.jedge.converters.onnx.Graph.dims(denoiser.graph().inputs().stream()
-                .filter(v -> io.jedge.converters.onnx.Graph.dims(v).length == 4).findFirst()
+        long[] lat = Graph.dims(denoiser.graph().inputs().stream()
+                .filter(v -> Graph.dims(v).length == 4).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("denoiser has no rank-4 latents input")));
         b.latentSize((int) lat[1], (int) lat[2], (int) lat[3]);
         int classes = Integer.parseInt(dm.getOrDefault("jedge.classes", "0"));

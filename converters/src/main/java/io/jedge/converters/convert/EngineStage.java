@@ -2,7 +2,9 @@ package io.jedge.converters.convert;
 
 import io.jedge.converters.attention.FoldAttentionScale;
 import io.jedge.converters.attention.LowerAttentionOp;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.jedge.converters.bundle.BundleAssembler;
+import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.Node;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.tensorrt.TrtBuildOptions;
@@ -10,21 +12,26 @@ import io.jedge.converters.tensorrt.TrtEngine;
 import io.jedge.converters.tensorrt.TrtEngineBuilder;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.bundle.BundleException;
+import io.jedge.sdk.bundle.Report;
 import io.jedge.sdk.bundle.Variant;
 import io.jedge.sdk.bundle.VariantFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * {@code --engines tensorrt}: one serialized engine per ONNX variant, built from the variant's own
  * types (strongly typed network), recorded with its fingerprint. ONNX ops newer than TensorRT
  * 10.x's parser (the opset-23 {@code Attention}) are lowered first; variants using ONNX Runtime's
- * contrib ops are skipped with a note, since TensorRT cannot parse them.
+ * contrib ops are skipped with a note, since TensorRT cannot parse them. An engine carries its
+ * source variant's reports (their measurements hold for the graph it was built from), so the runtime
+ * holds an approximate engine to the same fidelity floor as its ONNX variant.
  */
 final class EngineStage {
     private EngineStage() {
@@ -39,9 +46,26 @@ final class EngineStage {
 
     static void build(BundleAssembler a, List<Variant> onnxVariants, TrtBuildOptions options, Consumer<String> progress)
             throws BundleException {
+        build(a, onnxVariants, options, progress, v -> Map.of());
+    }
+
+    /**
+     * @param pinned per variant, input name → the full shape to build for, for inputs whose
+     *               non-batch dimensions are dynamic (a TAESD decoder's latent height and width):
+     *               the engine profile varies only the batch
+     */
+    static void build(BundleAssembler a, List<Variant> onnxVariants, TrtBuildOptions options, Consumer<String> progress,
+            Function<Variant, Map<String, long[]>> pinned) throws BundleException {
         for (Variant v : onnxVariants) {
             Path src = a.dir().resolve(v.file());
             OnnxModel m = OnnxModel.load(src);
+            Map<String, long[]> pins = pinned.apply(v);
+            boolean pin = pinInputs(m, pins);
+            if (pin) {
+                progress.accept("engine for " + v.id() + ": built for inputs " + pins.entrySet().stream()
+                        .map(e -> e.getKey() + java.util.Arrays.toString(e.getValue()).replace(" ", "")).toList()
+                        + " (dynamic sizes pinned; the batch stays dynamic)");
+            }
             boolean contrib = m.graph().nodes().stream().map(Node::domain).anyMatch(d -> d.equals("com.microsoft"));
             if (contrib) {
                 progress.accept("engine for " + v.id() + " skipped: it uses com.microsoft ops, which TensorRT's ONNX parser lacks");
@@ -55,7 +79,7 @@ final class EngineStage {
                 progress.accept("engine for " + v.id() + ": attention scale folded onto the logits in " + folded.size()
                         + " block(s) (TensorRT 10.6 mis-fuses Q/K-side scaling)");
             }
-            if (!low.lowered().isEmpty() || !folded.isEmpty()) {
+            if (pin || !low.lowered().isEmpty() || !folded.isEmpty()) {
                 try {
                     lowered = Files.createTempFile(a.dir(), "." + v.id(), ".trt.onnx");
                 } catch (IOException e) {
@@ -85,11 +109,50 @@ final class EngineStage {
             }
             Map<String, String> attrs = new LinkedHashMap<>(v.attributes());
             attrs.put("sourceVariant", v.id());
+            if (pin) {
+                pins.forEach((name, dims) -> attrs.put("shape." + name, java.util.Arrays.toString(dims).replace(" ", "")));
+            }
             attrs.put("buildSeconds", String.format(java.util.Locale.ROOT, "%.1f", e.buildTime().toMillis() / 1000.0));
             a.addFile(id, v.role(), file, VariantFormat.TENSORRT_ENGINE, v.precision(), v.attention(), options.batchMin(),
                     options.batchOpt(), options.batchMax(), e.fingerprint(), attrs);
+            carryReports(a, v.id(), id);
             progress.accept(String.format("variant %-22s engine built in %.1f s (%d layers, %s)", id, (System.nanoTime() - t0) / 1e9,
                     e.layers(), e.fingerprint().gpu()));
         }
+    }
+
+    /** Records {@code from}'s reports for {@code to} too, noting where they were measured. */
+    static void carryReports(BundleAssembler a, String from, String to) {
+        for (Report r : a.reports(from)) {
+            List<String> notes = new ArrayList<>(r.notes());
+            notes.add("measured on ONNX variant " + from + ", which this engine was built from");
+            a.report(new Report(r.kind(), to, r.reference(), r.inputs(), r.metrics(), r.layers(), notes));
+        }
+    }
+
+    /** Sets the dynamic non-batch dims of the named inputs to {@code pins}' values; true when any changed. */
+    static boolean pinInputs(OnnxModel m, Map<String, long[]> pins) {
+        boolean changed = false;
+        List<ValueInfoProto> inputs = m.graph().inputs();
+        for (int i = 0; i < inputs.size(); i++) {
+            long[] want = pins.get(inputs.get(i).getName());
+            if (want == null) {
+                continue;
+            }
+            long[] have = Graph.dims(inputs.get(i));
+            if (have.length != want.length) {
+                throw new IllegalArgumentException("input '" + inputs.get(i).getName() + "' " + Graph.dimsText(inputs.get(i))
+                        + ", expected rank " + want.length + " to build it for " + java.util.Arrays.toString(want));
+            }
+            long[] dims = have.clone();
+            for (int d = 1; d < dims.length; d++) {
+                if (dims[d] < 0) {
+                    dims[d] = want[d];
+                    changed = true;
+                }
+            }
+            inputs.set(i, Graph.tensorInfo(inputs.get(i).getName(), Graph.elemType(inputs.get(i)), dims, "batch"));
+        }
+        return changed;
     }
 }

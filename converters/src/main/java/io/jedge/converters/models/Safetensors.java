@@ -19,36 +19,37 @@ import java.util.TreeMap;
 /**
  * Reads and writes the safetensors format (an 8-byte little-endian header length, a JSON header
  * of {@code name → {dtype, shape, data_offsets}}, then raw little-endian data). F32, F16 and BF16
- * tensors are read as float32.
+ * tensors are read as float32. Each tensor's bytes are mapped on their own when read, so files over
+ * 2 GiB (DiT-XL/2 FP32 is 2.7 GB) load; only a single tensor must stay under 2 GiB.
  */
 public final class Safetensors implements WeightSource {
+    private static final long MAX_HEADER = 100_000_000;
+
     private final Path file;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
-    private final ByteBuffer data;
+    private final long dataStart;
 
     private record Entry(String dtype, long[] shape, long begin, long end) {
     }
 
-    private Safetensors(Path file, ByteBuffer data) {
+    private Safetensors(Path file, long dataStart) {
         this.file = file;
-        this.data = data;
+        this.dataStart = dataStart;
     }
 
     public static Safetensors open(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer all = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()).order(ByteOrder.LITTLE_ENDIAN);
-            if (all.remaining() < 8) {
+            long size = ch.size();
+            if (size < 8) {
                 throw new IllegalArgumentException(file + " is not a safetensors file (shorter than 8 bytes)");
             }
-            long headerLen = all.getLong(0);
-            if (headerLen <= 0 || headerLen > all.remaining() - 8 || headerLen > 100_000_000) {
+            long headerLen = readFully(ch, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+            if (headerLen <= 0 || headerLen > size - 8 || headerLen > MAX_HEADER) {
                 throw new IllegalArgumentException(file + " is not a safetensors file (header length " + headerLen + ")");
             }
-            byte[] header = new byte[(int) headerLen];
-            all.position(8);
-            all.get(header);
-            ByteBuffer body = all.slice().order(ByteOrder.LITTLE_ENDIAN);
-            Safetensors s = new Safetensors(file, body);
+            byte[] header = readFully(ch, 8, (int) headerLen).array();
+            long dataBytes = size - 8 - headerLen;
+            Safetensors s = new Safetensors(file, 8 + headerLen);
             JsonObject o = JsonParser.parseString(new String(header, StandardCharsets.UTF_8)).getAsJsonObject();
             for (Map.Entry<String, JsonElement> e : o.entrySet()) {
                 if (e.getKey().equals("__metadata__")) {
@@ -61,9 +62,9 @@ public final class Safetensors implements WeightSource {
                 }
                 long begin = t.getAsJsonArray("data_offsets").get(0).getAsLong();
                 long end = t.getAsJsonArray("data_offsets").get(1).getAsLong();
-                if (end > body.remaining() || begin > end) {
+                if (end > dataBytes || begin < 0 || begin > end) {
                     throw new IllegalArgumentException(file + ": tensor '" + e.getKey() + "' data " + begin + ".." + end
-                            + " lies outside the file's " + body.remaining() + " data bytes");
+                            + " lies outside the file's " + dataBytes + " data bytes");
                 }
                 s.entries.put(e.getKey(), new Entry(t.get("dtype").getAsString(), shape, begin, end));
             }
@@ -76,6 +77,16 @@ public final class Safetensors implements WeightSource {
             }
             throw new IllegalArgumentException(file + " is not a valid safetensors file (" + e.getMessage() + ")", e);
         }
+    }
+
+    private static ByteBuffer readFully(FileChannel ch, long position, int length) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        while (b.hasRemaining()) {
+            if (ch.read(b, position + b.position()) < 0) {
+                throw new IOException("file ends at byte " + (position + b.position()) + ", expected " + (position + length));
+            }
+        }
+        return b.flip();
     }
 
     public java.util.Set<String> names() {
@@ -107,10 +118,18 @@ public final class Safetensors implements WeightSource {
             throw new IllegalArgumentException(file + ": tensor '" + name + "' has shape " + Arrays.toString(e.shape)
                     + ", expected " + Arrays.toString(expectedShape) + " for this model configuration");
         }
-        int n = (int) (e.end - e.begin);
-        ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        b.position((int) e.begin).limit((int) e.end);
-        b = b.slice().order(ByteOrder.LITTLE_ENDIAN);
+        long bytes = e.end - e.begin;
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(file + ": tensor '" + name + "' holds " + bytes
+                    + " bytes; jedge reads tensors of up to 2 GiB each (split it in the checkpoint)");
+        }
+        int n = (int) bytes;
+        ByteBuffer b;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            b = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin, bytes).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException ex) {
+            throw new IllegalArgumentException("cannot read tensor '" + name + "' from " + file + " (" + ex.getMessage() + ")", ex);
+        }
         float[] out;
         switch (e.dtype) {
             case "F32" -> {

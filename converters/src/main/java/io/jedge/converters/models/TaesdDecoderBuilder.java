@@ -83,7 +83,7 @@ public final class TaesdDecoderBuilder {
         int ch = TaesdDecoderConfig.CHANNELS;
         int s = c.latentSize();
         String latents = c.dynamicSize()
-                ? b.input("latents", TensorData.FLOAT, new long[] {-1, c.latentChannels(), -1, -1}, "batch", "latent_height", "latent_width")
+                ? b.input("latents", TensorData.FLOAT, new long[] {-1, c.latentChannels(), -1, -1}, "batch", null, "latent_height", "latent_width")
                 : b.input("latents", TensorData.FLOAT, new long[] {-1, c.latentChannels(), s, s}, "batch");
 
         b.scope("clamp");

@@ -114,8 +114,12 @@ public final class DiffusionGenerator implements ImageGenerator {
         return new DiffusionGenerator(bundle, defaults, chosen, residency, b.build(), fast.isPresent());
     }
 
-    /** Selects among the variants of {@code role} that pass {@code filter}; empty when there are none. */
-    private static Optional<VariantSelector.Result> select(VariantSelector selector, BundleManifest m, DeviceContext ctx,
+    /**
+     * Selects among the variants of {@code role} that pass {@code filter}; empty when there are none.
+     * Engines compete with ONNX variants on equal terms: where TensorRT loads they win on the GPU
+     * prior, elsewhere they are rejected and ONNX Runtime runs the ONNX variants.
+     */
+    static Optional<VariantSelector.Result> select(VariantSelector selector, BundleManifest m, DeviceContext ctx,
             LoadOptions o, Role role, Predicate<Variant> filter) {
         List<Variant> subset = m.variants().stream().filter(v -> v.role() == role && filter.test(v)).toList();
         if (subset.isEmpty()) {

@@ -174,11 +174,12 @@ public final class VariantSelector {
             return reject(v, v.precision().id() + " is not supported by " + backend + " on " + ctx.family());
         }
         double a = attentionPrior(v, m);
+        double g = backendPrior(backend, ctx);
         int batch = req.goal() == Goal.LATENCY ? v.batchMin() : cap(v.batchOpt(), v, req);
-        double score = p * a;
-        String reason = String.format("no figures for %s; prior speed x%.2f (precision %s x%.2f on %s, attention %s x%.2f)",
+        double score = p * a * g;
+        String reason = String.format("no figures for %s; prior speed x%.2f (precision %s x%.2f on %s, attention %s x%.2f%s)",
                 ctx.describe(), score, v.precision().id(), p, ctx.family().name().toLowerCase(java.util.Locale.ROOT),
-                v.attention().id(), a);
+                v.attention().id(), a, g != 1 ? String.format(", %s x%.1f", backend, g) : "");
         return new Candidate(v, backend, score, batch, "prior", reason, true);
     }
 
@@ -213,6 +214,18 @@ public final class VariantSelector {
                 case INT8 -> 1.5;
             };
         };
+    }
+
+    /**
+     * An engine on the GPU against ONNX Runtime on the CPU: without it an FP32 engine and its FP32
+     * ONNX source tie, and a diffusion bundle's denoiser would stay on the CPU beside its engine. The
+     * gap is far larger than this (ViT-B/16 batch 1: 0.6 ms on TensorRT vs 14 ms on ORT CPU,
+     * benchmarks/raw/tensorrt-h200-2026-12-01/proof-vitlegacy-fp32.json); a modest factor keeps precision and attention priors
+     * deciding among engines.
+     */
+    static double backendPrior(String backend, DeviceContext ctx) {
+        boolean gpu = ctx.family() != DeviceContext.Family.CPU;
+        return gpu && backend.equals("tensorrt") ? 4.0 : 1.0;
     }
 
     /**

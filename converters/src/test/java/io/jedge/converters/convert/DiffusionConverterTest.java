@@ -1,0 +1,181 @@
+package io.jedge.converters.convert;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.converters.models.DitBuilder;
+import io.jedge.converters.models.DitConfig;
+import io.jedge.converters.models.SeededWeights;
+import io.jedge.converters.models.TaesdDecoderBuilder;
+import io.jedge.converters.models.TaesdDecoderConfig;
+import io.jedge.converters.onnx.Graph;
+import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.precision.PrecisionOptions;
+import io.jedge.converters.tensorrt.TrtBuildOptions;
+import io.jedge.converters.tensorrt.TrtEngineBuilder;
+import io.jedge.sdk.JedgeException;
+import io.jedge.sdk.bundle.Bundle;
+import io.jedge.sdk.bundle.Precision;
+import io.jedge.sdk.bundle.Report;
+import io.jedge.sdk.bundle.Role;
+import io.jedge.sdk.bundle.Variant;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** FP16 diffusion variants and their reports, and what convert refuses before any work. */
+class DiffusionConverterTest {
+    @TempDir
+    Path tmp;
+
+    private static final DitConfig DIT = DitConfig.preset("tiny").withLatentSize(8).withClasses(10);
+
+    private Path dit(DitConfig c) {
+        Path p = tmp.resolve("dit-" + c.latentSize() + "-" + c.latentChannels() + ".onnx");
+        DitBuilder.build(c, new SeededWeights(11)).save(p);
+        return p;
+    }
+
+    private Path decoder(int latent, int channels) {
+        Path p = tmp.resolve("taesd-" + latent + "-" + channels + ".onnx");
+        TaesdDecoderBuilder.build(new TaesdDecoderConfig(latent, channels, true), new SeededWeights(12)).save(p);
+        return p;
+    }
+
+    private static ConversionOptions.Builder options() {
+        return ConversionOptions.builder().batch(1, 2, 8);
+    }
+
+    @Test
+    void fp16VariantsCarryNoiseAndFinalLatentFidelity() throws Exception {
+        List<String> log = new ArrayList<>();
+        Bundle b = new DiffusionConverter(log::add).convert(dit(DIT), decoder(0, 4), tmp.resolve("b"),
+                options().precisions(List.of(Precision.FP32, Precision.FP16)).build(), Map.of());
+
+        assertEquals(List.of("fp32-vanilla", "fp16-vanilla"), b.manifest().variants(Role.DENOISER).stream().map(Variant::id).toList());
+        assertEquals(List.of("fp32-decoder", "fp16-decoder"), b.manifest().variants(Role.DECODER).stream().map(Variant::id).toList());
+        Report den = report(b, "fp16-vanilla");
+        assertEquals("fp32-vanilla", den.reference());
+        for (String t : new String[] {"999", "500", "100"}) {
+            double cos = den.metrics().get("noiseCosine_t" + t);
+            assertTrue(cos >= PrecisionOptions.DEFAULT_MIN_COSINE && cos < 1.0, "FP16 changes the noise a little at t=" + t + ": " + cos);
+        }
+        assertEquals(den.metrics().get("noiseCosineMin"), den.metrics().get("cosine"), "the gate reads the worst timestep");
+        double latentCos = den.metrics().get("finalLatentCosine");
+        assertTrue(latentCos > 0.99 && latentCos < 1.0, "final latents after " + DenoiserFidelity.GENERATION_STEPS + " steps: " + latentCos);
+        assertTrue(den.metrics().get("finalLatentMaxAbsDiff") > 0, den.metrics().toString());
+        assertTrue(den.notes().stream().anyMatch(n -> n.contains("final latents of a 8-step")), den.notes().toString());
+        Report dec = report(b, "fp16-decoder");
+        assertTrue(dec.metrics().get("cosine") >= PrecisionOptions.DEFAULT_MIN_COSINE, dec.metrics().toString());
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("fp16-vanilla: predicted-noise cosine vs fp32 t=999")), log.toString());
+    }
+
+    @Test
+    void anFp16VariantBelowTheFloorIsLeftOutAndConvertSaysWhy() throws Exception {
+        List<String> log = new ArrayList<>();
+        ConversionOptions o = options().precisions(List.of(Precision.FP32, Precision.FP16))
+                .precision(PrecisionOptions.builder().minCosine(0.999999999).build()).build();
+
+        Bundle b = new DiffusionConverter(log::add).convert(dit(DIT), decoder(8, 4), tmp.resolve("b"), o, Map.of());
+
+        assertEquals(List.of("fp32-vanilla", "fp32-decoder"), b.manifest().variants().stream().map(Variant::id).toList());
+        assertFalse(Files.exists(tmp.resolve("b").resolve("fp16-vanilla.onnx")));
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("fp16-vanilla left out: its worst predicted-noise cosine")
+                && l.contains("--min-cosine 0.999999999")), log.toString());
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("fp16-decoder left out")), log.toString());
+    }
+
+    @Test
+    void elfattReportCarriesTheFinalLatentDifference() throws Exception {
+        Bundle b = new DiffusionConverter(l -> { }).convert(dit(DIT), decoder(8, 4), tmp.resolve("b"),
+                options().attention(List.of("keep", "elfatt-sd")).build(), Map.of());
+        Report r = report(b, "fp32-elfatt-sd");
+        assertTrue(r.metrics().containsKey("noiseCosine_t500") && r.metrics().containsKey("finalLatentRelRms"), r.metrics().toString());
+        assertTrue(r.metrics().get("finalLatentCosine") <= 1.0 + 1e-9 && r.metrics().get("finalLatentCosine") > 0.5, r.metrics().toString());
+    }
+
+    @Test
+    void mismatchedLatentSizesAreRefusedBeforeAnyVariant() throws Exception {
+        Path bundle = tmp.resolve("b");
+        Path den = dit(DIT);
+        Path dec = decoder(4, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DiffusionConverter(l -> { }).convert(den, dec, bundle, options().build(), Map.of()));
+        assertTrue(e.getMessage().contains(den.getFileName() + " makes latents [N,4,8,8]") && e.getMessage().contains(dec.getFileName()
+                + " takes 'latents' [batch,4,4,4]"), e.getMessage());
+        assertFalse(Files.exists(bundle), "nothing is written");
+    }
+
+    @Test
+    void mismatchedChannelCountsAreRefusedNamingBothSides() {
+        Path den = dit(DIT);
+        Path dec = decoder(0, 8);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DiffusionConverter(l -> { }).convert(den, dec, tmp.resolve("b"), options().build(), Map.of()));
+        assertTrue(e.getMessage().contains("[N,4,8,8]") && e.getMessage().contains("[batch,8,latent_height,latent_width]")
+                && e.getMessage().contains("--latent-channels 4"), e.getMessage());
+    }
+
+    @Test
+    void unsupportedOptionsAreRefusedBeforeLoadingAnything() {
+        Path missing = tmp.resolve("none.onnx"); // never read: the options fail first
+        DiffusionConverter c = new DiffusionConverter(l -> { });
+        IllegalArgumentException int8 = assertThrows(IllegalArgumentException.class, () -> c.convert(missing, missing, tmp.resolve("b"),
+                options().precisions(List.of(Precision.FP32, Precision.INT8)).build(), Map.of()));
+        assertTrue(int8.getMessage().contains("INT8 diffusion variants are not built"), int8.getMessage());
+        IllegalArgumentException noFp32 = assertThrows(IllegalArgumentException.class, () -> c.convert(missing, missing, tmp.resolve("b"),
+                options().precisions(List.of(Precision.FP16)).build(), Map.of()));
+        assertTrue(noFp32.getMessage().contains("expected fp32 or fp32,fp16"), noFp32.getMessage());
+        IllegalArgumentException labels = assertThrows(IllegalArgumentException.class, () -> c.convert(missing, missing, tmp.resolve("b"),
+                options().labels(List.of("cat")).build(), Map.of()));
+        assertTrue(labels.getMessage().contains("--labels"), labels.getMessage());
+    }
+
+    @Test
+    void enginesWithoutTensorRtFailBeforeAnyWork() {
+        Assumptions.assumeTrue(TrtEngineBuilder.unavailableReason().isPresent(), "TensorRT is present here; the GPU run covers engines");
+        Path bundle = tmp.resolve("b");
+        ConversionOptions o = options().engines(TrtBuildOptions.builder().batch(1, 2, 8).build()).build();
+        JedgeException e = assertThrows(JedgeException.class,
+                () -> new DiffusionConverter(l -> { }).convert(dit(DIT), decoder(0, 4), bundle, o, Map.of()));
+        assertEquals(JedgeException.Code.BACKEND_UNAVAILABLE, e.code());
+        assertTrue(e.getMessage().startsWith("--engines tensorrt: ") && !e.getMessage().contains("\n"), e.getMessage());
+        assertFalse(Files.exists(bundle));
+    }
+
+    @Test
+    void aDynamicDecoderIsPinnedToTheLatentSizeForItsEngine() {
+        OnnxModel m = TaesdDecoderBuilder.build(new TaesdDecoderConfig(0, 4, true), new SeededWeights(1));
+        assertTrue(EngineStage.pinInputs(m, Map.of("latents", new long[] {-1, 4, 16, 12})));
+        assertArrayEquals(new long[] {-1, 4, 16, 12}, Graph.dims(m.graph().inputs().get(0)));
+        assertFalse(EngineStage.pinInputs(m, Map.of("latents", new long[] {-1, 4, 16, 12})), "already static: nothing to pin");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EngineStage.pinInputs(m, Map.of("latents", new long[] {-1, 16, 12})));
+        assertTrue(e.getMessage().contains("expected rank 3"), e.getMessage());
+    }
+
+    @Test
+    void anEngineCarriesItsSourceVariantsReports() {
+        io.jedge.converters.bundle.BundleAssembler a = new io.jedge.converters.bundle.BundleAssembler(tmp.resolve("b"), "m");
+        a.report(new Report("accuracy", "fp16-vanilla", "fp32-vanilla", "seeded", Map.of("cosine", 0.997), List.of(), List.of()));
+        a.report(new Report("accuracy", "fp16-decoder", "fp32-decoder", "seeded", Map.of("cosine", 0.5), List.of(), List.of()));
+        EngineStage.carryReports(a, "fp16-vanilla", "fp16-vanilla-trt");
+        List<Report> carried = a.reports("fp16-vanilla-trt");
+        assertEquals(1, carried.size(), carried.toString());
+        assertEquals(0.997, carried.get(0).metrics().get("cosine"));
+        assertTrue(carried.get(0).notes().get(0).contains("measured on ONNX variant fp16-vanilla"), carried.get(0).notes().toString());
+    }
+
+    private static Report report(Bundle b, String variant) {
+        return b.manifest().reports().stream().filter(r -> r.variant().equals(variant)).findFirst()
+                .orElseThrow(() -> new AssertionError("no report for " + variant + " in " + b.manifest().reports()));
+    }
+}
