@@ -5,6 +5,6 @@
  * no calibrators, so the path survives TensorRT 11), adds one optimization profile for the
  * dynamic batch, limits the workspace, reuses a persistent timing cache, and returns the plan
  * with a {@link io.jedge.sdk.bundle.Fingerprint} of the platform it was built on.
- * {@link io.jedge.converters.tensorrt.TrtProof} runs the whole chain on a GPU machine.
+ * {@code io.jedge.cli.convert.TrtProof} (in the cli module) runs the whole chain on a GPU machine.
  */
 package io.jedge.converters.tensorrt;

@@ -1,0 +1,37 @@
+package io.jedge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.cli.convert.ConverterCommands;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/** On a device install (no converters on the class path) a converter command prints one line and exits 2. */
+class DeviceInstallTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"convert", "inspect", "build-model", "compare", "quickstart"})
+    void converterCommandsSayWhatToInstall(String command) {
+        CommandLine cl = JedgeCli.commandLine(false);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(command, "model.onnx", "-o", "x.bundle", "--precision", "fp16");
+        assertEquals(2, code);
+        assertEquals("", out.toString());
+        String[] lines = err.toString().strip().split("\n");
+        assertEquals(1, lines.length, err.toString());
+        assertTrue(lines[0].startsWith("jedge " + command + " needs the jedge converters ("), lines[0]);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "eval", "bench", "select", "generate", "device"})
+    void deviceCommandsAreAlwaysThere(String command) {
+        assertTrue(JedgeCli.commandLine(false).getSubcommands().containsKey(command));
+        assertTrue(ConverterCommands.NAMES.stream().noneMatch(command::equals));
+    }
+}
