@@ -214,6 +214,7 @@ public final class DeviceCommand implements Callable<Integer> {
             }
             info.cudaVersion().ifPresent(v -> row(out, "CUDA", v));
             info.tensorRtVersion().ifPresent(v -> row(out, "TensorRT", v));
+            bindings(out);
             row(out, "Power mode", "n/a (not a Jetson)");
             notes(out, status.notes(), info.notes());
             return;
@@ -226,6 +227,7 @@ public final class DeviceCommand implements Callable<Integer> {
         row(out, "CUDA", info.cudaVersion().orElse("not found") + shipped(info.jetpack().flatMap(JetPackRelease::shippedCuda), info.cudaVersion()));
         row(out, "TensorRT", info.tensorRtVersion().orElse("not found")
                 + shipped(info.jetpack().flatMap(JetPackRelease::shippedTensorRt), info.tensorRtVersion()));
+        bindings(out);
         Telemetry t = status.telemetry();
         PowerState st = status.state();
         String cpuLine = info.cpuModel().orElse("CPU") + ", " + cores(info.cpuCores())
@@ -269,6 +271,13 @@ public final class DeviceCommand implements Callable<Integer> {
         }
         row(out, "Telemetry", "from " + t.source().name().toLowerCase(Locale.ROOT));
         notes(out, status.notes(), info.notes());
+    }
+
+    /** Whether this process can load the TensorRT Java bindings (not meaningful for a captured --root tree). */
+    private void bindings(PrintWriter out) {
+        if (root == null) {
+            row(out, "TRT Java", Bindings.tensorRt());
+        }
     }
 
     private static void row(PrintWriter out, String label, String value) {
@@ -350,6 +359,13 @@ public final class DeviceCommand implements Callable<Integer> {
         JsonObject o = new JsonObject();
         o.addProperty("root", root == null ? "/" : root.toString());
         o.addProperty("captured", root != null);
+        if (root == null) {
+            JsonObject b = new JsonObject();
+            Optional<String> why = Bindings.tensorRtUnavailable();
+            b.addProperty("load", why.isEmpty());
+            why.ifPresent(w -> b.addProperty("reason", w));
+            o.add("tensorRtJavaBindings", b);
+        }
 
         JsonObject d = new JsonObject();
         d.addProperty("jetson", info.isJetson());

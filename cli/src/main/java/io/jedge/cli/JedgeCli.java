@@ -99,8 +99,10 @@ public final class JedgeCli {
         @Override
         public String[] getVersion() {
             return new String[] {"jedge " + JedgeVersion.get(),
-                    "ONNX Runtime " + ai.onnxruntime.OrtEnvironment.class.getPackage().getImplementationVersion(),
-                    "Java " + System.getProperty("java.version")};
+                    "ONNX Runtime " + Bindings.onnxRuntime(),
+                    "TensorRT Java bindings " + Bindings.tensorRt(),
+                    "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ", "
+                            + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", " + System.getProperty("java.home") + ")"};
         }
     }
 }

@@ -34,4 +34,17 @@ class DeviceInstallTest {
         assertTrue(JedgeCli.commandLine(false).getSubcommands().containsKey(command));
         assertTrue(ConverterCommands.NAMES.stream().noneMatch(command::equals));
     }
+
+    @org.junit.jupiter.api.Test
+    void versionIsTheBuildsWithTheBindings() {
+        CommandLine cl = JedgeCli.commandLine(false);
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertEquals(0, cl.execute("--version"));
+        String v = io.jedge.sdk.JedgeVersion.get();
+        assertTrue(v.matches("\\d+\\.\\d+\\.\\d+.*"), "a Maven version, not a placeholder: " + v);
+        assertTrue(out.toString().startsWith("jedge " + v + "\n"), out.toString());
+        assertTrue(out.toString().contains("ONNX Runtime 1."), out.toString());
+        assertTrue(out.toString().matches("(?s).*TensorRT Java bindings (load here|do not load here: .+).*"), out.toString());
+    }
 }
