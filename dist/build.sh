@@ -111,7 +111,11 @@ stage() {
   local d="$out/$name"
   echo "== $name"
   rm -rf "$d" && mkdir -p "$d/lib" "$d/native"
-  jlink --module-path "$jmods" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+  # --strip-debug also strips native symbols with this machine's objcopy, which cannot read another
+  # architecture's libraries; a cross-link strips only the Java debug attributes.
+  local strip=--strip-debug
+  [ "$arch" = "$(uname -m)" ] || strip=--strip-java-debug-attributes
+  jlink --module-path "$jmods" --add-modules "$modules" "$strip" --no-header-files --no-man-pages \
     --compress=2 --output "$d/runtime"
   cp "$root/cli/target/jedge-cli.jar" "$d/lib/"
   for j in "$lib"/*.jar; do
