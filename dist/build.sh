@@ -11,6 +11,7 @@
 #   jedge-<v>-linux-aarch64-tensorrt.tar.gz with --tensorrt: the aarch64 device flavour plus the JavaCPP presets'
 #                                           linux-arm64 JNI jars (javacpp, cuda, tensorrt; not the redist); TensorRT
 #                                           and CUDA come from JetPack
+#   jedge-<v>-host-linux-aarch64-tensorrt.tar.gz  with --host --tensorrt: both, for convert --engines tensorrt on the device
 #
 # Needs here: JDK 17 (jlink, jar) and Maven. The x86_64 runtime is linked from this JDK's jmods; the aarch64
 # one from Debian bookworm's arm64 openjdk-17-jdk-headless jmods, fetched once with apt-get download into
@@ -105,6 +106,7 @@ stage() {
     device) name="jedge-$version-linux-$arch" ;;
     host) name="jedge-$version-host-linux-$arch" ;;
     tensorrt) name="jedge-$version-linux-$arch-tensorrt" ;;
+    host-tensorrt) name="jedge-$version-host-linux-$arch-tensorrt" ;;
   esac
   case "$arch" in x86_64) ortdir=linux-x64 ;; aarch64) ortdir=linux-aarch64 ;; esac
   jmods=$(jmods_for "$arch")
@@ -121,7 +123,7 @@ stage() {
   for j in "$lib"/*.jar; do
     case "$(basename "$j")" in
       onnxruntime-*) ;;
-      jedge-converters-*|tribuo-*|protobuf-*) [ "$flavour" = host ] && cp "$j" "$d/lib/" ;;
+      jedge-converters-*|tribuo-*|protobuf-*) case "$flavour" in host*) cp "$j" "$d/lib/" ;; esac ;;
       *) cp "$j" "$d/lib/" ;;
     esac
   done
@@ -133,7 +135,7 @@ stage() {
   rm -rf "$tmp/ai/onnxruntime/native"
   jar --create --file "$d/lib/$(basename "$ort_jar")" --manifest "$tmp/META-INF/MANIFEST.MF" -C "$tmp" ai
   rm -rf "$tmp"
-  if [ "$flavour" = tensorrt ]; then
+  if [ "${flavour#*tensorrt}" != "$flavour" ]; then
     mkdir -p "$d/lib/tensorrt"
     cp "$(trt_jars)"/*.jar "$d/lib/tensorrt/"
   fi
@@ -149,4 +151,5 @@ for arch in "${arches[@]}"; do
   stage "$arch" device
   if $host; then stage "$arch" host; fi
   if $tensorrt && [ "$arch" = aarch64 ]; then stage "$arch" tensorrt; fi
+  if $tensorrt && $host && [ "$arch" = aarch64 ]; then stage "$arch" host-tensorrt; fi
 done

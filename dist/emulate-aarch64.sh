@@ -50,9 +50,10 @@ hj="$work/jedge-$version-host-linux-x86_64/jedge"
 file "$work/jedge-$version-linux-aarch64/runtime/bin/java" 2>/dev/null || true
 
 # The launcher runs java through qemu explicitly (works with or without binfmt_misc registered).
-export JEDGE_ALLOW_FOREIGN_ARCH=1
-export JEDGE_RUNNER="qemu-aarch64-static -L $sysroot"
-arm() { echo "\$ [aarch64 under qemu] jedge $*"; "$aj" "$@"; }
+arm() {
+  echo "\$ [aarch64 under qemu] jedge $*"
+  JEDGE_ALLOW_FOREIGN_ARCH=1 JEDGE_RUNNER="qemu-aarch64-static -L $sysroot" "$aj" "$@"
+}
 
 echo "== 3. the aarch64 distribution: version, a small bundle's run and bench"
 arm --version
