@@ -108,7 +108,7 @@ class TensorRtAbiTest {
     static TreeMap<String, Set<String>> tensorRtCalls() throws IOException, URISyntaxException {
         TreeMap<String, Set<String>> calls = new TreeMap<>();
         for (Class<?> anchor : List.of(io.jedge.sdk.Jedge.class, io.jedge.runtime.backend.trt.TrtBackend.class,
-                io.jedge.converters.tensorrt.TrtEngineBuilder.class, io.jedge.cli.JedgeCli.class)) {
+                io.jedge.converters.convert.Converter.class, io.jedge.cli.JedgeCli.class)) {
             Path where = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
             if (Files.isDirectory(where)) {
                 try (Stream<Path> files = Files.walk(where)) {

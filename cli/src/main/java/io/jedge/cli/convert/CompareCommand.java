@@ -108,13 +108,13 @@ final class CompareCommand implements Callable<Integer> {
         if (!against.equals("tensorrt")) {
             throw new IllegalArgumentException("--against '" + against + "', expected tensorrt");
         }
-        io.jedge.converters.tensorrt.TrtEngineBuilder.unavailableReason().ifPresent(why -> {
+        io.jedge.runtime.backend.trt.build.TrtEngineBuilder.unavailableReason().ifPresent(why -> {
             throw new io.jedge.sdk.JedgeException(io.jedge.sdk.JedgeException.Code.BACKEND_UNAVAILABLE, "--against tensorrt: " + why);
         });
         SessionOptions so = SessionOptions.defaults();
         SessionFactory ort = f -> new OrtBackend().open(f, so);
         SessionFactory trt = new io.jedge.converters.compare.TensorRtSessions(
-                io.jedge.converters.tensorrt.TrtBuildOptions.builder().batch(1, 1, 1).tf32(!noTf32).build());
+                io.jedge.runtime.backend.trt.build.TrtBuildOptions.builder().batch(1, 1, 1).tf32(!noTf32).build());
         List<Map<String, Tensor>> feeds = new ArrayList<>();
         try (var s = new OrtBackend().open(bundleDir, so)) {
             if (inputs != null) {

@@ -88,14 +88,14 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--engine-opt-level", description = "TensorRT builder optimisation level 0-5 (default 3; lower builds faster).")
     Integer engineOptLevel;
 
-    private io.jedge.converters.tensorrt.TrtBuildOptions engineOptions(int[] b) {
+    private io.jedge.runtime.backend.trt.build.TrtBuildOptions engineOptions(int[] b) {
         if (engines == null) {
             return null;
         }
         if (!engines.equals("tensorrt")) {
             throw new IllegalArgumentException("--engines '" + engines + "', expected tensorrt");
         }
-        var o = io.jedge.converters.tensorrt.TrtBuildOptions.builder().workspaceMiB(workspace).tf32(!noTf32).timingCache(timingCache);
+        var o = io.jedge.runtime.backend.trt.build.TrtBuildOptions.builder().workspaceMiB(workspace).tf32(!noTf32).timingCache(timingCache);
         if (engineOptLevel != null) {
             o.optimizationLevel(engineOptLevel);
         }

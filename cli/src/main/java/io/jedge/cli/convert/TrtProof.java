@@ -4,10 +4,10 @@ import static org.bytedeco.cuda.global.cudart.cudaMemGetInfo;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
 
 import com.google.gson.GsonBuilder;
-import io.jedge.converters.tensorrt.TrtBuildException;
-import io.jedge.converters.tensorrt.TrtBuildOptions;
-import io.jedge.converters.tensorrt.TrtEngine;
-import io.jedge.converters.tensorrt.TrtEngineBuilder;
+import io.jedge.runtime.backend.trt.build.TrtBuildException;
+import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
+import io.jedge.runtime.backend.trt.build.TrtEngine;
+import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.backend.ort.OrtBackend;

@@ -1,12 +1,12 @@
-package io.jedge.converters.tensorrt;
+package io.jedge.runtime.backend.trt.build;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jedge.converters.tensorrt.ProfilePlan.InputProfile;
-import io.jedge.converters.tensorrt.ProfilePlan.NetworkInput;
+import io.jedge.runtime.backend.trt.build.ProfilePlan.InputProfile;
+import io.jedge.runtime.backend.trt.build.ProfilePlan.NetworkInput;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.jedge.converters.tensorrt;
+package io.jedge.runtime.backend.trt.build;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.jedge.converters.tensorrt;
+package io.jedge.converters.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,6 +14,9 @@ import io.jedge.runtime.backend.trt.RunTiming;
 import io.jedge.runtime.backend.trt.TrtBackend;
 import io.jedge.runtime.backend.trt.TrtInferenceSession;
 import io.jedge.runtime.backend.trt.TrtSessionOptions;
+import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
+import io.jedge.runtime.backend.trt.build.TrtEngine;
+import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Fingerprint;

@@ -1,9 +1,9 @@
-package io.jedge.converters.tensorrt;
+package io.jedge.runtime.backend.trt.build;
 
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
 
-import io.jedge.converters.tensorrt.ProfilePlan.InputProfile;
-import io.jedge.converters.tensorrt.ProfilePlan.NetworkInput;
+import io.jedge.runtime.backend.trt.build.ProfilePlan.InputProfile;
+import io.jedge.runtime.backend.trt.build.ProfilePlan.NetworkInput;
 import io.jedge.runtime.backend.trt.TrtPlatform;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.bundle.Fingerprint;

@@ -1,4 +1,4 @@
-package io.jedge.converters.tensorrt;
+package io.jedge.runtime.backend.trt.build;
 
 import io.jedge.sdk.JedgeException;
 import java.util.List;

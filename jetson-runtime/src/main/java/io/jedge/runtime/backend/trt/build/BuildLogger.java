@@ -1,4 +1,4 @@
-package io.jedge.converters.tensorrt;
+package io.jedge.runtime.backend.trt.build;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * so collection is not per thread; builds are serialised by {@link NativeBuild}.
  */
 final class BuildLogger extends ILogger {
-    private static final Logger LOG = LoggerFactory.getLogger("io.jedge.converters.tensorrt.TensorRT");
+    private static final Logger LOG = LoggerFactory.getLogger("io.jedge.runtime.backend.trt.build.TensorRT");
     private static final int MAX_KEPT = 20;
     private final List<String> errors = new ArrayList<>();
     private int warnings;
