@@ -42,6 +42,7 @@ public final class JedgeCli {
                 cl.addSubcommand(new EvalCommand());
                 cl.addSubcommand(new BenchCommand());
                 cl.addSubcommand(new SelectCommand());
+                cl.addSubcommand(new BuildEnginesCommand());
             }
         }
         cl.addSubcommand(new GenerateCommand());
@@ -68,7 +69,7 @@ public final class JedgeCli {
         } else if (t instanceof JedgeException je) {
             hint = switch (je.code()) {
                 case BACKEND_UNAVAILABLE -> "run 'jedge device' to see what this machine has";
-                case ENGINE_MISMATCH -> "rebuild engines on this device with 'jedge convert ... --engines tensorrt'";
+                case ENGINE_MISMATCH -> "rebuild engines on this device with 'jedge build-engines BUNDLE'";
                 default -> "run again with --verbose for details";
             };
         } else {

@@ -29,7 +29,7 @@ class DeviceInstallTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "eval", "bench", "select", "generate", "device"})
+    @ValueSource(strings = {"run", "eval", "bench", "select", "build-engines", "generate", "device"})
     void deviceCommandsAreAlwaysThere(String command) {
         assertTrue(JedgeCli.commandLine(false).getSubcommands().containsKey(command));
         assertTrue(ConverterCommands.NAMES.stream().noneMatch(command::equals));
@@ -46,5 +46,30 @@ class DeviceInstallTest {
         assertTrue(out.toString().startsWith("jedge " + v + "\n"), out.toString());
         assertTrue(out.toString().contains("ONNX Runtime 1."), out.toString());
         assertTrue(out.toString().matches("(?s).*TensorRT Java bindings (load here|do not load here: .+).*"), out.toString());
+    }
+
+    @org.junit.jupiter.api.Test
+    void buildEnginesWithoutTensorRtSaysWhyInOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.write(dir.resolve("m.onnx"), new byte[] {1, 2, 3});
+        var v = new io.jedge.sdk.bundle.Variant("fp32-vanilla", io.jedge.sdk.bundle.Role.MODEL, "m.onnx", io.jedge.sdk.bundle.VariantFormat.ONNX,
+                io.jedge.sdk.bundle.Precision.FP32, io.jedge.sdk.bundle.AttentionKind.VANILLA, 1, 1, 8,
+                io.jedge.sdk.bundle.Bundle.sha256(dir.resolve("m.onnx")), 3, io.jedge.sdk.bundle.Fingerprint.portable(),
+                java.util.Map.of(), java.util.List.of());
+        io.jedge.sdk.bundle.Bundle.write(dir, new io.jedge.sdk.bundle.BundleManifest(io.jedge.sdk.bundle.BundleManifest.SCHEMA_VERSION, "vit",
+                io.jedge.sdk.bundle.Task.IMAGE_CLASSIFICATION,
+                java.util.List.of(new io.jedge.sdk.bundle.TensorSpec("pixels", "float32", java.util.List.of(-1L, 3L, 32L, 32L))),
+                java.util.List.of(new io.jedge.sdk.bundle.TensorSpec("logits", "float32", java.util.List.of(-1L, 10L))),
+                io.jedge.sdk.bundle.Preprocessing.imagenet(32), java.util.List.of(), java.util.Map.of(), java.util.List.of(v),
+                java.util.List.of(), "test", "2026-12-02T00:00:00Z"));
+        CommandLine cl = JedgeCli.commandLine(false);
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err));
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.jedge.runtime.backend.trt.build.EngineCache.unavailableReason().isPresent(),
+                "TensorRT is usable here");
+        assertEquals(1, cl.execute("build-engines", dir.toString()));
+        assertTrue(err.toString().startsWith("jedge build-engines: error: cannot build engines here: TensorRT unavailable"), err.toString());
+        assertTrue(err.toString().contains("hint: run 'jedge device'"), err.toString());
+        assertEquals(2, cl.execute("build-engines", dir.toString(), "--precision", "int8"), "no int8 ONNX variant: a user error");
     }
 }

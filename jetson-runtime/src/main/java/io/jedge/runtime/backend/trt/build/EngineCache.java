@@ -85,6 +85,14 @@ public final class EngineCache {
         this.builder = builder;
     }
 
+    /** The batch range an engine is built for by default: the ONNX variant's, at most 32. */
+    public static int[] defaultBatch(Variant v) {
+        int max = Math.max(1, Math.min(v.batchMax(), 32));
+        int opt = Math.max(1, Math.min(v.batchOpt(), max));
+        int min = Math.max(1, Math.min(v.batchMin(), opt));
+        return new int[] {min, opt, max};
+    }
+
     /** Empty when engines can be built here; otherwise the one-line reason. */
     public static Optional<String> unavailableReason() {
         return TrtEngineBuilder.unavailableReason();
