@@ -157,6 +157,10 @@ public final class EngineCache {
     }
 
     private Optional<Variant> build(Bundle bundle, Variant v, String id, List<Outcome> outcomes, boolean existed, String why) {
+        if (!"true".equals(v.attributes().get("tensorrtReady"))) {
+            progress.accept("engine " + id + ": note: " + v.id() + " was not converted for TensorRT (jedge convert --profile tensorrt"
+                    + " lowers Attention ops and folds attention scales first); building from it as it is");
+        }
         long t0 = System.nanoTime();
         TrtEngine e;
         try {
