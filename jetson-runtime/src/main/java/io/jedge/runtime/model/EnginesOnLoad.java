@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code Jedge.load} on a device with TensorRT: builds the engines this device lacks from the
  * bundle's admissible ONNX variants before the variant choice, as jetson-inference does on first
- * run. Anything that goes wrong is logged and the load goes on with what the bundle has.
+ * run. Only variants converted for TensorRT ({@code tensorrtReady}: Attention lowered, scales
+ * folded) are built unasked, since TensorRT 10.6 mis-fuses Q/K-side attention scaling and the
+ * choice would then prefer a fast engine with other numbers; {@code jedge build-engines} builds
+ * from any. Anything that goes wrong is logged and the load goes on with what the bundle has.
  */
 final class EnginesOnLoad {
     private static final Logger LOG = LoggerFactory.getLogger(EnginesOnLoad.class);
@@ -28,7 +31,8 @@ final class EnginesOnLoad {
             return bundle;
         }
         Predicate<Variant> admissible = v -> v.role() == Role.MODEL && v.format() == VariantFormat.ONNX
-                && v.precision().ordinal() <= o.precisionFloor().ordinal();
+                && v.precision().ordinal() <= o.precisionFloor().ordinal()
+                && "true".equals(v.attributes().get("tensorrtReady"));
         Optional<Variant> first = bundle.manifest().variants().stream().filter(admissible).findFirst();
         if (first.isEmpty()) {
             return bundle;
