@@ -6,7 +6,8 @@
 #   dist/build.sh --arch x86_64 --host && dist/check.sh
 #
 # The device flavour runs --version, device, run, bench and select on a small bundle that the host
-# flavour builds (build-model + convert), and its convert must say what to install and exit 2.
+# flavour builds (build-model + convert); its convert must say what to install and exit 2, and its
+# build-engines must say why TensorRT is not usable here and exit 1.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$root/pom.xml" | head -1)
@@ -46,4 +47,10 @@ head -c $((2 * 3 * 32 * 32 * 4)) /dev/zero > "$work/in.f32" # two zero images, f
 run "$dj" run "$work/vit.bundle" --input "$work/in.f32" --top 3
 run "$dj" bench "$work/vit.bundle" --batch 1,4 --seconds 0.5
 run "$dj" select "$work/vit.bundle"
+set +e
+run "$dj" build-engines "$work/vit.bundle"
+rc=$?
+set -e
+[ "$rc" = 1 ] || { echo "dist/check.sh: build-engines without TensorRT exited $rc, expected 1" >&2; exit 1; }
+echo "(exit $rc, as expected: no TensorRT here, and the line says why)"
 echo "dist/check.sh: OK (jedge $version linux-$arch without java on PATH)"
