@@ -27,7 +27,7 @@ for name in json.load(open(os.path.join(c, "corpus.json")))["ok"]:
     print(name, shape)
 PY
 eval "$(bash .gpu/tools/remote.sh env)"
-jedge() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx12g -Djava.awt.headless=true -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.converters.cli.JedgeCli "$@"; }
+jedge() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx12g -Djava.awt.headless=true -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.JedgeCli "$@"; }
 export -f jedge; export GPU_JAVA GPU_JAVA_OPTS GPU_CLASSPATH C W
 one() {
   name=$1; d=$W/$name

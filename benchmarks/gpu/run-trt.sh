@@ -8,8 +8,8 @@ step=${1:?step}
 eval "$(bash .gpu/tools/remote.sh env)"
 W=/tmp/jedge-trt; mkdir -p "$W" "$OUT"
 FX=.gpu/app/fixtures
-jedge() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -Djava.awt.headless=true -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.converters.cli.JedgeCli "$@"; }
-proof() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.converters.tensorrt.TrtProof "$@"; }
+jedge() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -Djava.awt.headless=true -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.JedgeCli "$@"; }
+proof() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.convert.TrtProof "$@"; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/gpu-$step.txt"
 case "$step" in
   proof)

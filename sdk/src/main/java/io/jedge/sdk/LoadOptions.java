@@ -21,9 +21,13 @@ import java.time.Duration;
  * @param simulate       run the selection as {@code MODULE:MODE} would (e.g. {@code orin-nano-8gb:15W}); null for this host
  * @param autotune       measure the candidates briefly on this device when no figures exist
  * @param watchPower     follow power-mode changes and re-select
+ * @param buildEngines   where TensorRT runs, build the engines this device lacks (or has stale) from the bundle's
+ *                       ONNX variants before choosing, and cache them in the bundle (default on; the first load
+ *                       then takes minutes)
  */
 public record LoadOptions(Goal goal, int threads, String backend, String variant, Precision precisionFloor,
-        Double minFidelity, int maxBatch, Duration maxDelay, String simulate, boolean autotune, boolean watchPower) {
+        Double minFidelity, int maxBatch, Duration maxDelay, String simulate, boolean autotune, boolean watchPower,
+        boolean buildEngines) {
 
     public static LoadOptions defaults() {
         return builder().build();
@@ -46,6 +50,7 @@ public record LoadOptions(Goal goal, int threads, String backend, String variant
         private String simulate;
         private boolean autotune;
         private boolean watchPower = true;
+        private boolean buildEngines = true;
 
         public Builder goal(Goal g) {
             goal = g;
@@ -102,6 +107,12 @@ public record LoadOptions(Goal goal, int threads, String backend, String variant
             return this;
         }
 
+        /** Off: never build TensorRT engines on load (use only those the bundle has). */
+        public Builder buildEngines(boolean on) {
+            buildEngines = on;
+            return this;
+        }
+
         public LoadOptions build() {
             if (goal == null) {
                 throw new IllegalArgumentException("goal must be LATENCY or THROUGHPUT, not null");
@@ -125,7 +136,7 @@ public record LoadOptions(Goal goal, int threads, String backend, String variant
                 throw new IllegalArgumentException("simulate '" + simulate + "', expected MODULE:MODE such as orin-nano-8gb:15W");
             }
             return new LoadOptions(goal, threads, backend, variant, precisionFloor == null ? Precision.INT8 : precisionFloor,
-                    minFidelity, maxBatch, maxDelay, simulate, autotune, watchPower);
+                    minFidelity, maxBatch, maxDelay, simulate, autotune, watchPower, buildEngines);
         }
     }
 }

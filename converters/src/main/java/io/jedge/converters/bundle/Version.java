@@ -1,12 +1,13 @@
 package io.jedge.converters.bundle;
 
-/** The jedge version, from the jar manifest when packaged. */
+import io.jedge.sdk.JedgeVersion;
+
+/** The jedge version written into the bundles this converter makes. */
 public final class Version {
     private Version() {
     }
 
     public static String get() {
-        String v = Version.class.getPackage().getImplementationVersion();
-        return v == null ? "0.1.0-SNAPSHOT" : v;
+        return JedgeVersion.get();
     }
 }

@@ -1,8 +1,8 @@
 package io.jedge.converters.compare;
 
-import io.jedge.converters.tensorrt.TrtBuildOptions;
-import io.jedge.converters.tensorrt.TrtEngine;
-import io.jedge.converters.tensorrt.TrtEngineBuilder;
+import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
+import io.jedge.runtime.backend.trt.build.TrtEngine;
+import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.trt.TrtBackend;
 import io.jedge.runtime.backend.trt.TrtSessionOptions;

@@ -2,7 +2,7 @@ package io.jedge.converters.convert;
 
 import io.jedge.converters.attention.ElfattSdOptions;
 import io.jedge.converters.attention.FidelityFloor;
-import io.jedge.converters.tensorrt.TrtBuildOptions;
+import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
 import io.jedge.converters.precision.PrecisionOptions;
 import io.jedge.sdk.bundle.Precision;
 import io.jedge.sdk.bundle.Task;

@@ -79,9 +79,12 @@ public final class Converter {
                 pending.add(new Pending(id, v.model(), p, form.kind(), va, reports, System.nanoTime() - t0));
             }
         }
+        boolean forTensorRt = o.engines() != null || (o.precision().int8() != null
+                && o.precision().int8().profile() == io.jedge.converters.precision.QuantProfile.TENSORRT);
         try (a) { // files are staged beside the target; close() removes them unless write() moved them into place
             for (Pending v : pending) {
-                a.addOnnx(v.id(), Role.MODEL, v.model(), v.precision(), v.attention(), o.batchMin(), o.batchOpt(), o.batchMax(), v.attributes());
+                Map<String, String> attributes = forTensorRt ? tensorRtReady(v.id(), v.model(), v.attributes()) : v.attributes();
+                a.addOnnx(v.id(), Role.MODEL, v.model(), v.precision(), v.attention(), o.batchMin(), o.batchOpt(), o.batchMax(), attributes);
                 v.reports().forEach(a::report);
                 progress.accept(String.format("variant %-22s written (%.1f s)", v.id(), v.nanos() / 1e9));
             }
@@ -90,6 +93,23 @@ public final class Converter {
             }
             return a.write();
         }
+    }
+
+    /**
+     * For TensorRT ({@code --profile tensorrt} or {@code --engines tensorrt}) the ONNX variant is written
+     * ready for TensorRT's parser, so that a device can build its own engine from it: Attention ops
+     * lowered, attention scales folded onto the logits (TensorRT 10.6 mis-fuses Q/K-side scaling).
+     */
+    private Map<String, String> tensorRtReady(String id, OnnxModel m, Map<String, String> attributes) {
+        io.jedge.converters.attention.LowerAttentionOp.Result low = io.jedge.converters.attention.LowerAttentionOp.lower(m);
+        List<String> folded = io.jedge.converters.attention.FoldAttentionScale.fold(m);
+        if (!low.lowered().isEmpty() || !folded.isEmpty()) {
+            progress.accept("variant " + id + ": ready for TensorRT (" + low.lowered().size() + " Attention op(s) lowered, scale folded in "
+                    + folded.size() + " block(s))");
+        }
+        Map<String, String> out = new LinkedHashMap<>(attributes);
+        out.put("tensorrtReady", "true");
+        return out;
     }
 
     private static List<TensorSpec> inputSpecs(OnnxModel m) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jedge.converters.cli.JedgeCli;
 import io.jedge.converters.convert.ConversionOptions;
 import io.jedge.converters.convert.Converter;
 import io.jedge.converters.onnx.OnnxModel;
@@ -13,8 +12,6 @@ import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.Precision;
 import io.jedge.sdk.bundle.Report;
 import io.jedge.sdk.bundle.Variant;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,9 +19,8 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-/** {@code jedge convert} with FP16/INT8: variants, accuracy reports and the refusal below --min-cosine. */
+/** Conversion with FP16/INT8: variants, accuracy reports and the refusal below --min-cosine. */
 class PrecisionConvertTest {
     @TempDir
     Path tmp;
@@ -77,37 +73,5 @@ class PrecisionConvertTest {
         assertTrue(e.getMessage().contains("below --min-cosine 0.99999"), e.getMessage());
         assertTrue(e.suggestedLayers().stream().allMatch(l -> l.startsWith("blocks.")), e.suggestedLayers().toString());
         assertFalse(Files.exists(bundle), "nothing may be written for a refused conversion");
-    }
-
-    @Test
-    void cliWiresThePrecisionOptions() {
-        Path m = model();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = JedgeCli.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int rc = cl.execute("convert", m.toString(), "-o", tmp.resolve("cli").toString(), "--precision", "int8",
-                "--calibration-seeded", "4", "--validation-inputs", "4", "--calibrator", "minmax", "--profile", "tensorrt",
-                "--exclude-layers", "blocks.1.*");
-        assertEquals(0, rc, err.toString());
-        assertTrue(out.toString().contains("int8-vanilla"), out.toString());
-        Variant v = loadVariants(tmp.resolve("cli")).get(0);
-        assertEquals("tensorrt", v.attributes().get("profile"));
-        assertEquals("minmax", v.attributes().get("calibrator"));
-        assertEquals("4", v.attributes().get("quantizedLayers")); // 8 encoder layers minus blocks.1.*
-
-        rc = cl.execute("convert", m.toString(), "-o", tmp.resolve("cli2").toString(), "--precision", "int8",
-                "--calibration-seeded", "4", "--validation-inputs", "4", "--min-cosine", "0.99999", "--max-auto-exclude", "0");
-        assertEquals(2, rc, "user error exit code");
-        assertTrue(err.toString().contains("--exclude-layers blocks."), err.toString());
-    }
-
-    private static List<Variant> loadVariants(Path dir) {
-        try {
-            return Bundle.load(dir).manifest().variants();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
     }
 }

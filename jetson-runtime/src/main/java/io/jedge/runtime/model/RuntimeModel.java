@@ -95,7 +95,7 @@ public final class RuntimeModel implements JedgeModel {
     }
 
     public static RuntimeModel open(Bundle bundle, LoadOptions options, Environment env) {
-        RuntimeModel m = new RuntimeModel(bundle, options, env);
+        RuntimeModel m = new RuntimeModel(EnginesOnLoad.ensure(bundle, options), options, env);
         try {
             m.reselect(env.current());
             m.batcher = DynamicBatcher.start(m::runBatch, BatcherOptions.builder().name(bundle.manifest().name())

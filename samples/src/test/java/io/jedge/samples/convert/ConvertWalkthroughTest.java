@@ -3,7 +3,7 @@ package io.jedge.samples.convert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jedge.converters.cli.JedgeCli;
+import io.jedge.cli.JedgeCli;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleManifest;
 import java.io.PrintWriter;

@@ -25,7 +25,7 @@ import java.util.Objects;
  */
 public record EngineCompatibility(String engine, Fingerprint builtFor, TrtPlatform here, List<Difference> differences) {
     /** Rebuild hint used in every mismatch message. */
-    public static final String REBUILD_HINT = "rebuild it on this device with `jedge convert --engines tensorrt`";
+    public static final String REBUILD_HINT = "rebuild it on this device with `jedge build-engines BUNDLE` (Jedge.load does it unless told not to)";
 
     /**
      * One field that differs.

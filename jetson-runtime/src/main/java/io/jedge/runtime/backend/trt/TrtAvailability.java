@@ -119,8 +119,9 @@ final class TrtAvailability {
     /** One line: what is missing, what was seen, how to get it. */
     static String reason(Result r, boolean jetson) {
         String hint = jetson
-                ? "on Jetson install JetPack 6's TensorRT (apt install nvidia-tensorrt) and run with the org.bytedeco "
-                        + "tensorrt/cuda linux-arm64 jars and -Dorg.bytedeco.javacpp.platform.linkpath=" + JETSON_LINKPATH
+                ? "on Jetson install JetPack 6's TensorRT (apt install nvidia-tensorrt) and use the jedge-<version>-linux-aarch64-tensorrt "
+                        + "distribution, or run with the org.bytedeco tensorrt/cuda linux-arm64 jars and "
+                        + "-Dorg.bytedeco.javacpp.platform.linkpath=" + JETSON_LINKPATH
                 : "on x86-64 follow the GPU recipe (shared/gpu/README.md) or build with the Maven profile `tensorrt`";
         String seen = oneLine(r.detail());
         String what = switch (r.missing()) {

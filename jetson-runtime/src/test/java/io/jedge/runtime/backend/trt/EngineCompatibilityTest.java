@@ -42,7 +42,7 @@ class EngineCompatibilityTest {
         assertTrue(m.contains("TensorRT version 10.3.0 (engine) vs 10.6.0 (here)"), m);
         assertTrue(m.contains("compute capability 8.7 (engine) vs 9.0 (here)"), m);
         assertTrue(m.contains("GPU Orin (engine) vs NVIDIA H100 80GB HBM3 (here)"), m);
-        assertTrue(m.contains("jedge convert --engines tensorrt"), m);
+        assertTrue(m.contains("jedge build-engines BUNDLE"), m);
         assertTrue(m.contains("sm_90"), m);
         assertFalse(m.contains("\n"));
     }

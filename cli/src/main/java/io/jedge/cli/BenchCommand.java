@@ -1,0 +1,63 @@
+package io.jedge.cli;
+
+import com.google.gson.GsonBuilder;
+import io.jedge.runtime.bench.BundleBench;
+import io.jedge.runtime.model.Environment;
+import io.jedge.runtime.selection.DeviceContext;
+import io.jedge.sdk.bundle.Bundle;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", description = "Measure latency p50/p95 and throughput of a bundle's variants and record them in the bundle.")
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "BUNDLE")
+    Path bundleDir;
+
+    @Option(names = "--batch", split = ",", defaultValue = "1,8", description = "Batch sizes (default ${DEFAULT-VALUE}).")
+    List<Integer> batches;
+
+    @Option(names = "--seconds", defaultValue = "3", description = "Timed seconds per variant and batch (default ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Option(names = "--variants", split = ",", description = "Variant ids (default: all this machine can run).")
+    List<String> variants;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (0: all cores).")
+    int threads;
+
+    @Option(names = "--json", description = "Print results as JSON.")
+    boolean json;
+
+    @Option(names = "--no-record", description = "Do not store the figures in the bundle.")
+    boolean noRecord;
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        Bundle bundle = Bundle.load(bundleDir);
+        DeviceContext ctx = Environment.detect(io.jedge.sdk.LoadOptions.defaults()).current();
+        BundleBench.Outcome r = BundleBench.run(bundle, variants, batches, seconds, threads, ctx, !noRecord, line -> {
+            if (!json) {
+                out.println(line);
+                out.flush();
+            }
+        });
+        if (json) {
+            out.println(new GsonBuilder().setPrettyPrinting().create().toJson(Map.of("device", ctx.describe(), "results", r.rows())));
+        } else if (!noRecord && !r.rows().isEmpty()) {
+            out.println("figures recorded in " + r.bundle().manifestFile() + " for " + ctx.describe());
+        }
+        out.flush();
+        return r.rows().isEmpty() ? 1 : 0;
+    }
+}

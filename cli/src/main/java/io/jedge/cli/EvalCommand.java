@@ -1,0 +1,164 @@
+package io.jedge.cli;
+
+import io.jedge.sdk.Jedge;
+import io.jedge.sdk.JedgeException;
+import io.jedge.sdk.JedgeModel;
+import io.jedge.sdk.LoadOptions;
+import io.jedge.sdk.Tensor;
+import io.jedge.sdk.TensorFiles;
+import io.jedge.sdk.bundle.Bundle;
+import io.jedge.sdk.bundle.Role;
+import io.jedge.sdk.bundle.TensorSpec;
+import io.jedge.sdk.bundle.Variant;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * Top-1/top-5 accuracy of every variant of a classifier bundle on labelled data the user has:
+ * the check that an approximate variant (INT8, FP16, ELFATT-SD) still classifies like FP32.
+ */
+@Command(name = "eval", description = "Top-1/top-5 accuracy of each variant on labelled inputs (.npy or .f32 samples, .npy or text labels).")
+final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "BUNDLE")
+    Path bundleDir;
+
+    @Option(names = "--inputs", required = true, paramLabel = "FILE", description = "Samples: .npy (any float or int dtype) or "
+            + "raw little-endian float32 .f32 of whole samples in the model's input layout.")
+    Path inputs;
+
+    @Option(names = "--labels", required = true, paramLabel = "FILE", description = "Class index per sample: .npy of integers, "
+            + "or a text file with one integer per line.")
+    Path labels;
+
+    @Option(names = "--variants", split = ",", description = "Variant ids (default: every model variant).")
+    List<String> variants;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (0: all cores).")
+    int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Bundle bundle = Bundle.load(bundleDir);
+        List<TensorSpec> ins = bundle.manifest().inputs();
+        if (ins.size() != 1) {
+            throw new IllegalArgumentException("eval takes one-input models; " + bundleDir + " has inputs "
+                    + ins.stream().map(TensorSpec::name).toList());
+        }
+        TensorSpec in = ins.get(0);
+        long[] shape = in.shapeArray();
+        Tensor x = TensorFiles.read(inputs, Arrays.copyOfRange(shape, 1, shape.length));
+        long[] y = readLabels(labels);
+        if (x.dim(0) != y.length) {
+            throw new IllegalArgumentException(inputs + " holds " + x.dim(0) + " samples but " + labels + " holds " + y.length + " labels");
+        }
+        List<Variant> chosen = bundle.manifest().variants(Role.MODEL);
+        if (variants != null) {
+            for (String id : variants) {
+                if (bundle.manifest().variant(id).isEmpty()) {
+                    throw new IllegalArgumentException("--variants: no variant '" + id + "' in " + bundleDir + "; it has "
+                            + chosen.stream().map(Variant::id).toList());
+                }
+            }
+            chosen = chosen.stream().filter(v -> variants.contains(v.id())).toList();
+        }
+        out.printf(Locale.ROOT, "%d samples from %s, labels from %s%n", y.length, inputs, labels);
+        out.printf(Locale.ROOT, "%-24s %8s %8s %10s%n", "variant", "top-1", "top-5", "agreement");
+        int[] reference = null;
+        for (Variant v : chosen) {
+            LoadOptions o = LoadOptions.builder().variant(v.id()).threads(threads).watchPower(false).build();
+            int[] top1;
+            double top5;
+            try (JedgeModel m = Jedge.load(bundleDir, o)) {
+                float[] logits = RunCommand.runChunked(m, in.name(), x).values().iterator().next().floats();
+                int classes = logits.length / y.length;
+                if (classes < 2 || logits.length % y.length != 0) {
+                    throw new IllegalArgumentException("variant " + v.id() + " gives " + logits.length + " values for " + y.length
+                            + " samples; eval needs (batch, classes) logits");
+                }
+                top1 = new int[y.length];
+                int hits5 = 0;
+                for (int i = 0; i < y.length; i++) {
+                    float[] row = Arrays.copyOfRange(logits, i * classes, (i + 1) * classes);
+                    top1[i] = argmax(row);
+                    hits5 += rankOf(row, (int) y[i]) < 5 ? 1 : 0;
+                }
+                top5 = (double) hits5 / y.length;
+            } catch (JedgeException e) {
+                out.printf(Locale.ROOT, "%-24s skipped: %s%n", v.id(), e.getMessage().lines().findFirst().orElse(""));
+                continue;
+            }
+            int hits1 = 0;
+            int agree = 0;
+            for (int i = 0; i < y.length; i++) {
+                hits1 += top1[i] == y[i] ? 1 : 0;
+                agree += reference != null && reference[i] == top1[i] ? 1 : 0;
+            }
+            out.printf(Locale.ROOT, "%-24s %7.2f%% %7.2f%% %10s%n", v.id(), 100.0 * hits1 / y.length, 100 * top5,
+                    reference == null ? "(reference)" : String.format(Locale.ROOT, "%.2f%%", 100.0 * agree / y.length));
+            if (reference == null) {
+                reference = top1;
+            }
+            out.flush();
+        }
+        out.flush();
+        return 0;
+    }
+
+    static long[] readLabels(Path file) throws IOException {
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
+            Tensor t = TensorFiles.readNpy(file);
+            if (t.type() != io.jedge.sdk.DataType.INT64) {
+                throw new IllegalArgumentException(file + ": labels must be integers (class indices), found " + t.type());
+            }
+            return t.longs();
+        }
+        List<String> lines = Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        long[] out = new long[lines.size()];
+        for (int i = 0; i < out.length; i++) {
+            try {
+                out[i] = Long.parseLong(lines.get(i));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(file + " line " + (i + 1) + ": '" + lines.get(i) + "' is not a class index");
+            }
+        }
+        return out;
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** How many classes score strictly higher than {@code label} (0 = top-1). */
+    private static int rankOf(float[] v, int label) {
+        if (label < 0 || label >= v.length) {
+            throw new IllegalArgumentException("label " + label + " is outside the model's " + v.length + " classes");
+        }
+        int r = 0;
+        for (float f : v) {
+            r += f > v[label] ? 1 : 0;
+        }
+        return r;
+    }
+}

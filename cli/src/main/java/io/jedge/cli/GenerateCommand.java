@@ -1,0 +1,217 @@
+package io.jedge.cli;
+
+import io.jedge.sdk.Jedge;
+import io.jedge.sdk.LoadOptions;
+import io.jedge.sdk.Selection;
+import io.jedge.sdk.diffusion.DenoiserKind;
+import io.jedge.sdk.diffusion.GenerationOptions;
+import io.jedge.sdk.diffusion.GenerationResult;
+import io.jedge.sdk.diffusion.ImageGenerator;
+import io.jedge.sdk.diffusion.SchedulerConfig;
+import io.jedge.sdk.diffusion.SchedulerKind;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jedge generate}: images from a latent-diffusion bundle through the app API, with per-step progress. */
+@Command(name = "generate", description = {
+    "Generate images with a latent-diffusion bundle (denoiser + decoder), printing progress per step.",
+    "Defaults for steps, guidance and scheduler come from the bundle."})
+final class GenerateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "BUNDLE")
+    Path bundleDir;
+
+    @Option(names = "--class", paramLabel = "N", description = "Class to generate (class-conditional bundles).")
+    Long classLabel;
+
+    @Option(names = "--unconditional", description = "Generate without a class (guidance is then off).")
+    boolean unconditional;
+
+    @Option(names = "--steps", description = "Denoising steps (default: the bundle's).")
+    Integer steps;
+
+    @Option(names = "--guidance", description = "Classifier-free guidance scale; 1 turns it off (default: the bundle's).")
+    Double guidance;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Noise seed; the same seed gives the same image (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--elfatt-steps", paramLabel = "FRACTION",
+            description = "Fraction of the first steps run by the ELFATT-SD denoiser (default: the bundle's, 0.2 as in the paper).")
+    Double elfattFraction;
+
+    @Option(names = "--scheduler", description = "ddim, euler, euler-a or dpm++2m (default: the bundle's).")
+    String scheduler;
+
+    @Option(names = "--count", defaultValue = "1", description = "Images to make in one batch, each with its own noise stream of the seed.")
+    int count;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.png",
+            description = "PNG to write; with --count N > 1, OUT-0.png .. OUT-(N-1).png.")
+    Path output;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads per model run (0: all cores).")
+    int threads;
+
+    @Option(names = "--variant", description = "Force a denoiser or decoder variant id.")
+    String variant;
+
+    @Option(names = "--backend", defaultValue = "auto", description = "auto, ort-cpu or tensorrt: run only variants of this backend"
+            + " (default ${DEFAULT-VALUE}: engines where TensorRT runs, ONNX Runtime elsewhere).")
+    String backend;
+
+    @Option(names = "--simulate", description = "Choose the variants as MODULE:MODE would (e.g. orin-nano-8gb:15W).")
+    String simulate;
+
+    @Override
+    public Integer call() throws Exception {
+        if (unconditional && classLabel != null) {
+            throw new IllegalArgumentException("--class " + classLabel + " and --unconditional exclude each other");
+        }
+        checkOptions();
+        PrintWriter out = spec.commandLine().getOut();
+        LoadOptions lo = LoadOptions.builder().threads(threads).backend(backend).variant(variant).simulate(simulate).watchPower(false).build();
+        try (ImageGenerator g = Jedge.loadGenerator(bundleDir, lo)) {
+            GenerationOptions o = options(g);
+            out.printf(Locale.ROOT, "bundle %s: %d steps of %s, guidance %s, seed %d, %s, latents %dx%dx%d, %s%n",
+                    g.manifest().name(), o.steps(), o.scheduler().kind().id(), o.usesGuidance() ? o.guidanceScale() : "off",
+                    o.seed(), o.classLabel() == null ? "unconditional" : "class " + o.classLabel(), o.latentChannels(),
+                    o.latentHeight(), o.latentWidth(), g.hasElfattDenoiser()
+                            ? "ELFATT-SD for the first " + o.elfattSteps() + " steps" : "no ELFATT-SD denoiser");
+            for (Selection s : g.selections()) {
+                out.println("  " + s);
+            }
+            out.println("  residency: " + g.residency().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            out.flush();
+            GenerationResult r;
+            try {
+                // the variant and backend of each denoiser kind, so every step line says what ran it
+                String vanillaRan = g.selections().get(0).variantId() + "@" + g.selections().get(0).backend();
+                String elfattRan = g.hasElfattDenoiser() ? g.selections().get(1).variantId() + "@" + g.selections().get(1).backend() : "";
+                long[] previous = {0};
+                r = g.generateAsync(o, p -> {
+                    long now = p.elapsed().toNanos();
+                    out.printf(Locale.ROOT, "step %3d/%d  t=%4d  %-9s  %6.3f s/step  elapsed %6.2f s  eta %6.2f s  %s%n", p.step(),
+                            p.totalSteps(), p.timestep(), p.denoiser() == DenoiserKind.ELFATT_SD ? "elfatt-sd" : "vanilla",
+                            (now - previous[0]) / 1e9, now / 1e9, p.remaining().toNanos() / 1e9,
+                            p.denoiser() == DenoiserKind.ELFATT_SD ? elfattRan : vanillaRan);
+                    previous[0] = now;
+                    out.flush();
+                }).join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof Exception c) {
+                    throw c;
+                }
+                throw e;
+            }
+            for (int i = 0; i < r.count(); i++) {
+                Path file = r.count() == 1 ? output : numbered(output, i);
+                if (file.toAbsolutePath().getParent() != null) {
+                    java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+                }
+                r.writePng(i, file);
+                out.printf(Locale.ROOT, "wrote %s (%dx%d)%n", file, r.image().dim(3), r.image().dim(2));
+            }
+            double secs = r.elapsed().toNanos() / 1e9;
+            out.printf(Locale.ROOT, "%d image(s) in %.2f s: %d ELFATT-SD + %d vanilla steps%n", r.count(), secs, r.elfattSteps(),
+                    r.vanillaSteps());
+            out.flush();
+        }
+        return 0;
+    }
+
+    /**
+     * What can be checked without the bundle, so that a typo costs no model load. Errors are
+     * IllegalArgumentException, which the CLI prints as one line and a hint (a ParameterException
+     * would print the whole usage).
+     */
+    private void checkOptions() {
+        if (steps != null && steps < 1) {
+            throw new IllegalArgumentException("--steps " + steps + ", expected at least 1");
+        }
+        if (guidance != null && (!Double.isFinite(guidance) || guidance < 0)) {
+            throw new IllegalArgumentException("--guidance " + guidance + ", expected a finite number >= 0 (1 turns it off)");
+        }
+        if (elfattFraction != null && !(elfattFraction >= 0 && elfattFraction <= 1)) {
+            throw new IllegalArgumentException("--elfatt-steps " + elfattFraction + ", expected a fraction in [0, 1]");
+        }
+        if (!java.util.List.of("auto", "ort-cpu", "tensorrt").contains(backend)) {
+            throw new IllegalArgumentException("--backend " + backend + ", expected auto, ort-cpu or tensorrt");
+        }
+        if (count < 1) {
+            throw new IllegalArgumentException("--count " + count + ", expected at least 1");
+        }
+        if (classLabel != null && classLabel < 0) {
+            throw new IllegalArgumentException("--class " + classLabel + ", expected a class index >= 0");
+        }
+        Path target = output.toAbsolutePath();
+        if (java.nio.file.Files.isDirectory(target)) {
+            throw new IllegalArgumentException("--output " + output + " is a folder, expected a .png file path");
+        }
+        Path existing = target.getParent();
+        while (existing != null && !java.nio.file.Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !java.nio.file.Files.isDirectory(existing) || !java.nio.file.Files.isWritable(existing)) {
+            throw new IllegalArgumentException("--output " + output + " cannot be written: "
+                    + (existing == null ? "no parent folder" : existing + " is not a writable folder"));
+        }
+        if (java.nio.file.Files.exists(target) && !java.nio.file.Files.isWritable(target)) {
+            throw new IllegalArgumentException("--output " + output + " exists and is read-only");
+        }
+    }
+
+    private GenerationOptions options(ImageGenerator g) {
+        GenerationOptions.Builder b = g.options().seed(seed).batchSize(count);
+        Long nullClass = g.defaults().nullClass();
+        if (classLabel != null && nullClass == null) {
+            throw new IllegalArgumentException("--class " + classLabel + ": bundle '" + g.manifest().name()
+                    + "' is unconditional; drop --class");
+        }
+        if (classLabel != null && classLabel >= nullClass) {
+            throw new IllegalArgumentException("--class " + classLabel + ", expected 0.." + (nullClass - 1)
+                    + " (bundle '" + g.manifest().name() + "' has " + nullClass + " classes)");
+        }
+        if (classLabel != null) {
+            b.classLabel(classLabel);
+        } else {
+            b.unconditional();
+            if (g.defaults().nullClass() != null && !unconditional) {
+                throw new IllegalArgumentException("bundle '" + g.manifest().name()
+                        + "' is class-conditional (null class " + g.defaults().nullClass() + "); give --class N or --unconditional");
+            }
+            b.guidanceScale(1.0);
+        }
+        if (guidance != null) {
+            b.guidanceScale(guidance);
+        }
+        if (steps != null) {
+            b.steps(steps);
+        }
+        if (elfattFraction != null) {
+            b.elfattFraction(elfattFraction);
+        }
+        if (scheduler != null) {
+            b.scheduler(SchedulerConfig.builder().kind(SchedulerKind.parse(scheduler))
+                    .predictionType(g.defaults().predictionType()).build());
+        }
+        return b.build();
+    }
+
+    static Path numbered(Path file, int i) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String numbered = dot > 0 ? name.substring(0, dot) + "-" + i + name.substring(dot) : name + "-" + i;
+        return file.resolveSibling(numbered);
+    }
+}

@@ -1,0 +1,120 @@
+package io.jedge.cli;
+
+import io.jedge.cli.convert.ConverterCommands;
+import io.jedge.sdk.JedgeException;
+import io.jedge.sdk.JedgeVersion;
+import io.jedge.sdk.bundle.BundleException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code jedge} command line: convert models into bundles, inspect, run and benchmark them.
+ * The device commands need only sdk and jetson-runtime; the converter commands (convert, inspect,
+ * build-model, compare, quickstart) are registered when the converters are on the class path, and
+ * otherwise answer with one line saying what to install.
+ */
+@Command(name = "jedge", mixinStandardHelpOptions = true, versionProvider = JedgeCli.VersionProvider.class,
+        description = "Vision transformers and compact latent diffusion models on NVIDIA Jetson, from Java.")
+public final class JedgeCli {
+    /** A class of the converters library: present on a host install, absent on a device install. */
+    static final String CONVERTERS_PROBE = "io.jedge.converters.convert.Converter";
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean verbose;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (tests call {@code execute} on it). */
+    public static CommandLine commandLine() {
+        return commandLine(convertersPresent());
+    }
+
+    /** The command line with or without the converter commands (tests use both). */
+    static CommandLine commandLine(boolean withConverters) {
+        CommandLine cl = new CommandLine(new JedgeCli());
+        for (String name : ConverterCommands.NAMES) {
+            cl.addSubcommand(name, withConverters ? ConverterCommands.create(name) : new MissingConverters());
+            if (name.equals("convert")) {
+                cl.addSubcommand(new RunCommand());
+                cl.addSubcommand(new EvalCommand());
+                cl.addSubcommand(new BenchCommand());
+                cl.addSubcommand(new SelectCommand());
+                cl.addSubcommand(new BuildEnginesCommand());
+            }
+        }
+        cl.addSubcommand(new GenerateCommand());
+        cl.addSubcommand(new DeviceCommand());
+        cl.addSubcommand(new CommandLine.HelpCommand());
+        cl.setExecutionExceptionHandler(JedgeCli::handle);
+        cl.setParameterExceptionHandler(JedgeCli::handleParameter);
+        return cl;
+    }
+
+    /** A mistyped or missing option: one line and a hint, like every other user error, not the whole usage text. */
+    private static int handleParameter(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("jedge " + cl.getCommandName() + ": error: " + e.getMessage());
+        err.println("  hint: see 'jedge help " + cl.getCommandName() + "'");
+        err.flush();
+        return cl.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /** One line and a hint for errors the user can fix; a stack trace only with --verbose. */
+    private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        boolean verbose = false;
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            verbose |= p.hasMatchedOption("--verbose");
+        }
+        Throwable t = e;
+        String hint = null;
+        int code = 1;
+        if (t instanceof IllegalArgumentException || t instanceof BundleException || t instanceof IllegalStateException
+                || (convertersPresent() && ConverterCommands.isUserError(t))) {
+            hint = "see 'jedge help " + cl.getCommandName() + "'";
+            code = 2;
+        } else if (t instanceof JedgeException je) {
+            hint = switch (je.code()) {
+                case BACKEND_UNAVAILABLE -> "run 'jedge device' to see what this machine has";
+                case ENGINE_MISMATCH -> "rebuild engines on this device with 'jedge build-engines BUNDLE'";
+                default -> "run again with --verbose for details";
+            };
+        } else {
+            hint = "this is a bug in jedge; run again with --verbose and report the stack trace";
+        }
+        err.println("jedge " + cl.getCommandName() + ": error: " + (t.getMessage() == null ? t.toString() : t.getMessage()));
+        if (hint != null) {
+            err.println("  hint: " + hint);
+        }
+        if (verbose) {
+            t.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    /** Whether the converters library can be loaded here. */
+    static boolean convertersPresent() {
+        try {
+            Class.forName(CONVERTERS_PROBE, false, JedgeCli.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"jedge " + JedgeVersion.get(),
+                    "ONNX Runtime " + Bindings.onnxRuntime(),
+                    "TensorRT Java bindings " + Bindings.tensorRt(),
+                    "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ", "
+                            + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", " + System.getProperty("java.home") + ")"};
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.jedge.cli;
+
+import io.jedge.runtime.model.Environment;
+import io.jedge.runtime.selection.SelectionRequest;
+import io.jedge.runtime.selection.VariantSelector;
+import io.jedge.sdk.Goal;
+import io.jedge.sdk.LoadOptions;
+import io.jedge.sdk.bundle.Bundle;
+import io.jedge.sdk.bundle.Precision;
+import io.jedge.sdk.bundle.Role;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "select", description = "Show which variant the runtime would choose here (or on a simulated device) and why.")
+final class SelectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "BUNDLE")
+    Path bundleDir;
+
+    @Option(names = "--simulate", paramLabel = "MODULE:MODE", description = "Choose as that device would, e.g. jetson-nano:5W, orin-nano-8gb:15W.")
+    String simulate;
+
+    @Option(names = "--goal", defaultValue = "latency", description = "latency or throughput (default ${DEFAULT-VALUE}).")
+    String goal;
+
+    @Option(names = "--precision-floor", defaultValue = "int8", description = "Lowest precision allowed: fp32, fp16 or int8.")
+    String floor;
+
+    @Option(names = "--min-fidelity", description = "Lowest fidelity/accuracy cosine allowed.")
+    Double minFidelity;
+
+    @Option(names = "--role", defaultValue = "model", description = "model, denoiser or decoder.")
+    String role;
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        Bundle bundle = Bundle.load(bundleDir);
+        Environment env = simulate != null ? Environment.simulate(simulate) : Environment.detect(LoadOptions.defaults());
+        SelectionRequest req = new SelectionRequest(Role.parse(role), Goal.valueOf(goal.toUpperCase(Locale.ROOT)),
+                Precision.parse(floor), minFidelity, "auto", null, 0);
+        VariantSelector.BackendResolver resolver = simulate != null ? VariantSelector.ASSUME_RUNNABLE : env.backends();
+        VariantSelector.Result r = new VariantSelector(resolver).select(bundle.manifest(), env.current(), req, Map.of());
+        if (env.current().simulated()) {
+            out.println("SIMULATED " + env.current().describe() + " (selection policy only; nothing was run)");
+        }
+        out.println("chosen: " + r.toSelection());
+        out.print(r.explain());
+        out.flush();
+        return 0;
+    }
+}

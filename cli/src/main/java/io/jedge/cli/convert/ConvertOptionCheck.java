@@ -1,0 +1,76 @@
+package io.jedge.cli.convert;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * Refuses {@code jedge convert} options that the chosen task or the other options would leave
+ * unused, before any work: a typed option is either honoured or rejected with one line that names
+ * it and says what to do, never silently ignored.
+ */
+final class ConvertOptionCheck {
+    /** Options a latent-diffusion bundle has no use for, with why. */
+    private static final Map<String, String> NOT_FOR_DIFFUSION = new LinkedHashMap<>();
+
+    static {
+        String int8 = "an INT8 option, and latent-diffusion bundles are built in fp32 and fp16 only; drop it";
+        for (String o : List.of("--calibration", "--calibration-seeded", "--calibrator", "--profile", "--exclude-layers",
+                "--quantize-attention", "--max-auto-exclude")) {
+            NOT_FOR_DIFFUSION.put(o, int8);
+        }
+        NOT_FOR_DIFFUSION.put("--labels", "a diffusion bundle has no label output; pass class indices to 'jedge generate --class N'");
+        NOT_FOR_DIFFUSION.put("--validation-inputs", "diffusion variants are measured on seeded latents at timesteps 999, 500, 100"
+                + " and a seeded generation; drop it");
+        NOT_FOR_DIFFUSION.put("--agreement-min", "top-1 agreement applies to classifiers; a denoiser's floor is --fidelity-min");
+    }
+
+    private static final List<String> ENGINE_OPTIONS = List.of("--engine-batch", "--workspace", "--timing-cache", "--no-tf32",
+            "--engine-opt-level");
+    private static final List<String> ELFATT_OPTIONS = List.of("--layers", "--block", "--agents", "--fidelity-min", "--agreement-min");
+
+    private ConvertOptionCheck() {
+    }
+
+    /**
+     * @param diffusion  whether the bundle is a latent-diffusion one
+     * @param attention  the {@code --attention} forms asked for
+     * @param precisions the {@code --precision} values asked for
+     * @param engines    whether {@code --engines} was given
+     * @throws IllegalArgumentException naming the first option that would go unused (the CLI prints it as one line)
+     */
+    static void check(CommandLine cl, boolean diffusion, List<String> attention, List<String> precisions, boolean engines) {
+        CommandLine.ParseResult pr = cl.getParseResult();
+        if (!engines) {
+            refuse(cl, pr, ENGINE_OPTIONS, "it shapes TensorRT engines; add --engines tensorrt or drop it");
+        }
+        if (precisions.stream().noneMatch(p -> p.strip().equalsIgnoreCase("fp16"))) {
+            refuse(cl, pr, List.of("--keep-fp32"), "it applies to FP16 variants; add fp16 to --precision or drop it");
+        }
+        if (precisions.stream().allMatch(p -> p.strip().equalsIgnoreCase("fp32"))) {
+            refuse(cl, pr, List.of("--min-cosine"), "it gates FP16 and INT8 variants; add fp16 to --precision or drop it");
+        }
+        if (diffusion) {
+            // before the ELFATT rule, so that a diffusion-only reason wins where both apply
+            NOT_FOR_DIFFUSION.forEach((option, why) -> {
+                if (pr.hasMatchedOption(option)) {
+                    throw new IllegalArgumentException(option + " is not used by --task latent-diffusion: " + why);
+                }
+            });
+        } else {
+            refuse(cl, pr, List.of("--pipeline"), "it sets generation defaults of --task latent-diffusion bundles; drop it");
+        }
+        if (attention.stream().noneMatch(a -> a.strip().equalsIgnoreCase("elfatt-sd"))) {
+            refuse(cl, pr, ELFATT_OPTIONS, "it configures the ELFATT-SD rewrite; add --attention keep,elfatt-sd or drop it");
+        }
+    }
+
+    private static void refuse(CommandLine cl, CommandLine.ParseResult pr, List<String> options, String why) {
+        for (String o : options) {
+            if (pr.hasMatchedOption(o)) {
+                throw new IllegalArgumentException(o + " would go unused: " + why);
+            }
+        }
+    }
+}

@@ -1,0 +1,438 @@
+package io.jedge.cli.convert;
+
+import io.jedge.sdk.AtomicFiles;
+import static org.bytedeco.cuda.global.cudart.cudaMemGetInfo;
+import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
+
+import com.google.gson.GsonBuilder;
+import io.jedge.runtime.backend.trt.build.TrtBuildException;
+import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
+import io.jedge.runtime.backend.trt.build.TrtEngine;
+import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
+import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SessionOptions;
+import io.jedge.runtime.backend.ort.OrtBackend;
+import io.jedge.runtime.backend.trt.RunTiming;
+import io.jedge.runtime.backend.trt.TrtBackend;
+import io.jedge.runtime.backend.trt.TrtInferenceSession;
+import io.jedge.runtime.backend.trt.TrtPlatform;
+import io.jedge.runtime.backend.trt.TrtSessionOptions;
+import io.jedge.sdk.JedgeException;
+import io.jedge.sdk.Tensor;
+import io.jedge.sdk.bundle.Fingerprint;
+import io.jedge.sdk.bundle.TensorSpec;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.bytedeco.javacpp.SizeTPointer;
+
+/**
+ * End-to-end proof on a GPU machine: builds engines with {@link TrtEngineBuilder}, runs them with
+ * {@link TrtBackend}, compares them with ONNX Runtime on the CPU (FP32 ONNX) and with a PyTorch
+ * reference, and times them. Prints one {@code TRTPROOF_JSON {...}} line and writes the same
+ * JSON to the output file.
+ *
+ * <pre>
+ * java -cp ... io.jedge.cli.convert.TrtProof MODEL PRECISIONS BATCHES OUT.json [key=value ...]
+ *   MODEL       an .onnx file, or a folder with model.onnx (+ input.f32, torch_output.f32 as in the
+ *               shared torch-export fixtures)
+ *   PRECISIONS  comma list: fp32, fp16, int8. Engines are strongly typed, so each precision needs its
+ *               own ONNX: "fp16" uses model_fp16.onnx beside model.onnx, "int8" model_int8.onnx (QDQ);
+ *               "fp16:/path/x.onnx" names the file. A missing file is reported and skipped.
+ *   BATCHES     comma list, e.g. 1,16; the profile is min(BATCHES):opt:max(BATCHES)
+ *   keys        runs=50 warmup=10 workspace=4096 (MiB) tf32=true opt=max(BATCHES) level=3 contexts=1
+ *               cache=FILE (timing cache) engines=DIR (where plans go; default a temp dir)
+ *               input=NAME output=NAME (default: first input / first output)
+ * </pre>
+ */
+public final class TrtProof {
+    private static final double FP32_REL_L2 = 1e-3;
+    private static final double FP16_COSINE = 0.999;
+    private static final double INT8_COSINE = 0.99;
+
+    private TrtProof() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 4) {
+            System.err.println("usage: TrtProof MODEL PRECISIONS BATCHES OUT.json [runs=50 warmup=10 workspace=4096 tf32=true "
+                    + "opt=N level=3 contexts=1 cache=FILE engines=DIR input=NAME output=NAME]");
+            System.exit(2);
+        }
+        Map<String, String> kv = new LinkedHashMap<>();
+        for (int i = 4; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            if (eq <= 0) {
+                System.err.println("argument '" + args[i] + "': expected key=value");
+                System.exit(2);
+            }
+            kv.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        Map<String, Object> result = run(Path.of(args[0]), args[1], args[2], kv);
+        String json = new GsonBuilder().serializeSpecialFloatingPointValues().disableHtmlEscaping().create().toJson(result);
+        System.out.println("TRTPROOF_JSON " + json);
+        AtomicFiles.writeString(Path.of(args[3]), json + "\n");
+    }
+
+    static Map<String, Object> run(Path modelArg, String precisionList, String batchList, Map<String, String> kv)
+            throws IOException {
+        Path dir = Files.isDirectory(modelArg) ? modelArg : modelArg.toAbsolutePath().getParent();
+        Path fp32Model = Files.isDirectory(modelArg) ? modelArg.resolve("model.onnx") : modelArg;
+        int[] batches = Arrays.stream(batchList.split(",")).map(String::trim).mapToInt(Integer::parseInt).sorted().toArray();
+        int runs = Integer.parseInt(kv.getOrDefault("runs", "50"));
+        int warmup = Integer.parseInt(kv.getOrDefault("warmup", "10"));
+        int opt = Integer.parseInt(kv.getOrDefault("opt", Integer.toString(batches[batches.length - 1])));
+        Path engines = kv.containsKey("engines") ? Path.of(kv.get("engines")) : Files.createTempDirectory("jedge-trt-proof");
+        Files.createDirectories(engines);
+
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("date", Instant.now().toString());
+        r.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+        r.put("model", fp32Model.toString());
+        r.put("args", Map.of("precisions", precisionList, "batches", batchList, "options", kv));
+
+        TrtBackend backend = new TrtBackend();
+        Optional<String> why = TrtEngineBuilder.unavailableReason();
+        if (why.isPresent()) {
+            r.put("error", why.get());
+            return r;
+        }
+        TrtPlatform platform = backend.platform(0);
+        r.put("platform", platform);
+
+        float[] sample = readF32(dir.resolve("input.f32"));
+        float[] torchRef = readF32(dir.resolve("torch_output.f32"));
+        Map<String, Object> ortInfo = new LinkedHashMap<>();
+        float[] ortRef = ortReference(fp32Model, sample, kv, ortInfo);
+        r.put("ort_cpu", ortInfo);
+        if (torchRef != null && ortRef != null) {
+            r.put("ort_vs_torch", compare(ortRef, torchRef));
+        }
+
+        List<Object> engineResults = new ArrayList<>();
+        for (String item : precisionList.split(",")) {
+            String p = item.trim().toLowerCase(Locale.ROOT);
+            Path onnx = onnxFor(p, dir, fp32Model);
+            String precision = p.contains(":") ? p.substring(0, p.indexOf(':')) : p;
+            Map<String, Object> er = new LinkedHashMap<>();
+            er.put("precision", precision);
+            er.put("onnx", onnx.toString());
+            engineResults.add(er);
+            if (!Files.isRegularFile(onnx)) {
+                er.put("skipped", "no " + onnx.getFileName() + " (strongly typed engines take their precision from the ONNX;"
+                        + " make it with the precision converter)");
+                continue;
+            }
+            try {
+                proveOne(precision, onnx, engines, batches, opt, runs, warmup, kv, sample, ortRef, torchRef, backend, er);
+            } catch (RuntimeException e) {
+                er.put("error", e.toString());
+                if (e instanceof TrtBuildException b) {
+                    er.put("details", b.details());
+                }
+                e.printStackTrace();
+            }
+        }
+        r.put("engines", engineResults);
+        return r;
+    }
+
+    private static void proveOne(String precision, Path onnx, Path engines, int[] batches, int opt, int runs, int warmup,
+            Map<String, String> kv, float[] sample, float[] ortRef, float[] torchRef, TrtBackend backend,
+            Map<String, Object> er) throws IOException {
+        TrtBuildOptions.Builder ob = TrtBuildOptions.builder()
+                .batch(batches[0], Math.max(batches[0], Math.min(opt, batches[batches.length - 1])), batches[batches.length - 1])
+                .workspaceMiB(Long.parseLong(kv.getOrDefault("workspace", "4096")))
+                .tf32(Boolean.parseBoolean(kv.getOrDefault("tf32", "true")))
+                .optimizationLevel(Integer.parseInt(kv.getOrDefault("level", "3")));
+        if (kv.containsKey("cache")) {
+            ob.timingCache(Path.of(kv.get("cache")));
+        }
+        TrtBuildOptions options = ob.build();
+        Map<String, Object> mem = new LinkedHashMap<>();
+        mem.put("used_mib_before_build", usedMiB());
+        TrtEngine engine = new TrtEngineBuilder(options).onProgress(System.err::println).build(onnx);
+        mem.put("used_mib_after_build", usedMiB());
+        er.put("build_options", options.asFingerprintOptions());
+        er.put("parse_s", engine.parseTime().toMillis() / 1000.0);
+        er.put("build_s", engine.buildTime().toMillis() / 1000.0);
+        er.put("engine_bytes", engine.plan().length);
+        er.put("layers", engine.layers());
+        er.put("network_inputs", engine.inputs());
+        er.put("network_outputs", engine.outputs());
+        er.put("timing_cache_hit", engine.timingCacheHit());
+        er.put("fingerprint", engine.fingerprint());
+        String stem = onnx.getFileName().toString().replaceFirst("\\.onnx$", "");
+        Path plan = engines.resolve(stem + "_" + precision + ".plan");
+        engine.write(plan);
+        er.put("plan", plan.toString());
+
+        er.put("mismatch_check", mismatchCheck(backend, plan, engine.fingerprint()));
+
+        long t0 = System.nanoTime();
+        TrtSessionOptions so = TrtSessionOptions.builder().maxContexts(Integer.parseInt(kv.getOrDefault("contexts", "1"))).build();
+        try (TrtInferenceSession s = backend.openEngine(plan, engine.fingerprint(), so)) {
+            er.put("open_s", (System.nanoTime() - t0) / 1e9);
+            mem.put("used_mib_after_open", usedMiB());
+            mem.put("context_activation_mib", s.contextMemoryBytes() / (1024.0 * 1024.0));
+            er.put("zero_copy", s.zeroCopy());
+            String inName = kv.getOrDefault("input", s.inputs().get(0).name());
+            String outName = kv.getOrDefault("output", s.outputs().get(0).name());
+
+            int maxBatch = batches[batches.length - 1];
+            Map<String, Tensor> feeds = inputs(s.inputs(), inName, sample, maxBatch);
+            float[] out = s.run(feeds, java.util.Set.of(outName)).get(outName).floats();
+            int row = out.length / maxBatch;
+            Map<String, Object> acc = new LinkedHashMap<>();
+            acc.put("rows", maxBatch);
+            if (ortRef != null && ortRef.length == row) {
+                Map<String, Object> vsOrt = compareRows(out, ortRef, maxBatch);
+                acc.put("vs_ort_fp32", vsOrt);
+                acc.put("tolerance", tolerance(precision));
+                acc.put("pass", passes(precision, vsOrt));
+            }
+            if (torchRef != null && torchRef.length == row) {
+                acc.put("vs_torch", compareRows(out, torchRef, maxBatch));
+            }
+            er.put("accuracy", acc);
+
+            List<Object> timings = new ArrayList<>();
+            for (int b : batches) {
+                Map<String, Tensor> in = inputs(s.inputs(), inName, sample, b);
+                for (int i = 0; i < warmup; i++) {
+                    s.run(in, java.util.Set.of(outName));
+                }
+                double[] wall = new double[runs];
+                double[] gpu = new double[runs];
+                double[] compute = new double[runs];
+                double[] copies = new double[runs];
+                for (int i = 0; i < runs; i++) {
+                    long w = System.nanoTime();
+                    s.run(in, java.util.Set.of(outName));
+                    wall[i] = (System.nanoTime() - w) / 1e6;
+                    RunTiming t = s.lastTiming().orElseThrow();
+                    gpu[i] = t.gpuMillis();
+                    compute[i] = t.computeMillis();
+                    copies[i] = t.h2dMillis() + t.d2hMillis();
+                }
+                Map<String, Object> tm = new LinkedHashMap<>();
+                tm.put("batch", b);
+                tm.put("runs", runs);
+                tm.put("wall_ms_p50", percentile(wall, 50));
+                tm.put("wall_ms_p95", percentile(wall, 95));
+                tm.put("gpu_ms_p50", percentile(gpu, 50));
+                tm.put("compute_ms_p50", percentile(compute, 50));
+                tm.put("copy_ms_p50", percentile(copies, 50));
+                double meanWall = Arrays.stream(wall).average().orElse(Double.NaN);
+                tm.put("throughput_per_s", b * 1000.0 / meanWall);
+                double p50w = percentile(wall, 50);
+                tm.put("java_overhead_pct", 100.0 * (p50w - percentile(gpu, 50)) / p50w);
+                timings.add(tm);
+                System.err.printf(Locale.ROOT, "%s batch %d: wall p50 %.3f ms, p95 %.3f ms, gpu p50 %.3f ms%n", precision, b,
+                        p50w, percentile(wall, 95), percentile(gpu, 50));
+            }
+            er.put("timing", timings);
+            mem.put("used_mib_after_runs", usedMiB());
+        }
+        mem.put("used_mib_after_close", usedMiB());
+        er.put("gpu_memory", mem);
+    }
+
+    /** Opens the plan with a fingerprint from another platform: it must be refused before deserializing. */
+    private static Map<String, Object> mismatchCheck(TrtBackend backend, Path plan, Fingerprint real) {
+        Fingerprint other = new Fingerprint("10.3.0", "Orin", "8.7", real.cuda(), "36.4.3", "6.2", Map.of());
+        Map<String, Object> m = new LinkedHashMap<>();
+        try (InferenceSession s = backend.openEngine(plan, other, TrtSessionOptions.defaults())) {
+            m.put("refused", false);
+        } catch (JedgeException e) {
+            m.put("refused", e.code() == JedgeException.Code.ENGINE_MISMATCH);
+            m.put("message", e.getMessage());
+        }
+        return m;
+    }
+
+    private static Path onnxFor(String item, Path dir, Path fp32Model) {
+        int colon = item.indexOf(':');
+        if (colon > 0) {
+            return Path.of(item.substring(colon + 1));
+        }
+        String stem = fp32Model.getFileName().toString().replaceFirst("\\.onnx$", "");
+        return switch (item) {
+            case "fp32" -> fp32Model;
+            case "fp16", "int8" -> dir.resolve(stem + "_" + item + ".onnx");
+            default -> throw new IllegalArgumentException("precision '" + item + "', expected fp32, fp16, int8 or NAME:FILE");
+        };
+    }
+
+    private static float[] ortReference(Path model, float[] sample, Map<String, String> kv, Map<String, Object> info) {
+        try {
+            OrtBackend ort = new OrtBackend();
+            Optional<String> why = ort.unavailableReason();
+            if (why.isPresent()) {
+                info.put("skipped", why.get());
+                return null;
+            }
+            try (InferenceSession s = ort.open(model, SessionOptions.defaults())) {
+                String inName = kv.getOrDefault("input", s.inputs().get(0).name());
+                String outName = kv.getOrDefault("output", s.outputs().get(0).name());
+                long t = System.nanoTime();
+                float[] out = s.run(inputs(s.inputs(), inName, sample, 1), java.util.Set.of(outName)).get(outName).floats();
+                info.put("batch1_ms", (System.nanoTime() - t) / 1e6);
+                info.put("output", outName);
+                return out;
+            }
+        } catch (Throwable t) { // the ORT jar may be left out of a small GPU upload
+            info.put("skipped", t.toString());
+            return null;
+        }
+    }
+
+    /** Every input at batch {@code b}: the sample tiled for {@code sampleInput}, a fixed pseudo-random fill otherwise. */
+    static Map<String, Tensor> inputs(List<TensorSpec> specs, String sampleInput, float[] sample, int b) {
+        Map<String, Tensor> feeds = new LinkedHashMap<>();
+        Random rnd = new Random(42);
+        for (TensorSpec spec : specs) {
+            long[] shape = spec.shapeArray();
+            if (shape.length > 0) {
+                shape[0] = b;
+            }
+            for (int i = 1; i < shape.length; i++) {
+                if (shape[i] < 0) {
+                    throw new IllegalArgumentException("input '" + spec.name() + "' has a dynamic dimension " + i
+                            + "; TrtProof feeds only a dynamic batch");
+                }
+            }
+            int n = Math.toIntExact(Tensor.elementCount(shape));
+            boolean floats = spec.dataType().startsWith("float");
+            if (floats) {
+                float[] data = new float[n];
+                if (spec.name().equals(sampleInput) && sample != null && n % sample.length == 0) {
+                    for (int off = 0; off < n; off += sample.length) {
+                        System.arraycopy(sample, 0, data, off, sample.length);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        data[i] = (float) rnd.nextGaussian();
+                    }
+                }
+                feeds.put(spec.name(), Tensor.ofFloats(shape, data));
+            } else {
+                feeds.put(spec.name(), Tensor.ofLongs(shape, new long[n]));
+            }
+        }
+        return feeds;
+    }
+
+    static Map<String, Object> compareRows(float[] out, float[] ref, int rows) {
+        int n = ref.length;
+        double worstCos = 1;
+        double worstRel = 0;
+        double maxAbs = 0;
+        int top1 = 0;
+        int refTop1 = argmax(ref, 0, n);
+        for (int r = 0; r < rows; r++) {
+            float[] row = Arrays.copyOfRange(out, r * n, (r + 1) * n);
+            Map<String, Object> c = compare(row, ref);
+            worstCos = Math.min(worstCos, (double) c.get("cosine"));
+            worstRel = Math.max(worstRel, (double) c.get("rel_l2"));
+            maxAbs = Math.max(maxAbs, (double) c.get("max_abs"));
+            if (argmax(row, 0, n) == refTop1) {
+                top1++;
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("min_cosine", worstCos);
+        m.put("max_rel_l2", worstRel);
+        m.put("max_abs", maxAbs);
+        m.put("top1_agree", top1 + "/" + rows);
+        return m;
+    }
+
+    static Map<String, Object> compare(float[] a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        double diff = 0;
+        double maxAbs = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            na += (double) a[i] * a[i];
+            nb += (double) b[i] * b[i];
+            double d = a[i] - b[i];
+            diff += d * d;
+            maxAbs = Math.max(maxAbs, Math.abs(d));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cosine", dot / Math.sqrt(na * nb));
+        m.put("rel_l2", Math.sqrt(diff / nb));
+        m.put("max_abs", maxAbs);
+        return m;
+    }
+
+    private static String tolerance(String precision) {
+        return switch (precision) {
+            case "fp32" -> "rel_l2 <= " + FP32_REL_L2;
+            case "fp16" -> "cosine >= " + FP16_COSINE;
+            default -> "cosine >= " + INT8_COSINE;
+        };
+    }
+
+    private static boolean passes(String precision, Map<String, Object> vsOrt) {
+        return switch (precision) {
+            case "fp32" -> (double) vsOrt.get("max_rel_l2") <= FP32_REL_L2;
+            case "fp16" -> (double) vsOrt.get("min_cosine") >= FP16_COSINE;
+            default -> (double) vsOrt.get("min_cosine") >= INT8_COSINE;
+        };
+    }
+
+    static double percentile(double[] v, double p) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        if (s.length == 0) {
+            return Double.NaN;
+        }
+        int idx = (int) Math.ceil(p / 100.0 * s.length) - 1;
+        return s[Math.max(0, Math.min(s.length - 1, idx))];
+    }
+
+    private static int argmax(float[] a, int off, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) {
+            if (a[off + i] > a[off + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static double usedMiB() {
+        try (SizeTPointer free = new SizeTPointer(1); SizeTPointer total = new SizeTPointer(1)) {
+            cudaSetDevice(0);
+            if (cudaMemGetInfo(free, total) != 0) {
+                return Double.NaN;
+            }
+            return (total.get() - free.get()) / (1024.0 * 1024.0);
+        }
+    }
+
+    private static float[] readF32(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[b.remaining() / 4];
+        b.asFloatBuffer().get(out);
+        return out;
+    }
+}

@@ -1,0 +1,140 @@
+package io.jedge.cli;
+
+import static io.jedge.cli.GenerateCommandTest.jedge;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.cli.GenerateCommandTest.Result;
+import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every convert and generate option of a diffusion bundle is honoured or refused with one line before any work. */
+class DiffusionOptionsCliTest {
+    @TempDir
+    static Path tmp;
+    static Path dit;
+    static Path dec;
+    static Path bundle;
+
+    @BeforeAll
+    static void models() {
+        dit = tmp.resolve("dit.onnx");
+        dec = tmp.resolve("taesd.onnx");
+        bundle = tmp.resolve("gen.bundle");
+        assertEquals(0, jedge("build-model", "dit", "--preset", "tiny", "--latent", "8", "--classes", "10", "--seed", "3", "-o",
+                dit.toString()).code());
+        assertEquals(0, jedge("build-model", "vae-decoder", "--seed", "4", "-o", dec.toString()).code());
+        Result c = jedge("convert", dit.toString(), "--decoder", dec.toString(), "--task", "latent-diffusion", "-o", bundle.toString(),
+                "--batch", "1:2:8");
+        assertEquals(0, c.code(), c.err());
+    }
+
+    private static Result convert(String... extra) {
+        List<String> args = new ArrayList<>(List.of("convert", dit.toString(), "--decoder", dec.toString(), "--task", "latent-diffusion",
+                "-o", refusedDir().toString()));
+        args.addAll(List.of(extra));
+        return jedge(args.toArray(String[]::new));
+    }
+
+    private static int calls;
+
+    /** A fresh output folder per call, so that one bundle written by mistake fails only its own check. */
+    private static Path refusedDir() {
+        return tmp.resolve("refused-" + calls);
+    }
+
+    /** Exit 2, the error on one line naming {@code option} (and a hint line), and no bundle written. */
+    private static void refused(Result r, String option, String because) {
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals(2, r.err().lines().count(), r.err());
+        String first = r.err().lines().findFirst().orElse("");
+        assertTrue(first.contains(option) && first.contains(because), r.err());
+        assertFalse(Files.exists(refusedDir()), "nothing written for " + option);
+        calls++;
+    }
+
+    @Test
+    void optionsADiffusionBundleCannotUseAreRefused() {
+        refused(convert("--labels", "labels.txt"), "--labels", "generate --class");
+        refused(convert("--calibrator", "minmax"), "--calibrator", "INT8 option");
+        refused(convert("--calibration-seeded", "8"), "--calibration-seeded", "INT8 option");
+        refused(convert("--exclude-layers", "blocks.0.*"), "--exclude-layers", "INT8 option");
+        refused(convert("--agreement-min", "0.9"), "--agreement-min", "--fidelity-min");
+        refused(convert("--validation-inputs", "4"), "--validation-inputs", "seeded latents");
+        refused(convert("--precision", "fp32,int8"), "--precision", "INT8 diffusion variants are not built");
+    }
+
+    @Test
+    void optionsThatWouldGoUnusedAreRefused() {
+        refused(convert("--workspace", "2048"), "--workspace", "--engines tensorrt");
+        refused(convert("--engine-batch", "1:2:4"), "--engine-batch", "--engines tensorrt");
+        refused(convert("--block", "64"), "--block", "elfatt-sd");
+        refused(convert("--fidelity-min", "0.95"), "--fidelity-min", "elfatt-sd");
+        refused(convert("--keep-fp32", "Softmax"), "--keep-fp32", "fp16");
+        refused(convert("--min-cosine", "0.999"), "--min-cosine", "fp16");
+        refused(jedge("convert", dit.toString(), "-o", refusedDir().toString(), "--pipeline", "steps=4"), "--pipeline",
+                "latent-diffusion");
+        refused(jedge("convert", dit.toString(), "--decoder", dec.toString(), "--task", "generic", "-o",
+                refusedDir().toString()), "--decoder", "--task latent-diffusion");
+    }
+
+    @Test
+    void enginesWithoutTensorRtFailWithTheClassifiersMessage() {
+        Assumptions.assumeTrue(TrtEngineBuilder.unavailableReason().isPresent(), "TensorRT is present: the GPU run covers engines");
+        Result r = convert("--engines", "tensorrt");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().startsWith("jedge convert: error: --engines tensorrt: TensorRT unavailable") && r.err().lines().count() == 2,
+                r.err());
+        assertFalse(Files.exists(refusedDir()));
+        assertEquals("", r.out(), "no variant was built first");
+    }
+
+    @Test
+    void generateChecksItsOptionsBeforeTheFirstStep() throws Exception {
+        Path png = tmp.resolve("x.png");
+        Result cls = jedge("generate", bundle.toString(), "--class", "10", "-o", png.toString());
+        assertEquals(2, cls.code(), cls.err());
+        assertTrue(cls.err().lines().findFirst().orElse("").contains("--class 10, expected 0..9"), cls.err());
+        assertEquals(2, cls.err().lines().count(), "one line and a hint: " + cls.err());
+        assertFalse(cls.out().contains("step "), "no denoising step ran: " + cls.out());
+        Result steps = jedge("generate", bundle.toString(), "--class", "1", "--steps", "0", "-o", png.toString());
+        assertEquals(2, steps.code());
+        assertTrue(steps.err().contains("--steps 0, expected at least 1"), steps.err());
+        Result guidance = jedge("generate", bundle.toString(), "--class", "1", "--guidance", "NaN", "-o", png.toString());
+        assertEquals(2, guidance.code());
+        assertTrue(guidance.err().contains("--guidance NaN, expected a finite number"), guidance.err());
+        Result typo = jedge("generate", bundle.toString(), "--class", "1", "--steps", "many", "-o", png.toString());
+        assertEquals(2, typo.code());
+        assertEquals(2, typo.err().lines().count(), "one line and a hint, not the usage text: " + typo.err());
+        assertTrue(typo.err().contains("--steps") && typo.err().contains("many"), typo.err());
+        Result backend = jedge("generate", bundle.toString(), "--class", "1", "--backend", "cuda", "-o", png.toString());
+        assertEquals(2, backend.code());
+        assertTrue(backend.err().contains("--backend cuda, expected auto, ort-cpu or tensorrt"), backend.err());
+        Path file = Files.writeString(tmp.resolve("afile"), "x");
+        Result out = jedge("generate", bundle.toString(), "--class", "1", "-o", file.resolve("x.png").toString());
+        assertEquals(2, out.code());
+        assertTrue(out.err().contains("cannot be written") && out.err().contains("not a writable folder"), out.err());
+        Result dir = jedge("generate", bundle.toString(), "--class", "1", "-o", tmp.toString());
+        assertEquals(2, dir.code());
+        assertTrue(dir.err().contains("is a folder"), dir.err());
+        assertFalse(Files.exists(png));
+    }
+
+    @Test
+    void aDynamicDecoderServesTheDenoisersLatentSize() throws Exception {
+        Path png = tmp.resolve("ok.png");
+        Result g = jedge("generate", bundle.toString(), "--class", "3", "--steps", "2", "--backend", "ort-cpu", "-o", png.toString());
+        assertEquals(0, g.code(), g.err());
+        String step = g.out().lines().filter(l -> l.startsWith("step   2/2")).findFirst().orElseThrow(() -> new AssertionError(g.out()));
+        assertTrue(step.contains(" s/step") && step.endsWith("fp32-vanilla@ort-cpu"), "time per step and the denoiser that ran it: " + step);
+        assertTrue(g.out().contains("wrote " + png + " (64x64)"), g.out());
+    }
+}

@@ -1,0 +1,51 @@
+package io.jedge.cli.convert;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.sdk.Tensor;
+import io.jedge.sdk.bundle.TensorSpec;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The proof's arithmetic, which the GPU run's JSON is only as good as. */
+class TrtProofTest {
+    @Test
+    void comparisonFigures() {
+        Map<String, Object> same = TrtProof.compare(new float[] {1, 2, 3}, new float[] {1, 2, 3});
+        assertEquals(1.0, (double) same.get("cosine"), 1e-12);
+        assertEquals(0.0, (double) same.get("rel_l2"), 1e-12);
+        Map<String, Object> off = TrtProof.compare(new float[] {1, 0}, new float[] {0, 1});
+        assertEquals(0.0, (double) off.get("cosine"), 1e-12);
+        assertEquals(Math.sqrt(2), (double) off.get("rel_l2"), 1e-12);
+        assertEquals(1.0, (double) off.get("max_abs"), 1e-12);
+
+        Map<String, Object> rows = TrtProof.compareRows(new float[] {0, 1, 1, 0}, new float[] {0, 1}, 2);
+        assertEquals("1/2", rows.get("top1_agree"));
+        assertEquals(0.0, (double) rows.get("min_cosine"), 1e-12);
+    }
+
+    @Test
+    void percentiles() {
+        double[] v = {5, 1, 4, 2, 3};
+        assertEquals(3, TrtProof.percentile(v, 50));
+        assertEquals(5, TrtProof.percentile(v, 95));
+        assertEquals(1, TrtProof.percentile(v, 1));
+    }
+
+    @Test
+    void inputsTileTheSampleAndFillTheRest() {
+        List<TensorSpec> specs = List.of(new TensorSpec("pixels", "float32", List.of(-1L, 2L)),
+                new TensorSpec("ids", "int64", List.of(-1L, 3L)), new TensorSpec("noise", "float16", List.of(-1L, 2L)));
+        Map<String, Tensor> in = TrtProof.inputs(specs, "pixels", new float[] {7, 8}, 3);
+        assertArrayEquals(new long[] {3, 2}, in.get("pixels").shape());
+        assertArrayEquals(new float[] {7, 8, 7, 8, 7, 8}, in.get("pixels").floats());
+        assertArrayEquals(new long[] {3, 3}, in.get("ids").shape());
+        assertEquals(6, in.get("noise").floats().length);
+        assertThrows(IllegalArgumentException.class, () -> TrtProof.inputs(
+                List.of(new TensorSpec("x", "float32", List.of(-1L, -1L))), "x", null, 1));
+    }
+}

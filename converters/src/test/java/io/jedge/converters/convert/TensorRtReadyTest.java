@@ -1,0 +1,71 @@
+package io.jedge.converters.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.converters.attention.AttentionForm;
+import io.jedge.converters.attention.FusedAttention;
+import io.jedge.converters.models.SeededWeights;
+import io.jedge.converters.models.VitBuilder;
+import io.jedge.converters.models.VitConfig;
+import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.precision.Int8Options;
+import io.jedge.converters.precision.PrecisionOptions;
+import io.jedge.converters.precision.QuantProfile;
+import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SessionOptions;
+import io.jedge.runtime.backend.ort.OrtBackend;
+import io.jedge.sdk.Tensor;
+import io.jedge.sdk.bundle.Bundle;
+import io.jedge.sdk.bundle.Precision;
+import io.jedge.sdk.bundle.Variant;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --profile tensorrt}: the ONNX variants are written ready for a device to build its engines from. */
+class TensorRtReadyTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void attentionOpsAreLoweredAndTheOutputsStayTheSame() throws Exception {
+        Path model = tmp.resolve("vit.onnx");
+        VitBuilder.build(new VitConfig(32, 8, 32, 2, 2, 2, 10), new SeededWeights(3), new FusedAttention(AttentionForm.ONNX_ATTENTION))
+                .save(model);
+        assertTrue(OnnxModel.load(model).graph().nodes().stream().anyMatch(n -> n.is("Attention")), "the source uses opset-23 Attention");
+        PrecisionOptions po = PrecisionOptions.builder().int8(Int8Options.builder().profile(QuantProfile.TENSORRT).build()).build();
+        Bundle b = new Converter(l -> { }).convert(model, tmp.resolve("b"), ConversionOptions.builder()
+                .precisions(List.of(Precision.FP32)).precision(po).build());
+        Variant v = b.manifest().variants().get(0);
+        assertEquals("true", v.attributes().get("tensorrtReady"));
+        assertFalse(OnnxModel.load(b.resolve(v)).graph().nodes().stream().anyMatch(n -> n.is("Attention")), "Attention lowered");
+
+        float[] x = new float[2 * 3 * 32 * 32];
+        Random r = new Random(5);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        Map<String, Tensor> in = Map.of("pixels", Tensor.ofFloats(new long[] {2, 3, 32, 32}, x));
+        float[] before;
+        float[] after;
+        OrtBackend ort = new OrtBackend();
+        try (InferenceSession s = ort.open(model, SessionOptions.defaults())) {
+            before = s.run(in).values().iterator().next().floats();
+        }
+        try (InferenceSession s = ort.open(b.resolve(v), SessionOptions.defaults())) {
+            after = s.run(in).values().iterator().next().floats();
+        }
+        for (int i = 0; i < before.length; i++) {
+            assertEquals(before[i], after[i], 1e-4, "logit " + i);
+        }
+
+        Bundle plain = new Converter(l -> { }).convert(model, tmp.resolve("plain"), ConversionOptions.builder()
+                .precisions(List.of(Precision.FP32)).build());
+        assertFalse(plain.manifest().variants().get(0).attributes().containsKey("tensorrtReady"), "ONNX Runtime bundles are left as exported");
+    }
+}
