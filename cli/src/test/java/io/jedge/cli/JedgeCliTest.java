@@ -92,7 +92,7 @@ class JedgeCliTest {
 
     @Test
     void convertTakesPreprocessingFromATimmConfigAndFlags() throws Exception {
-        Path model = Path.of(JedgeCliTest.class.getResource("/corpus/timm_vit_legacy/model.onnx").toURI());
+        Path model = TrainedFixtureTest.CORPUS.resolve("timm_vit_legacy/model.onnx");
         Path cfg = tmp.resolve("pretrained_cfg.json");
         Files.writeString(cfg, "{\"input_size\":[3,32,32],\"interpolation\":\"bicubic\",\"mean\":[0.5,0.5,0.5],"
                 + "\"std\":[0.5,0.5,0.5],\"crop_pct\":0.9}");
