@@ -27,11 +27,13 @@ for name in json.load(open(os.path.join(c, "corpus.json")))["ok"]:
     print(name, shape)
 PY
 eval "$(bash .gpu/tools/remote.sh env)"
+# the kit's JRE has no java.desktop, which image reading needs: use the carried one when present
+if [ -f .gpu/jre/jre.tar.xz ]; then mkdir -p /tmp/jre-d && tar xJf .gpu/jre/jre.tar.xz -C /tmp && GPU_JAVA=/tmp/jre-d/bin/java; fi
 jedge() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx12g -Djava.awt.headless=true -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.JedgeCli "$@"; }
 export -f jedge; export GPU_JAVA GPU_JAVA_OPTS GPU_CLASSPATH C W
 one() {
   name=$1; d=$W/$name
-  jedge convert "$C/$name/model.onnx" -o "$d/b" --precision fp32,fp16,int8 --profile tensorrt --engines tensorrt \
+  timeout ${ONE_TIMEOUT:-240} "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx12g -Djava.awt.headless=true -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.JedgeCli convert "$C/$name/model.onnx" -o "$d/b" --precision fp32,fp16,int8 --profile tensorrt --engines tensorrt \
     --batch 1:2:2 --engine-opt-level ${LEVEL:-0} --workspace 2048 --validation-inputs 4 --calibration-seeded 8 > "$d/convert.log" 2>&1
   echo "convert rc=$?" >> "$d/convert.log"
   for v in fp32-vanilla-trt fp16-vanilla-trt int8-vanilla-trt fp32-vanilla fp16-vanilla int8-vanilla; do
