@@ -31,6 +31,30 @@ case "$step" in
     jedge compare $W/vit.bundle --variants fp32-vanilla,fp32-vanilla-trt 2>&1 | tail -8
     cp $W/vit.bundle/bundle.json "$OUT/e2e-bundle.json"
     ;;
+  onload)
+    # issue 14: a TensorRT-ready bundle with no engines; the first load builds them here, the second
+    # reuses them, and an engine marked as built by another TensorRT is rebuilt
+    jedge build-model vit --preset micro --seed 7 -o $W/vit.onnx
+    jedge convert $W/vit.onnx -o $W/ready.bundle --precision fp32,fp16 --profile tensorrt --validation-inputs 4 2>&1 | tail -6
+    LD_LIBRARY_PATH= python3 - "$W/ready.bundle/bundle.json" "$W/x.f32" <<'PY'
+import json, sys
+import numpy as np
+shape = [2 if d < 0 else d for d in json.load(open(sys.argv[1]))["inputs"][0]["shape"]]
+np.sin(0.0007 * np.arange(int(np.prod(shape))) + 0.3).astype("<f4").tofile(sys.argv[2]); print("input", shape)
+PY
+    echo "== first load"; jedge run $W/ready.bundle --input $W/x.f32 --top 1 2>&1 | grep -v "^INFO TensorRT" | tail -12
+    echo "== second load"; jedge run $W/ready.bundle --input $W/x.f32 --top 1 2>&1 | grep -v "^INFO TensorRT" | tail -6
+    LD_LIBRARY_PATH= python3 - "$W/ready.bundle/bundle.json" <<'PY'
+import json, sys
+p = sys.argv[1]; b = json.load(open(p))
+for v in b["variants"]:
+    if v["id"].endswith("-trt"):
+        v["builtFor"]["tensorrt"] = "10.5.0"; print("marked stale:", v["id"])
+json.dump(b, open(p, "w"), indent=1)
+PY
+    echo "== stale engines"; jedge run $W/ready.bundle --input $W/x.f32 --top 1 2>&1 | grep -v "^INFO TensorRT" | tail -12
+    cp $W/ready.bundle/bundle.json "$OUT/onload-bundle.json"
+    ;;
   diffusion)
     # issue 13: a DiT-S/2 + TAESD bundle with FP32/FP16 denoiser and decoder engines, then generation on them
     jedge build-model dit --preset s --latent 32 --classes 10 --seed 3 -o $W/dit.onnx
