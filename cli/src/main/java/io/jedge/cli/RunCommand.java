@@ -119,6 +119,7 @@ final class RunCommand implements Callable<Integer> {
      * joins the outputs, so a file of 360 samples runs like one of 8.
      */
     static Map<String, Tensor> runChunked(JedgeModel m, String input, Tensor x) {
+        requireFinite(input, x);
         int chunk = Math.max(1, m.selection().batch());
         int n = (int) x.dim(0);
         if (n <= chunk) {
@@ -133,6 +134,21 @@ final class RunCommand implements Callable<Integer> {
             out.put(name, Tensor.concatBatch(parts.stream().map(p -> p.get(name)).toList()));
         }
         return out;
+    }
+
+    /** NaN or Inf in an input only ever gives garbage ("NaN% class 0"): refuse it, counting them. */
+    static void requireFinite(String input, Tensor x) {
+        if (x.type() != io.jedge.sdk.DataType.FLOAT32) {
+            return;
+        }
+        long bad = 0;
+        for (float f : x.floats()) {
+            bad += Float.isFinite(f) ? 0 : 1;
+        }
+        if (bad > 0) {
+            throw new IllegalArgumentException("input '" + input + "' holds " + bad + " NaN or infinite value(s) of "
+                    + x.elementCount() + "; fix the data before running it");
+        }
     }
 
     /** FILE.npy → FILE.&lt;output&gt;.npy, with the output name made safe for a file name. */

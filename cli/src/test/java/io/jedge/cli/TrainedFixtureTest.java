@@ -96,6 +96,14 @@ class TrainedFixtureTest {
         JedgeCliTest.Result bad = jedge("run", bundle.toString(), "--input", TEST_X.toString(), "--output", tmp.resolve("o.txt").toString());
         assertEquals(2, bad.code(), bad.out());
         assertTrue(bad.err().contains("expected a .npy or .f32 file name"), bad.err());
+        float[] nan = TensorFiles.readNpy(TEST_X).sliceBatch(0, 3).floats();
+        nan[5] = Float.NaN;
+        nan[70] = Float.POSITIVE_INFINITY;
+        Path nanFile = tmp.resolve("nan.npy");
+        TensorFiles.write(Tensor.ofFloats(new long[] {3, 1, 8, 8}, nan), nanFile);
+        JedgeCliTest.Result refused = jedge("run", bundle.toString(), "--input", nanFile.toString());
+        assertEquals(2, refused.code(), refused.out());
+        assertTrue(refused.err().contains("holds 2 NaN or infinite value(s) of 192"), refused.err());
     }
 
     static double accuracy(OnnxModel m, Tensor x, long[] y) throws Exception {
