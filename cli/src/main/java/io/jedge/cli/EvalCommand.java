@@ -85,7 +85,7 @@ final class EvalCommand implements Callable<Integer> {
             int[] top1;
             double top5;
             try (JedgeModel m = Jedge.load(bundleDir, o)) {
-                float[] logits = RunCommand.runChunked(m, in.name(), x).values().iterator().next().floats();
+                float[] logits = m.predictor().run(Map.of(in.name(), x)).values().iterator().next().floats();
                 int classes = logits.length / y.length;
                 if (classes < 2 || logits.length % y.length != 0) {
                     throw new IllegalArgumentException("variant " + v.id() + " gives " + logits.length + " values for " + y.length

@@ -10,10 +10,6 @@ import io.jedge.sdk.bundle.TensorSpec;
 import io.jedge.sdk.vision.Classification;
 import io.jedge.sdk.vision.ImageClassifier;
 import io.jedge.sdk.vision.ImagePreprocessor;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -81,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
                 }
                 t = new ImagePreprocessor(m.manifest().preprocessing()).toTensor(ImagePreprocessor.read(input));
             }
-            Map<String, Tensor> res = runChunked(m, spec0.name(), t);
+            Map<String, Tensor> res = m.predictor().run(Map.of(spec0.name(), t));
             double ms = (System.nanoTime() - t0) / 1e6;
             for (Map.Entry<String, Tensor> e : res.entrySet()) {
                 if ((m.manifest().task() == Task.IMAGE_CLASSIFICATION || !tensor) && e.getValue().rank() == 2) {
@@ -111,43 +107,6 @@ final class RunCommand implements Callable<Integer> {
         out.println("top " + c.size() + (row > 0 ? " (row " + row + ")" : "") + ":");
         for (Classification x : c) {
             out.printf("  %6.2f%%  %s (%d)%n", x.probability() * 100, x.label(), x.index());
-        }
-    }
-
-    /**
-     * Runs any number of samples through the model in requests of the batch the runtime chose, and
-     * joins the outputs, so a file of 360 samples runs like one of 8.
-     */
-    static Map<String, Tensor> runChunked(JedgeModel m, String input, Tensor x) {
-        requireFinite(input, x);
-        int chunk = Math.max(1, m.selection().batch());
-        int n = (int) x.dim(0);
-        if (n <= chunk) {
-            return m.predictor().run(Map.of(input, x));
-        }
-        java.util.List<Map<String, Tensor>> parts = new java.util.ArrayList<>();
-        for (int from = 0; from < n; from += chunk) {
-            parts.add(m.predictor().run(Map.of(input, x.sliceBatch(from, Math.min(n, from + chunk)))));
-        }
-        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
-        for (String name : parts.get(0).keySet()) {
-            out.put(name, Tensor.concatBatch(parts.stream().map(p -> p.get(name)).toList()));
-        }
-        return out;
-    }
-
-    /** NaN or Inf in an input only ever gives garbage ("NaN% class 0"): refuse it, counting them. */
-    static void requireFinite(String input, Tensor x) {
-        if (x.type() != io.jedge.sdk.DataType.FLOAT32) {
-            return;
-        }
-        long bad = 0;
-        for (float f : x.floats()) {
-            bad += Float.isFinite(f) ? 0 : 1;
-        }
-        if (bad > 0) {
-            throw new IllegalArgumentException("input '" + input + "' holds " + bad + " NaN or infinite value(s) of "
-                    + x.elementCount() + "; fix the data before running it");
         }
     }
 

@@ -138,6 +138,21 @@ class RuntimeModelTest {
             assertArrayEquals(m.predictor().run(Map.of("pixels", image(i))).get("logits").floats(),
                     fs.get(i).join().get("logits").floats(), 1e-5f);
         }
+        // a request larger than the batcher's batch runs in parts and comes back whole, in order
+        List<Tensor> rows = new ArrayList<>();
+        for (int i = 0; i < 21; i++) {
+            rows.add(image(i));
+        }
+        Tensor big = m.predictor().run(Map.of("pixels", Tensor.concatBatch(rows))).get("logits");
+        assertEquals(21, big.dim(0));
+        assertArrayEquals(fs.get(13).join().get("logits").floats(), big.sliceBatch(13, 14).floats(), 1e-5f);
+        // non-finite inputs are refused with their count, not answered with garbage
+        float[] bad = image(2).floats();
+        bad[3] = Float.NaN;
+        bad[9] = Float.NEGATIVE_INFINITY;
+        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
+                () -> m.predictor().run(Map.of("pixels", Tensor.ofFloats(new long[] {1, 3, 32, 32}, bad))));
+        assertTrue(nan.getMessage().contains("holds 2 NaN or infinite value(s)"), nan.getMessage());
         m.close();
         m.close();
         assertThrows(Exception.class, () -> m.predictor().run(Map.of("pixels", image(1))));

@@ -20,6 +20,7 @@ import io.jedge.sdk.bundle.BundleManifest;
 import io.jedge.sdk.bundle.Role;
 import io.jedge.sdk.bundle.Variant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -199,6 +200,17 @@ public final class RuntimeModel implements JedgeModel {
             if (!ok) {
                 throw new IllegalArgumentException("input '" + spec.name() + "': " + t + ", expected " + spec.dataType() + spec.shape());
             }
+            if (t.type() == io.jedge.sdk.DataType.FLOAT32) {
+                // NaN or Inf only ever gives garbage out ("NaN% class 0"): refuse it here, counting them
+                long bad = 0;
+                for (float f : t.floats()) {
+                    bad += Float.isFinite(f) ? 0 : 1;
+                }
+                if (bad > 0) {
+                    throw new IllegalArgumentException("input '" + spec.name() + "' holds " + bad + " NaN or infinite value(s) of "
+                            + t.elementCount() + "; fix the data before running it");
+                }
+            }
         }
         for (String name : inputs.keySet()) {
             if (bundle.manifest().inputs().stream().noneMatch(s -> s.name().equals(name))) {
@@ -250,7 +262,27 @@ public final class RuntimeModel implements JedgeModel {
                 return CompletableFuture.failedFuture(new IllegalStateException("model '" + bundle.manifest().name() + "' is closed"));
             }
             validate(inputs);
-            return batcher.submit(inputs);
+            int rows = (int) inputs.values().iterator().next().dim(0);
+            int cap = batcher.options().maxBatch();
+            if (rows <= cap) {
+                return batcher.submit(inputs);
+            }
+            // a request larger than the batcher takes runs as parts of its size, joined in order
+            List<CompletableFuture<Map<String, Tensor>>> parts = new ArrayList<>();
+            for (int start = 0; start < rows; start += cap) {
+                int from = start;
+                int to = Math.min(rows, from + cap);
+                Map<String, Tensor> part = new LinkedHashMap<>();
+                inputs.forEach((k, t) -> part.put(k, t.sliceBatch(from, to)));
+                parts.add(batcher.submit(part));
+            }
+            return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                Map<String, Tensor> out = new LinkedHashMap<>();
+                for (String name : parts.get(0).join().keySet()) {
+                    out.put(name, Tensor.concatBatch(parts.stream().map(f -> f.join().get(name)).toList()));
+                }
+                return out;
+            });
         }
 
         @Override
