@@ -82,6 +82,10 @@ class DiffusionOptionsCliTest {
         refused(convert("--min-cosine", "0.999"), "--min-cosine", "fp16");
         refused(jedge("convert", dit.toString(), "-o", refusedDir().toString(), "--pipeline", "steps=4"), "--pipeline",
                 "latent-diffusion");
+        refused(jedge("convert", dit.toString(), "-o", refusedDir().toString(), "--calibrator", "minmax"), "--calibrator",
+                "add int8 to --precision");
+        refused(jedge("convert", dit.toString(), "-o", refusedDir().toString(), "--calibration", "x.npy"), "--calibration",
+                "fp16/int8/elfatt-sd");
         refused(jedge("convert", dit.toString(), "--decoder", dec.toString(), "--task", "generic", "-o",
                 refusedDir().toString()), "--decoder", "--task latent-diffusion");
     }

@@ -28,6 +28,8 @@ final class ConvertOptionCheck {
 
     private static final List<String> ENGINE_OPTIONS = List.of("--engine-batch", "--workspace", "--timing-cache", "--no-tf32",
             "--engine-opt-level");
+    private static final List<String> INT8_OPTIONS = List.of("--calibration-seeded", "--calibrator", "--exclude-layers",
+            "--quantize-attention", "--max-auto-exclude");
     private static final List<String> ELFATT_OPTIONS = List.of("--layers", "--block", "--agents", "--fidelity-min", "--agreement-min");
 
     private ConvertOptionCheck() {
@@ -51,6 +53,17 @@ final class ConvertOptionCheck {
         if (precisions.stream().allMatch(p -> p.strip().equalsIgnoreCase("fp32"))) {
             refuse(cl, pr, List.of("--min-cosine"), "it gates FP16 and INT8 variants; add fp16 to --precision or drop it");
         }
+        boolean int8 = precisions.stream().anyMatch(p -> p.strip().equalsIgnoreCase("int8"));
+        boolean elfatt = attention.stream().anyMatch(a -> a.strip().equalsIgnoreCase("elfatt-sd"));
+        if (!diffusion && !int8) {
+            refuse(cl, pr, INT8_OPTIONS, "it configures INT8 quantization; add int8 to --precision or drop it");
+        }
+        boolean fp16 = precisions.stream().anyMatch(p -> p.strip().equalsIgnoreCase("fp16"));
+        if (!diffusion && !int8 && !fp16 && !elfatt) {
+            // the data serves INT8 calibration and the FP16/ELFATT-SD reports; an fp32 'keep' bundle uses none of them
+            refuse(cl, pr, List.of("--calibration", "--validation-inputs"),
+                    "it feeds INT8 calibration and the fp16/int8/elfatt-sd reports; add one of them or drop it");
+        }
         if (diffusion) {
             // before the ELFATT rule, so that a diffusion-only reason wins where both apply
             NOT_FOR_DIFFUSION.forEach((option, why) -> {
@@ -61,7 +74,7 @@ final class ConvertOptionCheck {
         } else {
             refuse(cl, pr, List.of("--pipeline"), "it sets generation defaults of --task latent-diffusion bundles; drop it");
         }
-        if (attention.stream().noneMatch(a -> a.strip().equalsIgnoreCase("elfatt-sd"))) {
+        if (!elfatt) {
             refuse(cl, pr, ELFATT_OPTIONS, "it configures the ELFATT-SD rewrite; add --attention keep,elfatt-sd or drop it");
         }
     }
