@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,8 +33,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--variants", split = ",", description = "Variant ids (default: all this machine can run).")
     List<String> variants;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (0: all cores).")
-    int threads;
+    @Mixin
+    DeviceFlags.Threads threads;
 
     @Option(names = "--json", description = "Print results as JSON.")
     boolean json;
@@ -46,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         Bundle bundle = Bundle.load(bundleDir);
         DeviceContext ctx = Environment.detect(io.jedge.sdk.LoadOptions.defaults()).current();
-        BundleBench.Outcome r = BundleBench.run(bundle, variants, batches, seconds, threads, ctx, !noRecord, line -> {
+        BundleBench.Outcome r = BundleBench.run(bundle, variants, batches, seconds, threads.threads, ctx, !noRecord, line -> {
             if (!json) {
                 out.println(line);
                 out.flush();

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,8 +49,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--variants", split = ",", description = "Variant ids (default: every model variant).")
     List<String> variants;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads (0: all cores).")
-    int threads;
+    @Mixin
+    DeviceFlags.Threads threads;
 
     @Override
     public Integer call() throws Exception {
@@ -81,7 +82,7 @@ final class EvalCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-24s %8s %8s %10s%n", "variant", "top-1", "top-5", "agreement");
         int[] reference = null;
         for (Variant v : chosen) {
-            LoadOptions o = LoadOptions.builder().variant(v.id()).threads(threads).watchPower(false).build();
+            LoadOptions o = LoadOptions.builder().variant(v.id()).threads(threads.threads).watchPower(false).build();
             int[] top1;
             double top5;
             try (JedgeModel m = Jedge.load(bundleDir, o)) {

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -60,8 +61,8 @@ final class GenerateCommand implements Callable<Integer> {
             description = "PNG to write; with --count N > 1, OUT-0.png .. OUT-(N-1).png.")
     Path output;
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads per model run (0: all cores).")
-    int threads;
+    @Mixin
+    DeviceFlags.Threads threads;
 
     @Option(names = "--variant", description = "Force a denoiser or decoder variant id.")
     String variant;
@@ -70,8 +71,8 @@ final class GenerateCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}: engines where TensorRT runs, ONNX Runtime elsewhere).")
     String backend;
 
-    @Option(names = "--simulate", description = "Choose the variants as MODULE:MODE would (e.g. orin-nano-8gb:15W).")
-    String simulate;
+    @Mixin
+    DeviceFlags.Simulate simulate;
 
     @Override
     public Integer call() throws Exception {
@@ -80,7 +81,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         checkOptions();
         PrintWriter out = spec.commandLine().getOut();
-        LoadOptions lo = LoadOptions.builder().threads(threads).backend(backend).variant(variant).simulate(simulate).watchPower(false).build();
+        LoadOptions lo = LoadOptions.builder().threads(threads.threads).backend(backend).variant(variant).simulate(simulate.simulate).watchPower(false).build();
         try (ImageGenerator g = Jedge.loadGenerator(bundleDir, lo)) {
             GenerationOptions o = options(g);
             out.printf(Locale.ROOT, "bundle %s: %d steps of %s, guidance %s, seed %d, %s, latents %dx%dx%d, %s%n",

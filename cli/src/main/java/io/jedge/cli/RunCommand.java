@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,14 +43,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--variant", description = "Force a variant id instead of letting the runtime choose.")
     String variant;
 
-    @Option(names = "--threads", defaultValue = "0")
-    int threads;
+    @Mixin
+    DeviceFlags.Threads threads;
 
     @Option(names = "--autotune", description = "When nothing was measured on this device and mode, measure the variants briefly (up to 10 s) first.")
     boolean autotune;
 
-    @Option(names = "--simulate", paramLabel = "MODULE:MODE", description = "Choose the variant as that device would (runs here).")
-    String simulate;
+    @Mixin
+    DeviceFlags.Simulate simulate;
 
     @Override
     public Integer call() throws Exception {
@@ -60,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--output " + output + ": expected a .npy or .f32 file name");
             }
         }
-        LoadOptions o = LoadOptions.builder().variant(variant).threads(threads).watchPower(false).autotune(autotune).simulate(simulate).build();
+        LoadOptions o = LoadOptions.builder().variant(variant).threads(threads.threads).watchPower(false).autotune(autotune).simulate(simulate.simulate).build();
         try (JedgeModel m = Jedge.load(bundleDir, o)) {
             out.println("variant: " + m.selection());
             String name = input.getFileName().toString().toLowerCase(Locale.ROOT);

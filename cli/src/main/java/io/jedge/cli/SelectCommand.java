@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,8 +27,8 @@ final class SelectCommand implements Callable<Integer> {
     @Parameters(paramLabel = "BUNDLE")
     Path bundleDir;
 
-    @Option(names = "--simulate", paramLabel = "MODULE:MODE", description = "Choose as that device would, e.g. jetson-nano:5W, orin-nano-8gb:15W.")
-    String simulate;
+    @Mixin
+    DeviceFlags.Simulate simulate;
 
     @Option(names = "--goal", defaultValue = "latency", description = "latency or throughput (default ${DEFAULT-VALUE}).")
     String goal;
@@ -45,10 +46,10 @@ final class SelectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         Bundle bundle = Bundle.load(bundleDir);
-        Environment env = simulate != null ? Environment.simulate(simulate) : Environment.detect(LoadOptions.defaults());
+        Environment env = simulate.simulate != null ? Environment.simulate(simulate.simulate) : Environment.detect(LoadOptions.defaults());
         SelectionRequest req = new SelectionRequest(Role.parse(role), Goal.valueOf(goal.toUpperCase(Locale.ROOT)),
                 Precision.parse(floor), minFidelity, "auto", null, 0);
-        VariantSelector.BackendResolver resolver = simulate != null ? VariantSelector.ASSUME_RUNNABLE : env.backends();
+        VariantSelector.BackendResolver resolver = simulate.simulate != null ? VariantSelector.ASSUME_RUNNABLE : env.backends();
         VariantSelector.Result r = new VariantSelector(resolver).select(bundle.manifest(), env.current(), req, Map.of());
         if (env.current().simulated()) {
             out.println("SIMULATED " + env.current().describe() + " (selection policy only; nothing was run)");
