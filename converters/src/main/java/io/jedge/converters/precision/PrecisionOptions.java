@@ -119,6 +119,11 @@ public record PrecisionOptions(Fp16Options fp16, Int8Options int8, Path calibrat
                 throw new IllegalArgumentException("--calibration " + dir + " and --calibration-seeded " + seeded
                         + " both given, expected one of them");
             }
+            if (dir != null && !java.nio.file.Files.isReadable(dir)) {
+                // checked here, before any model is loaded or variant built
+                throw new IllegalArgumentException("--calibration " + dir + " does not exist or cannot be read; give a folder of images, "
+                        + "a .npy or .f32 file, or a folder of them");
+            }
             if (seeded < 0) {
                 throw new IllegalArgumentException("--calibration-seeded " + seeded + ", expected >= 1");
             }

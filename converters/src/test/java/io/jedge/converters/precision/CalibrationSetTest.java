@@ -89,9 +89,9 @@ class CalibrationSetTest {
         assertEquals(8, c.ranges().size());
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PrecisionOptions.builder().calibrationDir(tmp.resolve("missing")).build()
-                        .calibrationSet(Int8QuantizerTest.SMALL_INPUT, p));
-        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+                () -> PrecisionOptions.builder().calibrationDir(tmp.resolve("missing")).build());
+        assertTrue(e.getMessage().contains("missing") && e.getMessage().contains("does not exist"),
+                "a missing folder is refused when the options are built, before any work: " + e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> PrecisionOptions.builder().calibrationDir(tmp).calibrationSeeded(4).build());
     }
