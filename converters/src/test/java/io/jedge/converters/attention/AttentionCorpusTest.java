@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import io.jedge.converters.Corpus;
 import io.jedge.converters.onnx.Node;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.sdk.Tensor;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +25,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * supported, and every supported block rewrites to a model ONNX Runtime runs.
  */
 class AttentionCorpusTest {
-    private static final Path CORPUS = Path.of("src/test/resources/corpus");
 
     /** One expected block: tokens, heads, head size, and null when supported or a fragment of its note. */
     private record Row(long tokens, long heads, long headDim, String note) {
@@ -98,12 +93,8 @@ class AttentionCorpusTest {
             Map.entry("hf_swin", rows(times(2, not(16, 2, 8, BIAS)), times(2, not(16, 4, 8, BIAS)))),
             Map.entry("digits_vit", times(4, ok(65, 4, 16))));
 
-    static List<String> corpus() throws IOException {
-        assumeTrue(Files.isRegularFile(CORPUS.resolve("corpus.json")), "corpus not present at " + CORPUS.toAbsolutePath());
-        JsonObject o = JsonParser.parseString(Files.readString(CORPUS.resolve("corpus.json"))).getAsJsonObject();
-        List<String> names = new ArrayList<>();
-        o.getAsJsonArray("ok").forEach(e -> names.add(e.getAsString()));
-        return names;
+    static List<String> corpus() {
+        return Corpus.exports();
     }
 
     private static String arch(String name) {
@@ -111,27 +102,14 @@ class AttentionCorpusTest {
     }
 
     private static OnnxModel load(String name) {
-        return OnnxModel.load(CORPUS.resolve(name).resolve("model.onnx"));
+        return OnnxModel.load(Corpus.folder(name).resolve("model.onnx"));
     }
 
-    private static long[] inputShape(String name, int batch) throws IOException {
-        JsonObject meta = JsonParser.parseString(Files.readString(CORPUS.resolve(name).resolve("meta.json"))).getAsJsonObject();
-        long[] shape = new long[4];
-        for (int i = 0; i < 4; i++) {
-            shape[i] = meta.getAsJsonArray("input_shape").get(i).getAsLong();
-        }
+    /** make_corpus.py's deterministic input at {@code batch} rows. */
+    private static Map<String, Tensor> input(String name, int batch) {
+        long[] shape = Corpus.inputShape(name);
         shape[0] = batch;
-        return shape;
-    }
-
-    /** make_corpus.py's deterministic input: x[i] = sin(0.0007·i + 0.3) over the flattened tensor. */
-    private static Map<String, Tensor> input(String name, int batch) throws IOException {
-        long[] shape = inputShape(name, batch);
-        float[] x = new float[(int) (shape[0] * shape[1] * shape[2] * shape[3])];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) Math.sin(0.0007 * i + 0.3);
-        }
-        return Map.of("pixels", Tensor.ofFloats(shape, x));
+        return Map.of("pixels", Corpus.deterministicInput(shape));
     }
 
     @ParameterizedTest
@@ -166,7 +144,7 @@ class AttentionCorpusTest {
 
     @ParameterizedTest
     @MethodSource("corpus")
-    void supportedBlocksRewriteToAModelThatRuns(String name) throws IOException {
+    void supportedBlocksRewriteToAModelThatRuns(String name) {
         OnnxModel m = load(name);
         List<Integer> supported = AttentionFinder.find(m.copy()).stream().filter(AttentionBlock::supported)
                 .map(AttentionBlock::index).toList();
@@ -189,7 +167,7 @@ class AttentionCorpusTest {
      */
     @ParameterizedTest
     @MethodSource("corpus")
-    void localHeadsWithOneFullBlockAreExact(String name) throws IOException {
+    void localHeadsWithOneFullBlockAreExact(String name) {
         OnnxModel original = load(name);
         AttentionBlock first = AttentionFinder.find(original.copy()).stream().filter(AttentionBlock::supported).findFirst()
                 .orElse(null);

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * so the accuracy it costs is the approximation's, not a wiring defect.
  */
 class TrainedElfattSdTest {
-    static final Path CORPUS = Path.of("src/test/resources/corpus");
+    static final Path CORPUS = io.jedge.converters.Corpus.dir();
 
     @ParameterizedTest
     @CsvSource({"legacy,0", "legacy,2", "dynamo,1", "dynamo,3"})
