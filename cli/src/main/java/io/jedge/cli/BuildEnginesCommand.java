@@ -76,7 +76,7 @@ final class BuildEnginesCommand implements Callable<Integer> {
         EngineCache.Result r = new EngineCache(o.build(), l -> {
             out.println(l);
             out.flush();
-        }).ensure(bundle, which);
+        }).ensure(bundle, which, true); // asked for explicitly: retry what failed before
         for (EngineCache.Outcome x : r.outcomes()) {
             out.printf(Locale.ROOT, "%-26s %-10s %s%n", x.engine(), x.status().name().toLowerCase(Locale.ROOT).replace('_', ' '),
                     x.detail());

@@ -28,6 +28,14 @@ public record Variant(String id, Role role, String file, VariantFormat format, P
     }
 
     /** A copy with {@code figure} added, replacing an older figure from the same place and batch. */
+    /** This variant with attribute {@code key} set to {@code value}. */
+    public Variant withAttribute(String key, String value) {
+        Map<String, String> next = new java.util.LinkedHashMap<>(attributes);
+        next.put(key, value);
+        return new Variant(id, role, file, format, precision, attention, batchMin, batchOpt, batchMax, sha256, sizeBytes, builtFor,
+                next, figures);
+    }
+
     public Variant withFigure(Figure figure) {
         List<Figure> next = new ArrayList<>();
         for (Figure f : figures) {

@@ -44,6 +44,9 @@ public final class EngineCache {
     /** What happened to one ONNX variant's engine. */
     public enum Status { UP_TO_DATE, BUILT, REBUILT, FAILED }
 
+    /** Source-variant attribute: the TensorRT and GPU an engine build of it failed on. */
+    public static final String FAILED_ON = "engineBuildFailedOn";
+
     /**
      * @param source the ONNX variant
      * @param engine the engine variant's id
@@ -105,7 +108,17 @@ public final class EngineCache {
      * @throws io.jedge.sdk.JedgeException {@code BACKEND_UNAVAILABLE} when TensorRT cannot run here at all
      */
     public Result ensure(Bundle bundle, Predicate<Variant> which) {
+        return ensure(bundle, which, false);
+    }
+
+    /**
+     * As {@link #ensure(Bundle, Predicate)}; a build that failed before on this TensorRT and GPU is
+     * skipped (recorded in the source variant's {@value #FAILED_ON} attribute, so a load does not
+     * spend minutes failing again) unless {@code retryFailed}, which {@code jedge build-engines} sets.
+     */
+    public Result ensure(Bundle bundle, Predicate<Variant> which, boolean retryFailed) {
         TrtPlatform here = platform.get();
+        String hereKey = here.tensorrt() + " on " + here.gpu();
         BundleManifest manifest = bundle.manifest();
         List<Outcome> outcomes = new ArrayList<>();
         for (Variant v : bundle.manifest().variants()) {
@@ -120,13 +133,21 @@ public final class EngineCache {
                 outcomes.add(new Outcome(v.id(), id, Status.UP_TO_DATE, ""));
                 continue;
             }
+            if (!retryFailed && hereKey.equals(v.attributes().get(FAILED_ON))) {
+                outcomes.add(new Outcome(v.id(), id, Status.FAILED, "failed before with TensorRT " + hereKey
+                        + "; not retried on load (jedge build-engines retries)"));
+                continue;
+            }
             progress.accept("engine " + id + ": building for " + here.describe() + " (" + stale.get() + ")");
+            int before = outcomes.size();
             Optional<Variant> built = build(bundle, v, id, outcomes, existing.isPresent(), stale.get());
             if (built.isPresent()) {
                 manifest = manifest.withVariant(built.get());
+            } else if (outcomes.size() > before && outcomes.get(before).status() == Status.FAILED) {
+                manifest = manifest.withVariant(v.withAttribute(FAILED_ON, hereKey));
             }
         }
-        boolean changed = outcomes.stream().anyMatch(o -> o.status() == Status.BUILT || o.status() == Status.REBUILT);
+        boolean changed = !manifest.equals(bundle.manifest());
         if (!changed) {
             return new Result(bundle, outcomes);
         }

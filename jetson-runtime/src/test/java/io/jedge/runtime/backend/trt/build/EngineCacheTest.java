@@ -124,4 +124,23 @@ class EngineCacheTest {
         assertEquals(2, Bundle.load(dir).manifest().variants().size(), "the ONNX variants stay, nothing half-written");
         assertTrue(progress.stream().anyMatch(l -> l.contains("not built") && l.contains("unsupported")), progress.toString());
     }
+
+    @Test
+    void aFailedBuildIsNotRetriedOnEveryLoadButOnRequestOrOnAnotherDevice() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        BiFunction<Path, Consumer<String>, TrtEngine> broken = (onnx, log) -> {
+            attempts.incrementAndGet();
+            throw new TrtBuildException(TrtBuildException.Stage.PARSE, "ONNX parser: unsupported", List.of());
+        };
+        EngineCache failing = new EngineCache(TrtBuildOptions.defaults(), progress::add, () -> ORIN_103, broken);
+        failing.ensure(bundle(), v -> v.id().equals("fp32-vanilla"));
+        assertEquals(1, attempts.get());
+        EngineCache.Result again = failing.ensure(Bundle.load(dir), v -> v.id().equals("fp32-vanilla"));
+        assertEquals(1, attempts.get(), "the next load does not fail the same build again");
+        assertTrue(again.outcomes().get(0).detail().contains("not retried on load"), again.outcomes().toString());
+        failing.ensure(Bundle.load(dir), v -> v.id().equals("fp32-vanilla"), true);
+        assertEquals(2, attempts.get(), "build-engines retries");
+        EngineCache.Result other = cache(ORIN_104).ensure(Bundle.load(dir), v -> v.id().equals("fp32-vanilla"));
+        assertEquals(EngineCache.Status.BUILT, other.outcomes().get(0).status(), "another TensorRT tries again and succeeds");
+    }
 }
