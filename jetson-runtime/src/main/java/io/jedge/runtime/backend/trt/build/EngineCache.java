@@ -11,7 +11,6 @@ import io.jedge.sdk.bundle.VariantFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -197,9 +196,7 @@ public final class EngineCache {
         long size;
         String sha;
         try {
-            Path tmp = Files.createTempFile(bundle.dir(), "." + id, ".plan.tmp");
-            Files.write(tmp, e.plan());
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            io.jedge.sdk.AtomicFiles.write(target, e.plan());
             size = Files.size(target);
             sha = Bundle.sha256(target);
         } catch (IOException | BundleException ex) {
