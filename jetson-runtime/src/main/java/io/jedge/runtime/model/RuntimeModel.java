@@ -4,6 +4,7 @@ import io.jedge.runtime.backend.Backends;
 import io.jedge.runtime.batching.BatcherOptions;
 import io.jedge.runtime.batching.DynamicBatcher;
 import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.NativeResource;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.selection.Autotune;
 import io.jedge.runtime.selection.DeviceContext;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,35 +52,36 @@ public final class RuntimeModel implements JedgeModel {
     private final Predictor predictor = new ModelPredictor();
 
     /** A session in use, counted so a swap can close it once it is idle. */
-    private static final class Active {
+    /** The variant in use; retired by {@link #close()}, its session closed after its last in-flight call. */
+    private static final class Active extends NativeResource {
         final InferenceSession session;
         final Selection selection;
-        final AtomicInteger inFlight = new AtomicInteger();
-        final AtomicBoolean retired = new AtomicBoolean();
-        final AtomicBoolean closedOnce = new AtomicBoolean();
 
         Active(InferenceSession session, Selection selection) {
             this.session = session;
             this.selection = selection;
         }
 
-        void release() {
-            if (inFlight.decrementAndGet() == 0 && retired.get()) {
-                closeOnce();
-            }
-        }
-
         void retire() {
-            retired.set(true);
-            if (inFlight.get() == 0) {
-                closeOnce();
-            }
+            close();
         }
 
-        private void closeOnce() {
-            if (closedOnce.compareAndSet(false, true)) {
-                session.close();
-            }
+        void done() {
+            release();
+        }
+
+        boolean tryUse() {
+            return tryAcquire();
+        }
+
+        @Override
+        protected String describe() {
+            return "variant " + selection.variantId() + " on " + selection.backend();
+        }
+
+        @Override
+        protected void freeNative() {
+            session.close();
         }
     }
 
@@ -178,7 +179,7 @@ public final class RuntimeModel implements JedgeModel {
             }
             return out;
         } finally {
-            a.release();
+            a.done();
         }
     }
 
@@ -231,11 +232,12 @@ public final class RuntimeModel implements JedgeModel {
             if (a == null) {
                 throw new IllegalStateException("model '" + bundle.manifest().name() + "' is closed");
             }
-            a.inFlight.incrementAndGet();
-            if (active.get() == a && !a.retired.get()) {
-                return a;
+            if (a.tryUse()) {
+                if (active.get() == a) {
+                    return a;
+                }
+                a.done();
             }
-            a.release();
         }
     }
 

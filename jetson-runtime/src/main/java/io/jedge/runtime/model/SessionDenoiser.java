@@ -1,6 +1,7 @@
 package io.jedge.runtime.model;
 
 import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.NativeResource;
 import io.jedge.sdk.DataType;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.TensorSpec;
@@ -19,7 +20,7 @@ import java.util.Set;
  * int64 rank-1 input the class labels (optional). The first output is the prediction. Batches
  * larger than {@code maxBatch} are run in slices. Owns the session and closes it.
  */
-public final class SessionDenoiser implements Denoiser {
+public final class SessionDenoiser extends NativeResource implements Denoiser {
     private final InferenceSession session;
     private final String name;
     private final String latentsInput;
@@ -28,7 +29,6 @@ public final class SessionDenoiser implements Denoiser {
     private final String output;
     private final DataType timestepType;
     private final int maxBatch;
-    private volatile boolean closed;
 
     /**
      * @param name     what to call it in messages (e.g. the variant id)
@@ -102,9 +102,15 @@ public final class SessionDenoiser implements Denoiser {
 
     @Override
     public Tensor predict(Tensor latents, Tensor timesteps, Tensor classLabels) {
-        if (closed) {
-            throw new IllegalStateException("denoiser " + name + " is closed");
+        acquire();
+        try {
+            return predictAcquired(latents, timesteps, classLabels);
+        } finally {
+            release();
         }
+    }
+
+    private Tensor predictAcquired(Tensor latents, Tensor timesteps, Tensor classLabels) {
         if (classInput != null && classLabels == null) {
             throw new IllegalArgumentException("denoiser " + name + " is class-conditional (input '" + classInput
                     + "'), got no class labels; generate with a class or set the null class");
@@ -137,11 +143,13 @@ public final class SessionDenoiser implements Denoiser {
     }
 
     @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            session.close();
-        }
+    protected String describe() {
+        return "denoiser " + name;
+    }
+
+    @Override
+    protected void freeNative() {
+        session.close();
     }
 
     @Override

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.NativeResource;
 import io.jedge.sdk.DataType;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.Tensor;
@@ -24,17 +25,18 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 
-/** An ONNX Runtime session. {@link #run} is safe to call concurrently (ORT sessions are). */
-final class OrtInferenceSession implements InferenceSession {
+/**
+ * An ONNX Runtime session. {@link #run} is safe to call concurrently (ORT sessions are); closing under
+ * load lets in-flight runs finish ({@link NativeResource}).
+ */
+final class OrtInferenceSession extends NativeResource implements InferenceSession {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final Path file;
     private final List<TensorSpec> inputs;
     private final List<TensorSpec> outputs;
     private final Map<String, TensorSpec> inputByName = new HashMap<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     OrtInferenceSession(OrtEnvironment env, OrtSession session, Path file) throws OrtException {
         this.env = env;
@@ -88,9 +90,15 @@ final class OrtInferenceSession implements InferenceSession {
 
     @Override
     public Map<String, Tensor> run(Map<String, Tensor> feeds, Set<String> outputNames) {
-        if (closed.get()) {
-            throw new IllegalStateException("ONNX Runtime session for " + file + " is closed");
+        acquire();
+        try {
+            return runAcquired(feeds, outputNames);
+        } finally {
+            release();
         }
+    }
+
+    private Map<String, Tensor> runAcquired(Map<String, Tensor> feeds, Set<String> outputNames) {
         validate(feeds);
         Map<String, OnnxTensor> ort = new LinkedHashMap<>();
         try {
@@ -189,13 +197,16 @@ final class OrtInferenceSession implements InferenceSession {
     }
 
     @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                session.close();
-            } catch (OrtException e) {
-                throw new JedgeException(JedgeException.Code.RUN_FAILED, "closing session for " + file + ": " + e.getMessage(), e);
-            }
+    protected String describe() {
+        return "ONNX Runtime session for " + file;
+    }
+
+    @Override
+    protected void freeNative() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new JedgeException(JedgeException.Code.RUN_FAILED, "closing session for " + file + ": " + e.getMessage(), e);
         }
     }
 }
