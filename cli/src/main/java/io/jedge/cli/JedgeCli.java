@@ -73,16 +73,21 @@ public final class JedgeCli {
         Throwable t = e;
         String hint = null;
         int code = 1;
-        if (t instanceof IllegalArgumentException || t instanceof BundleException || t instanceof IllegalStateException
-                || (convertersPresent() && ConverterCommands.isUserError(t))) {
+        // Exit status from the error family: caller mistakes (bad arguments, bundles, input files) 2, other failures 1.
+        if (t instanceof IllegalArgumentException || t instanceof BundleException) {
             hint = "see 'jedge help " + cl.getCommandName() + "'";
             code = 2;
         } else if (t instanceof JedgeException je) {
+            code = je.code().exitCode();
             hint = switch (je.code()) {
+                case INVALID_INPUT -> "see 'jedge help " + cl.getCommandName() + "'";
                 case BACKEND_UNAVAILABLE -> "run 'jedge device' to see what this machine has";
+                case NO_SUITABLE_VARIANT -> "run 'jedge select BUNDLE' to see why each variant was refused";
                 case ENGINE_MISMATCH -> "rebuild engines on this device with 'jedge build-engines BUNDLE'";
                 default -> "run again with --verbose for details";
             };
+        } else if (t instanceof IllegalStateException) {
+            hint = "run again with --verbose for details";
         } else {
             hint = "this is a bug in jedge; run again with --verbose and report the stack trace";
         }

@@ -1,12 +1,10 @@
 package io.jedge.cli.convert;
 
-import io.jedge.converters.onnx.OnnxFormatException;
 import java.util.List;
 
 /**
  * The commands that need the converters library. {@link #NAMES} is safe to read without it;
- * {@link #create} and {@link #isUserError} load converter classes and are called only when the
- * converters are on the class path.
+ * {@link #create} loads converter classes and is called only when the converters are on the class path.
  */
 public final class ConverterCommands {
     /** The converter commands, in the order help lists them. */
@@ -25,10 +23,5 @@ public final class ConverterCommands {
             case "compare" -> new CompareCommand();
             default -> throw new IllegalArgumentException("converter command '" + name + "': unknown, expected one of " + NAMES);
         };
-    }
-
-    /** Whether a failure is the user's input (a malformed ONNX file), which the CLI reports with exit code 2. */
-    public static boolean isUserError(Throwable t) {
-        return t instanceof OnnxFormatException;
     }
 }

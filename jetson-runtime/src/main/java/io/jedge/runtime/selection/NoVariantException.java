@@ -5,6 +5,6 @@ import io.jedge.sdk.JedgeException;
 /** No variant of a bundle is admissible here; the message lists each variant's reason. */
 public class NoVariantException extends JedgeException {
     public NoVariantException(String message) {
-        super(Code.BACKEND_UNAVAILABLE, message);
+        super(Code.NO_SUITABLE_VARIANT, message);
     }
 }

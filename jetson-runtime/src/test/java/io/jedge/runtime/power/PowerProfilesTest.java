@@ -136,6 +136,7 @@ class PowerProfilesTest {
         assertThrows(PowerProfileException.class, () -> PowerProfiles.parse("{not json", "bad.json"));
         PowerProfileException missing = assertThrows(PowerProfileException.class, () -> PowerProfiles.load("no-such-module"));
         assertTrue(missing.getMessage().contains("io/jedge/runtime/power/profiles/no-such-module.json"), missing.getMessage());
+        assertEquals(io.jedge.sdk.JedgeException.Code.INVALID_INPUT, missing.code());
         assertThrows(IllegalArgumentException.class, () -> PowerProfiles.load("../etc/passwd"));
     }
 

@@ -115,6 +115,7 @@ class VariantSelectorTest {
         NoVariantException e = assertThrows(NoVariantException.class,
                 () -> new VariantSelector(ALL).select(bundle(vs, rep), small, req(Goal.LATENCY), Map.of()));
         assertTrue(e.getMessage().contains("MiB available"), e.getMessage());
+        assertEquals(io.jedge.sdk.JedgeException.Code.NO_SUITABLE_VARIANT, e.code());
         SelectionRequest forced = new SelectionRequest(Role.MODEL, Goal.LATENCY, Precision.INT8, null, "auto", "fp32-vanilla", 0);
         assertEquals("forced", new VariantSelector(ALL).select(bundle(vs, rep), roomy, forced, Map.of()).chosen().source());
     }

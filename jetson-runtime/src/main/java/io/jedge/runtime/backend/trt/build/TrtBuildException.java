@@ -15,7 +15,7 @@ public final class TrtBuildException extends JedgeException {
     private final List<String> details;
 
     public TrtBuildException(Stage stage, String message, List<String> details) {
-        super(stage == Stage.PARSE ? Code.MODEL_LOAD_FAILED : Code.RUN_FAILED, message);
+        super(stage == Stage.PARSE ? Code.MODEL_LOAD_FAILED : Code.ENGINE_BUILD_FAILED, message);
         this.stage = stage;
         this.details = List.copyOf(details);
     }

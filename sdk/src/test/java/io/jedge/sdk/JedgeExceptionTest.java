@@ -1,0 +1,14 @@
+package io.jedge.sdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class JedgeExceptionTest {
+    @Test
+    void inputMistakesExitTwoEverythingElseOne() {
+        for (JedgeException.Code c : JedgeException.Code.values()) {
+            assertEquals(c == JedgeException.Code.INVALID_INPUT ? 2 : 1, c.exitCode(), c.name());
+        }
+    }
+}
