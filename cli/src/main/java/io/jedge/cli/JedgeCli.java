@@ -80,7 +80,7 @@ public final class JedgeCli {
         } else if (t instanceof JedgeException je) {
             code = je.code().exitCode();
             hint = switch (je.code()) {
-                case INVALID_INPUT -> "see 'jedge help " + cl.getCommandName() + "'";
+                case INVALID_INPUT, ACCURACY_TARGET_MISSED -> "see 'jedge help " + cl.getCommandName() + "'";
                 case BACKEND_UNAVAILABLE -> "run 'jedge device' to see what this machine has";
                 case NO_SUITABLE_VARIANT -> "run 'jedge select BUNDLE' to see why each variant was refused";
                 case ENGINE_MISMATCH -> "rebuild engines on this device with 'jedge build-engines BUNDLE'";

@@ -10,6 +10,8 @@ public class JedgeException extends RuntimeException {
     public enum Code {
         /** A file or value supplied by the user is malformed (ONNX model, power profile...): fix the input. */
         INVALID_INPUT,
+        /** A converted variant stays below the accuracy target the user set: change the options. */
+        ACCURACY_TARGET_MISSED,
         /** The backend's native library is missing or cannot run here. */
         BACKEND_UNAVAILABLE,
         /** No variant of a bundle is admissible on this device under the request's constraints. */
@@ -25,9 +27,9 @@ public class JedgeException extends RuntimeException {
         /** The runtime was closed or overloaded. */
         UNAVAILABLE;
 
-        /** The process exit status the CLI uses for this code: 2 for input mistakes, 1 otherwise. */
+        /** The process exit status the CLI uses for this code: 2 for what the user can fix in the input or options, 1 otherwise. */
         public int exitCode() {
-            return this == INVALID_INPUT ? 2 : 1;
+            return this == INVALID_INPUT || this == ACCURACY_TARGET_MISSED ? 2 : 1;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.jedge.converters.precision;
 
+import io.jedge.sdk.JedgeException;
 import java.util.List;
 import java.util.Locale;
 
@@ -7,7 +8,7 @@ import java.util.Locale;
  * A variant stays below the accuracy target even after the automatic exclusions; nothing was
  * written. The message names the layers that lose the most and the option that excludes them.
  */
-public final class AccuracyTargetException extends IllegalStateException {
+public final class AccuracyTargetException extends JedgeException {
     private static final long serialVersionUID = 1L;
     private final String variant;
     private final double cosine;
@@ -15,7 +16,7 @@ public final class AccuracyTargetException extends IllegalStateException {
     private final List<String> suggested;
 
     public AccuracyTargetException(String variant, AccuracyEvaluation e, double minCosine, String option) {
-        super(message(variant, e, minCosine, option));
+        super(Code.ACCURACY_TARGET_MISSED, message(variant, e, minCosine, option));
         this.variant = variant;
         this.cosine = e.overall().cosine();
         this.minCosine = minCosine;
