@@ -176,4 +176,12 @@ class JedgeCliTest {
         assertEquals(2, r.code, r.err);
         assertTrue(r.err.contains(expected) && r.err.lines().count() == 2, r.err);
     }
+
+    @Test
+    void escapeSequencesFromNamesNeverReachTheTerminal() {
+        Result r = jedge("bench", tmp.resolve("evil\u001b[31mred\nsecond").toString());
+        assertEquals(2, r.code, r.err);
+        assertTrue(!r.err.contains("\u001b") && r.err.contains("\\u001b[31mred\\u000asecond"), r.err);
+        assertEquals(2, r.err.lines().count(), r.err);
+    }
 }
