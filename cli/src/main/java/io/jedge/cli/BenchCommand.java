@@ -45,6 +45,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
+        checkOptions();
         Bundle bundle = Bundle.load(bundleDir);
         DeviceContext ctx = Environment.detect(io.jedge.sdk.LoadOptions.defaults()).current();
         BundleBench.Outcome r = BundleBench.run(bundle, variants, batches, seconds, threads.threads, ctx, !noRecord, line -> {
@@ -60,5 +61,24 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return r.rows().isEmpty() ? 1 : 0;
+    }
+
+    /** Largest batch bench times; far above any variant's maxBatch, small enough to allocate. */
+    static final int MAX_BATCH = 4096;
+
+    /** Refuses absurd options at once, before the bundle is hashed or a session opened. */
+    private void checkOptions() {
+        for (int b : batches) {
+            if (b < 1 || b > MAX_BATCH) {
+                throw new IllegalArgumentException("--batch " + b + ", expected 1 to " + MAX_BATCH);
+            }
+        }
+        if (!(seconds > 0 && seconds <= 3600)) {
+            throw new IllegalArgumentException("--seconds " + seconds + ", expected a number of seconds in (0, 3600]");
+        }
+        if (threads.threads < 0 || threads.threads > io.jedge.sdk.LoadOptions.MAX_THREADS) {
+            throw new IllegalArgumentException("--threads " + threads.threads + ", expected 0 (all cores) to "
+                    + io.jedge.sdk.LoadOptions.MAX_THREADS);
+        }
     }
 }

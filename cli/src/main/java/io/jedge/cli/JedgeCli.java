@@ -57,10 +57,23 @@ public final class JedgeCli {
     private static int handleParameter(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("jedge " + cl.getCommandName() + ": error: " + e.getMessage());
+        err.println("jedge " + cl.getCommandName() + ": error: " + printable(String.valueOf(e.getMessage())));
         err.println("  hint: see 'jedge help " + cl.getCommandName() + "'");
         err.flush();
         return cl.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /** Control characters (escape sequences from a hostile file or name) shown as \\uXXXX, never sent to the terminal. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
     }
 
     /** One line and a hint for errors the user can fix; a stack trace only with --verbose. */
@@ -91,7 +104,7 @@ public final class JedgeCli {
         } else {
             hint = "this is a bug in jedge; run again with --verbose and report the stack trace";
         }
-        err.println("jedge " + cl.getCommandName() + ": error: " + (t.getMessage() == null ? t.toString() : t.getMessage()));
+        err.println("jedge " + cl.getCommandName() + ": error: " + printable(t.getMessage() == null ? t.toString() : t.getMessage()));
         if (hint != null) {
             err.println("  hint: " + hint);
         }

@@ -166,4 +166,22 @@ class JedgeCliTest {
         }
         return img;
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "--batch|0|--batch 0", "--batch|-1|--batch -1", "--batch|100000|--batch 100000",
+        "--seconds|-1|--seconds -1.0", "--seconds|NaN|--seconds NaN", "--threads|10000|--threads 10000"})
+    void benchRefusesAbsurdOptionsBeforeAnyWork(String option, String value, String expected) {
+        Result r = jedge("bench", tmp.resolve("no-such-bundle").toString(), option, value);
+        assertEquals(2, r.code, r.err);
+        assertTrue(r.err.contains(expected) && r.err.lines().count() == 2, r.err);
+    }
+
+    @Test
+    void escapeSequencesFromNamesNeverReachTheTerminal() {
+        Result r = jedge("bench", tmp.resolve("evil\u001b[31mred\nsecond").toString());
+        assertEquals(2, r.code, r.err);
+        assertTrue(!r.err.contains("\u001b") && r.err.contains("\\u001b[31mred\\u000asecond"), r.err);
+        assertEquals(2, r.err.lines().count(), r.err);
+    }
 }

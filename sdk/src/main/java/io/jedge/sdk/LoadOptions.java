@@ -24,10 +24,19 @@ import java.time.Duration;
  * @param buildEngines   where TensorRT runs, build the engines this device lacks (or has stale) from the bundle's
  *                       ONNX variants before choosing, and cache them in the bundle (default on; the first load
  *                       then takes minutes)
+ * @param queueCapacity  most requests waiting for a batch (default 1024)
+ * @param queueWait      longest {@code runAsync} blocks its caller on a full queue (default 1 s); past it the
+ *                       returned future fails with {@link JedgeException.Code#UNAVAILABLE} (back-pressure:
+ *                       retry later, shed load, or load with a larger bound)
  */
 public record LoadOptions(Goal goal, int threads, String backend, String variant, Precision precisionFloor,
         Double minFidelity, int maxBatch, Duration maxDelay, String simulate, boolean autotune, boolean watchPower,
-        boolean buildEngines) {
+        boolean buildEngines, int queueCapacity, Duration queueWait) {
+
+    /** More threads than this only slows a session down (and used to hang its creation). */
+    public static final int MAX_THREADS = 1024;
+    /** Largest request queue; each waiting request holds its input tensors. */
+    public static final int MAX_QUEUE_CAPACITY = 1 << 20;
 
     public static LoadOptions defaults() {
         return builder().build();
@@ -51,6 +60,8 @@ public record LoadOptions(Goal goal, int threads, String backend, String variant
         private boolean autotune;
         private boolean watchPower = true;
         private boolean buildEngines = true;
+        private int queueCapacity = 1024;
+        private Duration queueWait = Duration.ofSeconds(1);
 
         public Builder goal(Goal g) {
             goal = g;
@@ -113,12 +124,27 @@ public record LoadOptions(Goal goal, int threads, String backend, String variant
             return this;
         }
 
+        /** Most requests waiting for a batch (default 1024); see {@link LoadOptions#queueCapacity()}. */
+        public Builder queueCapacity(int n) {
+            queueCapacity = n;
+            return this;
+        }
+
+        /** Longest {@code runAsync} blocks on a full queue before failing the future (default 1 s; zero: never block). */
+        public Builder queueWait(Duration d) {
+            queueWait = d;
+            return this;
+        }
+
         public LoadOptions build() {
             if (goal == null) {
                 throw new IllegalArgumentException("goal must be LATENCY or THROUGHPUT, not null");
             }
-            if (threads < 0) {
-                throw new IllegalArgumentException("threads: " + threads + ", expected 0 (all cores) or more");
+            if (threads < 0 || threads > MAX_THREADS) {
+                throw new IllegalArgumentException("threads: " + threads + ", expected 0 (all cores) to " + MAX_THREADS);
+            }
+            if (queueCapacity < 1 || queueCapacity > MAX_QUEUE_CAPACITY) {
+                throw new IllegalArgumentException("queueCapacity: " + queueCapacity + ", expected 1 to " + MAX_QUEUE_CAPACITY);
             }
             if (!(backend.equals("auto") || backend.equals("ort-cpu") || backend.equals("tensorrt"))) {
                 throw new IllegalArgumentException("backend '" + backend + "', expected auto, ort-cpu or tensorrt");
@@ -132,11 +158,14 @@ public record LoadOptions(Goal goal, int threads, String backend, String variant
             if (maxDelay == null || maxDelay.isNegative()) {
                 throw new IllegalArgumentException("maxDelay " + maxDelay + ", expected zero or more");
             }
+            if (queueWait == null || queueWait.isNegative() || queueWait.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("queueWait " + queueWait + ", expected zero to one hour");
+            }
             if (simulate != null && !simulate.matches("[a-z0-9-]+:.+")) {
                 throw new IllegalArgumentException("simulate '" + simulate + "', expected MODULE:MODE such as orin-nano-8gb:15W");
             }
             return new LoadOptions(goal, threads, backend, variant, precisionFloor == null ? Precision.INT8 : precisionFloor,
-                    minFidelity, maxBatch, maxDelay, simulate, autotune, watchPower, buildEngines);
+                    minFidelity, maxBatch, maxDelay, simulate, autotune, watchPower, buildEngines, queueCapacity, queueWait);
         }
     }
 }

@@ -11,7 +11,12 @@ public interface Predictor {
     /** Runs one request (batch dimension first) and waits for the answer. */
     Map<String, Tensor> run(Map<String, Tensor> inputs);
 
-    /** Queues one request; the future fails with {@link JedgeException} if the runtime cannot run it. */
+    /**
+     * Queues one request; never throws for overload. The future fails with {@link JedgeException} if the
+     * runtime cannot run it: with {@link JedgeException.Code#UNAVAILABLE} when the request queue
+     * ({@link LoadOptions#queueCapacity()}) stayed full for {@link LoadOptions#queueWait()} (1 s by default;
+     * back-pressure: the calling thread blocks that long at most, then the caller should retry later or shed load).
+     */
     CompletableFuture<Map<String, Tensor>> runAsync(Map<String, Tensor> inputs);
 
     /** The variant that currently answers requests and why; changes when the power mode does. */

@@ -225,8 +225,22 @@ public final class TensorFiles {
         return m.group(1);
     }
 
+    /** Largest tensor file read: one Java array, and at most a quarter of the heap so decoding fits too. */
+    static long maxTensorBytes() {
+        return Math.min(Integer.MAX_VALUE - 8L, Runtime.getRuntime().maxMemory() / 4);
+    }
+
     private static byte[] readAll(Path file) {
         try {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("input file " + file + " does not exist or is not a regular file");
+            }
+            long size = Files.size(file);
+            long max = maxTensorBytes();
+            if (size > max) {
+                throw new IllegalArgumentException("input file " + file + " is " + size + " bytes, more than the "
+                        + max + " this JVM can read as one tensor (a quarter of -Xmx); split the batch or raise -Xmx");
+            }
             return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + file + " (" + e.getMessage() + ")", e);

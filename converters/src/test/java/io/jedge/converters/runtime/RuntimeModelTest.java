@@ -1,6 +1,7 @@
 package io.jedge.converters.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import io.jedge.runtime.model.Environment;
 import io.jedge.runtime.model.RuntimeModel;
 import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.sdk.Jedge;
+import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.JedgeModel;
 import io.jedge.sdk.LoadOptions;
 import io.jedge.sdk.Tensor;
@@ -26,6 +28,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -105,6 +108,55 @@ class RuntimeModelTest {
             assertTrue(m.selectionHistory().get(1).reason().contains("7W"), m.selectionHistory().get(1).reason());
             assertArrayEquals(ref.get("logits").floats(), m.predictor().run(Map.of("pixels", image(0))).get("logits").floats(), 1e-6f);
         }
+    }
+
+    @Test
+    void floodedQueueFailsFuturesWithUnavailableAndNeverThrows() throws Exception {
+        Bundle b = twoVariants();
+        DeviceContext at15 = Environment.simulate("orin-nano-8gb:15W").current();
+        LoadOptions o = LoadOptions.builder().watchPower(false).maxBatch(1).queueCapacity(1).threads(1)
+                .queueWait(java.time.Duration.ZERO).build();
+        List<CompletableFuture<Map<String, Tensor>>> fs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (RuntimeModel m = RuntimeModel.open(b, o, new Environment(at15))) {
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread th = new Thread(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        try {
+                            fs.add(m.predictor().runAsync(Map.of("pixels", image(0))));
+                        } catch (Throwable x) {
+                            thrown.add(x);
+                        }
+                    }
+                });
+                th.start();
+                threads.add(th);
+            }
+            for (Thread th : threads) {
+                th.join();
+            }
+            assertEquals(List.of(), thrown, "runAsync never throws for overload");
+            int ok = 0;
+            int unavailable = 0;
+            for (CompletableFuture<Map<String, Tensor>> f : fs) {
+                try {
+                    assertEquals(Set.of("logits"), f.get(30, java.util.concurrent.TimeUnit.SECONDS).keySet());
+                    ok++;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    JedgeException j = assertInstanceOf(JedgeException.class, e.getCause(), String.valueOf(e.getCause()));
+                    assertEquals(JedgeException.Code.UNAVAILABLE, j.code());
+                    assertTrue(j.getMessage().contains("queueCapacity"), j.getMessage());
+                    unavailable++;
+                }
+            }
+            assertEquals(fs.size(), ok + unavailable, "every future answered");
+            assertTrue(ok > 0, "some requests ran");
+            assertTrue(unavailable > 0, "a queue of one under four flooding threads rejected some");
+        }
+        assertThrows(IllegalArgumentException.class, () -> LoadOptions.builder().queueCapacity(0).build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoadOptions.builder().threads(10000).build());
+        assertTrue(e.getMessage().contains("threads: 10000"), e.getMessage());
     }
 
     @Test

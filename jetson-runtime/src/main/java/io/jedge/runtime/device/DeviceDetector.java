@@ -273,7 +273,10 @@ public final class DeviceDetector {
         return n;
     }
 
-    /** Expands a sysfs range list such as {@code 0-3,6} into CPU numbers. */
+    /** Linux's largest CPU count (NR_CPUS); a range past it is a corrupt or hostile file, read as unknown. */
+    static final int MAX_CPUS = 8192;
+
+    /** Expands a sysfs range list such as {@code 0-3,6} into CPU numbers; empty if malformed or absurd. */
     public static List<Integer> parseRange(String list) {
         List<Integer> out = new ArrayList<>();
         for (String part : list.trim().split(",")) {
@@ -284,10 +287,17 @@ public final class DeviceDetector {
             try {
                 int dash = p.indexOf('-');
                 if (dash < 0) {
-                    out.add(Integer.parseInt(p));
+                    int cpu = Integer.parseInt(p);
+                    if (cpu < 0 || cpu >= MAX_CPUS || out.size() >= MAX_CPUS) {
+                        return List.of();
+                    }
+                    out.add(cpu);
                 } else {
                     int lo = Integer.parseInt(p.substring(0, dash));
                     int hi = Integer.parseInt(p.substring(dash + 1));
+                    if (lo < 0 || hi >= MAX_CPUS || out.size() + (long) hi - lo + 1 > MAX_CPUS) {
+                        return List.of();
+                    }
                     for (int i = lo; i <= hi; i++) {
                         out.add(i);
                     }

@@ -23,11 +23,22 @@ public interface FileAccess {
     /** Whether the path exists (following links). */
     boolean exists(Path path);
 
-    /** The plain {@link Files}-backed implementation. */
+    /** Most bytes read from one device-description file. */
+    int MAX_FILE_BYTES = 1 << 20;
+
+    /** The plain {@link Files}-backed implementation; reads at most {@link #MAX_FILE_BYTES}. */
     FileAccess DEFAULT = new FileAccess() {
         @Override
         public byte[] readAllBytes(Path path) throws IOException {
-            return Files.readAllBytes(path);
+            // Bounded: a sysfs or conf file linked to /dev/zero or a huge file must not exhaust the heap.
+            try (java.io.InputStream in = Files.newInputStream(path)) {
+                byte[] b = in.readNBytes(MAX_FILE_BYTES + 1);
+                if (b.length > MAX_FILE_BYTES) {
+                    throw new IOException(path + " is larger than " + MAX_FILE_BYTES
+                            + " bytes; a sysfs, procfs or conf file never is (a link to a device or a wrong file?)");
+                }
+                return b;
+            }
         }
 
         @Override

@@ -101,7 +101,8 @@ public final class RuntimeModel implements JedgeModel {
         try {
             m.reselect(env.current());
             m.batcher = DynamicBatcher.start(m::runBatch, BatcherOptions.builder().name(bundle.manifest().name())
-                    .maxBatch(m.maxBatch()).maxDelay(options.maxDelay()).build());
+                    .maxBatch(m.maxBatch()).maxDelay(options.maxDelay()).queueCapacity(options.queueCapacity())
+                    .blockTimeout(options.queueWait()).build());
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -267,7 +268,7 @@ public final class RuntimeModel implements JedgeModel {
             int rows = (int) inputs.values().iterator().next().dim(0);
             int cap = batcher.options().maxBatch();
             if (rows <= cap) {
-                return batcher.submit(inputs);
+                return submit(inputs);
             }
             // a request larger than the batcher takes runs as parts of its size, joined in order
             List<CompletableFuture<Map<String, Tensor>>> parts = new ArrayList<>();
@@ -276,7 +277,7 @@ public final class RuntimeModel implements JedgeModel {
                 int to = Math.min(rows, from + cap);
                 Map<String, Tensor> part = new LinkedHashMap<>();
                 inputs.forEach((k, t) -> part.put(k, t.sliceBatch(from, to)));
-                parts.add(batcher.submit(part));
+                parts.add(submit(part));
             }
             return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
                 Map<String, Tensor> out = new LinkedHashMap<>();
@@ -285,6 +286,17 @@ public final class RuntimeModel implements JedgeModel {
                 }
                 return out;
             });
+        }
+
+        /** The batcher's full-queue rejection becomes a failed future: the Predictor contract never throws it. */
+        private CompletableFuture<Map<String, Tensor>> submit(Map<String, Tensor> inputs) {
+            try {
+                return batcher.submit(inputs);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return CompletableFuture.failedFuture(new JedgeException(JedgeException.Code.UNAVAILABLE,
+                        "model '" + bundle.manifest().name() + "' cannot take the request: " + e.getMessage()
+                                + "; retry later or load with a larger LoadOptions.queueCapacity", e));
+            }
         }
 
         @Override

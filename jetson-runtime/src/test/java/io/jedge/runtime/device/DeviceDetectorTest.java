@@ -96,6 +96,34 @@ class DeviceDetectorTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(20)
+    void hostileTreeAnswersPromptlyWithoutExhaustingTheHeap(@TempDir Path tmp) throws IOException {
+        Path root = FakeRoots.copy("orin-nano-8gb", tmp.resolve("r"));
+        Files.writeString(root.resolve("sys/devices/system/cpu/present"), "0-2147483647\n");
+        Path conf = root.resolve("etc/nvpmodel.conf");
+        Files.delete(conf);
+        Path zero = Path.of("/dev/zero");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(zero), "needs /dev/zero");
+        Files.createSymbolicLink(conf, zero);
+        HostEnvironment env = HostEnvironment.builder().root(root).commandRunner(CommandRunner.none()).build();
+        DeviceInfo info = new DeviceDetector(env).detect();
+        assertEquals(JetsonModule.ORIN_NANO_8GB, info.module());
+        assertTrue(info.cpuCores() >= 0 && info.cpuCores() <= DeviceDetector.MAX_CPUS, "absurd CPU range ignored: " + info.cpuCores());
+        io.jedge.runtime.power.PowerStatus s = new io.jedge.runtime.power.PowerMonitor(env, info).status();
+        assertTrue(s.notes().stream().anyMatch(n -> n.contains("nvpmodel.conf") && n.contains("larger than")),
+                s.notes().toString());
+    }
+
+    @Test
+    void cpuRangesParseWithinLinuxLimits() {
+        assertEquals(6, DeviceDetector.countRange("0-5"));
+        assertEquals(5, DeviceDetector.countRange("0-3,6"));
+        assertEquals(0, DeviceDetector.countRange("0-2147483647"));
+        assertEquals(0, DeviceDetector.countRange("0-8191,9000"));
+        assertEquals(0, DeviceDetector.countRange("-4"));
+    }
+
+    @Test
     void hostWithoutNvidiaSmiHasNoGpusAndNoNote(@TempDir Path tmp) throws IOException {
         Path root = FakeRoots.copy("x86-host", tmp.resolve("r"));
         DeviceInfo info = new DeviceDetector(HostEnvironment.builder().root(root).commandRunner(CommandRunner.none()).build()).detect();

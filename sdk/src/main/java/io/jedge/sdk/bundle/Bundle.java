@@ -68,7 +68,7 @@ public final class Bundle {
         }
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = readManifest(file);
         } catch (NoSuchFileException e) {
             throw new BundleException(file, "missing; a bundle directory must contain " + BundleManifest.FILE_NAME);
         } catch (IOException e) {
@@ -215,11 +215,26 @@ public final class Bundle {
         }
     }
 
+    /** Largest manifest read; a real one is a few kilobytes even with hundreds of figures. */
+    static final long MAX_MANIFEST_BYTES = 16L << 20;
+
+    /** Reads bundle.json after a size check, so a huge file is one clear error and not an OutOfMemoryError. */
+    private static String readManifest(Path file) throws IOException, BundleException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] b = in.readNBytes((int) MAX_MANIFEST_BYTES + 1);
+            if (b.length > MAX_MANIFEST_BYTES) {
+                throw new BundleException(file, "is larger than " + (MAX_MANIFEST_BYTES >> 20)
+                        + " MiB; a bundle manifest never is, so this is not one (re-convert the bundle)");
+            }
+            return new String(b, StandardCharsets.UTF_8);
+        }
+    }
+
     private Bundle updateLocked(Path lockFile, UnaryOperator<BundleManifest> change) throws BundleException {
         try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock = ch.lock()) {
             Path file = manifestFile();
-            BundleManifest onDisk = ManifestJson.read(Files.readString(file, StandardCharsets.UTF_8), file);
+            BundleManifest onDisk = ManifestJson.read(readManifest(file), file);
             return write(dir, change.apply(onDisk));
         } catch (IOException e) {
             throw new BundleException(lockFile, "cannot be locked to update " + BundleManifest.FILE_NAME + " (" + e.getMessage() + ")", e);

@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Turns images into model input exactly as a bundle's {@link Preprocessing} says: the one place in
@@ -38,17 +41,34 @@ public final class ImagePreprocessor {
         this.p = p;
     }
 
-    /** Reads a PNG/JPEG/BMP/GIF file. */
+    /** Longest image side decoded; a larger one is refused from its header, before any pixel is read. */
+    public static final int MAX_SIDE = 16384;
+    /** Most pixels decoded (64 Mpx, 256 MB as ARGB). */
+    public static final long MAX_PIXELS = 64L << 20;
+
+    /** Reads a PNG/JPEG/BMP/GIF file, refusing from the header one larger than {@link #MAX_SIDE} or {@link #MAX_PIXELS}. */
     public static BufferedImage read(Path file) {
-        try {
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("image " + file + " does not exist");
-            }
-            BufferedImage img = ImageIO.read(file.toFile());
-            if (img == null) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("image " + file + " does not exist");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
                 throw new IllegalArgumentException("image " + file + " is not a format this JVM reads (PNG, JPEG, BMP, GIF)");
             }
-            return img;
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if (w <= 0 || h <= 0 || w > MAX_SIDE || h > MAX_SIDE || (long) w * h > MAX_PIXELS) {
+                    throw new IllegalArgumentException("image " + file + " declares " + w + "x" + h + " pixels, expected 1 to "
+                            + MAX_SIDE + " per side and at most " + MAX_PIXELS + " pixels; resize it first");
+                }
+                return reader.read(0);
+            } finally {
+                reader.dispose();
+            }
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read image " + file + " (" + e.getMessage() + ")", e);
         }

@@ -36,6 +36,15 @@ class BundleTest {
     }
 
     @Test
+    void oversizedManifestIsOneClearErrorNotOutOfMemory() throws Exception {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(dir.resolve("bundle.json").toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse: 3 GiB of zeros on disk in no time
+        }
+        BundleException e = assertThrows(BundleException.class, () -> Bundle.load(dir));
+        assertTrue(e.getMessage().contains("larger than 16 MiB"), e.getMessage());
+    }
+
+    @Test
     void roundTrips() throws Exception {
         Bundle b = Bundle.load(dir);
         BundleManifest m = b.manifest();
