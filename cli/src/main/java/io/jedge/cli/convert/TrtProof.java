@@ -7,7 +7,7 @@ import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
 import com.google.gson.GsonBuilder;
 import io.jedge.runtime.backend.trt.build.TrtBuildException;
 import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
-import io.jedge.runtime.backend.trt.build.TrtEngine;
+import io.jedge.runtime.backend.trt.build.EnginePlan;
 import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.SessionOptions;
@@ -162,7 +162,7 @@ public final class TrtProof {
         TrtBuildOptions options = ob.build();
         Map<String, Object> mem = new LinkedHashMap<>();
         mem.put("used_mib_before_build", usedMiB());
-        TrtEngine engine = new TrtEngineBuilder(options).onProgress(System.err::println).build(onnx);
+        EnginePlan engine = new TrtEngineBuilder(options).onProgress(System.err::println).build(onnx);
         mem.put("used_mib_after_build", usedMiB());
         er.put("build_options", options.asFingerprintOptions());
         er.put("parse_s", engine.parseTime().toMillis() / 1000.0);

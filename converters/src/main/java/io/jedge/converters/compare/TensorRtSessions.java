@@ -1,7 +1,7 @@
 package io.jedge.converters.compare;
 
 import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
-import io.jedge.runtime.backend.trt.build.TrtEngine;
+import io.jedge.runtime.backend.trt.build.EnginePlan;
 import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.trt.TrtBackend;
@@ -21,7 +21,7 @@ public final class TensorRtSessions implements SessionFactory {
 
     @Override
     public InferenceSession open(Path onnxModel) {
-        TrtEngine e = new TrtEngineBuilder(options).build(onnxModel);
+        EnginePlan e = new TrtEngineBuilder(options).build(onnxModel);
         try {
             Path plan = Files.createTempFile("jedge-compare", ".plan");
             e.write(plan);

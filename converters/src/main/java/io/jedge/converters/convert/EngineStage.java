@@ -8,7 +8,7 @@ import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.Node;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
-import io.jedge.runtime.backend.trt.build.TrtEngine;
+import io.jedge.runtime.backend.trt.build.EnginePlan;
 import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.bundle.BundleException;
@@ -92,7 +92,7 @@ final class EngineStage {
                 }
             }
             long t0 = System.nanoTime();
-            TrtEngine e;
+            EnginePlan e;
             try {
                 e = new TrtEngineBuilder(options).onProgress(l -> progress.accept("  " + l)).build(input);
             } finally {

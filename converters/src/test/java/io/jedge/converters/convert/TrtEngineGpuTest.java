@@ -15,7 +15,7 @@ import io.jedge.runtime.backend.trt.TrtBackend;
 import io.jedge.runtime.backend.trt.TrtInferenceSession;
 import io.jedge.runtime.backend.trt.TrtSessionOptions;
 import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
-import io.jedge.runtime.backend.trt.build.TrtEngine;
+import io.jedge.runtime.backend.trt.build.EnginePlan;
 import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.Tensor;
@@ -58,7 +58,7 @@ class TrtEngineGpuTest {
         Path cache = dir.resolve("trt.cache");
         TrtBuildOptions opts = TrtBuildOptions.builder().batch(1, maxBatch, maxBatch).tf32(false).workspaceMiB(2048)
                 .timingCache(cache).build();
-        TrtEngine engine = new TrtEngineBuilder(opts).build(onnx);
+        EnginePlan engine = new TrtEngineBuilder(opts).build(onnx);
         assertTrue(engine.plan().length > 0);
         assertTrue(Files.size(cache) > 0, "timing cache saved");
         Fingerprint fp = engine.fingerprint();

@@ -71,7 +71,7 @@ public final class EngineCache {
     private final TrtBuildOptions options;
     private final Consumer<String> progress;
     private final Supplier<TrtPlatform> platform;
-    private final BiFunction<Path, Consumer<String>, TrtEngine> builder;
+    private final BiFunction<Path, Consumer<String>, EnginePlan> builder;
 
     public EngineCache(TrtBuildOptions options, Consumer<String> progress) {
         this(options, progress, () -> new TrtBackend().platform(options.device()),
@@ -80,7 +80,7 @@ public final class EngineCache {
 
     /** For tests: a fake platform and builder. */
     EngineCache(TrtBuildOptions options, Consumer<String> progress, Supplier<TrtPlatform> platform,
-            BiFunction<Path, Consumer<String>, TrtEngine> builder) {
+            BiFunction<Path, Consumer<String>, EnginePlan> builder) {
         this.options = Objects.requireNonNull(options, "options");
         this.progress = progress == null ? s -> { } : progress;
         this.platform = platform;
@@ -182,7 +182,7 @@ public final class EngineCache {
                     + " lowers Attention ops and folds attention scales first); building from it as it is");
         }
         long t0 = System.nanoTime();
-        TrtEngine e;
+        EnginePlan e;
         try {
             e = builder.apply(bundle.resolve(v), l -> progress.accept("  " + l));
         } catch (RuntimeException ex) { // parser or builder failure: this variant stays ONNX-only

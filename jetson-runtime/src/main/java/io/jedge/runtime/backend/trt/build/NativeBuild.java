@@ -85,7 +85,7 @@ final class NativeBuild {
         return r;
     }
 
-    static TrtEngine build(Path onnx, TrtBuildOptions options, Consumer<String> progress) {
+    static EnginePlan build(Path onnx, TrtBuildOptions options, Consumer<String> progress) {
         String model = onnx.getFileName().toString();
         String onnxSha = sha256(onnx);
         synchronized (LOCK) {
@@ -181,7 +181,7 @@ final class NativeBuild {
                 buildOptions.put("onnxSha256", onnxSha);
                 buildOptions.put("onnxParser", TrtPlatform.tensorRtVersion(nvonnxparser.getNvOnnxParserVersion()));
                 Fingerprint fp = platform.toFingerprint(options.l4t(), options.jetpack(), buildOptions);
-                return new TrtEngine(bytes, fp, parseTime, buildTime, network.getNbLayers(), inputText, outputText, cacheHit,
+                return new EnginePlan(bytes, fp, parseTime, buildTime, network.getNbLayers(), inputText, outputText, cacheHit,
                         logger.warnings());
             } finally {
                 release(parser, config, network); // parser first: it refers to the network

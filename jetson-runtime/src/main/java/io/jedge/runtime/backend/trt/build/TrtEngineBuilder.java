@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * <pre>{@code
  * TrtBuildOptions opts = TrtBuildOptions.builder().batch("1:8:32").workspaceMiB(2048)
  *         .timingCache(Path.of("trt.cache")).build();
- * TrtEngine engine = new TrtEngineBuilder(opts).build(Path.of("vit-fp16.onnx"));
+ * EnginePlan engine = new TrtEngineBuilder(opts).build(Path.of("vit-fp16.onnx"));
  * engine.write(Path.of("vit-fp16.plan"));  // record engine.fingerprint() with the variant
  * }</pre>
  */
@@ -54,7 +54,7 @@ public final class TrtEngineBuilder {
      * @throws TrtBuildException    when the parser or the builder fails
      * @throws IllegalArgumentException when the model's inputs do not fit the batch options
      */
-    public TrtEngine build(Path onnx) {
+    public EnginePlan build(Path onnx) {
         Objects.requireNonNull(onnx, "onnx");
         Optional<String> why = unavailableReason();
         if (why.isPresent()) {

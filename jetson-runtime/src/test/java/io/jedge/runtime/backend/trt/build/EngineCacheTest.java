@@ -42,12 +42,12 @@ class EngineCacheTest {
     final List<String> progress = new ArrayList<>();
 
     /** A builder that "builds" a plan holding the platform's name. */
-    BiFunction<Path, Consumer<String>, TrtEngine> fakeBuilder(TrtPlatform p) {
+    BiFunction<Path, Consumer<String>, EnginePlan> fakeBuilder(TrtPlatform p) {
         return (onnx, log) -> {
             builds.incrementAndGet();
             assertTrue(Files.isRegularFile(onnx), "built from the variant's ONNX file " + onnx);
             log.accept("parsing " + onnx.getFileName());
-            return new TrtEngine(("plan for " + p.gpu() + " " + p.tensorrt()).getBytes(StandardCharsets.UTF_8),
+            return new EnginePlan(("plan for " + p.gpu() + " " + p.tensorrt()).getBytes(StandardCharsets.UTF_8),
                     p.toFingerprint(null, null, Map.of("batch", "1:1:8")), Duration.ZERO, Duration.ofMillis(1200), 42,
                     List.of("pixels"), List.of("logits"), false, 0);
         };
@@ -128,7 +128,7 @@ class EngineCacheTest {
     @Test
     void aFailedBuildIsNotRetriedOnEveryLoadButOnRequestOrOnAnotherDevice() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
-        BiFunction<Path, Consumer<String>, TrtEngine> broken = (onnx, log) -> {
+        BiFunction<Path, Consumer<String>, EnginePlan> broken = (onnx, log) -> {
             attempts.incrementAndGet();
             throw new TrtBuildException(TrtBuildException.Stage.PARSE, "ONNX parser: unsupported", List.of());
         };

@@ -21,9 +21,9 @@ import java.util.List;
  * @param timingCacheHit  whether an existing timing cache file was loaded and accepted
  * @param warnings        TensorRT warnings during the build
  */
-public record TrtEngine(byte[] plan, Fingerprint fingerprint, Duration parseTime, Duration buildTime, int layers,
+public record EnginePlan(byte[] plan, Fingerprint fingerprint, Duration parseTime, Duration buildTime, int layers,
         List<String> inputs, List<String> outputs, boolean timingCacheHit, int warnings) {
-    public TrtEngine {
+    public EnginePlan {
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
     }
