@@ -9,6 +9,7 @@ import io.jedge.runtime.backend.trt.build.TrtBuildException;
 import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
 import io.jedge.runtime.backend.trt.build.EnginePlan;
 import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
+import io.jedge.converters.precision.AccuracyMetrics;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.backend.ort.OrtBackend;
@@ -359,24 +360,13 @@ public final class TrtProof {
         return m;
     }
 
+    /** Output {@code a} against reference {@code b}, with the metrics every comparison in jedge uses. */
     static Map<String, Object> compare(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        double diff = 0;
-        double maxAbs = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-            double d = a[i] - b[i];
-            diff += d * d;
-            maxAbs = Math.max(maxAbs, Math.abs(d));
-        }
+        AccuracyMetrics c = AccuracyMetrics.compare(b, a);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cosine", dot / Math.sqrt(na * nb));
-        m.put("rel_l2", Math.sqrt(diff / nb));
-        m.put("max_abs", maxAbs);
+        m.put("cosine", c.cosine());
+        m.put("rel_l2", c.relativeL2());
+        m.put("max_abs", c.maxAbsError());
         return m;
     }
 

@@ -140,7 +140,7 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
 
     /** ELFATT-SD options from the optional command-line values. */
     public static ElfattSdOptions elfattOptions(List<Integer> layers, Integer block, Integer agents) {
-        return AttentionForms.options(layers, block, agents);
+        return AttentionVariants.options(layers, block, agents);
     }
 
     /** Parses "MIN:OPT:MAX". */

@@ -54,7 +54,7 @@ public final class Converter {
                 List<Report> reports, long nanos) {
         }
         List<Pending> pending = new ArrayList<>();
-        for (AttentionForm form : AttentionForms.produce(source, o, inputs, pre, progress)) {
+        for (AttentionVariant form : AttentionVariants.produce(source, o, inputs, pre, progress)) {
             Map<String, String> attrs = new LinkedHashMap<>(form.attributes());
             attrs.put("source", modelFile.getFileName().toString());
             tokens(source).ifPresent(t -> attrs.put("tokens", String.valueOf(t)));
@@ -74,7 +74,7 @@ public final class Converter {
                 }
                 // every variant of a rewritten form carries the rewrite's fidelity, so the runtime can hold it to a floor
                 if (form.fidelity() != null) {
-                    reports.add(AttentionForms.forVariant(form.fidelity(), id, "fp32-" + attentionOf(source).id()));
+                    reports.add(AttentionVariants.forVariant(form.fidelity(), id, "fp32-" + attentionOf(source).id()));
                 }
                 pending.add(new Pending(id, v.model(), p, form.kind(), va, reports, System.nanoTime() - t0));
             }

@@ -105,7 +105,7 @@ public final class DiffusionConverter {
                 continue;
             }
             String id = "fp32-" + AttentionKind.ELFATT_SD.id();
-            Report report = fidelity.withNoiseMetrics(AttentionForms.forVariant(sel.report(), id, referenceId), denoiser, sel.model(),
+            Report report = fidelity.withNoiseMetrics(AttentionVariants.forVariant(sel.report(), id, referenceId), denoiser, sel.model(),
                     feeds, defaults);
             Map<String, String> attrs = new LinkedHashMap<>(common);
             attrs.put("elfattLayers", sel.layers().toString());
@@ -127,7 +127,7 @@ public final class DiffusionConverter {
                 List<Report> reports = new ArrayList<>();
                 if (f.fidelity() != null) {
                     // every variant of a rewritten form carries the rewrite's fidelity, so the runtime can hold it to a floor
-                    reports.add(AttentionForms.forVariant(f.fidelity(), id, referenceId));
+                    reports.add(AttentionVariants.forVariant(f.fidelity(), id, referenceId));
                 }
                 if (p == Precision.FP16) {
                     // the converter's own keep-list: keeping the timestep embedder and adaLN FP32 as well changed the

@@ -10,6 +10,8 @@ import java.util.OptionalDouble;
  *   <li>{@code cosine} = x·y / (‖x‖‖y‖); 1 when both are all zero, 0 when only one is.
  *   <li>{@code sqnrDb} = 10·log10(Σx² / Σ(x−y)²); +∞ when identical, −∞ when the reference is all
  *       zero and the candidate is not.
+ *   <li>{@code relativeL2()} = ‖x−y‖ / ‖x‖, derived from SQNR (0 when identical, +∞ when only the
+ *       reference is all zero): the one relative error every comparison reports.
  *   <li>{@code maxAbsError} = max |x−y|.
  *   <li>{@code maxRelError} = max |x−y| / |x| over elements whose reference is non-zero (elements
  *       with x = 0 show up in {@code maxAbsError} only); 0 if there are none.
@@ -32,7 +34,11 @@ public record AccuracyMetrics(long elements, double cosine, double sqnrDb, doubl
         }
     }
 
-    /** Metrics of one pair of equal-length arrays. */
+    /** ‖x−y‖ / ‖x‖ over every element compared; the same figure as {@code sqnrDb}, on a linear scale. */
+    public double relativeL2() {
+        return Math.pow(10, -sqnrDb / 20);
+    }
+
     /** Cosine similarity of two vectors; 1 for two zero vectors, 0 when only one is zero. */
     public static double cosine(float[] a, float[] b) {
         if (a.length != b.length) {
@@ -52,6 +58,7 @@ public record AccuracyMetrics(long elements, double cosine, double sqnrDb, doubl
         return aa == 0 || bb == 0 ? 0 : ab / Math.sqrt(aa * bb);
     }
 
+    /** Metrics of one pair of equal-length arrays. */
     public static AccuracyMetrics compare(float[] reference, float[] candidate) {
         AccuracyAccumulator a = new AccuracyAccumulator();
         a.add(reference, candidate);

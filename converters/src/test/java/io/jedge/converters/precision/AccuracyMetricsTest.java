@@ -23,6 +23,14 @@ class AccuracyMetricsTest {
     }
 
     @Test
+    void relativeL2IsTheErrorNormOverTheReferenceNorm() {
+        // reference (3, 4), candidate (3, 4) + (0, 1): ||e|| / ||x|| = 1 / 5
+        assertEquals(0.2, AccuracyMetrics.compare(new float[] {3f, 4f}, new float[] {3f, 5f}).relativeL2(), 1e-12);
+        assertEquals(0.0, AccuracyMetrics.compare(new float[] {3f, 4f}, new float[] {3f, 4f}).relativeL2(), 0.0);
+        assertEquals(Double.POSITIVE_INFINITY, AccuracyMetrics.compare(new float[] {0f, 0f}, new float[] {1f, 0f}).relativeL2());
+    }
+
+    @Test
     void cosineOfOrthogonalAndOppositeVectors() {
         assertEquals(0.0, AccuracyMetrics.compare(new float[] {1f, 0f, 2f}, new float[] {0f, 3f, 0f}).cosine(), 1e-12);
         assertEquals(0.0, AccuracyMetrics.compare(new float[] {1f, 1f}, new float[] {1f, -1f}).cosine(), 1e-12);

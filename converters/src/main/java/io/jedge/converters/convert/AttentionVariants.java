@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /** The attention forms {@code --attention} asks for: the model kept as it is, and/or its ELFATT-SD rewrite. */
-final class AttentionForms {
-    private AttentionForms() {
+final class AttentionVariants {
+    private AttentionVariants() {
     }
 
     /**
@@ -28,13 +28,13 @@ final class AttentionForms {
      * seeded inputs; when no layer does, or the model has none to rewrite, the form is left out
      * and {@code progress} says why. Fails only when nothing at all would be written.
      */
-    static List<AttentionForm> produce(OnnxModel source, ConversionOptions o, List<TensorSpec> inputs, Preprocessing pre,
+    static List<AttentionVariant> produce(OnnxModel source, ConversionOptions o, List<TensorSpec> inputs, Preprocessing pre,
             Consumer<String> progress) {
-        List<AttentionForm> forms = new ArrayList<>();
+        List<AttentionVariant> forms = new ArrayList<>();
         List<String> leftOut = new ArrayList<>();
         for (String a : o.attention()) {
             if (a.equals("keep")) {
-                forms.add(new AttentionForm(Converter.attentionOf(source), source, null, Map.of()));
+                forms.add(new AttentionVariant(Converter.attentionOf(source), source, null, Map.of()));
                 continue;
             }
             long t0 = System.nanoTime();
@@ -71,7 +71,7 @@ final class AttentionForms {
                     .ifPresent(t -> attrs.put("tokens", String.valueOf(t)));
             progress.accept(String.format("elfatt-sd: rewrote layers %s, %s (%.1f s)", layers,
                     FidelityFloor.describe(fidelity.metrics()), (System.nanoTime() - t0) / 1e9));
-            forms.add(new AttentionForm(AttentionKind.ELFATT_SD, sel.model(), fidelity, attrs));
+            forms.add(new AttentionVariant(AttentionKind.ELFATT_SD, sel.model(), fidelity, attrs));
         }
         if (forms.isEmpty()) {
             throw new IllegalArgumentException("nothing to write: " + String.join("; ", leftOut) + "; add --attention keep");
