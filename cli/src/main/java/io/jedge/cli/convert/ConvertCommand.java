@@ -109,7 +109,8 @@ final class ConvertCommand implements Callable<Integer> {
 
     // --- precision (FP16 / INT8): calibration, quantization profile, accuracy gate ---
     @Option(names = "--calibration", paramLabel = "PATH", description = "Your data: a folder of images, a .npy or .f32 file, or a folder of them. INT8 calibrates on it and every "
-            + "fifth sample is held out for the accuracy and elfatt-sd fidelity reports.")
+            + "fifth sample is held out for the accuracy and elfatt-sd fidelity reports. Diffusion: a folder with latents.npy, timesteps.npy "
+            + "(and labels.npy) of held-out noised latents the fidelity reports compare predicted noise on.")
     Path calibrationDir;
 
     @Option(names = "--calibration-seeded", paramLabel = "N", description = "INT8: calibrate on N seeded inputs (default "

@@ -53,6 +53,11 @@ final class DenoiserFidelity {
     private final String className;
     private final Long nullClass;
     private final long seed;
+    /** The timestep of each feed, in order; {@link #TIMESTEPS} unless held-out inputs were loaded. */
+    private long[] timesteps = TIMESTEPS;
+    /** Held-out noised latents from --calibration DIR, one feed per timestep; null: seeded feeds. */
+    private List<Map<String, Tensor>> heldOut;
+    private String heldOutSource;
 
     DenoiserFidelity(OnnxModel denoiser, Long nullClass, long seed) {
         String lat = null;
@@ -108,8 +113,106 @@ final class DenoiserFidelity {
         return className != null;
     }
 
-    /** One feed per timestep, each of {@value #ROWS} rows. */
+    long[] timesteps() {
+        return timesteps.clone();
+    }
+
+    /**
+     * Uses held-out noised latents instead of seeded noise: {@code DIR/latents.npy} [N,C,H,W] float32,
+     * {@code timesteps.npy} [N] and, for a class-conditional denoiser, {@code labels.npy} [N] int64.
+     * Rows are grouped into one feed per distinct timestep, in the order they first appear. Seeded
+     * Gaussian latents are far from what a trained denoiser sees late in sampling; these are not.
+     */
+    void useHeldOut(Path dir) {
+        Path lat = dir.resolve("latents.npy");
+        Path ts = dir.resolve("timesteps.npy");
+        Path lab = dir.resolve("labels.npy");
+        for (Path f : className != null ? List.of(lat, ts, lab) : List.of(lat, ts)) {
+            if (!Files.isRegularFile(f)) {
+                throw new IllegalArgumentException("--calibration " + dir + " for a latent-diffusion bundle: " + f.getFileName()
+                        + " is missing; expected latents.npy [N," + channels + "," + height + "," + width + "], timesteps.npy [N]"
+                        + (className != null ? " and labels.npy [N] (int64)" : "") + " of held-out noised latents");
+            }
+        }
+        if (className == null && Files.exists(lab)) {
+            throw new IllegalArgumentException("--calibration " + dir + ": labels.npy given but the denoiser takes no class labels;"
+                    + " remove it or convert the class-conditional model");
+        }
+        Tensor x = io.jedge.sdk.TensorFiles.readNpy(lat);
+        Tensor t = io.jedge.sdk.TensorFiles.readNpy(ts);
+        Tensor y = className != null ? io.jedge.sdk.TensorFiles.readNpy(lab) : null;
+        long[] xs = x.shape();
+        if (xs.length != 4 || xs[1] != channels || xs[2] != height || xs[3] != width || xs[0] < 1) {
+            throw new IllegalArgumentException(lat + ": shape " + java.util.Arrays.toString(xs) + ", expected [N," + channels + ","
+                    + height + "," + width + "] as the denoiser takes");
+        }
+        int n = (int) xs[0];
+        if (t.shape().length != 1 || t.shape()[0] != n || (y != null && (y.shape().length != 1 || y.shape()[0] != n))) {
+            throw new IllegalArgumentException("--calibration " + dir + ": timesteps " + java.util.Arrays.toString(t.shape())
+                    + (y != null ? " and labels " + java.util.Arrays.toString(y.shape()) : "") + " must be [" + n + "], one per latent");
+        }
+        float[] tv = t.type() == io.jedge.sdk.DataType.FLOAT32 ? t.floats() : toFloats(t.longs());
+        Map<Long, List<Integer>> rowsByT = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            if (tv[i] != Math.rint(tv[i])) {
+                throw new IllegalArgumentException(ts + ": timestep " + tv[i] + " at row " + i + " is not a whole training timestep");
+            }
+            rowsByT.computeIfAbsent((long) tv[i], k -> new ArrayList<>()).add(i);
+        }
+        int per = channels * height * width;
+        float[] all = x.floats();
+        List<Map<String, Tensor>> feeds = new ArrayList<>();
+        for (Map.Entry<Long, List<Integer>> e : rowsByT.entrySet()) {
+            List<Integer> rows = e.getValue();
+            int b = rows.size();
+            float[] xb = new float[b * per];
+            long[] yb = new long[b];
+            for (int r = 0; r < b; r++) {
+                System.arraycopy(all, rows.get(r) * per, xb, r * per, per);
+                if (y != null) {
+                    yb[r] = y.longs()[rows.get(r)];
+                    if (yb[r] < 0 || yb[r] > nullClass) {
+                        throw new IllegalArgumentException(lab + ": label " + yb[r] + " at row " + rows.get(r) + ", expected 0.." + nullClass);
+                    }
+                }
+            }
+            Map<String, Tensor> feed = new LinkedHashMap<>();
+            feed.put(latentsName, Tensor.ofFloats(new long[] {b, channels, height, width}, xb));
+            feed.put(timestepName, timestepTensor(b, e.getKey()));
+            if (y != null) {
+                feed.put(className, Tensor.ofLongs(new long[] {b}, yb));
+            }
+            feeds.add(feed);
+        }
+        this.heldOut = List.copyOf(feeds);
+        this.timesteps = rowsByT.keySet().stream().mapToLong(Long::longValue).toArray();
+        this.heldOutSource = n + " held-out noised latents from " + dir + " (timesteps " + java.util.Arrays.toString(timesteps) + ")";
+    }
+
+    private static float[] toFloats(long[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = v[i];
+        }
+        return f;
+    }
+
+    private Tensor timestepTensor(int rows, long t) {
+        if (floatTimesteps) {
+            float[] ts = new float[rows];
+            java.util.Arrays.fill(ts, t);
+            return Tensor.ofFloats(new long[] {rows}, ts);
+        }
+        long[] ts = new long[rows];
+        java.util.Arrays.fill(ts, t);
+        return Tensor.ofLongs(new long[] {rows}, ts);
+    }
+
+    /** One feed per timestep: the held-out inputs when loaded, else {@value #ROWS} seeded rows each. */
     List<Map<String, Tensor>> feeds() {
+        if (heldOut != null) {
+            return heldOut;
+        }
         Random rnd = new Random(seed);
         List<Map<String, Tensor>> out = new ArrayList<>();
         int per = channels * height * width;
@@ -158,12 +261,15 @@ final class DenoiserFidelity {
             metrics.putAll(finalLatentMetrics(rf, vf, defaults));
         });
         List<String> notes = new ArrayList<>(base.notes());
-        notes.add(String.format(Locale.ROOT, "predicted noise (first %d output channels) compared at timesteps %s,"
-                + " %d seeded rows each%s; whole-model metrics cover every output channel", channels,
-                java.util.Arrays.toString(TIMESTEPS), ROWS, className != null ? " (a seeded class and the null class " + nullClass + ")" : ""));
+        notes.add(heldOut != null
+                ? String.format(Locale.ROOT, "predicted noise (first %d output channels) compared at timesteps %s on held-out"
+                        + " noised latents; whole-model metrics cover every output channel", channels, java.util.Arrays.toString(timesteps))
+                : String.format(Locale.ROOT, "predicted noise (first %d output channels) compared at timesteps %s,"
+                        + " %d seeded rows each%s; whole-model metrics cover every output channel", channels,
+                        java.util.Arrays.toString(TIMESTEPS), ROWS, className != null ? " (a seeded class and the null class " + nullClass + ")" : ""));
         notes.add(String.format(Locale.ROOT, "final latents of a %d-step %s generation (seed %d%s), every step on the variant",
                 GENERATION_STEPS, defaults.scheduler().id(), seed, className != null ? ", guidance " + defaults.guidanceScale() : ""));
-        String inputs = feeds.size() + " seeded denoiser inputs (seed " + seed + ", timesteps " + java.util.Arrays.toString(TIMESTEPS)
+        String inputs = heldOut != null && feeds == heldOut ? heldOutSource : feeds.size() + " seeded denoiser inputs (seed " + seed + ", timesteps " + java.util.Arrays.toString(TIMESTEPS)
                 + ", batch " + ROWS + ")";
         return new Report(base.kind(), base.variant(), base.reference(), inputs, metrics, base.layers(), notes);
     }
@@ -227,8 +333,8 @@ final class DenoiserFidelity {
                 for (float f : r) {
                     maxRef = Math.max(maxRef, Math.abs(f));
                 }
-                metrics.put("noiseCosine_t" + TIMESTEPS[i], cos);
-                metrics.put("noiseMaxRelError_t" + TIMESTEPS[i], maxRef == 0 ? 0 : maxAbs(r, v) / maxRef);
+                metrics.put("noiseCosine_t" + timesteps[i], cos);
+                metrics.put("noiseMaxRelError_t" + timesteps[i], maxRef == 0 ? 0 : maxAbs(r, v) / maxRef);
                 sum += cos;
                 min = Math.min(min, cos);
             }

@@ -89,6 +89,9 @@ public final class DiffusionConverter {
         common.put("source", denoiserFile.getFileName().toString());
         Converter.tokens(denoiser).ifPresent(t -> common.put("tokens", String.valueOf(t)));
         DenoiserFidelity fidelity = new DenoiserFidelity(denoiser, defaults.nullClass(), FIDELITY_SEED);
+        if (o.precision().calibrationDir() != null) {
+            fidelity.useHeldOut(o.precision().calibrationDir());
+        }
         List<Form> forms = new ArrayList<>();
         for (String form : o.attention()) {
             if (form.equals("keep")) {
@@ -113,10 +116,13 @@ public final class DiffusionConverter {
             attrs.put("elfattAgents", String.valueOf(o.elfattSd().agents()));
             forms.add(new Form(AttentionKind.ELFATT_SD, sel.model(), attrs, report));
             Map<String, Double> m = report.metrics();
-            progress.accept(String.format(Locale.ROOT, "elfatt-sd: rewrote blocks %s; predicted-noise cosine t=999 %.5f, t=500 %.5f,"
-                            + " t=100 %.5f; final latents of a %d-step generation: cosine %.5f (%.1f s)", sel.layers(),
-                    m.get("noiseCosine_t999"), m.get("noiseCosine_t500"), m.get("noiseCosine_t100"), DenoiserFidelity.GENERATION_STEPS,
-                    m.get("finalLatentCosine"), (System.nanoTime() - t0) / 1e9));
+            StringBuilder cosines = new StringBuilder();
+            for (long t : fidelity.timesteps()) {
+                cosines.append(String.format(Locale.ROOT, "%st=%d %.5f", cosines.isEmpty() ? "" : ", ", t, m.get("noiseCosine_t" + t)));
+            }
+            progress.accept(String.format(Locale.ROOT, "elfatt-sd: rewrote blocks %s; predicted-noise cosine %s;"
+                            + " final latents of a %d-step generation: cosine %.5f (%.1f s)", sel.layers(), cosines,
+                    DenoiserFidelity.GENERATION_STEPS, m.get("finalLatentCosine"), (System.nanoTime() - t0) / 1e9));
         }
         for (Precision p : o.precisions()) {
             for (Form f : forms) {
