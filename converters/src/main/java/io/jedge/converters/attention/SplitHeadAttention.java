@@ -118,7 +118,8 @@ final class SplitHeadAttention implements AttentionEmitter {
         int t = l.tokens();
         int d = l.headDim();
         int c1 = h1 * d;
-        String ctx = b.matMul(b.transpose(b.softmax(k, 1), 0, 2, 1), v); // [B,c1,c1]
+        // transposed first so the softmax runs on the last axis, where every backend has its fast kernel
+        String ctx = b.matMul(b.softmax(b.transpose(k, 0, 2, 1), -1), v); // [B,c1,c1]
         String qs;
         if (h1 == 1) {
             qs = b.softmax(q, -1);
