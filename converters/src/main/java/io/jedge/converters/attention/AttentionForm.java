@@ -49,7 +49,11 @@ public enum AttentionForm {
      * @return [B', sq, heads·d]; B' may be dynamic
      */
     String emit(GraphBuilder b, String q, String k, String v, long sq, long sk, int heads, int d) {
-        float scale = (float) (1.0 / Math.sqrt(d));
+        return emit(b, q, k, v, sq, sk, heads, d, (float) (1.0 / Math.sqrt(d)));
+    }
+
+    /** As {@link #emit(GraphBuilder, String, String, String, long, long, int, int)} with the score scale given; 1 emits no scaling. */
+    String emit(GraphBuilder b, String q, String k, String v, long sq, long sk, int heads, int d, float scale) {
         switch (this) {
             case CONTRIB_MHA -> {
                 Node n = b.node("MultiHeadAttention", q, k, v).set("num_heads", heads).set("scale", scale);
@@ -62,7 +66,8 @@ public enum AttentionForm {
             }
             default -> {
                 // scaling q (sq·d values) is cheaper than scaling the sq·sk scores
-                String qh = VanillaAttention.heads(b, b.mul(q, b.constFloat("scale", scale)), (int) sq, heads, d, 0, 2, 1, 3);
+                String qs = scale == 1f ? q : b.mul(q, b.constFloat("scale", scale));
+                String qh = VanillaAttention.heads(b, qs, (int) sq, heads, d, 0, 2, 1, 3);
                 String kt = VanillaAttention.heads(b, k, (int) sk, heads, d, 0, 2, 3, 1);
                 String vh = VanillaAttention.heads(b, v, (int) sk, heads, d, 0, 2, 1, 3);
                 String o = b.matMul(b.softmax(b.matMul(qh, kt), -1), vh);

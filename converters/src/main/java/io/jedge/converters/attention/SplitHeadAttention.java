@@ -44,18 +44,37 @@ final class SplitHeadAttention implements AttentionEmitter {
         int h2 = l.heads() - h1;
         int c1 = h1 * d;
         int c2 = h2 * d;
+        float[] qkvW = w.get(prefix + ".qkv.weight", 3L * c, c);
         float[] qkvB = w.get(prefix + ".qkv.bias", 3L * c);
-        String qkv = b.linear(x, prefix + ".qkv", w.get(prefix + ".qkv.weight", 3L * c, c), c, 3 * c, qkvB);
+        // the local head's 1/√d is folded into its q rows, so no Mul runs on the activations
+        float scale = (float) (1.0 / Math.sqrt(d));
+        float[] wq = qkvW.clone();
+        float[] bq = qkvB.clone();
+        for (int r = c1; r < c; r++) {
+            bq[r] *= scale;
+            for (int i = 0; i < c; i++) {
+                wq[r * c + i] *= scale;
+            }
+        }
+        String qkv = b.linear(x, prefix + ".qkv", wq, c, 3 * c, bq);
         List<String> qkvParts;
         if (h1 == 0 || h2 == 0) {
             qkvParts = b.split(qkv, -1, c, c, c);
         } else {
             qkvParts = b.split(qkv, -1, c1, c2, c1, c2, c1, c2);
         }
+        Geometry g = h2 == 0 || o.blocks() instanceof BlockLayout.Whole ? null : geometry(o.blocks(), l);
+        // with the local head as one plain block over the grid, both heads' LePE is one depthwise
+        // conv over all of v, added once after the concat: half the LePE nodes
+        boolean sharedLepe = o.lepe() && (g == null || (g.blocks() == 1 && !g.padded(l) && !g.chunks()));
         List<String> heads = new ArrayList<>();
         if (h1 > 0) {
             int step = h2 == 0 ? 1 : 2;
-            heads.add(globalHead(b, qkvParts.get(0), qkvParts.get(step), qkvParts.get(2 * step), prefix, w, l, h1));
+            String out = globalHead(b, qkvParts.get(0), qkvParts.get(step), qkvParts.get(2 * step), l, h1);
+            if (o.lepe() && !sharedLepe) {
+                out = b.add(out, lepeOnGrid(b, qkv, 2L * c, c1, l, l.gridH(), l.gridW(), lepeWeights(b, prefix, w, c1, 0)));
+            }
+            heads.add(out);
         }
         if (h2 > 0) {
             int step = h1 == 0 ? 1 : 2;
@@ -63,46 +82,75 @@ final class SplitHeadAttention implements AttentionEmitter {
             float[] kBias = Arrays.copyOfRange(qkvB, c + c1, 2 * c);
             float[] vBias = Arrays.copyOfRange(qkvB, 2 * c + c1, 3 * c);
             heads.add(localHead(b, qkvParts.get(first), qkvParts.get(first + step), qkvParts.get(first + 2 * step), prefix, w, l, h2,
-                    kBias, vBias));
+                    kBias, vBias, g, o.lepe() && !sharedLepe));
         }
         String merged = heads.size() == 1 ? heads.get(0) : b.concat(-1, heads.toArray(String[]::new));
+        if (sharedLepe) {
+            merged = b.add(merged, lepeOnGrid(b, qkv, 2L * c, c, l, l.gridH(), l.gridW(), lepeWeights(b, prefix, w, h1 * d, h2 * d)));
+        }
         return b.linear(merged, prefix + ".proj", w.get(prefix + ".proj.weight", c, c), c, c, w.get(prefix + ".proj.bias", c));
     }
 
+    /** LePE weight and bias for c1 global then c2 local channels, from {@code .lepe_global} and {@code .lepe_local}. */
+    private static String[] lepeWeights(GraphBuilder b, String prefix, WeightSource w, int c1, int c2) {
+        float[] wt = new float[(c1 + c2) * 9];
+        float[] bias = new float[c1 + c2];
+        if (c1 > 0) {
+            System.arraycopy(w.get(prefix + ".lepe_global.weight", c1, 1, 3, 3), 0, wt, 0, c1 * 9);
+            System.arraycopy(w.get(prefix + ".lepe_global.bias", c1), 0, bias, 0, c1);
+        }
+        if (c2 > 0) {
+            System.arraycopy(w.get(prefix + ".lepe_local.weight", c2, 1, 3, 3), 0, wt, c1 * 9, c2 * 9);
+            System.arraycopy(w.get(prefix + ".lepe_local.bias", c2), 0, bias, c1, c2);
+        }
+        String name = c2 == 0 ? prefix + ".lepe_global" : c1 == 0 ? prefix + ".lepe_local" : prefix + ".lepe";
+        return new String[] {b.weight(name + ".weight", new long[] {c1 + c2, 1, 3, 3}, wt), b.weight(name + ".bias", new long[] {c1 + c2}, bias)};
+    }
+
     /**
-     * softmax_d(q)·(softmax_N(k)ᵀ·v) per head, with kᵀv formed first. Always decomposed, explicit
+     * softmax_d(q)·(softmax_N(k)ᵀ·v) for all global heads at once: the softmax over tokens is per
+     * channel, so k needs no head split; kᵀv is formed for all c1 channels and masked to its
+     * per-head d×d diagonal blocks, so q·ctx is one plain MatMul on [B,T,c1]. Always explicit
      * Softmax + MatMul in the model's float type: no fused op may hide the 1/N-sized K-softmax
      * values or the N-long reduction from FP32 (pitfall 1).
      */
-    private String globalHead(GraphBuilder b, String q, String k, String v, String prefix, WeightSource w, TokenLayout l, int h1) {
+    private static String globalHead(GraphBuilder b, String q, String k, String v, TokenLayout l, int h1) {
         int t = l.tokens();
         int d = l.headDim();
         int c1 = h1 * d;
-        String qh = b.softmax(VanillaAttention.heads(b, q, t, h1, d, 0, 2, 1, 3), -1);
-        String kh = b.softmax(VanillaAttention.heads(b, k, t, h1, d, 0, 2, 3, 1), -1);
-        String vh = VanillaAttention.heads(b, v, t, h1, d, 0, 2, 1, 3);
-        String ctx = b.matMul(kh, vh); // [B,h1,d,d]
-        String out = b.reshape(b.transpose(b.matMul(qh, ctx), 0, 2, 1, 3), 0, t, c1);
-        if (o.lepe()) {
-            out = b.add(out, lepeOnGrid(b, v, prefix + ".lepe_global", w, l, c1, l.gridH(), l.gridW()));
+        // transposed first so the softmax runs on the last axis, where every backend has its fast kernel
+        String ctx = b.matMul(b.softmax(b.transpose(k, 0, 2, 1), -1), v); // [B,c1,c1]
+        String qs;
+        if (h1 == 1) {
+            qs = b.softmax(q, -1);
+        } else {
+            float[] mask = new float[c1 * c1];
+            for (int i = 0; i < c1; i++) {
+                for (int j = (i / d) * d; j < (i / d + 1) * d; j++) {
+                    mask[i * c1 + j] = 1f;
+                }
+            }
+            ctx = b.mul(ctx, b.weight(b.graph().uniqueName("head_blocks"), new long[] {c1, c1}, mask));
+            qs = b.reshape(b.softmax(b.reshape(q, 0, t, h1, d), -1), 0, t, c1);
         }
-        return out;
+        return b.matMul(qs, ctx);
     }
 
-    /** LePE over the full grid map; prefix tokens get zero. Returns [B,T,cc]. */
-    private static String lepeOnGrid(GraphBuilder b, String v, String name, WeightSource w, TokenLayout l, int cc, int bh, int bw) {
+    /**
+     * LePE over the full grid map on channels {@code [channel, channel+cc)} of {@code src}
+     * [B,T,*], cut by one Slice; prefix tokens get zero. Returns [B,T,cc].
+     */
+    private static String lepeOnGrid(GraphBuilder b, String src, long channel, int cc, TokenLayout l, int bh, int bw, String[] weights) {
         int p = l.prefixTokens();
-        String grid = p == 0 ? v : b.slice(v, new long[] {p}, new long[] {l.tokens()}, new long[] {1});
-        String pe = lepe(b, grid, name, w, cc, bh, bw);
+        String grid = b.slice(src, new long[] {p, channel}, new long[] {l.tokens(), channel + cc}, new long[] {1, 2});
+        String pe = lepe(b, grid, weights, cc, bh, bw);
         return p == 0 ? pe : b.op("Pad", pe, b.constLongs("pads", 0, p, 0, 0, 0, 0));
     }
 
     /** Depthwise 3×3 conv with bias on [B',bh·bw,cc] viewed as a bh×bw map, zero-padded at its border. */
-    private static String lepe(GraphBuilder b, String v, String name, WeightSource w, int cc, int bh, int bw) {
+    private static String lepe(GraphBuilder b, String v, String[] weights, int cc, int bh, int bw) {
         String map = b.reshape(b.transpose(v, 0, 2, 1), 0, cc, bh, bw);
-        String wt = b.weight(name + ".weight", new long[] {cc, 1, 3, 3}, w.get(name + ".weight", cc, 1, 3, 3));
-        String bias = b.weight(name + ".bias", new long[] {cc}, w.get(name + ".bias", cc));
-        String conv = b.conv(map, wt, bias, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1, 1, 1}, cc);
+        String conv = b.conv(map, weights[0], weights[1], new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1, 1, 1}, cc);
         return b.transpose(b.reshape(conv, 0, cc, (long) bh * bw), 0, 2, 1);
     }
 
@@ -144,21 +192,20 @@ final class SplitHeadAttention implements AttentionEmitter {
      * covering the whole grid is exactly vanilla attention.
      */
     private String localHead(GraphBuilder b, String q, String k, String v, String prefix, WeightSource w, TokenLayout l, int h2,
-            float[] kBias, float[] vBias) {
+            float[] kBias, float[] vBias, Geometry g, boolean ownLepe) {
         int d = l.headDim();
         int c2 = h2 * d;
         int t = l.tokens();
         int p = l.prefixTokens();
         AttentionForm form = o.softmaxForm();
-        Geometry g = o.blocks() instanceof BlockLayout.Whole ? null : geometry(o.blocks(), l);
         // one unpadded block over the grid, prefix tokens global: that is plain attention over all tokens
         if (g == null || (g.blocks() == 1 && !g.padded(l))) {
-            String out = form.emit(b, q, k, v, t, t, h2, d);
-            if (!o.lepe()) {
+            String out = form.emit(b, q, k, v, t, t, h2, d, 1f);
+            if (!ownLepe) {
                 return out;
             }
             boolean strip = g != null && g.chunks();
-            return b.add(out, lepeOnGrid(b, v, prefix + ".lepe_local", w, l, c2, strip ? 1 : l.gridH(), strip ? g.size() : l.gridW()));
+            return b.add(out, lepeOnGrid(b, v, 0, c2, l, strip ? 1 : l.gridH(), strip ? g.size() : l.gridW(), lepeWeights(b, prefix, w, 0, c2)));
         }
         long[] gridRange = {p, t};
         String qg = p == 0 ? q : b.slice(q, new long[] {gridRange[0]}, new long[] {gridRange[1]}, new long[] {1});
@@ -175,14 +222,14 @@ final class SplitHeadAttention implements AttentionEmitter {
             kAll = b.concat(1, tilePrefix(b, k, p, g.blocks(), c2), kb);
             vAll = b.concat(1, tilePrefix(b, v, p, g.blocks(), c2), vb);
         }
-        String ob = form.emit(b, qb, kAll, vAll, g.size(), (long) g.size() + p, h2, d);
-        if (o.lepe()) {
-            ob = b.add(ob, lepe(b, vb, prefix + ".lepe_local", w, c2, g.bh(), g.bw()));
+        String ob = form.emit(b, qb, kAll, vAll, g.size(), (long) g.size() + p, h2, d, 1f);
+        if (ownLepe) {
+            ob = b.add(ob, lepe(b, vb, lepeWeights(b, prefix, w, 0, c2), c2, g.bh(), g.bw()));
         }
         String out = unblockify(b, ob, l, g, c2);
         if (p > 0) {
             String qp = b.slice(q, new long[] {0}, new long[] {p}, new long[] {1});
-            out = b.concat(1, form.emit(b, qp, k, v, p, t, h2, d), out);
+            out = b.concat(1, form.emit(b, qp, k, v, p, t, h2, d, 1f), out);
         }
         return out;
     }

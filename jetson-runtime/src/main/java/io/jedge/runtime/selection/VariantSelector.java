@@ -173,7 +173,7 @@ public final class VariantSelector {
         if (p <= 0) {
             return reject(v, v.precision().id() + " is not supported by " + backend + " on " + ctx.family());
         }
-        double a = attentionPrior(v, m);
+        double a = attentionPrior(v, backend);
         double g = backendPrior(backend, ctx);
         int batch = req.goal() == Goal.LATENCY ? v.batchMin() : cap(v.batchOpt(), v, req);
         double score = p * a * g;
@@ -229,13 +229,14 @@ public final class VariantSelector {
     }
 
     /**
-     * ELFATT's gain grows with the token count (vanilla attention is quadratic in it), but below
-     * about 1000 tokens it is slower than vanilla, whose attention the backends fuse: measured 0.43x
-     * on TensorRT FP16 and 0.87x on ONNX Runtime CPU at 197 tokens, 3.1x on CPU at 4097
-     * (benchmarks/tensorrt-h200-2026-12-01.md, elfatt-cpu-2026-12-01-run2.md). So the prior rates it
-     * below vanilla there and lets measured figures overrule it; an unknown length counts as short.
+     * ELFATT's gain grows with the token count (vanilla attention is quadratic in it), but at short
+     * sequences it is slower than vanilla, whose attention the backends fuse. The crossover is
+     * measured per backend: on TensorRT FP16 0.43x at 197 tokens, 0.76x at 1025 and 2.69x at 4097
+     * (batch 1, benchmarks/tensorrt-h200-2026-12-01.md), so from 2048; on ONNX Runtime CPU 0.87x at
+     * 197 and 1.27x at 1025 (elfatt-cpu-2026-12-01-run2.md), so from 1024. Below it the prior rates
+     * ELFATT under vanilla and lets measured figures overrule it; an unknown length counts as short.
      */
-    static double attentionPrior(Variant v, BundleManifest m) {
+    static double attentionPrior(Variant v, String backend) {
         if (v.attention() == AttentionKind.VANILLA || v.attention() == AttentionKind.NONE) {
             return 1.0;
         }
@@ -245,15 +246,18 @@ public final class VariantSelector {
         } catch (NumberFormatException e) {
             tokens = 0;
         }
-        if (tokens < CROSSOVER_TOKENS) {
+        int crossover = crossoverTokens(backend);
+        if (tokens < crossover) {
             return 0.85;
         }
         double gain = v.attention() == AttentionKind.WINDOW ? 0.8 : 1.0;
-        return Math.max(1.0, Math.min(2.5, gain * (1.0 + (tokens - CROSSOVER_TOKENS) / 1024.0)));
+        return Math.max(1.0, Math.min(2.5, gain * (1.0 + (tokens - crossover) / 1024.0)));
     }
 
-    /** Token count below which ELFATT is rated slower than vanilla attention. */
-    static final int CROSSOVER_TOKENS = 1024;
+    /** Token count from which ELFATT is rated at least as fast as vanilla attention on a backend. */
+    static int crossoverTokens(String backend) {
+        return backend.equals("tensorrt") ? 2048 : 1024;
+    }
 
     /**
      * The worst cosine any of the variant's reports measured (an FP16 ELFATT-SD variant carries both

@@ -147,8 +147,19 @@ class VariantSelectorTest {
             VariantSelector.Result r = new VariantSelector(ALL).select(bundle(List.of(vanilla, short_), rep), host, req(Goal.LATENCY), Map.of());
             assertEquals("fp32-vanilla", r.chosen().variant().id(), tokens + " tokens: " + r.explain());
         }
-        assertTrue(VariantSelector.attentionPrior(v("e", VariantFormat.ONNX, Precision.FP32, AttentionKind.ELFATT_SD, List.of()), null) > 1,
+        assertTrue(VariantSelector.attentionPrior(v("e", VariantFormat.ONNX, Precision.FP32, AttentionKind.ELFATT_SD, List.of()), "onnxruntime") > 1,
                 "at 4096 tokens ELFATT is rated faster");
+        assertTrue(VariantSelector.attentionPrior(v("e", VariantFormat.ONNX, Precision.FP32, AttentionKind.ELFATT_SD, List.of()), "tensorrt") > 1,
+                "at 4096 tokens ELFATT is rated faster on TensorRT too");
+    }
+
+    @Test
+    void elfattCrossoverIsPerBackend() {
+        Variant at1025 = new Variant("fp16-elfatt", Role.MODEL, "e.onnx", VariantFormat.ONNX, Precision.FP32, AttentionKind.ELFATT,
+                1, 8, 32, "0", 1000, Fingerprint.portable(), Map.of("tokens", "1025"), List.of());
+        // measured 0.76x vanilla at 1025 tokens on TensorRT FP16, 1.27x on ONNX Runtime CPU
+        assertTrue(VariantSelector.attentionPrior(at1025, "tensorrt") < 1, "TensorRT at 1025 tokens");
+        assertTrue(VariantSelector.attentionPrior(at1025, "onnxruntime") >= 1, "ONNX Runtime CPU at 1025 tokens");
     }
 
     @Test
