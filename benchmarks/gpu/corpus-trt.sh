@@ -28,7 +28,9 @@ for name in json.load(open(os.path.join(c, "corpus.json")))["ok"]:
 PY
 eval "$(bash .gpu/tools/remote.sh env)"
 # the kit's JRE has no java.desktop, which image reading needs: use the carried one when present
-if [ -f .gpu/jre/jre.tar.xz ]; then mkdir -p /tmp/jre-d && tar xJf .gpu/jre/jre.tar.xz -C /tmp && GPU_JAVA=/tmp/jre-d/bin/java; fi
+if [ -f .gpu/jre/jre.tar.xz ]; then mkdir -p /tmp/jre-d && tar xJf .gpu/jre/jre.tar.xz -C /tmp; fi
+# the jre may have been unpacked by an earlier call of this lease (tree + app + jre exceed one call)
+[ -x /tmp/jre-d/bin/java ] && GPU_JAVA=/tmp/jre-d/bin/java
 jedge() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx12g -Djava.awt.headless=true -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.JedgeCli "$@"; }
 export -f jedge; export GPU_JAVA GPU_JAVA_OPTS GPU_CLASSPATH C W
 one() {

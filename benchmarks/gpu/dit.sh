@@ -9,7 +9,9 @@
 # ToMe rows are not here yet: token merging is not implemented (issue 13).
 set -uo pipefail
 eval "$(bash .gpu/tools/remote.sh env)"
-if [ -f .gpu/jre/jre.tar.xz ]; then mkdir -p /tmp/jre-d && tar xJf .gpu/jre/jre.tar.xz -C /tmp && GPU_JAVA=/tmp/jre-d/bin/java; fi
+if [ -f .gpu/jre/jre.tar.xz ]; then mkdir -p /tmp/jre-d && tar xJf .gpu/jre/jre.tar.xz -C /tmp; fi
+# the jre may have been unpacked by an earlier call of this lease (tree + app + jre exceed one call)
+[ -x /tmp/jre-d/bin/java ] && GPU_JAVA=/tmp/jre-d/bin/java
 W=/tmp/jedge-dit; mkdir -p "$W" "$OUT"
 jedge() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -Djava.awt.headless=true -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.JedgeCli "$@"; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/gpu.txt"

@@ -10,7 +10,9 @@
 # Results go to $OUT: speed-gpu.txt, speed-vit.json, speed-quickstart.txt.
 set -uo pipefail
 eval "$(bash .gpu/tools/remote.sh env)"
-if [ -f .gpu/jre/jre.tar.xz ]; then mkdir -p /tmp/jre-d && tar xJf .gpu/jre/jre.tar.xz -C /tmp && GPU_JAVA=/tmp/jre-d/bin/java; fi
+if [ -f .gpu/jre/jre.tar.xz ]; then mkdir -p /tmp/jre-d && tar xJf .gpu/jre/jre.tar.xz -C /tmp; fi
+# the jre may have been unpacked by an earlier call of this lease (tree + app + jre exceed one call)
+[ -x /tmp/jre-d/bin/java ] && GPU_JAVA=/tmp/jre-d/bin/java
 W=/tmp/jedge-speed; mkdir -p "$W" "$OUT"
 FX=.gpu/app/fixtures
 jedge() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -Djava.awt.headless=true -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.JedgeCli "$@"; }
