@@ -6,7 +6,7 @@ import io.jedge.runtime.bench.BundleBench;
 import io.jedge.runtime.device.CommandResult;
 import io.jedge.runtime.device.DeviceDetector;
 import io.jedge.runtime.device.DeviceInfo;
-import io.jedge.runtime.device.HostEnvironment;
+import io.jedge.runtime.device.HostAccess;
 import io.jedge.runtime.model.Environment;
 import io.jedge.runtime.power.PowerProfile;
 import io.jedge.runtime.power.PowerProfiles;
@@ -112,7 +112,7 @@ public final class PowerBench implements Callable<Integer> {
         System.setProperty("java.awt.headless", "true");
         Files.createDirectories(out);
         Bundle bundle = Bundle.load(bundleDir);
-        HostEnvironment host = HostEnvironment.system();
+        HostAccess host = HostAccess.system();
         DeviceInfo info = new DeviceDetector(host).detect();
         Environment env = Environment.detect(io.jedge.sdk.LoadOptions.defaults());
         List<ModeStep> modes = modes(host, info);
@@ -159,7 +159,7 @@ public final class PowerBench implements Callable<Integer> {
     }
 
     /** The modes to measure: every conf mode when sweeping as root on a Jetson, else the current one. */
-    private List<ModeStep> modes(HostEnvironment host, DeviceInfo info) {
+    private List<ModeStep> modes(HostAccess host, DeviceInfo info) {
         List<ModeStep> steps = new ArrayList<>();
         if (sweep && info.isJetson()) {
             boolean root = "root".equals(System.getProperty("user.name"));
