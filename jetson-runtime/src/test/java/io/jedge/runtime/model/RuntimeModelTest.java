@@ -1,4 +1,4 @@
-package io.jedge.converters.runtime;
+package io.jedge.runtime.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -6,24 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jedge.converters.attention.VanillaAttention;
-import io.jedge.converters.convert.ConversionOptions;
-import io.jedge.converters.convert.Converter;
-import io.jedge.converters.models.SeededWeights;
-import io.jedge.converters.models.VitBuilder;
-import io.jedge.converters.models.VitConfig;
-import io.jedge.runtime.model.Environment;
-import io.jedge.runtime.model.RuntimeModel;
+import io.jedge.runtime.backend.TinyModels;
 import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.sdk.Jedge;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.JedgeModel;
 import io.jedge.sdk.LoadOptions;
 import io.jedge.sdk.Tensor;
+import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleManifest;
 import io.jedge.sdk.bundle.Figure;
+import io.jedge.sdk.bundle.Fingerprint;
+import io.jedge.sdk.bundle.Precision;
+import io.jedge.sdk.bundle.Report;
+import io.jedge.sdk.bundle.Role;
+import io.jedge.sdk.bundle.Task;
+import io.jedge.sdk.bundle.TensorSpec;
 import io.jedge.sdk.bundle.Variant;
+import io.jedge.sdk.bundle.VariantFormat;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,18 +41,28 @@ class RuntimeModelTest {
     @TempDir
     Path tmp;
 
+    /**
+     * A bundle of the two tiny fixtures as "fp32-vanilla" and "fp32-elfatt-sd", with figures that
+     * make each the fastest in one (simulated) power mode.
+     */
     Bundle twoVariants() throws Exception {
-        Path model = tmp.resolve("vit.onnx");
-        VitBuilder.build(new VitConfig(32, 8, 32, 1, 2, 2, 6), new SeededWeights(2), new VanillaAttention()).save(model);
-        Bundle b = new Converter(l -> { }).convert(model, tmp.resolve("b"),
-                ConversionOptions.builder().attention(List.of("keep", "elfatt-sd")).batch(1, 4, 8).build());
-        // figures that make each variant the fastest in one (simulated) power mode
-        BundleManifest m = b.manifest();
-        Variant van = m.variant("fp32-vanilla").orElseThrow();
-        Variant elf = m.variant("fp32-elfatt-sd").orElseThrow();
-        m = m.withVariant(van.withFigure(fig("15W", 1.0)).withFigure(fig("7W", 3.0)));
-        m = m.withVariant(elf.withFigure(fig("15W", 2.0)).withFigure(fig("7W", 1.5)));
-        return b.update(m);
+        Path dir = Files.createDirectories(tmp.resolve("b"));
+        Variant van = variant("fp32-vanilla", TinyModels.copy("a", dir), AttentionKind.VANILLA);
+        Variant elf = variant("fp32-elfatt-sd", TinyModels.copy("b", dir), AttentionKind.ELFATT_SD);
+        van = van.withFigure(fig("15W", 1.0)).withFigure(fig("7W", 3.0));
+        elf = elf.withFigure(fig("15W", 2.0)).withFigure(fig("7W", 1.5));
+        BundleManifest m = new BundleManifest(BundleManifest.SCHEMA_VERSION, "tiny", Task.IMAGE_CLASSIFICATION,
+                List.of(new TensorSpec("pixels", "float32", List.of(-1L, 3L, 8L, 8L))),
+                List.of(new TensorSpec("logits", "float32", List.of(-1L, 6L))), null, List.of(), Map.of(), List.of(van, elf),
+                // an approximate variant is only chosen with a fidelity report above the floor
+                List.of(new Report("fidelity", "fp32-elfatt-sd", "fp32-vanilla", "8 seeded", Map.of("cosine", 0.999), List.of(), List.of())),
+                "test", "2026-12-01T00:00:00Z");
+        return Bundle.write(dir, m);
+    }
+
+    static Variant variant(String id, Path file, AttentionKind attention) throws Exception {
+        return new Variant(id, Role.MODEL, file.getFileName().toString(), VariantFormat.ONNX, Precision.FP32, attention, 1, 4, 8,
+                Bundle.sha256(file), Files.size(file), Fingerprint.portable(), Map.of(), List.of());
     }
 
     static Figure fig(String mode, double p50) {
@@ -58,11 +70,7 @@ class RuntimeModelTest {
     }
 
     static Tensor image(int seed) {
-        float[] v = new float[3 * 32 * 32];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) Math.sin(i * 0.37 + seed);
-        }
-        return Tensor.ofFloats(new long[] {1, 3, 32, 32}, v);
+        return TinyModels.pixels(1, seed);
     }
 
     @Test
@@ -70,7 +78,7 @@ class RuntimeModelTest {
         Bundle b = twoVariants();
         DeviceContext at15 = Environment.simulate("orin-nano-8gb:15W").current();
         DeviceContext at7 = Environment.simulate("orin-nano-8gb:7W").current();
-        try (RuntimeModel m = RuntimeModel.open(b, LoadOptions.builder().watchPower(false).build(), new Environment(at15))) {
+        try (RuntimeModel m = RuntimeModel.open(b, LoadOptions.builder().watchPower(false).build(), new SimulatedEnvironment(at15))) {
             assertEquals("fp32-vanilla", m.selection().variantId(), m.selection().toString());
             Map<String, Tensor> ref = m.predictor().run(Map.of("pixels", image(0)));
             AtomicBoolean stop = new AtomicBoolean();
@@ -118,7 +126,7 @@ class RuntimeModelTest {
                 .queueWait(java.time.Duration.ZERO).build();
         List<CompletableFuture<Map<String, Tensor>>> fs = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (RuntimeModel m = RuntimeModel.open(b, o, new Environment(at15))) {
+        try (RuntimeModel m = RuntimeModel.open(b, o, new SimulatedEnvironment(at15))) {
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 Thread th = new Thread(() -> {
@@ -162,12 +170,12 @@ class RuntimeModelTest {
     @Test
     void autotuneMeasuresWhenNothingWasMeasuredHere() throws Exception {
         Bundle b = twoVariants(); // its figures are for a simulated Orin, not for this host
-        DeviceContext host = Environment.hostContext();
-        try (RuntimeModel plain = RuntimeModel.open(b, LoadOptions.builder().watchPower(false).build(), new Environment(host))) {
+        DeviceContext host = Environment.live().current();
+        try (RuntimeModel plain = RuntimeModel.open(b, LoadOptions.builder().watchPower(false).build(), new SimulatedEnvironment(host))) {
             assertEquals("prior", plain.selection().source());
         }
         try (RuntimeModel tuned = RuntimeModel.open(b, LoadOptions.builder().watchPower(false).autotune(true).build(),
-                new Environment(host))) {
+                new SimulatedEnvironment(host))) {
             assertEquals("autotune", tuned.selection().source(), tuned.selection().toString());
             assertTrue(tuned.selection().reason().contains("measured on " + host.describe()), tuned.selection().reason());
         }
@@ -178,7 +186,7 @@ class RuntimeModelTest {
         Bundle b = twoVariants();
         JedgeModel m = Jedge.load(b.dir(), LoadOptions.builder().watchPower(false).threads(1).build());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> m.predictor().run(Map.of("pixels", Tensor.zeros(1, 3, 31, 32))));
+                () -> m.predictor().run(Map.of("pixels", Tensor.zeros(1, 3, 7, 8))));
         assertTrue(e.getMessage().contains("input 'pixels'") && e.getMessage().contains("expected"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> m.predictor().run(Map.of("image", image(1))));
         // concurrent requests go through the batcher and match one-by-one answers
@@ -203,7 +211,7 @@ class RuntimeModelTest {
         bad[3] = Float.NaN;
         bad[9] = Float.NEGATIVE_INFINITY;
         IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
-                () -> m.predictor().run(Map.of("pixels", Tensor.ofFloats(new long[] {1, 3, 32, 32}, bad))));
+                () -> m.predictor().run(Map.of("pixels", Tensor.ofFloats(new long[] {1, 3, 8, 8}, bad))));
         assertTrue(nan.getMessage().contains("holds 2 NaN or infinite value(s)"), nan.getMessage());
         m.close();
         m.close();

@@ -1,0 +1,67 @@
+package io.jedge.runtime.backend;
+
+import io.jedge.sdk.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The tiny ONNX fixtures under {@code src/test/resources/onnx} (written by
+ * {@code tools/fixtures/tiny_onnx.py}): {@code pixels} float32 [N,3,8,8] to {@code logits} [N,6]
+ * through Flatten, MatMul and Add, with a plain-Java reference of the same weights.
+ */
+public final class TinyModels {
+    public static final int FEATURES = 3 * 8 * 8;
+    public static final int CLASSES = 6;
+
+    private TinyModels() {
+    }
+
+    /** Copies fixture {@code a} (seed 1) or {@code b} (seed 2) into {@code dir}; returns the file. */
+    public static Path copy(String which, Path dir) {
+        String name = "tiny-linear-" + which + ".onnx";
+        try (InputStream in = TinyModels.class.getResourceAsStream("/onnx/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("test fixture /onnx/" + name + " is missing; run tools/fixtures/tiny_onnx.py");
+            }
+            Path f = dir.resolve(name);
+            Files.copy(in, f);
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static int seed(String which) {
+        return "a".equals(which) ? 1 : 2;
+    }
+
+    /** A deterministic input of {@code batch} rows. */
+    public static Tensor pixels(int batch, int salt) {
+        float[] v = new float[batch * FEATURES];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.sin(i * 0.37 + salt);
+        }
+        return Tensor.ofFloats(new long[] {batch, 3, 8, 8}, v);
+    }
+
+    /** What the fixture of {@code seed} answers for {@code pixels}, computed in plain Java. */
+    public static float[] reference(int seed, Tensor pixels) {
+        float[] x = pixels.floats();
+        int n = x.length / FEATURES;
+        float[] out = new float[n * CLASSES];
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < CLASSES; j++) {
+                double acc = (float) (0.01 * (j - seed));
+                for (int i = 0; i < FEATURES; i++) {
+                    float w = (float) (Math.sin(0.1 * i + 0.7 * j + seed) * 0.05);
+                    acc += (double) x[r * FEATURES + i] * w;
+                }
+                out[r * CLASSES + j] = (float) acc;
+            }
+        }
+        return out;
+    }
+}
