@@ -1,0 +1,45 @@
+package io.jedge.converters.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.converters.attention.ElfattSdOptions;
+import io.jedge.converters.attention.FidelityFloor;
+import io.jedge.converters.precision.PrecisionOptions;
+import io.jedge.sdk.bundle.Precision;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The record's own constructor checks every value, as the builder did. */
+class ConversionOptionsTest {
+    static ConversionOptions of(List<Precision> precisions, int min, int opt, int max, List<String> attention, FidelityFloor floor,
+            PrecisionOptions precision) {
+        return new ConversionOptions("m", precisions, min, opt, max, List.of(), null, attention, ElfattSdOptions.defaults(), floor,
+                null, precision, PreprocessingOptions.none());
+    }
+
+    static void refused(String expected, Runnable r) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+
+    @Test
+    void publicConstructorRefusesBadValuesWithOneClearMessage() {
+        List<Precision> fp32 = List.of(Precision.FP32);
+        List<String> keep = List.of("keep");
+        FidelityFloor f = FidelityFloor.DEFAULT;
+        PrecisionOptions p = PrecisionOptions.defaults();
+        refused("--precision: at least one", () -> of(List.of(), 1, 1, 1, keep, f, p));
+        refused("--batch 4:2:8, expected MIN:OPT:MAX", () -> of(fp32, 4, 2, 8, keep, f, p));
+        refused("--batch 0:1:1", () -> of(fp32, 0, 1, 1, keep, f, p));
+        refused("--attention 'window', expected keep or elfatt-sd", () -> of(fp32, 1, 1, 1, List.of("window"), f, p));
+        refused("--attention: at least one", () -> of(fp32, 1, 1, 1, List.of(), f, p));
+        refused("fidelity floor must not be null", () -> of(fp32, 1, 1, 1, keep, null, p));
+        refused("precision options must not be null", () -> of(fp32, 1, 1, 1, keep, f, null));
+        ConversionOptions ok = of(new java.util.ArrayList<>(fp32), 1, 2, 4, keep, f, p);
+        assertThrows(UnsupportedOperationException.class, () -> ok.precisions().add(Precision.INT8), "immutable");
+        refused("--batch 3:2:1", () -> ConversionOptions.builder().batch(3, 2, 1).build());
+    }
+}
