@@ -9,6 +9,7 @@ import io.jedge.converters.models.VitBuilder;
 import io.jedge.converters.models.VitConfig;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.runtime.bench.BundleBench;
+import io.jedge.runtime.bench.BundleBenchOptions;
 import io.jedge.runtime.model.Environment;
 import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.sdk.Goal;
@@ -68,7 +69,7 @@ final class QuickstartCommand implements Callable<Integer> {
         DeviceContext ctx = Environment.detect(LoadOptions.defaults()).current();
         out.println("== 3. benchmark every variant on " + ctx.describe() + " (ONNX Runtime CPU), batches 1 and 8");
         out.flush();
-        BundleBench.Outcome bench = BundleBench.run(bundle, null, List.of(1, 8), seconds, threads, ctx, true, l -> {
+        BundleBench.Outcome bench = BundleBench.run(bundle, BundleBenchOptions.builder(ctx).batches(List.of(1, 8)).seconds(seconds).threads(threads).build(), l -> {
             out.println("   " + l);
             out.flush();
         });

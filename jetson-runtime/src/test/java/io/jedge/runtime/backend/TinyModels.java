@@ -1,11 +1,25 @@
 package io.jedge.runtime.backend;
 
 import io.jedge.sdk.Tensor;
+import io.jedge.sdk.bundle.AttentionKind;
+import io.jedge.sdk.bundle.Bundle;
+import io.jedge.sdk.bundle.BundleException;
+import io.jedge.sdk.bundle.BundleManifest;
+import io.jedge.sdk.bundle.Fingerprint;
+import io.jedge.sdk.bundle.Precision;
+import io.jedge.sdk.bundle.Report;
+import io.jedge.sdk.bundle.Role;
+import io.jedge.sdk.bundle.Task;
+import io.jedge.sdk.bundle.TensorSpec;
+import io.jedge.sdk.bundle.Variant;
+import io.jedge.sdk.bundle.VariantFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The tiny ONNX fixtures under {@code src/test/resources/onnx} (written by
@@ -32,6 +46,33 @@ public final class TinyModels {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A bundle in {@code dir} of fixture a as {@code fp32-vanilla} and fixture b as
+     * {@code fp32-elfatt-sd} (batch 1..8, no figures), with the fidelity report an approximate
+     * variant needs to be chosen.
+     */
+    public static Bundle bundle(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Variant van = variant("fp32-vanilla", copy("a", dir), AttentionKind.VANILLA);
+            Variant elf = variant("fp32-elfatt-sd", copy("b", dir), AttentionKind.ELFATT_SD);
+            BundleManifest m = new BundleManifest(BundleManifest.SCHEMA_VERSION, "tiny", Task.IMAGE_CLASSIFICATION,
+                    List.of(new TensorSpec("pixels", "float32", List.of(-1L, 3L, 8L, 8L))),
+                    List.of(new TensorSpec("logits", "float32", List.of(-1L, (long) CLASSES))), null, List.of(), Map.of(), List.of(van, elf),
+                    List.of(new Report("fidelity", "fp32-elfatt-sd", "fp32-vanilla", "8 seeded", Map.of("cosine", 0.999), List.of(),
+                            List.of())),
+                    "test", "2026-12-01T00:00:00Z");
+            return Bundle.write(dir, m);
+        } catch (IOException | BundleException e) {
+            throw new IllegalStateException("writing the tiny test bundle in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Variant variant(String id, Path file, AttentionKind attention) throws IOException, BundleException {
+        return new Variant(id, Role.MODEL, file.getFileName().toString(), VariantFormat.ONNX, Precision.FP32, attention, 1, 4, 8,
+                Bundle.sha256(file), Files.size(file), Fingerprint.portable(), Map.of(), List.of());
     }
 
     public static int seed(String which) {

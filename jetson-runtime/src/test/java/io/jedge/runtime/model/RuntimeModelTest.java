@@ -13,19 +13,10 @@ import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.JedgeModel;
 import io.jedge.sdk.LoadOptions;
 import io.jedge.sdk.Tensor;
-import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleManifest;
 import io.jedge.sdk.bundle.Figure;
-import io.jedge.sdk.bundle.Fingerprint;
-import io.jedge.sdk.bundle.Precision;
-import io.jedge.sdk.bundle.Report;
-import io.jedge.sdk.bundle.Role;
-import io.jedge.sdk.bundle.Task;
-import io.jedge.sdk.bundle.TensorSpec;
 import io.jedge.sdk.bundle.Variant;
-import io.jedge.sdk.bundle.VariantFormat;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,28 +32,15 @@ class RuntimeModelTest {
     @TempDir
     Path tmp;
 
-    /**
-     * A bundle of the two tiny fixtures as "fp32-vanilla" and "fp32-elfatt-sd", with figures that
-     * make each the fastest in one (simulated) power mode.
-     */
+    /** The tiny two-variant bundle, with figures that make each variant the fastest in one (simulated) power mode. */
     Bundle twoVariants() throws Exception {
-        Path dir = Files.createDirectories(tmp.resolve("b"));
-        Variant van = variant("fp32-vanilla", TinyModels.copy("a", dir), AttentionKind.VANILLA);
-        Variant elf = variant("fp32-elfatt-sd", TinyModels.copy("b", dir), AttentionKind.ELFATT_SD);
-        van = van.withFigure(fig("15W", 1.0)).withFigure(fig("7W", 3.0));
-        elf = elf.withFigure(fig("15W", 2.0)).withFigure(fig("7W", 1.5));
-        BundleManifest m = new BundleManifest(BundleManifest.SCHEMA_VERSION, "tiny", Task.IMAGE_CLASSIFICATION,
-                List.of(new TensorSpec("pixels", "float32", List.of(-1L, 3L, 8L, 8L))),
-                List.of(new TensorSpec("logits", "float32", List.of(-1L, 6L))), null, List.of(), Map.of(), List.of(van, elf),
-                // an approximate variant is only chosen with a fidelity report above the floor
-                List.of(new Report("fidelity", "fp32-elfatt-sd", "fp32-vanilla", "8 seeded", Map.of("cosine", 0.999), List.of(), List.of())),
-                "test", "2026-12-01T00:00:00Z");
-        return Bundle.write(dir, m);
-    }
-
-    static Variant variant(String id, Path file, AttentionKind attention) throws Exception {
-        return new Variant(id, Role.MODEL, file.getFileName().toString(), VariantFormat.ONNX, Precision.FP32, attention, 1, 4, 8,
-                Bundle.sha256(file), Files.size(file), Fingerprint.portable(), Map.of(), List.of());
+        Bundle b = TinyModels.bundle(tmp.resolve("b"));
+        BundleManifest m = b.manifest();
+        Variant van = m.variant("fp32-vanilla").orElseThrow();
+        Variant elf = m.variant("fp32-elfatt-sd").orElseThrow();
+        m = m.withVariant(van.withFigure(fig("15W", 1.0)).withFigure(fig("7W", 3.0)));
+        m = m.withVariant(elf.withFigure(fig("15W", 2.0)).withFigure(fig("7W", 1.5)));
+        return b.update(m);
     }
 
     static Figure fig(String mode, double p50) {

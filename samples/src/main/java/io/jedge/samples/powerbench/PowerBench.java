@@ -3,6 +3,7 @@ package io.jedge.samples.powerbench;
 import io.jedge.sdk.AtomicFiles;
 import com.google.gson.GsonBuilder;
 import io.jedge.runtime.bench.BundleBench;
+import io.jedge.runtime.bench.BundleBenchOptions;
 import io.jedge.runtime.device.CommandResult;
 import io.jedge.runtime.device.DeviceDetector;
 import io.jedge.runtime.device.DeviceInfo;
@@ -134,8 +135,9 @@ public final class PowerBench implements Callable<Integer> {
                 String mode = ctx.powerMode() == null ? "host" : ctx.powerMode();
                 List<String> models = bundle.manifest().variants(Role.MODEL).stream().map(Variant::id).toList();
                 TelemetryReader telemetry = new TelemetryReader(host);
-                BundleBench.Outcome o = BundleBench.run(bundle, models, batches, seconds, threads, ctx, !noRecord,
-                        () -> new PowerSampler(telemetry).begin(), l -> log.println("  " + mode + "  " + l));
+                BundleBench.Outcome o = BundleBench.run(bundle, BundleBenchOptions.builder(ctx).variants(models).batches(batches).seconds(seconds)
+                        .threads(threads).record(!noRecord).power(() -> new PowerSampler(telemetry).begin()).build(),
+                        l -> log.println("  " + mode + "  " + l));
                 bundle = o.bundle();
                 for (BundleBench.Row r : o.rows()) {
                     Variant v = bundle.manifest().variant(r.variant()).orElseThrow();
