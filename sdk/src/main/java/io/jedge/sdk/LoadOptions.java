@@ -80,7 +80,7 @@ public record LoadOptions(Goal goal, int threads, String backend, String variant
         return new Builder();
     }
 
-    /** Builder for {@link LoadOptions}; {@link #build()} validates. */
+    /** Builder for {@link LoadOptions}; the record's constructor validates. */
     public static final class Builder {
         private Goal goal = Goal.LATENCY;
         private int threads;

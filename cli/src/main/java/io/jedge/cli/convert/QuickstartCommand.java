@@ -71,7 +71,8 @@ final class QuickstartCommand implements Callable<Integer> {
         DeviceContext ctx = Environment.detect(LoadOptions.defaults()).current();
         out.println("== 3. benchmark every variant on " + ctx.describe() + " (ONNX Runtime CPU), batches 1 and 8");
         out.flush();
-        BundleBench.Outcome bench = BundleBench.run(bundle, BundleBenchOptions.builder(ctx).batches(List.of(1, 8)).seconds(seconds).threads(threads.threads()).build(), l -> {
+        BundleBench.Outcome bench = BundleBench.run(bundle,
+                BundleBenchOptions.builder(ctx).batches(List.of(1, 8)).seconds(seconds).threads(threads.threads()).build(), l -> {
             out.println("   " + l);
             out.flush();
         });

@@ -63,7 +63,7 @@ public record ElfattSdOptions(List<Integer> layers, int block, int agents, doubl
                 .shortcut(shortcut);
     }
 
-    /** Builder for {@link ElfattSdOptions}; validated in {@link #build()}. */
+    /** Builder for {@link ElfattSdOptions}; the record's constructor validates. */
     public static final class Builder {
         private List<Integer> layers = List.of();
         private int block = DEFAULT_BLOCK;

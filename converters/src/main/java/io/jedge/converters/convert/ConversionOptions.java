@@ -61,7 +61,7 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
         return new Builder();
     }
 
-    /** Builder; {@link #build()} validates. */
+    /** Builder; the record's constructor validates. */
     public static final class Builder {
         private String name;
         private List<Precision> precisions = List.of(Precision.FP32);

@@ -75,7 +75,7 @@ public record Fp16Options(Set<String> keepFp32Ops, List<String> keepFp32Nodes, i
         return false;
     }
 
-    /** Builder; {@link #build()} validates. */
+    /** Builder; the record's constructor validates. */
     public static final class Builder {
         private final Set<String> ops = new LinkedHashSet<>(DEFAULT_KEEP_FP32_OPS);
         private final List<String> nodes = new ArrayList<>();

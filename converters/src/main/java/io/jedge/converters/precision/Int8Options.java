@@ -71,7 +71,7 @@ public record Int8Options(QuantProfile profile, CalibrationMethod method, QuantT
         return new Builder();
     }
 
-    /** Builder; {@link #build()} validates. */
+    /** Builder; the record's constructor validates. */
     public static final class Builder {
         private QuantProfile profile = QuantProfile.ORT_CPU;
         private CalibrationMethod method = CalibrationMethod.ENTROPY;

@@ -92,7 +92,7 @@ public record PrecisionOptions(Fp16Options fp16, Int8Options int8, Path calibrat
         return calibrationDir != null;
     }
 
-    /** Builder; {@link #build()} validates. */
+    /** Builder; the record's constructor validates. */
     public static final class Builder {
         private Fp16Options fp16 = Fp16Options.defaults();
         private Int8Options int8 = Int8Options.defaults();

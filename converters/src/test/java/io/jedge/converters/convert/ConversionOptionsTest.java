@@ -42,4 +42,13 @@ class ConversionOptionsTest {
         assertThrows(UnsupportedOperationException.class, () -> ok.precisions().add(Precision.INT8), "immutable");
         refused("--batch 3:2:1", () -> ConversionOptions.builder().batch(3, 2, 1).build());
     }
+
+    @Test
+    void preprocessingOptionsRefuseImpossibleSizesAndCrops() {
+        refused("--resize 0: 0x0, expected a size of at least 1",
+                () -> new PreprocessingOptions(null, 0, 0, "--resize 0", null, null, null, null));
+        refused("size: 224x-1", () -> new PreprocessingOptions(null, 224, -1, null, null, null, null, null));
+        refused("crop 1.5, expected a fraction in (0, 1]", () -> new PreprocessingOptions(null, null, null, null, null, null, null, 1.5));
+        refused("--resize 0, expected a size of at least 1", () -> PreprocessingOptions.of(null, null, 0, null, null));
+    }
 }
