@@ -13,6 +13,7 @@ import io.jedge.sdk.bundle.Task;
 import io.jedge.sdk.bundle.TensorSpec;
 import io.jedge.sdk.bundle.Variant;
 import io.jedge.sdk.bundle.VariantFormat;
+import io.jedge.sdk.diffusion.GenerationDefaults;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -33,9 +34,12 @@ public final class TinyModels {
     private TinyModels() {
     }
 
-    /** Copies fixture {@code a} (seed 1) or {@code b} (seed 2) into {@code dir}; returns the file. */
+    /**
+     * Copies fixture {@code a} (seed 1) or {@code b} (seed 2) into {@code dir}, or another fixture by its name
+     * after {@code tiny-} ({@code denoiser-a}, {@code decoder}, ...); returns the file.
+     */
     public static Path copy(String which, Path dir) {
-        String name = "tiny-linear-" + which + ".onnx";
+        String name = "tiny-" + (which.length() == 1 ? "linear-" : "") + which + ".onnx";
         try (InputStream in = TinyModels.class.getResourceAsStream("/onnx/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("test fixture /onnx/" + name + " is missing; run tools/fixtures/tiny_onnx.py");
@@ -70,8 +74,49 @@ public final class TinyModels {
         }
     }
 
+    /**
+     * A latent-diffusion bundle in {@code dir}: the tiny denoisers as {@code fp32-vanilla} (k 0.1) and
+     * {@code fp32-elfatt-sd} (k 0.2), class-conditional with null class 10 or unconditional, and the
+     * tiny decoder as {@code fp32-decoder}; latents 4x8x8, images 3x64x64, pipeline defaults otherwise.
+     */
+    public static Bundle diffusionBundle(Path dir, boolean conditional) {
+        try {
+            Files.createDirectories(dir);
+            Path van = copy(conditional ? "denoiser-a" : "denoiser-uncond", dir, "vanilla.onnx");
+            Path elf = conditional ? copy("denoiser-b", dir, "elfatt-sd.onnx") : copy("denoiser-uncond", dir, "elfatt-sd.onnx");
+            Path dec = copy("decoder", dir, "decoder.onnx");
+            List<TensorSpec> in = new java.util.ArrayList<>(List.of(new TensorSpec("latents", "float32", List.of(-1L, 4L, 8L, 8L)),
+                    new TensorSpec("timesteps", "float32", List.of(-1L))));
+            if (conditional) {
+                in.add(new TensorSpec("class_labels", "int64", List.of(-1L)));
+            }
+            GenerationDefaults defaults = GenerationDefaults.builder().latentSize(4, 8, 8).latentScalingFactor(1.0)
+                    .nullClass(conditional ? 10L : null).build();
+            BundleManifest m = new BundleManifest(BundleManifest.SCHEMA_VERSION, "tiny-dit", Task.LATENT_DIFFUSION, in,
+                    List.of(new TensorSpec("noise", "float32", List.of(-1L, 4L, 8L, 8L))), null, List.of(), defaults.toPipeline(),
+                    List.of(variant("fp32-vanilla", Role.DENOISER, van, AttentionKind.VANILLA),
+                            variant("fp32-elfatt-sd", Role.DENOISER, elf, AttentionKind.ELFATT_SD),
+                            variant("fp32-decoder", Role.DECODER, dec, AttentionKind.NONE)),
+                    List.of(new Report("fidelity", "fp32-elfatt-sd", "fp32-vanilla", "8 seeded", Map.of("cosine", 0.999), List.of(),
+                            List.of())),
+                    "test", "2026-12-01T00:00:00Z");
+            return Bundle.write(dir, m);
+        } catch (IOException | BundleException e) {
+            throw new IllegalStateException("writing the tiny diffusion bundle in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Path copy(String which, Path dir, String as) throws IOException {
+        Path f = copy(which, dir);
+        return Files.move(f, dir.resolve(as));
+    }
+
     private static Variant variant(String id, Path file, AttentionKind attention) throws IOException, BundleException {
-        return new Variant(id, Role.MODEL, file.getFileName().toString(), VariantFormat.ONNX, Precision.FP32, attention, 1, 4, 8,
+        return variant(id, Role.MODEL, file, attention);
+    }
+
+    private static Variant variant(String id, Role role, Path file, AttentionKind attention) throws IOException, BundleException {
+        return new Variant(id, role, file.getFileName().toString(), VariantFormat.ONNX, Precision.FP32, attention, 1, 4, 8,
                 Bundle.sha256(file), Files.size(file), Fingerprint.portable(), Map.of(), List.of());
     }
 
