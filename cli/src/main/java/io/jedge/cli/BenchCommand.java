@@ -2,6 +2,7 @@ package io.jedge.cli;
 
 import com.google.gson.GsonBuilder;
 import io.jedge.runtime.bench.BundleBench;
+import io.jedge.runtime.bench.BundleBenchOptions;
 import io.jedge.runtime.model.Environment;
 import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.sdk.bundle.Bundle;
@@ -48,7 +49,8 @@ final class BenchCommand implements Callable<Integer> {
         checkOptions();
         Bundle bundle = Bundle.load(bundleDir);
         DeviceContext ctx = Environment.detect(io.jedge.sdk.LoadOptions.defaults()).current();
-        BundleBench.Outcome r = BundleBench.run(bundle, variants, batches, seconds, threads.threads, ctx, !noRecord, line -> {
+        BundleBench.Outcome r = BundleBench.run(bundle, BundleBenchOptions.builder(ctx).variants(variants).batches(batches).seconds(seconds)
+                .threads(threads.threads).record(!noRecord).build(), line -> {
             if (!json) {
                 out.println(line);
                 out.flush();
@@ -64,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Largest batch bench times; far above any variant's maxBatch, small enough to allocate. */
-    static final int MAX_BATCH = 4096;
+    static final int MAX_BATCH = BundleBenchOptions.MAX_BATCH;
 
     /** Refuses absurd options at once, before the bundle is hashed or a session opened. */
     private void checkOptions() {

@@ -7,7 +7,7 @@ import com.google.gson.JsonObject;
 import io.jedge.runtime.device.DeviceDetector;
 import io.jedge.runtime.device.DeviceInfo;
 import io.jedge.runtime.device.GpuInfo;
-import io.jedge.runtime.device.HostEnvironment;
+import io.jedge.runtime.device.HostAccess;
 import io.jedge.runtime.device.JetPackRelease;
 import io.jedge.runtime.device.L4tVersion;
 import io.jedge.runtime.power.CpuCoreReading;
@@ -71,7 +71,7 @@ public final class DeviceCommand implements Callable<Integer> {
 
     /** --verbose is the jedge command's inherited option; standalone use has none. */
     private boolean verbose() {
-        return spec.root().userObject() instanceof JedgeCli cli && cli.verbose;
+        return spec.root().userObject() instanceof JedgeCli cli && cli.verbose.verbose;
     }
 
     @Option(names = "--watch-seconds", hidden = true, description = "Stop watching after this many seconds.")
@@ -88,15 +88,15 @@ public final class DeviceCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            HostEnvironment env;
+            HostAccess env;
             if (root != null) {
                 if (!Files.isDirectory(root)) {
                     return fail(err, "--root '" + root + "' is not a directory",
                             "pass a captured device tree, for example --root jetson-runtime/src/test/resources/fake-roots/orin-nx-16gb");
                 }
-                env = HostEnvironment.ofRoot(root);
+                env = HostAccess.ofRoot(root);
             } else {
-                env = HostEnvironment.system();
+                env = HostAccess.system();
             }
             if (pollMs < 10) {
                 return fail(err, "--poll-ms " + pollMs + ", expected at least 10", "use the default of 1000");
@@ -133,7 +133,7 @@ public final class DeviceCommand implements Callable<Integer> {
         return 2;
     }
 
-    private int watch(HostEnvironment env, PrintWriter out) throws RuntimeException {
+    private int watch(HostAccess env, PrintWriter out) throws RuntimeException {
         CountDownLatch done = new CountDownLatch(watchEvents == null ? Integer.MAX_VALUE : Math.max(1, watchEvents));
         try (PowerModeWatcher watcher = PowerModeWatcher.builder(env).period(Duration.ofMillis(pollMs)).build()) {
             watcher.addListener(new PowerListener() {

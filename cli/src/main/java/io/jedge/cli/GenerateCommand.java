@@ -64,8 +64,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     DeviceFlags.Threads threads;
 
-    @Option(names = "--variant", description = "Force a denoiser or decoder variant id.")
-    String variant;
+    @Mixin
+    DeviceFlags.ForcedVariant variant;
 
     @Option(names = "--backend", defaultValue = "auto", description = "auto, ort-cpu or tensorrt: run only variants of this backend"
             + " (default ${DEFAULT-VALUE}: engines where TensorRT runs, ONNX Runtime elsewhere).")
@@ -81,7 +81,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         checkOptions();
         PrintWriter out = spec.commandLine().getOut();
-        LoadOptions lo = LoadOptions.builder().threads(threads.threads).backend(backend).variant(variant).simulate(simulate.simulate).watchPower(false).build();
+        LoadOptions lo = LoadOptions.builder().threads(threads.threads).backend(backend).variant(variant.variant).simulate(simulate.simulate).watchPower(false).build();
         try (ImageGenerator g = Jedge.loadGenerator(bundleDir, lo)) {
             GenerationOptions o = options(g);
             out.printf(Locale.ROOT, "bundle %s: %d steps of %s, guidance %s, seed %d, %s, latents %dx%dx%d, %s%n",

@@ -7,7 +7,7 @@ import io.jedge.sdk.bundle.BundleException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * The {@code jedge} command line: convert models into bundles, inspect, run and benchmark them.
@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 public final class JedgeCli {
     /** A class of the converters library: present on a host install, absent on a device install. */
     static final String CONVERTERS_PROBE = "io.jedge.converters.convert.Converter";
-    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
-    boolean verbose;
+    @Mixin
+    DeviceFlags.Verbose verbose;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -81,7 +81,7 @@ public final class JedgeCli {
         PrintWriter err = cl.getErr();
         boolean verbose = false;
         for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
-            verbose |= p.hasMatchedOption("--verbose");
+            verbose |= p.hasMatchedOption(DeviceFlags.Verbose.NAME);
         }
         Throwable t = e;
         String hint = null;

@@ -40,8 +40,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--top", defaultValue = "5", description = "Classes to print for classifiers (default ${DEFAULT-VALUE}).")
     int top;
 
-    @Option(names = "--variant", description = "Force a variant id instead of letting the runtime choose.")
-    String variant;
+    @Mixin
+    DeviceFlags.ForcedVariant variant;
 
     @Mixin
     DeviceFlags.Threads threads;
@@ -61,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--output " + output + ": expected a .npy or .f32 file name");
             }
         }
-        LoadOptions o = LoadOptions.builder().variant(variant).threads(threads.threads).watchPower(false).autotune(autotune).simulate(simulate.simulate).build();
+        LoadOptions o = LoadOptions.builder().variant(variant.variant).threads(threads.threads).watchPower(false).autotune(autotune).simulate(simulate.simulate).build();
         try (JedgeModel m = Jedge.load(bundleDir, o)) {
             out.println("variant: " + m.selection());
             String name = input.getFileName().toString().toLowerCase(Locale.ROOT);

@@ -46,7 +46,7 @@ final class SelectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         Bundle bundle = Bundle.load(bundleDir);
-        Environment env = simulate.simulate != null ? Environment.simulate(simulate.simulate) : Environment.detect(LoadOptions.defaults());
+        Environment env = Environment.detect(LoadOptions.builder().simulate(simulate.simulate).build());
         SelectionRequest req = new SelectionRequest(Role.parse(role), Goal.valueOf(goal.toUpperCase(Locale.ROOT)),
                 Precision.parse(floor), minFidelity, "auto", null, 0);
         VariantSelector.BackendResolver resolver = simulate.simulate != null ? VariantSelector.ASSUME_RUNNABLE : env.backends();

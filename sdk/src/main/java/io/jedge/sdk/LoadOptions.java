@@ -32,6 +32,40 @@ import java.time.Duration;
 public record LoadOptions(Goal goal, int threads, String backend, String variant, Precision precisionFloor,
         Double minFidelity, int maxBatch, Duration maxDelay, String simulate, boolean autotune, boolean watchPower,
         boolean buildEngines, int queueCapacity, Duration queueWait) {
+    /** Checks every value, so that no construction path skips a check. */
+    public LoadOptions {
+        if (goal == null) {
+            throw new IllegalArgumentException("goal must be LATENCY or THROUGHPUT, not null");
+        }
+        if (threads < 0 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads: " + threads + ", expected 0 (all cores) to " + MAX_THREADS);
+        }
+        if (queueCapacity < 1 || queueCapacity > MAX_QUEUE_CAPACITY) {
+            throw new IllegalArgumentException("queueCapacity: " + queueCapacity + ", expected 1 to " + MAX_QUEUE_CAPACITY);
+        }
+        if (!("auto".equals(backend) || "ort-cpu".equals(backend) || "tensorrt".equals(backend))) {
+            throw new IllegalArgumentException("backend '" + backend + "', expected auto, ort-cpu or tensorrt");
+        }
+        if (minFidelity != null && !(minFidelity > 0 && minFidelity <= 1)) {
+            throw new IllegalArgumentException("minFidelity " + minFidelity + ", expected a cosine in (0, 1]");
+        }
+        if (maxBatch < 0) {
+            throw new IllegalArgumentException("maxBatch " + maxBatch + ", expected 0 (automatic) or more");
+        }
+        if (maxDelay == null || maxDelay.isNegative()) {
+            throw new IllegalArgumentException("maxDelay " + maxDelay + ", expected zero or more");
+        }
+        if (queueWait == null || queueWait.isNegative() || queueWait.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("queueWait " + queueWait + ", expected zero to one hour");
+        }
+        if (simulate != null && !simulate.matches("[a-z0-9-]+:.+")) {
+            throw new IllegalArgumentException("simulate '" + simulate + "', expected MODULE:MODE such as orin-nano-8gb:15W");
+        }
+        if (precisionFloor == null) {
+            precisionFloor = Precision.INT8;
+        }
+    }
+
 
     /** More threads than this only slows a session down (and used to hang its creation). */
     public static final int MAX_THREADS = 1024;
@@ -46,7 +80,7 @@ public record LoadOptions(Goal goal, int threads, String backend, String variant
         return new Builder();
     }
 
-    /** Builder for {@link LoadOptions}; {@link #build()} validates. */
+    /** Builder for {@link LoadOptions}; the record's constructor validates. */
     public static final class Builder {
         private Goal goal = Goal.LATENCY;
         private int threads;
@@ -137,35 +171,8 @@ public record LoadOptions(Goal goal, int threads, String backend, String variant
         }
 
         public LoadOptions build() {
-            if (goal == null) {
-                throw new IllegalArgumentException("goal must be LATENCY or THROUGHPUT, not null");
-            }
-            if (threads < 0 || threads > MAX_THREADS) {
-                throw new IllegalArgumentException("threads: " + threads + ", expected 0 (all cores) to " + MAX_THREADS);
-            }
-            if (queueCapacity < 1 || queueCapacity > MAX_QUEUE_CAPACITY) {
-                throw new IllegalArgumentException("queueCapacity: " + queueCapacity + ", expected 1 to " + MAX_QUEUE_CAPACITY);
-            }
-            if (!(backend.equals("auto") || backend.equals("ort-cpu") || backend.equals("tensorrt"))) {
-                throw new IllegalArgumentException("backend '" + backend + "', expected auto, ort-cpu or tensorrt");
-            }
-            if (minFidelity != null && !(minFidelity > 0 && minFidelity <= 1)) {
-                throw new IllegalArgumentException("minFidelity " + minFidelity + ", expected a cosine in (0, 1]");
-            }
-            if (maxBatch < 0) {
-                throw new IllegalArgumentException("maxBatch " + maxBatch + ", expected 0 (automatic) or more");
-            }
-            if (maxDelay == null || maxDelay.isNegative()) {
-                throw new IllegalArgumentException("maxDelay " + maxDelay + ", expected zero or more");
-            }
-            if (queueWait == null || queueWait.isNegative() || queueWait.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("queueWait " + queueWait + ", expected zero to one hour");
-            }
-            if (simulate != null && !simulate.matches("[a-z0-9-]+:.+")) {
-                throw new IllegalArgumentException("simulate '" + simulate + "', expected MODULE:MODE such as orin-nano-8gb:15W");
-            }
-            return new LoadOptions(goal, threads, backend, variant, precisionFloor == null ? Precision.INT8 : precisionFloor,
-                    minFidelity, maxBatch, maxDelay, simulate, autotune, watchPower, buildEngines, queueCapacity, queueWait);
+            return new LoadOptions(goal, threads, backend, variant, precisionFloor, minFidelity, maxBatch, maxDelay, simulate, autotune,
+                    watchPower, buildEngines, queueCapacity, queueWait);
         }
     }
 }

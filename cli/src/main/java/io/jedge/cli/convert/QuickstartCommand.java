@@ -9,6 +9,7 @@ import io.jedge.converters.models.VitBuilder;
 import io.jedge.converters.models.VitConfig;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.runtime.bench.BundleBench;
+import io.jedge.runtime.bench.BundleBenchOptions;
 import io.jedge.runtime.model.Environment;
 import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.sdk.Goal;
@@ -27,7 +28,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import javax.imageio.ImageIO;
+import io.jedge.cli.DeviceFlags;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,8 +46,8 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "1.5", description = "Benchmark seconds per variant and batch.")
     double seconds;
 
-    @Option(names = "--threads", defaultValue = "0")
-    int threads;
+    @Mixin
+    DeviceFlags.Threads threads;
 
     @Override
     public Integer call() throws Exception {
@@ -68,7 +71,8 @@ final class QuickstartCommand implements Callable<Integer> {
         DeviceContext ctx = Environment.detect(LoadOptions.defaults()).current();
         out.println("== 3. benchmark every variant on " + ctx.describe() + " (ONNX Runtime CPU), batches 1 and 8");
         out.flush();
-        BundleBench.Outcome bench = BundleBench.run(bundle, null, List.of(1, 8), seconds, threads, ctx, true, l -> {
+        BundleBench.Outcome bench = BundleBench.run(bundle,
+                BundleBenchOptions.builder(ctx).batches(List.of(1, 8)).seconds(seconds).threads(threads.threads()).build(), l -> {
             out.println("   " + l);
             out.flush();
         });
@@ -77,7 +81,7 @@ final class QuickstartCommand implements Callable<Integer> {
         BufferedImage img = sampleImage(c.imageSize());
         Path png = dir.resolve("sample.png");
         AtomicFiles.write(png, o -> ImageIO.write(img, "png", o));
-        try (JedgeModel loaded = Jedge.load(bundleDir, LoadOptions.builder().goal(Goal.LATENCY).threads(threads).build())) {
+        try (JedgeModel loaded = Jedge.load(bundleDir, LoadOptions.builder().goal(Goal.LATENCY).threads(threads.threads()).build())) {
             out.println("   chosen: " + loaded.selection());
             ImageClassifier classifier = loaded.imageClassifier();
             long s = System.nanoTime();

@@ -26,6 +26,26 @@ public record ElfattSdOptions(List<Integer> layers, int block, int agents, doubl
     public static final double AGENTSD_SHORTCUT = 0.075;
 
     public ElfattSdOptions {
+        if (layers == null) {
+            throw new IllegalArgumentException("layers must not be null; use an empty list for all supported blocks");
+        }
+        for (Integer l : layers) {
+            if (l == null || l < 0) {
+                throw new IllegalArgumentException("layers: " + layers + ", expected block indices 0 or more");
+            }
+        }
+        if (block < 1) {
+            throw new IllegalArgumentException("block: " + block + " tokens, expected 1 or more");
+        }
+        if (agents < 0) {
+            throw new IllegalArgumentException("agents: " + agents + ", expected 0 (automatic) or more");
+        }
+        if (!(agentScaleExponent > 0) || Double.isInfinite(agentScaleExponent)) {
+            throw new IllegalArgumentException("agentScaleExponent: " + agentScaleExponent + ", expected a positive number");
+        }
+        if (!(shortcut >= 0) || Double.isInfinite(shortcut)) {
+            throw new IllegalArgumentException("shortcut: " + shortcut + ", expected 0 or a positive number");
+        }
         layers = List.copyOf(layers);
     }
 
@@ -43,7 +63,7 @@ public record ElfattSdOptions(List<Integer> layers, int block, int agents, doubl
                 .shortcut(shortcut);
     }
 
-    /** Builder for {@link ElfattSdOptions}; validated in {@link #build()}. */
+    /** Builder for {@link ElfattSdOptions}; the record's constructor validates. */
     public static final class Builder {
         private List<Integer> layers = List.of();
         private int block = DEFAULT_BLOCK;
@@ -77,26 +97,6 @@ public record ElfattSdOptions(List<Integer> layers, int block, int agents, doubl
         }
 
         public ElfattSdOptions build() {
-            if (layers == null) {
-                throw new IllegalArgumentException("layers must not be null; use an empty list for all supported blocks");
-            }
-            for (Integer l : layers) {
-                if (l == null || l < 0) {
-                    throw new IllegalArgumentException("layers: " + layers + ", expected block indices 0 or more");
-                }
-            }
-            if (block < 1) {
-                throw new IllegalArgumentException("block: " + block + " tokens, expected 1 or more");
-            }
-            if (agents < 0) {
-                throw new IllegalArgumentException("agents: " + agents + ", expected 0 (automatic) or more");
-            }
-            if (!(agentScaleExponent > 0) || Double.isInfinite(agentScaleExponent)) {
-                throw new IllegalArgumentException("agentScaleExponent: " + agentScaleExponent + ", expected a positive number");
-            }
-            if (!(shortcut >= 0) || Double.isInfinite(shortcut)) {
-                throw new IllegalArgumentException("shortcut: " + shortcut + ", expected 0 or a positive number");
-            }
             return new ElfattSdOptions(layers, block, agents, agentScaleExponent, shortcut);
         }
     }

@@ -29,12 +29,39 @@ import java.util.List;
 public record ConversionOptions(String name, List<Precision> precisions, int batchMin, int batchOpt, int batchMax,
         List<String> labels, Task task, List<String> attention, ElfattSdOptions elfattSd, FidelityFloor fidelity,
         TrtBuildOptions engines, PrecisionOptions precision, PreprocessingOptions preprocessing) {
+    /** Checks every value, so that no construction path skips a check. */
+    public ConversionOptions {
+        if (precisions == null || precisions.isEmpty()) {
+            throw new IllegalArgumentException("--precision: at least one of fp32, fp16, int8 is needed");
+        }
+        if (batchMin < 1 || batchMin > batchOpt || batchOpt > batchMax) {
+            throw new IllegalArgumentException("--batch " + batchMin + ":" + batchOpt + ":" + batchMax
+                    + ", expected MIN:OPT:MAX with 1 <= MIN <= OPT <= MAX");
+        }
+        if (precision == null) {
+            throw new IllegalArgumentException("precision options must not be null; use PrecisionOptions.defaults()");
+        }
+        if (attention == null || attention.isEmpty()) {
+            throw new IllegalArgumentException("--attention: at least one of keep, elfatt-sd is needed");
+        }
+        for (String a : attention) {
+            if (!"keep".equals(a) && !"elfatt-sd".equals(a)) {
+                throw new IllegalArgumentException("--attention '" + a + "', expected keep or elfatt-sd");
+            }
+        }
+        if (fidelity == null) {
+            throw new IllegalArgumentException("fidelity floor must not be null; use FidelityFloor.DEFAULT");
+        }
+        precisions = List.copyOf(precisions);
+        attention = List.copyOf(attention);
+    }
+
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Builder; {@link #build()} validates. */
+    /** Builder; the record's constructor validates. */
     public static final class Builder {
         private String name;
         private List<Precision> precisions = List.of(Precision.FP32);
@@ -112,29 +139,8 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
         }
 
         public ConversionOptions build() {
-            if (precisions.isEmpty()) {
-                throw new IllegalArgumentException("--precision: at least one of fp32, fp16, int8 is needed");
-            }
-            if (batchMin < 1 || batchMin > batchOpt || batchOpt > batchMax) {
-                throw new IllegalArgumentException("--batch " + batchMin + ":" + batchOpt + ":" + batchMax
-                        + ", expected MIN:OPT:MAX with 1 <= MIN <= OPT <= MAX");
-            }
-            if (precision == null) {
-                throw new IllegalArgumentException("precision options must not be null; use PrecisionOptions.defaults()");
-            }
-            for (String a : attention) {
-                if (!a.equals("keep") && !a.equals("elfatt-sd")) {
-                    throw new IllegalArgumentException("--attention '" + a + "', expected keep or elfatt-sd");
-                }
-            }
-            if (attention.isEmpty()) {
-                throw new IllegalArgumentException("--attention: at least one of keep, elfatt-sd is needed");
-            }
-            if (fidelity == null) {
-                throw new IllegalArgumentException("fidelity floor must not be null; use FidelityFloor.DEFAULT");
-            }
-            return new ConversionOptions(name, new ArrayList<>(precisions), batchMin, batchOpt, batchMax, labels, task,
-                    List.copyOf(attention), elfattSd, fidelity, engines, precision, preprocessing);
+            return new ConversionOptions(name, precisions, batchMin, batchOpt, batchMax, labels, task, attention, elfattSd, fidelity,
+                    engines, precision, preprocessing);
         }
     }
 

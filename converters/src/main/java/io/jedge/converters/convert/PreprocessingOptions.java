@@ -21,6 +21,13 @@ public record PreprocessingOptions(Integer channels, Integer height, Integer wid
         List<Double> std, Interpolation interpolation, Double crop) {
 
     public PreprocessingOptions {
+        String source = sizeSource == null ? "size" : sizeSource;
+        if (height != null && height < 1 || width != null && width < 1) {
+            throw new IllegalArgumentException(source + ": " + height + "x" + width + ", expected a size of at least 1");
+        }
+        if (crop != null && !(crop > 0 && crop <= 1)) {
+            throw new IllegalArgumentException("crop " + crop + ", expected a fraction in (0, 1] (timm's crop_pct), or no crop");
+        }
         mean = mean == null ? null : List.copyOf(mean);
         std = std == null ? null : List.copyOf(std);
     }

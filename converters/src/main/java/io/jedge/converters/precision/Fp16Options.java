@@ -37,6 +37,18 @@ public record Fp16Options(Set<String> keepFp32Ops, List<String> keepFp32Nodes, i
     public static final int DEFAULT_LONG_SOFTMAX_AXIS = 256;
 
     public Fp16Options {
+        if (keepFp32Ops == null || keepFp32Nodes == null) {
+            throw new IllegalArgumentException("keep-fp32 ops and node patterns must not be null; use empty sets for none");
+        }
+        if (longSoftmaxAxis < 0) {
+            throw new IllegalArgumentException("long-softmax axis length " + longSoftmaxAxis + ", expected >= 0 (0 turns the rule off)");
+        }
+        for (String n : keepFp32Nodes) {
+            if (n == null || n.isBlank()) {
+                throw new IllegalArgumentException("keep-fp32 node pattern is blank, expected a node name or glob");
+            }
+            Globs.compile(n);
+        }
         keepFp32Ops = Set.copyOf(keepFp32Ops);
         keepFp32Nodes = List.copyOf(keepFp32Nodes);
     }
@@ -63,7 +75,7 @@ public record Fp16Options(Set<String> keepFp32Ops, List<String> keepFp32Nodes, i
         return false;
     }
 
-    /** Builder; {@link #build()} validates. */
+    /** Builder; the record's constructor validates. */
     public static final class Builder {
         private final Set<String> ops = new LinkedHashSet<>(DEFAULT_KEEP_FP32_OPS);
         private final List<String> nodes = new ArrayList<>();
@@ -119,16 +131,6 @@ public record Fp16Options(Set<String> keepFp32Ops, List<String> keepFp32Nodes, i
         }
 
         public Fp16Options build() {
-            if (longSoftmaxAxis < 0) {
-                throw new IllegalArgumentException("long-softmax axis length " + longSoftmaxAxis
-                        + ", expected >= 0 (0 turns the rule off)");
-            }
-            for (String n : nodes) {
-                if (n.isBlank()) {
-                    throw new IllegalArgumentException("keep-fp32 node pattern is blank, expected a node name or glob");
-                }
-                Globs.compile(n);
-            }
             return new Fp16Options(ops, nodes, longSoftmaxAxis, residualAdds, io);
         }
     }

@@ -38,7 +38,28 @@ public record Int8Options(QuantProfile profile, CalibrationMethod method, QuantT
             "*conv_shortcut*", "*time_emb*", "*norm_out*", "*proj_out*", "*adaLN*", "*modulation*", "*time_text*",
             "*context_embedder*", "*caption_projection*");
 
+    /** Checks every value; a null activation type is the profile's (INT8 for TensorRT, UINT8 otherwise). */
     public Int8Options {
+        if (profile == null || method == null) {
+            throw new IllegalArgumentException("INT8 profile and calibration method must be set, found profile="
+                    + profile + ", method=" + method);
+        }
+        if (activationType == null) {
+            activationType = profile == QuantProfile.TENSORRT ? QuantType.INT8 : QuantType.UINT8;
+        }
+        if (profile == QuantProfile.TENSORRT && activationType != QuantType.INT8) {
+            throw new IllegalArgumentException("activation type " + activationType + " for the tensorrt profile, expected INT8 "
+                    + "(TensorRT only takes symmetric int8 with zero point 0)");
+        }
+        if (minGemmSize < 1) {
+            throw new IllegalArgumentException("minimum GEMM size " + minGemmSize + ", expected >= 1");
+        }
+        if (maxAutoExclude < -1) {
+            throw new IllegalArgumentException("max auto-excluded layers " + maxAutoExclude + ", expected -1 (a quarter), 0 (off) or more");
+        }
+        if (excludeLayers == null) {
+            throw new IllegalArgumentException("excludeLayers must not be null; use an empty list for none");
+        }
         excludeLayers = List.copyOf(excludeLayers);
     }
 
@@ -50,7 +71,7 @@ public record Int8Options(QuantProfile profile, CalibrationMethod method, QuantT
         return new Builder();
     }
 
-    /** Builder; {@link #build()} validates. */
+    /** Builder; the record's constructor validates. */
     public static final class Builder {
         private QuantProfile profile = QuantProfile.ORT_CPU;
         private CalibrationMethod method = CalibrationMethod.ENTROPY;
@@ -114,23 +135,7 @@ public record Int8Options(QuantProfile profile, CalibrationMethod method, QuantT
         }
 
         public Int8Options build() {
-            if (profile == null || method == null) {
-                throw new IllegalArgumentException("INT8 profile and calibration method must be set, found profile="
-                        + profile + ", method=" + method);
-            }
-            QuantType act = activationType != null ? activationType
-                    : profile == QuantProfile.TENSORRT ? QuantType.INT8 : QuantType.UINT8;
-            if (profile == QuantProfile.TENSORRT && act != QuantType.INT8) {
-                throw new IllegalArgumentException("activation type " + act + " for the tensorrt profile, expected INT8 "
-                        + "(TensorRT only takes symmetric int8 with zero point 0)");
-            }
-            if (minGemm < 1) {
-                throw new IllegalArgumentException("minimum GEMM size " + minGemm + ", expected >= 1");
-            }
-            if (maxAuto < -1) {
-                throw new IllegalArgumentException("max auto-excluded layers " + maxAuto + ", expected -1 (a quarter), 0 (off) or more");
-            }
-            return new Int8Options(profile, method, act, exclude, defaults, attention, minGemm, maxAuto, reduceRange);
+            return new Int8Options(profile, method, activationType, exclude, defaults, attention, minGemm, maxAuto, reduceRange);
         }
     }
 }

@@ -22,6 +22,34 @@ import java.util.List;
  */
 public record PrecisionOptions(Fp16Options fp16, Int8Options int8, Path calibrationDir, int calibrationSeeded,
         double minCosine, int validationInputs, long seed) {
+    /** Checks every value; with neither a calibration folder nor a seeded count, {@link #DEFAULT_SEEDED} seeded inputs. */
+    public PrecisionOptions {
+        if (fp16 == null || int8 == null) {
+            throw new IllegalArgumentException("fp16 and int8 options must not be null");
+        }
+        if (calibrationDir != null && calibrationSeeded > 0) {
+            throw new IllegalArgumentException("--calibration " + calibrationDir + " and --calibration-seeded " + calibrationSeeded
+                    + " both given, expected one of them");
+        }
+        if (calibrationDir != null && !java.nio.file.Files.isReadable(calibrationDir)) {
+            // checked here, before any model is loaded or variant built
+            throw new IllegalArgumentException("--calibration " + calibrationDir + " does not exist or cannot be read; give a folder of images, "
+                    + "a .npy or .f32 file, or a folder of them");
+        }
+        if (calibrationSeeded < 0) {
+            throw new IllegalArgumentException("--calibration-seeded " + calibrationSeeded + ", expected >= 1");
+        }
+        if (!(minCosine >= -1 && minCosine <= 1)) {
+            throw new IllegalArgumentException("--min-cosine " + minCosine + ", expected a number in [-1, 1]");
+        }
+        if (validationInputs < 1) {
+            throw new IllegalArgumentException("validation inputs " + validationInputs + ", expected >= 1");
+        }
+        if (calibrationDir == null && calibrationSeeded == 0) {
+            calibrationSeeded = DEFAULT_SEEDED;
+        }
+    }
+
     /** Seeded calibration inputs used when int8 is requested and no source is given. */
     public static final int DEFAULT_SEEDED = 32;
     public static final double DEFAULT_MIN_COSINE = 0.99;
@@ -64,7 +92,7 @@ public record PrecisionOptions(Fp16Options fp16, Int8Options int8, Path calibrat
         return calibrationDir != null;
     }
 
-    /** Builder; {@link #build()} validates. */
+    /** Builder; the record's constructor validates. */
     public static final class Builder {
         private Fp16Options fp16 = Fp16Options.defaults();
         private Int8Options int8 = Int8Options.defaults();
@@ -112,29 +140,7 @@ public record PrecisionOptions(Fp16Options fp16, Int8Options int8, Path calibrat
         }
 
         public PrecisionOptions build() {
-            if (fp16 == null || int8 == null) {
-                throw new IllegalArgumentException("fp16 and int8 options must not be null");
-            }
-            if (dir != null && seeded > 0) {
-                throw new IllegalArgumentException("--calibration " + dir + " and --calibration-seeded " + seeded
-                        + " both given, expected one of them");
-            }
-            if (dir != null && !java.nio.file.Files.isReadable(dir)) {
-                // checked here, before any model is loaded or variant built
-                throw new IllegalArgumentException("--calibration " + dir + " does not exist or cannot be read; give a folder of images, "
-                        + "a .npy or .f32 file, or a folder of them");
-            }
-            if (seeded < 0) {
-                throw new IllegalArgumentException("--calibration-seeded " + seeded + ", expected >= 1");
-            }
-            if (!(minCosine >= -1 && minCosine <= 1)) {
-                throw new IllegalArgumentException("--min-cosine " + minCosine + ", expected a number in [-1, 1]");
-            }
-            if (validation < 1) {
-                throw new IllegalArgumentException("validation inputs " + validation + ", expected >= 1");
-            }
-            int n = dir == null && seeded == 0 ? DEFAULT_SEEDED : seeded;
-            return new PrecisionOptions(fp16, int8, dir, n, minCosine, validation, seed);
+            return new PrecisionOptions(fp16, int8, dir, seeded, minCosine, validation, seed);
         }
     }
 }

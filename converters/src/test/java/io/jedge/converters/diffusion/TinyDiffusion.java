@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Seeded DiT + TAESD bundles for the diffusion tests and the benchmark. */
+/** Seeded DiT + TAESD bundles for the diffusion benchmark. */
 final class TinyDiffusion {
     private TinyDiffusion() {
     }

@@ -7,6 +7,15 @@ package io.jedge.runtime.backend;
  * @param optimization   graph optimisation level
  */
 public record SessionOptions(int intraOpThreads, Optimization optimization) {
+    public SessionOptions {
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("threads: " + intraOpThreads + ", expected 0 (automatic) or more");
+        }
+        if (optimization == null) {
+            throw new IllegalArgumentException("optimization must not be null");
+        }
+    }
+
     /** Graph optimisation levels, as ONNX Runtime defines them. */
     public enum Optimization { NONE, BASIC, EXTENDED, ALL }
 
@@ -34,12 +43,6 @@ public record SessionOptions(int intraOpThreads, Optimization optimization) {
         }
 
         public SessionOptions build() {
-            if (threads < 0) {
-                throw new IllegalArgumentException("threads: " + threads + ", expected 0 (automatic) or more");
-            }
-            if (optimization == null) {
-                throw new IllegalArgumentException("optimization must not be null");
-            }
             return new SessionOptions(threads, optimization);
         }
     }

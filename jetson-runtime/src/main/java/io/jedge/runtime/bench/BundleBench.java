@@ -52,23 +52,21 @@ public final class BundleBench {
     }
 
     /**
-     * @param variantIds variants to measure (null or empty: every variant a present backend can run)
-     * @param progress   one line per measured row and per skip
+     * Measures every chosen (variant, batch) on the first present backend that runs it.
+     *
+     * @param progress one line per measured row and per skip
      */
-    public static Outcome run(Bundle bundle, List<String> variantIds, List<Integer> batches, double seconds, int threads,
-            DeviceContext ctx, boolean record, Consumer<String> progress) throws BundleException {
-        return run(bundle, variantIds, batches, seconds, threads, ctx, record, NO_POWER, progress);
-    }
-
-    /** As above, with power sampled around every measurement. */
-    public static Outcome run(Bundle bundle, List<String> variantIds, List<Integer> batches, double seconds, int threads,
-            DeviceContext ctx, boolean record, PowerMeter power, Consumer<String> progress) throws BundleException {
+    public static Outcome run(Bundle bundle, BundleBenchOptions options, Consumer<String> progress) throws BundleException {
+        List<String> variantIds = options.variantIds();
+        DeviceContext ctx = options.device();
+        int threads = options.threads();
+        PowerMeter power = options.power();
         List<Row> rows = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         List<Map.Entry<String, Figure>> figures = new ArrayList<>();
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         for (Variant v : bundle.manifest().variants()) {
-            if (variantIds != null && !variantIds.isEmpty() && !variantIds.contains(v.id())) {
+            if (!variantIds.isEmpty() && !variantIds.contains(v.id())) {
                 continue;
             }
             Optional<Backend> backend = Backends.all().stream()
@@ -80,7 +78,7 @@ public final class BundleBench {
                 continue;
             }
             try (InferenceSession s = backend.get().open(bundle, v, SessionOptions.builder().threads(threads).build())) {
-                for (int b : batches) {
+                for (int b : options.batches()) {
                     if (!v.acceptsBatch(b)) {
                         String why = "skip " + v.id() + " batch " + b + ": outside its range " + v.batchMin() + ".." + v.batchMax();
                         skipped.add(why);
@@ -89,7 +87,7 @@ public final class BundleBench {
                     }
                     Map<String, Tensor> in = LatencyBench.syntheticInputs(s.inputs(), b, 42);
                     PowerMeter.Sample sample = power.start();
-                    LatencyBench.Stats st = LatencyBench.measure(s, in, 2, seconds, 5);
+                    LatencyBench.Stats st = LatencyBench.measure(s, in, 2, options.seconds(), 5);
                     Double watts = sample.stopWatts();
                     Double joules = watts == null ? null : watts / st.throughputPerSec();
                     Row r = new Row(v.id(), s.backendName(), b, st.runs(), st.p50Ms(), st.p95Ms(), st.throughputPerSec(), watts, joules);
@@ -103,7 +101,7 @@ public final class BundleBench {
             }
         }
         Bundle updated = bundle;
-        if (record && !rows.isEmpty()) {
+        if (options.record() && !rows.isEmpty()) {
             // applied to bundle.json as it is now, so figures another bench recorded meanwhile stay
             updated = bundle.update(current -> {
                 BundleManifest m = current;

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * missing or unreadable files. Thread-safe; each {@link #detect()} reads afresh.
  *
  * <pre>{@code
- * DeviceInfo info = new DeviceDetector(HostEnvironment.system()).detect();
+ * DeviceInfo info = new DeviceDetector(HostAccess.system()).detect();
  * if (info.isJetson()) { ... info.module().profileId() ... }
  * }</pre>
  */
@@ -44,9 +44,9 @@ public final class DeviceDetector {
     private static final List<String> TRT_HEADERS = List.of("/usr/include/aarch64-linux-gnu/NvInferVersion.h",
             "/usr/include/x86_64-linux-gnu/NvInferVersion.h", "/usr/include/NvInferVersion.h");
 
-    private final HostEnvironment env;
+    private final HostAccess env;
 
-    public DeviceDetector(HostEnvironment env) {
+    public DeviceDetector(HostAccess env) {
         this.env = java.util.Objects.requireNonNull(env, "env");
     }
 
@@ -190,7 +190,7 @@ public final class DeviceDetector {
             for (String name : env.list(dir, notes)) {
                 if (name.startsWith("libnvinfer.so.")) {
                     String v = name.substring("libnvinfer.so.".length());
-                    if (v.matches("\\d+(\\.\\d+)*") && (best == null || HostEnvironment.NATURAL.compare(v, best) > 0)) {
+                    if (v.matches("\\d+(\\.\\d+)*") && (best == null || HostAccess.NATURAL.compare(v, best) > 0)) {
                         best = v;
                     }
                 }

@@ -1,7 +1,7 @@
 package io.jedge.runtime.power;
 
 import io.jedge.runtime.device.CommandResult;
-import io.jedge.runtime.device.HostEnvironment;
+import io.jedge.runtime.device.HostAccess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,9 +25,9 @@ public final class PowerModeReader {
     private static final Pattern PMODE = Pattern.compile("pmode:\\s*0*(\\d+)");
     private static final Pattern QUERY_NAME = Pattern.compile("NV Power Mode:\\s*(\\w+)");
 
-    private final HostEnvironment env;
+    private final HostAccess env;
 
-    public PowerModeReader(HostEnvironment env) {
+    public PowerModeReader(HostAccess env) {
         this.env = Objects.requireNonNull(env, "env");
     }
 

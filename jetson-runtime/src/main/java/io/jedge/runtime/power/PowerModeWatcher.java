@@ -1,6 +1,6 @@
 package io.jedge.runtime.power;
 
-import io.jedge.runtime.device.HostEnvironment;
+import io.jedge.runtime.device.HostAccess;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +59,7 @@ public final class PowerModeWatcher implements AutoCloseable {
         this.clock = b.clock;
     }
 
-    public static Builder builder(HostEnvironment env) {
+    public static Builder builder(HostAccess env) {
         return new Builder(env);
     }
 
@@ -180,13 +180,13 @@ public final class PowerModeWatcher implements AutoCloseable {
 
     /** Builds a {@link PowerModeWatcher}. */
     public static final class Builder {
-        private final HostEnvironment env;
+        private final HostAccess env;
         private Duration period = Duration.ofSeconds(1);
         private double thresholdC = ThermalState.DEFAULT_THRESHOLD_C;
         private boolean watchThermal = true;
         private Clock clock = Clock.systemUTC();
 
-        private Builder(HostEnvironment env) {
+        private Builder(HostAccess env) {
             this.env = Objects.requireNonNull(env, "env");
         }
 

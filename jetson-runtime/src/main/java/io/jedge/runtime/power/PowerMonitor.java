@@ -1,7 +1,7 @@
 package io.jedge.runtime.power;
 
 import io.jedge.runtime.device.DeviceInfo;
-import io.jedge.runtime.device.HostEnvironment;
+import io.jedge.runtime.device.HostAccess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * {@link PowerStatus}. Never throws for missing or unreadable data. Thread-safe.
  *
  * <pre>{@code
- * HostEnvironment env = HostEnvironment.system();
+ * HostAccess env = HostAccess.system();
  * DeviceInfo device = new DeviceDetector(env).detect();
  * PowerState now = new PowerMonitor(env, device).status().state();
  * }</pre>
@@ -28,7 +28,7 @@ public final class PowerMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(PowerMonitor.class);
     private static final Pattern WATTS = Pattern.compile("(?:^|_)(\\d+)W(?:_|$)");
 
-    private final HostEnvironment env;
+    private final HostAccess env;
     private final DeviceInfo device;
     private final Optional<PowerProfile> profile;
     private final List<String> profileNotes = new ArrayList<>();
@@ -37,7 +37,7 @@ public final class PowerMonitor {
     private final TelemetryReader telemetry;
 
     /** Uses the shipped profile of the device's module and the default thermal threshold. */
-    public PowerMonitor(HostEnvironment env, DeviceInfo device) {
+    public PowerMonitor(HostAccess env, DeviceInfo device) {
         this(env, device, null, ThermalState.DEFAULT_THRESHOLD_C);
     }
 
@@ -45,7 +45,7 @@ public final class PowerMonitor {
      * @param profile the profile to use; {@code null} loads the module's shipped one
      * @param thermalThresholdC temperature at which throttling is reported
      */
-    public PowerMonitor(HostEnvironment env, DeviceInfo device, PowerProfile profile, double thermalThresholdC) {
+    public PowerMonitor(HostAccess env, DeviceInfo device, PowerProfile profile, double thermalThresholdC) {
         this.env = Objects.requireNonNull(env, "env");
         this.device = Objects.requireNonNull(device, "device");
         if (!(thermalThresholdC > 0 && thermalThresholdC < 200)) {

@@ -8,7 +8,9 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * What variant selection needs to know about the device right now. Immutable.
+ * The power mode's limits right now, as {@link PowerMonitor} reads them. Immutable. A value, not a
+ * way to ask where the code runs: the selection sees it through
+ * {@code io.jedge.runtime.selection.DeviceContext#of}, from {@code io.jedge.runtime.model.Environment}.
  *
  * @param module the module, or {@link JetsonModule#NOT_JETSON}
  * @param modeName the active nvpmodel mode name, empty when unknown or not a Jetson

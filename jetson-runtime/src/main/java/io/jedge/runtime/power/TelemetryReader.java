@@ -2,7 +2,7 @@ package io.jedge.runtime.power;
 
 import io.jedge.runtime.device.CommandResult;
 import io.jedge.runtime.device.DeviceDetector;
-import io.jedge.runtime.device.HostEnvironment;
+import io.jedge.runtime.device.HostAccess;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -44,10 +44,10 @@ public final class TelemetryReader {
     private static final double OFFLINE_C = -256.0;
     private static final Pattern CPU_STAT = Pattern.compile("^cpu(\\d+)\\s+(.*)$");
 
-    private final HostEnvironment env;
+    private final HostAccess env;
     private final Map<Integer, long[]> lastStat = new HashMap<>();
 
-    public TelemetryReader(HostEnvironment env) {
+    public TelemetryReader(HostAccess env) {
         this.env = Objects.requireNonNull(env, "env");
     }
 

@@ -17,4 +17,21 @@ import io.jedge.sdk.bundle.Role;
  */
 public record SelectionRequest(Role role, Goal goal, Precision precisionFloor, Double minFidelity, String backend,
         String forcedVariant, int maxBatch) {
+
+    /** Checks every value, as {@link io.jedge.sdk.LoadOptions} does for the same settings. */
+    public SelectionRequest {
+        if (role == null || goal == null || precisionFloor == null) {
+            throw new IllegalArgumentException("selection request: role, goal and precision floor must be set, found role=" + role
+                    + ", goal=" + goal + ", precisionFloor=" + precisionFloor);
+        }
+        if (minFidelity != null && !(minFidelity > 0 && minFidelity <= 1)) {
+            throw new IllegalArgumentException("minFidelity " + minFidelity + ", expected a cosine in (0, 1]");
+        }
+        if (backend == null || backend.isBlank()) {
+            throw new IllegalArgumentException("selection request: backend must be auto or a backend name, found " + backend);
+        }
+        if (maxBatch < 0) {
+            throw new IllegalArgumentException("maxBatch " + maxBatch + ", expected 0 (the variant's maximum) or more");
+        }
+    }
 }

@@ -48,7 +48,7 @@ class CommandRunnerTest {
 
     @Test
     void environmentNotesCommandsThatCannotStart() {
-        HostEnvironment env = HostEnvironment.builder().root(Path.of("/nonexistent")).commandRunner(CommandRunner.none()).build();
+        HostAccess env = HostAccess.builder().root(Path.of("/nonexistent")).commandRunner(CommandRunner.none()).build();
         List<String> notes = new java.util.ArrayList<>();
         assertTrue(env.run(List.of("nvpmodel", "-q"), notes).isEmpty());
         assertEquals(1, notes.size());

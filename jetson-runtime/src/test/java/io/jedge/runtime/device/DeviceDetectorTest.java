@@ -105,7 +105,7 @@ class DeviceDetectorTest {
         Path zero = Path.of("/dev/zero");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(zero), "needs /dev/zero");
         Files.createSymbolicLink(conf, zero);
-        HostEnvironment env = HostEnvironment.builder().root(root).commandRunner(CommandRunner.none()).build();
+        HostAccess env = HostAccess.builder().root(root).commandRunner(CommandRunner.none()).build();
         DeviceInfo info = new DeviceDetector(env).detect();
         assertEquals(JetsonModule.ORIN_NANO_8GB, info.module());
         assertTrue(info.cpuCores() >= 0 && info.cpuCores() <= DeviceDetector.MAX_CPUS, "absurd CPU range ignored: " + info.cpuCores());
@@ -126,7 +126,7 @@ class DeviceDetectorTest {
     @Test
     void hostWithoutNvidiaSmiHasNoGpusAndNoNote(@TempDir Path tmp) throws IOException {
         Path root = FakeRoots.copy("x86-host", tmp.resolve("r"));
-        DeviceInfo info = new DeviceDetector(HostEnvironment.builder().root(root).commandRunner(CommandRunner.none()).build()).detect();
+        DeviceInfo info = new DeviceDetector(HostAccess.builder().root(root).commandRunner(CommandRunner.none()).build()).detect();
         assertTrue(info.gpus().isEmpty());
         assertTrue(info.notes().stream().noneMatch(n -> n.contains("nvidia-smi")), info.notes().toString());
     }
@@ -135,7 +135,7 @@ class DeviceDetectorTest {
     void missingReleaseFileAndPackageLeaveL4tEmptyWithANote(@TempDir Path tmp) throws IOException {
         Path root = FakeRoots.copy("jetson-nano", tmp.resolve("r"));
         Files.delete(root.resolve("etc/nv_tegra_release"));
-        DeviceInfo info = new DeviceDetector(HostEnvironment.builder().root(root).commandRunner(CommandRunner.none()).build()).detect();
+        DeviceInfo info = new DeviceDetector(HostAccess.builder().root(root).commandRunner(CommandRunner.none()).build()).detect();
         assertEquals(JetsonModule.JETSON_NANO, info.module(), "still a Jetson from the compatible string");
         assertTrue(info.l4t().isEmpty());
         assertTrue(info.jetpack().isEmpty());
@@ -147,7 +147,7 @@ class DeviceDetectorTest {
         Path root = FakeRoots.copy("orin-nano-8gb-super", tmp.resolve("r"));
         Files.delete(root.resolve("proc/device-tree/compatible"));
         Files.delete(root.resolve("proc/device-tree/model"));
-        DeviceInfo info = new DeviceDetector(HostEnvironment.ofRoot(root)).detect();
+        DeviceInfo info = new DeviceDetector(HostAccess.ofRoot(root)).detect();
         assertEquals(JetsonModule.UNKNOWN_JETSON, info.module());
         assertEquals("36.4.3", info.l4t().orElseThrow().toString());
         assertTrue(info.model().isEmpty());
@@ -158,7 +158,7 @@ class DeviceDetectorTest {
     @Test
     void unreadableFilesDegradeToNotes() {
         Path root = FakeRoots.path("orin-nano-8gb");
-        HostEnvironment env = HostEnvironment.builder().root(root)
+        HostAccess env = HostAccess.builder().root(root)
                 .fileAccess(FakeRoots.denying(root, Set.of("/proc/meminfo", "/etc/nv_tegra_release")))
                 .commandRunner(CommandRunner.captured(root.resolve("jedge-commands"))).build();
         DeviceInfo info = new DeviceDetector(env).detect();

@@ -23,8 +23,8 @@ public final class FakeRoots {
         return p;
     }
 
-    public static HostEnvironment env(String name) {
-        return HostEnvironment.ofRoot(path(name));
+    public static HostAccess env(String name) {
+        return HostAccess.ofRoot(path(name));
     }
 
     /** Copies a fake tree into {@code target} so a test can change it. */

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jedge.runtime.device.CommandRunner;
 import io.jedge.runtime.device.FakeRoots;
-import io.jedge.runtime.device.HostEnvironment;
+import io.jedge.runtime.device.HostAccess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ class PowerModeReaderTest {
         Files.createDirectories(root.resolve("jedge-commands"));
         // The query's id disagrees with this conf's numbering: the name wins.
         Files.writeString(root.resolve("jedge-commands/nvpmodel_-q.out"), "NVPM WARN: fan mode is not set!\nNV Power Mode: 25W\n7\n");
-        PowerModeReading r = new PowerModeReader(HostEnvironment.ofRoot(root)).read();
+        PowerModeReading r = new PowerModeReader(HostAccess.ofRoot(root)).read();
         CurrentPowerMode m = r.current().orElseThrow();
         assertEquals("25W", m.name());
         assertEquals(1, m.id());
@@ -62,7 +62,7 @@ class PowerModeReaderTest {
     @Test
     void unreadableConfAndNoQueryGiveUnknownModeWithNotes() {
         Path root = FakeRoots.path("orin-nx-16gb");
-        HostEnvironment env = HostEnvironment.builder().root(root)
+        HostAccess env = HostAccess.builder().root(root)
                 .fileAccess(FakeRoots.denying(root, Set.of("/etc/nvpmodel.conf"))).commandRunner(CommandRunner.none()).build();
         PowerModeReading r = new PowerModeReader(env).read();
         assertTrue(r.current().isEmpty());
@@ -75,7 +75,7 @@ class PowerModeReaderTest {
     void malformedStatusIsNoted(@TempDir Path tmp) throws IOException {
         Path root = FakeRoots.copy("jetson-nano", tmp.resolve("r"));
         Files.writeString(root.resolve("var/lib/nvpmodel/status"), "garbage\n");
-        PowerModeReading r = new PowerModeReader(HostEnvironment.builder().root(root).commandRunner(CommandRunner.none()).build()).read();
+        PowerModeReading r = new PowerModeReader(HostAccess.builder().root(root).commandRunner(CommandRunner.none()).build()).read();
         assertTrue(r.current().isEmpty());
         assertTrue(r.notes().stream().anyMatch(n -> n.contains("expected 'pmode:NNNN")), r.notes().toString());
     }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jedge.runtime.device.CommandRunner;
 import io.jedge.runtime.device.FakeRoots;
-import io.jedge.runtime.device.HostEnvironment;
+import io.jedge.runtime.device.HostAccess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ class PowerModeWatcherTest {
     void emitsAnEventWhenTheStatusFileChanges(@TempDir Path tmp) throws IOException {
         Path root = FakeRoots.copy("orin-nano-8gb-super", tmp.resolve("r"));
         Recorder rec = new Recorder();
-        try (PowerModeWatcher w = PowerModeWatcher.builder(HostEnvironment.ofRoot(root)).build()) {
+        try (PowerModeWatcher w = PowerModeWatcher.builder(HostAccess.ofRoot(root)).build()) {
             w.addListener(rec);
             w.poll();
             assertEquals("MAXN_SUPER", w.currentMode().orElseThrow().name());
@@ -62,7 +62,7 @@ class PowerModeWatcherTest {
     void unreadableStatusKeepsTheLastModeSilently(@TempDir Path tmp) throws IOException {
         Path root = FakeRoots.copy("jetson-nano", tmp.resolve("r"));
         Recorder rec = new Recorder();
-        try (PowerModeWatcher w = PowerModeWatcher.builder(HostEnvironment.builder().root(root).commandRunner(CommandRunner.none()).build())
+        try (PowerModeWatcher w = PowerModeWatcher.builder(HostAccess.builder().root(root).commandRunner(CommandRunner.none()).build())
                 .build()) {
             w.addListener(rec);
             w.poll();
@@ -81,7 +81,7 @@ class PowerModeWatcherTest {
         Path root = FakeRoots.copy("orin-nano-8gb", tmp.resolve("r"));
         Path tj = root.resolve("sys/devices/virtual/thermal/thermal_zone5/temp");
         Recorder rec = new Recorder();
-        try (PowerModeWatcher w = PowerModeWatcher.builder(HostEnvironment.ofRoot(root)).thermalThresholdC(80).build()) {
+        try (PowerModeWatcher w = PowerModeWatcher.builder(HostAccess.ofRoot(root)).thermalThresholdC(80).build()) {
             w.addListener(rec);
             w.poll();
             Files.writeString(tj, "81500\n");
@@ -100,7 +100,7 @@ class PowerModeWatcherTest {
     void backgroundThreadDeliversChanges(@TempDir Path tmp) throws Exception {
         Path root = FakeRoots.copy("orin-nx-16gb", tmp.resolve("r"));
         Recorder rec = new Recorder();
-        PowerModeWatcher w = PowerModeWatcher.builder(HostEnvironment.ofRoot(root)).period(Duration.ofMillis(20)).build();
+        PowerModeWatcher w = PowerModeWatcher.builder(HostAccess.ofRoot(root)).period(Duration.ofMillis(20)).build();
         w.addListener(rec);
         w.start();
         // Wait for the baseline before changing the file, so the change is seen as a change.
@@ -118,7 +118,7 @@ class PowerModeWatcherTest {
 
     @Test
     void validatesOptions() {
-        HostEnvironment env = FakeRoots.env("jetson-nano");
+        HostAccess env = FakeRoots.env("jetson-nano");
         assertThrows(IllegalArgumentException.class, () -> PowerModeWatcher.builder(env).period(Duration.ofMillis(1)).build());
         assertThrows(IllegalArgumentException.class, () -> PowerModeWatcher.builder(env).thermalThresholdC(-5).build());
     }

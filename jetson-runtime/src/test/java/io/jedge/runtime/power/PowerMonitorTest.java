@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jedge.runtime.device.DeviceDetector;
 import io.jedge.runtime.device.DeviceInfo;
 import io.jedge.runtime.device.FakeRoots;
-import io.jedge.runtime.device.HostEnvironment;
+import io.jedge.runtime.device.HostAccess;
 import io.jedge.runtime.device.JetsonModule;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +29,7 @@ class PowerMonitorTest {
         "agx-orin-64gb,       MODE_30W,   30, 8,  612,     false, 58000000",
     })
     void powerStateOfEachTree(String tree, String mode, Double budget, int cores, double gpuMax, boolean superConf, long memKb) {
-        HostEnvironment env = FakeRoots.env(tree);
+        HostAccess env = FakeRoots.env(tree);
         DeviceInfo device = new DeviceDetector(env).detect();
         PowerStatus s = new PowerMonitor(env, device).status();
         PowerState st = s.state();
@@ -48,7 +48,7 @@ class PowerMonitorTest {
 
     @Test
     void nonJetsonHostHasNoModeButMemory() {
-        HostEnvironment env = FakeRoots.env("x86-host");
+        HostAccess env = FakeRoots.env("x86-host");
         PowerStatus s = new PowerMonitor(env, new DeviceDetector(env).detect()).status();
         assertEquals(JetsonModule.NOT_JETSON, s.state().module());
         assertTrue(s.state().modeName().isEmpty());
@@ -65,7 +65,7 @@ class PowerMonitorTest {
         Files.writeString(root.resolve("var/lib/nvpmodel/status"), "pmode:0002 fmode:quiet\n");
         Files.writeString(root.resolve("sys/devices/system/cpu/online"), "0-3\n");
         Files.writeString(root.resolve("sys/devices/platform/bus@0/17000000.gpu/devfreq/17000000.gpu/max_freq"), "624750000\n");
-        HostEnvironment env = HostEnvironment.ofRoot(root);
+        HostAccess env = HostAccess.ofRoot(root);
         PowerStatus s = new PowerMonitor(env, new DeviceDetector(env).detect()).status();
         assertEquals(4, s.state().onlineCores().orElseThrow(), "the real online count wins");
         assertEquals(624.75, s.state().gpuMaxMHz().orElseThrow(), 1e-9);
@@ -79,7 +79,7 @@ class PowerMonitorTest {
         Files.copy(FakeRoots.path("orin-nano-8gb").resolve("etc/nvpmodel.conf"), root.resolve("etc/nvpmodel.conf"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(root.resolve("var/lib/nvpmodel/status"), "pmode:0000 fmode:quiet\n");
-        HostEnvironment env = HostEnvironment.ofRoot(root);
+        HostAccess env = HostAccess.ofRoot(root);
         PowerStatus s = new PowerMonitor(env, new DeviceDetector(env).detect()).status();
         assertFalse(s.state().superConf());
         assertEquals(624.75, s.profileMode().orElseThrow().gpuMaxMHz().orElseThrow(), 1e-9, "non-super 15W caps");
@@ -91,7 +91,7 @@ class PowerMonitorTest {
         Path root = FakeRoots.copy("orin-nx-16gb", tmp.resolve("r"));
         Files.writeString(root.resolve("sys/devices/virtual/thermal/thermal_zone8/temp"), "99500\n"); // tj, passive trip 99 C
         Files.writeString(root.resolve("sys/devices/platform/bus@0/17000000.gpu/devfreq/17000000.gpu/cur_freq"), "306000000\n");
-        HostEnvironment env = HostEnvironment.ofRoot(root);
+        HostAccess env = HostAccess.ofRoot(root);
         DeviceInfo device = new DeviceDetector(env).detect();
         ThermalState hot = new PowerMonitor(env, device, null, 100.0).status().thermal();
         assertTrue(hot.throttling(), hot.reason());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jedge.runtime.device.CommandRunner;
 import io.jedge.runtime.device.FakeRoots;
-import io.jedge.runtime.device.HostEnvironment;
+import io.jedge.runtime.device.HostAccess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +81,7 @@ class TelemetryReaderTest {
     @Test
     void cpuLoadIsADeltaBetweenReads(@TempDir Path tmp) throws IOException {
         Path root = FakeRoots.copy("jetson-nano", tmp.resolve("r"));
-        TelemetryReader reader = new TelemetryReader(HostEnvironment.ofRoot(root));
+        TelemetryReader reader = new TelemetryReader(HostAccess.ofRoot(root));
         reader.read();
         // cpu0: +900 busy, +100 idle; cpu1: no change in busy, +1000 idle.
         Files.writeString(root.resolve("proc/stat"), "cpu  0 0 0 0 0 0 0 0 0 0\n"
@@ -94,7 +94,7 @@ class TelemetryReaderTest {
     @Test
     void privilegedNodesDeniedLeaveFieldsEmptyWithNotes() {
         Path root = FakeRoots.path("orin-nano-8gb");
-        HostEnvironment env = HostEnvironment.builder().root(root)
+        HostAccess env = HostAccess.builder().root(root)
                 .fileAccess(FakeRoots.denying(root, Set.of("/sys/kernel/debug/bpmp/debug/clk/emc/rate",
                         "/sys/devices/virtual/thermal/thermal_zone5/temp", "/sys/bus/i2c/drivers/ina3221/1-0040/hwmon")))
                 .commandRunner(CommandRunner.none()).build();
@@ -119,7 +119,7 @@ class TelemetryReaderTest {
         Files.writeString(root.resolve("jedge-commands/" + CommandRunner.captureKey(TelemetryReader.TEGRASTATS) + ".out"),
                 "03-14-2026 10:02:11 RAM 2410/7620MB (lfb 96x4MB) SWAP 0/3810MB (cached 0MB) CPU [12%@1728,4%@1728,off,off,2%@1728,5%@1728]"
                         + " EMC_FREQ 9%@3199 GR3D_FREQ 41%@[1020] tj@51.2C VDD_IN 9120mW/8840mW VDD_SOC 2480mW/2460mW\n");
-        Telemetry t = new TelemetryReader(HostEnvironment.ofRoot(root)).read();
+        Telemetry t = new TelemetryReader(HostAccess.ofRoot(root)).read();
         assertEquals(Telemetry.Source.TEGRASTATS, t.source());
         assertEquals(1020.0, t.gpuCurMHz().orElseThrow(), 1e-9);
         assertEquals(4, t.onlineCores().orElseThrow());
@@ -129,7 +129,7 @@ class TelemetryReaderTest {
 
     @Test
     void nothingReadableGivesSourceNone(@TempDir Path tmp) {
-        Telemetry t = new TelemetryReader(HostEnvironment.builder().root(tmp).commandRunner(CommandRunner.none()).build()).read();
+        Telemetry t = new TelemetryReader(HostAccess.builder().root(tmp).commandRunner(CommandRunner.none()).build()).read();
         assertEquals(Telemetry.Source.NONE, t.source());
         assertTrue(t.rails().isEmpty());
         assertTrue(t.notes().stream().anyMatch(n -> n.contains("tegrastats")), t.notes().toString());

@@ -170,4 +170,18 @@ class VariantSelectorTest {
         assertEquals(DeviceContext.Family.JETSON_ORIN, c.family());
         assertTrue(c.simulated());
     }
+
+    @Test
+    void selectionRequestRefusesBadValuesInItsConstructor() {
+        IllegalArgumentException fid = assertThrows(IllegalArgumentException.class,
+                () -> new SelectionRequest(Role.MODEL, Goal.LATENCY, Precision.INT8, 1.5, "auto", null, 0));
+        assertEquals("minFidelity 1.5, expected a cosine in (0, 1]", fid.getMessage());
+        IllegalArgumentException batch = assertThrows(IllegalArgumentException.class,
+                () -> new SelectionRequest(Role.MODEL, Goal.LATENCY, Precision.INT8, null, "auto", null, -1));
+        assertTrue(batch.getMessage().contains("maxBatch -1"), batch.getMessage());
+        IllegalArgumentException role = assertThrows(IllegalArgumentException.class,
+                () -> new SelectionRequest(null, Goal.LATENCY, Precision.INT8, null, "auto", null, 0));
+        assertTrue(role.getMessage().contains("role=null"), role.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new SelectionRequest(Role.MODEL, Goal.LATENCY, Precision.INT8, null, null, null, 0));
+    }
 }

@@ -3,10 +3,11 @@ package io.jedge.samples.powerbench;
 import io.jedge.sdk.AtomicFiles;
 import com.google.gson.GsonBuilder;
 import io.jedge.runtime.bench.BundleBench;
+import io.jedge.runtime.bench.BundleBenchOptions;
 import io.jedge.runtime.device.CommandResult;
 import io.jedge.runtime.device.DeviceDetector;
 import io.jedge.runtime.device.DeviceInfo;
-import io.jedge.runtime.device.HostEnvironment;
+import io.jedge.runtime.device.HostAccess;
 import io.jedge.runtime.model.Environment;
 import io.jedge.runtime.power.PowerProfile;
 import io.jedge.runtime.power.PowerProfiles;
@@ -112,7 +113,7 @@ public final class PowerBench implements Callable<Integer> {
         System.setProperty("java.awt.headless", "true");
         Files.createDirectories(out);
         Bundle bundle = Bundle.load(bundleDir);
-        HostEnvironment host = HostEnvironment.system();
+        HostAccess host = HostAccess.system();
         DeviceInfo info = new DeviceDetector(host).detect();
         Environment env = Environment.detect(io.jedge.sdk.LoadOptions.defaults());
         List<ModeStep> modes = modes(host, info);
@@ -134,8 +135,9 @@ public final class PowerBench implements Callable<Integer> {
                 String mode = ctx.powerMode() == null ? "host" : ctx.powerMode();
                 List<String> models = bundle.manifest().variants(Role.MODEL).stream().map(Variant::id).toList();
                 TelemetryReader telemetry = new TelemetryReader(host);
-                BundleBench.Outcome o = BundleBench.run(bundle, models, batches, seconds, threads, ctx, !noRecord,
-                        () -> new PowerSampler(telemetry).begin(), l -> log.println("  " + mode + "  " + l));
+                BundleBench.Outcome o = BundleBench.run(bundle, BundleBenchOptions.builder(ctx).variants(models).batches(batches).seconds(seconds)
+                        .threads(threads).record(!noRecord).power(() -> new PowerSampler(telemetry).begin()).build(),
+                        l -> log.println("  " + mode + "  " + l));
                 bundle = o.bundle();
                 for (BundleBench.Row r : o.rows()) {
                     Variant v = bundle.manifest().variant(r.variant()).orElseThrow();
@@ -159,7 +161,7 @@ public final class PowerBench implements Callable<Integer> {
     }
 
     /** The modes to measure: every conf mode when sweeping as root on a Jetson, else the current one. */
-    private List<ModeStep> modes(HostEnvironment host, DeviceInfo info) {
+    private List<ModeStep> modes(HostAccess host, DeviceInfo info) {
         List<ModeStep> steps = new ArrayList<>();
         if (sweep && info.isJetson()) {
             boolean root = "root".equals(System.getProperty("user.name"));

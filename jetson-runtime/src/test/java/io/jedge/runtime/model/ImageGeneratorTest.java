@@ -1,4 +1,4 @@
-package io.jedge.converters.diffusion;
+package io.jedge.runtime.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jedge.converters.attention.ElfattSdOptions;
+import io.jedge.runtime.backend.TinyModels;
 import io.jedge.sdk.Jedge;
 import io.jedge.sdk.LoadOptions;
 import io.jedge.sdk.bundle.BundleException;
@@ -26,7 +26,10 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A seeded DiT + TAESD bundle generating through the app API ({@link Jedge#loadGenerator}). */
+/**
+ * A latent-diffusion bundle generating through the app API ({@link Jedge#loadGenerator}): the tiny denoisers and decoder
+ * of {@link TinyModels#diffusionBundle}, which have a DiT's and TAESD's signatures.
+ */
 class ImageGeneratorTest {
     @TempDir
     Path tmp;
@@ -35,13 +38,13 @@ class ImageGeneratorTest {
 
     @Test
     void classConditionalGenerationSwapsDenoisersAndIsReproducible() throws Exception {
-        Path bundle = TinyDiffusion.bundle(tmp, TinyDiffusion.dit(8, 10), ElfattSdOptions.defaults());
+        Path bundle = TinyModels.diffusionBundle(tmp.resolve("b"), true).dir();
         try (ImageGenerator g = Jedge.loadGenerator(bundle, CPU)) {
             assertTrue(g.hasElfattDenoiser());
             assertEquals(List.of("fp32-vanilla", "fp32-elfatt-sd", "fp32-decoder"), g.selections().stream().map(s -> s.variantId()).toList());
             assertEquals(Residency.KEEP_LOADED, g.residency(), "a CPU host with memory to spare keeps the models loaded");
             assertEquals(10L, g.defaults().nullClass());
-            assertEquals(1.0, g.defaults().latentScalingFactor(), "TAESD's scaling factor");
+            assertEquals(1.0, g.defaults().latentScalingFactor(), "the bundle's scaling factor (TAESD's)");
 
             GenerationOptions o = g.options().classLabel(3).steps(10).seed(7).scheduler(SchedulerKind.EULER).build();
             assertEquals(4.0, o.guidanceScale(), "the bundle's default guidance");
@@ -71,7 +74,7 @@ class ImageGeneratorTest {
 
     @Test
     void jetsonKeepsOneModelOpenAtATimeWithTheSameResult() throws Exception {
-        Path bundle = TinyDiffusion.bundle(tmp, TinyDiffusion.dit(8, 10), ElfattSdOptions.defaults());
+        Path bundle = TinyModels.diffusionBundle(tmp.resolve("b"), true).dir();
         LoadOptions jetson = LoadOptions.builder().threads(1).watchPower(false).simulate("orin-nano-8gb:15W").build();
         GenerationResult onJetson;
         try (ImageGenerator g = Jedge.loadGenerator(bundle, jetson)) {
@@ -88,7 +91,7 @@ class ImageGeneratorTest {
 
     @Test
     void unconditionalBundleHasNoNullClassAndNoGuidance() throws Exception {
-        Path bundle = TinyDiffusion.bundle(tmp, TinyDiffusion.dit(8, 0), ElfattSdOptions.defaults());
+        Path bundle = TinyModels.diffusionBundle(tmp.resolve("b"), false).dir();
         try (ImageGenerator g = Jedge.loadGenerator(bundle, CPU)) {
             assertNull(g.defaults().nullClass());
             GenerationOptions o = g.options().steps(3).seed(1).batchSize(2).build();
@@ -104,7 +107,7 @@ class ImageGeneratorTest {
 
     @Test
     void wrongEntryPointsSayWhichToUse() throws Exception {
-        Path bundle = TinyDiffusion.bundle(tmp, TinyDiffusion.dit(8, 10), ElfattSdOptions.defaults());
+        Path bundle = TinyModels.diffusionBundle(tmp.resolve("b"), true).dir();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Jedge.load(bundle, CPU));
         assertTrue(e.getMessage().contains("loadGenerator"), e.getMessage());
         Path manifest = bundle.resolve("bundle.json");

@@ -1,4 +1,4 @@
-package io.jedge.converters.runtime;
+package io.jedge.runtime.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -6,14 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jedge.converters.attention.VanillaAttention;
-import io.jedge.converters.convert.ConversionOptions;
-import io.jedge.converters.convert.Converter;
-import io.jedge.converters.models.SeededWeights;
-import io.jedge.converters.models.VitBuilder;
-import io.jedge.converters.models.VitConfig;
-import io.jedge.runtime.model.Environment;
-import io.jedge.runtime.model.RuntimeModel;
+import io.jedge.runtime.backend.TinyModels;
 import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.sdk.Jedge;
 import io.jedge.sdk.JedgeException;
@@ -39,12 +32,9 @@ class RuntimeModelTest {
     @TempDir
     Path tmp;
 
+    /** The tiny two-variant bundle, with figures that make each variant the fastest in one (simulated) power mode. */
     Bundle twoVariants() throws Exception {
-        Path model = tmp.resolve("vit.onnx");
-        VitBuilder.build(new VitConfig(32, 8, 32, 1, 2, 2, 6), new SeededWeights(2), new VanillaAttention()).save(model);
-        Bundle b = new Converter(l -> { }).convert(model, tmp.resolve("b"),
-                ConversionOptions.builder().attention(List.of("keep", "elfatt-sd")).batch(1, 4, 8).build());
-        // figures that make each variant the fastest in one (simulated) power mode
+        Bundle b = TinyModels.bundle(tmp.resolve("b"));
         BundleManifest m = b.manifest();
         Variant van = m.variant("fp32-vanilla").orElseThrow();
         Variant elf = m.variant("fp32-elfatt-sd").orElseThrow();
@@ -58,11 +48,7 @@ class RuntimeModelTest {
     }
 
     static Tensor image(int seed) {
-        float[] v = new float[3 * 32 * 32];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) Math.sin(i * 0.37 + seed);
-        }
-        return Tensor.ofFloats(new long[] {1, 3, 32, 32}, v);
+        return TinyModels.pixels(1, seed);
     }
 
     @Test
@@ -70,7 +56,7 @@ class RuntimeModelTest {
         Bundle b = twoVariants();
         DeviceContext at15 = Environment.simulate("orin-nano-8gb:15W").current();
         DeviceContext at7 = Environment.simulate("orin-nano-8gb:7W").current();
-        try (RuntimeModel m = RuntimeModel.open(b, LoadOptions.builder().watchPower(false).build(), new Environment(at15))) {
+        try (RuntimeModel m = RuntimeModel.open(b, LoadOptions.builder().watchPower(false).build(), new SimulatedEnvironment(at15))) {
             assertEquals("fp32-vanilla", m.selection().variantId(), m.selection().toString());
             Map<String, Tensor> ref = m.predictor().run(Map.of("pixels", image(0)));
             AtomicBoolean stop = new AtomicBoolean();
@@ -118,7 +104,7 @@ class RuntimeModelTest {
                 .queueWait(java.time.Duration.ZERO).build();
         List<CompletableFuture<Map<String, Tensor>>> fs = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (RuntimeModel m = RuntimeModel.open(b, o, new Environment(at15))) {
+        try (RuntimeModel m = RuntimeModel.open(b, o, new SimulatedEnvironment(at15))) {
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 Thread th = new Thread(() -> {
@@ -162,12 +148,12 @@ class RuntimeModelTest {
     @Test
     void autotuneMeasuresWhenNothingWasMeasuredHere() throws Exception {
         Bundle b = twoVariants(); // its figures are for a simulated Orin, not for this host
-        DeviceContext host = Environment.hostContext();
-        try (RuntimeModel plain = RuntimeModel.open(b, LoadOptions.builder().watchPower(false).build(), new Environment(host))) {
+        DeviceContext host = Environment.live().current();
+        try (RuntimeModel plain = RuntimeModel.open(b, LoadOptions.builder().watchPower(false).build(), new SimulatedEnvironment(host))) {
             assertEquals("prior", plain.selection().source());
         }
         try (RuntimeModel tuned = RuntimeModel.open(b, LoadOptions.builder().watchPower(false).autotune(true).build(),
-                new Environment(host))) {
+                new SimulatedEnvironment(host))) {
             assertEquals("autotune", tuned.selection().source(), tuned.selection().toString());
             assertTrue(tuned.selection().reason().contains("measured on " + host.describe()), tuned.selection().reason());
         }
@@ -178,7 +164,7 @@ class RuntimeModelTest {
         Bundle b = twoVariants();
         JedgeModel m = Jedge.load(b.dir(), LoadOptions.builder().watchPower(false).threads(1).build());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> m.predictor().run(Map.of("pixels", Tensor.zeros(1, 3, 31, 32))));
+                () -> m.predictor().run(Map.of("pixels", Tensor.zeros(1, 3, 7, 8))));
         assertTrue(e.getMessage().contains("input 'pixels'") && e.getMessage().contains("expected"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> m.predictor().run(Map.of("image", image(1))));
         // concurrent requests go through the batcher and match one-by-one answers
@@ -203,7 +189,7 @@ class RuntimeModelTest {
         bad[3] = Float.NaN;
         bad[9] = Float.NEGATIVE_INFINITY;
         IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
-                () -> m.predictor().run(Map.of("pixels", Tensor.ofFloats(new long[] {1, 3, 32, 32}, bad))));
+                () -> m.predictor().run(Map.of("pixels", Tensor.ofFloats(new long[] {1, 3, 8, 8}, bad))));
         assertTrue(nan.getMessage().contains("holds 2 NaN or infinite value(s)"), nan.getMessage());
         m.close();
         m.close();

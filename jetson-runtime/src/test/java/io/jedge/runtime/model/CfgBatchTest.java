@@ -1,40 +1,29 @@
-package io.jedge.converters.convert;
+package io.jedge.runtime.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jedge.converters.models.DitBuilder;
-import io.jedge.converters.models.DitConfig;
-import io.jedge.converters.models.SeededWeights;
 import io.jedge.runtime.backend.InferenceSession;
-import io.jedge.runtime.backend.SessionOptions;
-import io.jedge.runtime.backend.ort.OrtBackend;
-import io.jedge.runtime.model.SessionDenoiser;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.TensorSpec;
 import io.jedge.sdk.diffusion.DenoiserKind;
 import io.jedge.sdk.diffusion.GenerationOptions;
 import io.jedge.sdk.diffusion.LatentDecoder;
 import io.jedge.sdk.diffusion.LatentDiffusionPipeline;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Classifier-free guidance runs the conditional and the null-class row as one batch-2 denoiser call per step,
  * not two batch-1 calls. Every backend reaches the model through SessionDenoiser over an InferenceSession, so a
  * session wrapper that records each run's batch covers ONNX Runtime here and TensorRT engines alike (an engine's
- * batch range reaches SessionDenoiser as maxBatch).
+ * batch range reaches SessionDenoiser as maxBatch). The session under the wrapper is a DiT-shaped stand-in
+ * (latents, timesteps, class labels in; zero noise out): the numbers do not matter here, the batches do.
  */
 class CfgBatchTest {
-    static final DitConfig SMALL = new DitConfig(8, 2, 16, 1, 2, 2, 4, 3, false);
     static final int STEPS = 3;
-
-    @TempDir
-    Path tmp;
 
     @Test
     void guidedGenerationCallsTheDenoiserOnceAStepWithBatchTwo() {
@@ -48,15 +37,12 @@ class CfgBatchTest {
     }
 
     private List<Long> batches(int maxBatch, double guidance) {
-        Path model = tmp.resolve("dit.onnx");
-        DitBuilder.build(SMALL, new SeededWeights(3)).save(model);
         List<Long> calls = new ArrayList<>();
         LatentDecoder none = latents -> Tensor.ofFloats(new long[] {latents.dim(0), 3, 1, 1}, new float[(int) latents.dim(0) * 3]);
         GenerationOptions o = GenerationOptions.builder().classLabel(1).nullClass(3).guidanceScale(guidance).steps(STEPS).seed(1)
                 .latentSize(4, 8, 8).build();
         try (LatentDiffusionPipeline p = LatentDiffusionPipeline.builder()
-                .denoiser(DenoiserKind.VANILLA, () -> new SessionDenoiser(new Counting(new OrtBackend().open(model, SessionOptions.defaults()),
-                        calls), "dit", maxBatch))
+                .denoiser(DenoiserKind.VANILLA, () -> new SessionDenoiser(new Counting(new DitShaped(), calls), "dit", maxBatch))
                 .decoder(() -> none).build()) {
             p.generate(o);
         }
@@ -89,6 +75,35 @@ class CfgBatchTest {
         @Override
         public void close() {
             inner.close();
+        }
+    }
+
+    /** Inputs and outputs of a class-conditional DiT on 4x8x8 latents; predicts zero noise. */
+    private static final class DitShaped implements InferenceSession {
+        @Override
+        public String backendName() {
+            return "test";
+        }
+
+        @Override
+        public List<TensorSpec> inputs() {
+            return List.of(new TensorSpec("latents", "float32", List.of(-1L, 4L, 8L, 8L)), new TensorSpec("timesteps", "float32", List.of(-1L)),
+                    new TensorSpec("class_labels", "int64", List.of(-1L)));
+        }
+
+        @Override
+        public List<TensorSpec> outputs() {
+            return List.of(new TensorSpec("noise", "float32", List.of(-1L, 4L, 8L, 8L)));
+        }
+
+        @Override
+        public Map<String, Tensor> run(Map<String, Tensor> inputs, Set<String> outputNames) {
+            Tensor latents = inputs.get("latents");
+            return Map.of("noise", Tensor.zeros(latents.shape()));
+        }
+
+        @Override
+        public void close() {
         }
     }
 }

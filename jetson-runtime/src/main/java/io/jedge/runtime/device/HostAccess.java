@@ -14,18 +14,20 @@ import java.util.Optional;
 
 /**
  * Where device and power code reads from: a root directory (normally {@code /}, in tests and
- * support cases a captured tree), a {@link FileAccess} and a {@link CommandRunner}.
+ * support cases a captured tree), a {@link FileAccess} and a {@link CommandRunner}. It says how the
+ * host is read, not what the host is: that question has one answer,
+ * {@code io.jedge.runtime.model.Environment}.
  *
  * <p>The read helpers never throw for missing or unreadable files: they return an empty result
  * and, for anything other than "does not exist", add a note naming the path and the reason.
  * Instances are immutable and thread-safe if their file access and runner are.
  *
  * <pre>{@code
- * HostEnvironment env = HostEnvironment.ofRoot(Path.of("captures/orin-nano"));
+ * HostAccess env = HostAccess.ofRoot(Path.of("captures/orin-nano"));
  * DeviceInfo info = new DeviceDetector(env).detect();
  * }</pre>
  */
-public final class HostEnvironment {
+public final class HostAccess {
     /** Directory, relative to a captured root, holding captured command outputs. */
     public static final String CAPTURED_COMMANDS_DIR = "jedge-commands";
 
@@ -33,14 +35,14 @@ public final class HostEnvironment {
     private final FileAccess files;
     private final CommandRunner commands;
 
-    private HostEnvironment(Builder b) {
+    private HostAccess(Builder b) {
         this.root = b.root;
         this.files = b.files;
         this.commands = b.commands;
     }
 
     /** The live system: root {@code /}, real files, real processes. */
-    public static HostEnvironment system() {
+    public static HostAccess system() {
         return builder().build();
     }
 
@@ -48,7 +50,7 @@ public final class HostEnvironment {
      * A captured tree: files under {@code root}, commands replayed from
      * {@code root/jedge-commands/} (see {@link CommandRunner#captured(Path)}).
      */
-    public static HostEnvironment ofRoot(Path root) {
+    public static HostAccess ofRoot(Path root) {
         return builder().root(root).commandRunner(CommandRunner.captured(root.resolve(CAPTURED_COMMANDS_DIR))).build();
     }
 
@@ -187,7 +189,7 @@ public final class HostEnvironment {
         return Integer.compare(a.length() - i, b.length() - j);
     };
 
-    /** Builds a {@link HostEnvironment}; defaults are root {@code /}, real files, real processes. */
+    /** Builds a {@link HostAccess}; defaults are root {@code /}, real files, real processes. */
     public static final class Builder {
         private Path root = Path.of("/");
         private FileAccess files = FileAccess.DEFAULT;
@@ -211,11 +213,11 @@ public final class HostEnvironment {
             return this;
         }
 
-        public HostEnvironment build() {
+        public HostAccess build() {
             if (commands == null) {
                 commands = CommandRunner.system();
             }
-            return new HostEnvironment(this);
+            return new HostAccess(this);
         }
     }
 }

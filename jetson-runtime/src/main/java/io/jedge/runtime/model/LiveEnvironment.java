@@ -2,46 +2,40 @@ package io.jedge.runtime.model;
 
 import io.jedge.runtime.device.DeviceDetector;
 import io.jedge.runtime.device.DeviceInfo;
-import io.jedge.runtime.device.HostEnvironment;
+import io.jedge.runtime.device.HostAccess;
 import io.jedge.runtime.power.PowerListener;
 import io.jedge.runtime.power.PowerModeChanged;
 import io.jedge.runtime.power.PowerModeWatcher;
 import io.jedge.runtime.power.PowerMonitor;
 import io.jedge.runtime.selection.DeviceContext;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * The real device: detected once, power state read fresh on each {@link #current()}, mode
- * changes followed by a {@link PowerModeWatcher}. Off Jetson the watcher has nothing to watch
- * and stays idle.
+ * This host: detected once, power state read fresh on each {@link #current()}, mode changes
+ * followed by a {@link PowerModeWatcher}. Off Jetson the watcher has nothing to watch and stays idle.
  */
-final class JetsonEnvironment extends Environment {
-    private final HostEnvironment host;
+final class LiveEnvironment implements Environment {
+    private final HostAccess host;
     private final DeviceInfo info;
     private final PowerMonitor monitor;
 
-    JetsonEnvironment(HostEnvironment host) {
-        super(null);
+    LiveEnvironment(HostAccess host) {
         this.host = host;
         this.info = new DeviceDetector(host).detect();
         this.monitor = new PowerMonitor(host, info);
     }
 
     @Override
-    public DeviceContext context() {
-        return current();
-    }
-
-    @Override
     public DeviceContext current() {
-        String id = info.isJetson() ? info.module().profileId().orElse("jetson-" + info.module().name().toLowerCase(java.util.Locale.ROOT))
+        String id = info.isJetson() ? info.module().profileId().orElse("jetson-" + info.module().name().toLowerCase(Locale.ROOT))
                 : "host:" + info.cpuModel().orElse("unknown-cpu");
-        DeviceContext c = context(info.module(), id, monitor.status().state(), false);
+        DeviceContext c = DeviceContext.of(info.module(), id, monitor.status().state());
         if (!info.isJetson() && !info.gpus().isEmpty()) {
             // figures on a GPU host depend on the GPU too: key them by both
-            c = new DeviceContext(c.deviceId() + "+" + info.gpus().get(0).name(), DeviceContext.Family.DISCRETE_GPU, c.powerMode(), c.powerBudgetW(),
-                    c.onlineCpuCores(), c.memAvailableBytes(), false);
+            c = new DeviceContext(c.deviceId() + "+" + info.gpus().get(0).name(), DeviceContext.Family.DISCRETE_GPU, c.powerMode(),
+                    c.powerBudgetW(), c.onlineCpuCores(), c.memAvailableBytes(), false);
         }
         return c;
     }
@@ -60,5 +54,10 @@ final class JetsonEnvironment extends Environment {
         });
         w.start();
         return w;
+    }
+
+    @Override
+    public String toString() {
+        return "live " + info.module();
     }
 }

@@ -1,0 +1,60 @@
+package io.jedge.runtime.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jedge.runtime.backend.TinyModels;
+import io.jedge.runtime.model.SimulatedEnvironment;
+import io.jedge.runtime.selection.DeviceContext;
+import io.jedge.sdk.bundle.Bundle;
+import io.jedge.sdk.bundle.Figure;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What BundleBench does with its options; it measures nothing worth reading (the figures are not asserted). */
+class BundleBenchTest {
+    @TempDir
+    Path tmp;
+
+    final DeviceContext orin = SimulatedEnvironment.of("orin-nano-8gb:15W").current();
+
+    @Test
+    void optionsRefuseBadValuesBeforeAnythingRuns() {
+        IllegalArgumentException batch = assertThrows(IllegalArgumentException.class,
+                () -> BundleBenchOptions.builder(orin).batches(List.of(1, 0)).build());
+        assertEquals("batch 0, expected 1..4096", batch.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BundleBenchOptions.builder(orin).batches(List.of()).build())
+                .getMessage().contains("batches: none given"));
+        assertEquals("seconds 0.0, expected more than 0 and at most 3600", assertThrows(IllegalArgumentException.class,
+                () -> new BundleBenchOptions(null, List.of(1), 0, 0, orin, false, BundleBench.NO_POWER)).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new BundleBenchOptions(null, List.of(1), 1, 2000, orin, false, BundleBench.NO_POWER)).getMessage().contains("threads 2000"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new BundleBenchOptions(null, List.of(1), 1, 0, orin, false, null)).getMessage().contains("NO_POWER"));
+        assertThrows(NullPointerException.class, () -> BundleBenchOptions.builder(null).build());
+    }
+
+    @Test
+    void measuresChosenVariantsAndBatchesAndRecordsFiguresForTheDevice() throws Exception {
+        Bundle b = TinyModels.bundle(tmp.resolve("b"));
+        List<String> lines = new ArrayList<>();
+        BundleBench.Outcome o = BundleBench.run(b, BundleBenchOptions.builder(orin).variants(List.of("fp32-elfatt-sd"))
+                .batches(List.of(1, 2, 16)).seconds(0.05).threads(1).build(), lines::add);
+        assertEquals(List.of("fp32-elfatt-sd/1", "fp32-elfatt-sd/2"), o.rows().stream().map(r -> r.variant() + "/" + r.batch()).toList());
+        assertEquals(List.of("skip fp32-elfatt-sd batch 16: outside its range 1..8"), o.skipped());
+        assertEquals(3, lines.size(), String.join("\n", lines));
+        List<Figure> figures = Bundle.load(b.dir()).manifest().variant("fp32-elfatt-sd").orElseThrow().figures();
+        assertEquals(2, figures.size());
+        assertTrue(figures.stream().allMatch(f -> f.device().equals("orin-nano-8gb") && "15W".equals(f.powerMode()) && f.simulated()),
+                figures.toString());
+        assertEquals(List.of(), Bundle.load(b.dir()).manifest().variant("fp32-vanilla").orElseThrow().figures(), "not chosen, not measured");
+
+        BundleBench.Outcome unrecorded = BundleBench.run(b, BundleBenchOptions.builder(orin).seconds(0.05).record(false).build(), l -> { });
+        assertEquals(2, unrecorded.rows().size(), "every variant at batch 1");
+        assertEquals(2, Bundle.load(b.dir()).manifest().variant("fp32-elfatt-sd").orElseThrow().figures().size(), "record(false) writes nothing");
+    }
+}
