@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import io.jedge.converters.attention.AttentionBlock.Form;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.Node;
+import io.jedge.converters.onnx.Shapes;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.onnx.TensorData;
 import java.util.ArrayDeque;
