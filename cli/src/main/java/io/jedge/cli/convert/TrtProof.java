@@ -9,7 +9,10 @@ import io.jedge.runtime.backend.trt.build.TrtBuildException;
 import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
 import io.jedge.runtime.backend.trt.build.EnginePlan;
 import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
-import io.jedge.converters.precision.AccuracyMetrics;
+import io.jedge.converters.compare.Metrics;
+import io.jedge.converters.compare.SessionFactory;
+import io.jedge.runtime.bench.LatencyBench;
+import io.jedge.sdk.TensorFiles;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.backend.ort.OrtBackend;
@@ -23,8 +26,6 @@ import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Fingerprint;
 import io.jedge.sdk.bundle.TensorSpec;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -284,7 +285,7 @@ public final class TrtProof {
                 info.put("skipped", why.get());
                 return null;
             }
-            try (InferenceSession s = ort.open(model, SessionOptions.defaults())) {
+            try (InferenceSession s = SessionFactory.onnxRuntime(SessionOptions.defaults()).open(model, null, "ONNX Runtime reference")) {
                 String inName = kv.getOrDefault("input", s.inputs().get(0).name());
                 String outName = kv.getOrDefault("output", s.outputs().get(0).name());
                 long t = System.nanoTime();
@@ -335,22 +336,19 @@ public final class TrtProof {
         return feeds;
     }
 
+    /** Each of {@code rows} rows of {@code out} against the one reference row {@code ref}: the worst row's figures. */
     static Map<String, Object> compareRows(float[] out, float[] ref, int rows) {
         int n = ref.length;
         double worstCos = 1;
         double worstRel = 0;
         double maxAbs = 0;
         int top1 = 0;
-        int refTop1 = argmax(ref, 0, n);
         for (int r = 0; r < rows; r++) {
-            float[] row = Arrays.copyOfRange(out, r * n, (r + 1) * n);
-            Map<String, Object> c = compare(row, ref);
-            worstCos = Math.min(worstCos, (double) c.get("cosine"));
-            worstRel = Math.max(worstRel, (double) c.get("rel_l2"));
-            maxAbs = Math.max(maxAbs, (double) c.get("max_abs"));
-            if (argmax(row, 0, n) == refTop1) {
-                top1++;
-            }
+            Metrics m = Metrics.ofRows(ref, Arrays.copyOfRange(out, r * n, (r + 1) * n), n);
+            worstCos = Math.min(worstCos, m.cosine());
+            worstRel = Math.max(worstRel, m.relativeL2());
+            maxAbs = Math.max(maxAbs, m.maxAbsError());
+            top1 += m.top1Agreement().getAsDouble() == 1 ? 1 : 0;
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("min_cosine", worstCos);
@@ -362,7 +360,7 @@ public final class TrtProof {
 
     /** Output {@code a} against reference {@code b}, with the metrics every comparison in jedge uses. */
     static Map<String, Object> compare(float[] a, float[] b) {
-        AccuracyMetrics c = AccuracyMetrics.compare(b, a);
+        Metrics c = Metrics.of(b, a);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cosine", c.cosine());
         m.put("rel_l2", c.relativeL2());
@@ -389,21 +387,7 @@ public final class TrtProof {
     static double percentile(double[] v, double p) {
         double[] s = v.clone();
         Arrays.sort(s);
-        if (s.length == 0) {
-            return Double.NaN;
-        }
-        int idx = (int) Math.ceil(p / 100.0 * s.length) - 1;
-        return s[Math.max(0, Math.min(s.length - 1, idx))];
-    }
-
-    private static int argmax(float[] a, int off, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-            if (a[off + i] > a[off + best]) {
-                best = i;
-            }
-        }
-        return best;
+        return LatencyBench.percentile(s, p);
     }
 
     private static double usedMiB() {
@@ -416,13 +400,7 @@ public final class TrtProof {
         }
     }
 
-    private static float[] readF32(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] out = new float[b.remaining() / 4];
-        b.asFloatBuffer().get(out);
-        return out;
+    private static float[] readF32(Path file) {
+        return Files.isRegularFile(file) ? TensorFiles.readF32(file, new long[0]).floats() : null;
     }
 }
