@@ -488,7 +488,6 @@ public final class Shapes {
                     List<Long> axes = n.attrInts("axes");
                     double[] av = v(n, 1);
                     long[] ax = av != null ? toDims(av) : axes.stream().mapToLong(Long::longValue).toArray();
-                    boolean keep = n.attrInt("keepdims", 1) == 1;
                     boolean[] reduced = new boolean[x.length];
                     if (ax.length == 0) {
                         Arrays.fill(reduced, true);
@@ -496,16 +495,7 @@ public final class Shapes {
                     for (long a : ax) {
                         reduced[(int) norm(a, x.length, false)] = true;
                     }
-                    long[] s = new long[x.length];
-                    int k = 0;
-                    for (int i = 0; i < x.length; i++) {
-                        if (!reduced[i]) {
-                            s[k++] = x[i];
-                        } else if (keep) {
-                            s[k++] = 1;
-                        }
-                    }
-                    out(n, Arrays.copyOf(s, k), null);
+                    out(n, dropAxes(x, reduced, n.attrInt("keepdims", 1) == 1), null);
                 }
             }
             case "Attention" -> {
@@ -806,14 +796,21 @@ public final class Shapes {
                 drop[(int) norm(a, x.length, false)] = true;
             }
         }
+        out(n, dropAxes(x, drop, false), v(n, 0));
+    }
+
+    /** {@code x} without the dropped axes, or with them as 1 when {@code keepAsOne} (keepdims). */
+    private static long[] dropAxes(long[] x, boolean[] drop, boolean keepAsOne) {
         long[] s = new long[x.length];
         int k = 0;
         for (int i = 0; i < x.length; i++) {
             if (!drop[i]) {
                 s[k++] = x[i];
+            } else if (keepAsOne) {
+                s[k++] = 1;
             }
         }
-        out(n, Arrays.copyOf(s, k), v(n, 0));
+        return Arrays.copyOf(s, k);
     }
 
     private void concat(Node n) {
