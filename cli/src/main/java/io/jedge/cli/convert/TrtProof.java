@@ -42,7 +42,8 @@ import org.bytedeco.javacpp.SizeTPointer;
  * End-to-end proof on a GPU machine: builds engines with {@link TrtEngineBuilder}, runs them with
  * {@link TrtBackend}, compares them with ONNX Runtime on the CPU (FP32 ONNX) and with a PyTorch
  * reference, and times them. Prints one {@code TRTPROOF_JSON {...}} line and writes the same
- * JSON to the output file.
+ * JSON to the output file. Accuracy figures are {@link Metrics}, as everywhere in jedge; the ONNX
+ * Runtime reference runs in memory ({@link SessionFactory}).
  *
  * <pre>
  * java -cp ... io.jedge.cli.convert.TrtProof MODEL PRECISIONS BATCHES OUT.json [key=value ...]
