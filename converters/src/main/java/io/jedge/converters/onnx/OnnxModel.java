@@ -229,6 +229,10 @@ public final class OnnxModel {
     /** Serialized bytes with all data inline. */
     public byte[] toBytes() {
         ModelProto p = graphWithInlineData();
+        if (p.getSerializedSize() < 0) { // protobuf sizes are ints: it overflowed
+            throw new OnnxFormatException("model is larger than 2 GB, which cannot be held as one serialized message;"
+                    + " save it with external data and load it from the file");
+        }
         return p.toByteArray();
     }
 

@@ -655,6 +655,32 @@ public final class Shapes {
 
     /** Output element values where output index i along axis a reads input index {@code at(i, a)}. */
     private static double[] gatherValues(double[] xv, long[] in, long[] out, LongBinaryOperator at) {
+        return remap(xv, in, out, idx -> {
+            long src = 0;
+            for (int a = 0; a < out.length; a++) {
+                src = src * in[a] + at.applyAsLong(idx[a], a);
+            }
+            return src;
+        });
+    }
+
+    /** Output element values of a transpose: output axis a is input axis {@code from[a]}. */
+    private static double[] gatherValuesPermuted(double[] xv, long[] in, long[] out, int[] from) {
+        long[] inIdx = new long[in.length];
+        return remap(xv, in, out, idx -> {
+            for (int a = 0; a < out.length; a++) {
+                inIdx[from[a]] = idx[a];
+            }
+            long src = 0;
+            for (int a = 0; a < in.length; a++) {
+                src = src * in[a] + inIdx[a];
+            }
+            return src;
+        });
+    }
+
+    /** Output element values, each read from the input's flat index that {@code source} gives for its output index. */
+    private static double[] remap(double[] xv, long[] in, long[] out, java.util.function.ToLongFunction<long[]> source) {
         if (xv.length != prodAll(in)) {
             return null;
         }
@@ -662,37 +688,11 @@ public final class Shapes {
         long[] idx = new long[out.length];
         for (int e = 0; e < o.length; e++) {
             long rest = e;
-            long src = 0;
             for (int a = out.length - 1; a >= 0; a--) {
                 idx[a] = rest % out[a];
                 rest /= out[a];
             }
-            for (int a = 0; a < out.length; a++) {
-                src = src * in[a] + at.applyAsLong(idx[a], a);
-            }
-            o[e] = xv[(int) src];
-        }
-        return o;
-    }
-
-    /** Output element values of a transpose: output axis a is input axis {@code from[a]}. */
-    private static double[] gatherValuesPermuted(double[] xv, long[] in, long[] out, int[] from) {
-        if (xv.length != prodAll(in)) {
-            return null;
-        }
-        double[] o = new double[(int) prodAll(out)];
-        long[] inIdx = new long[in.length];
-        for (int e = 0; e < o.length; e++) {
-            long rest = e;
-            for (int a = out.length - 1; a >= 0; a--) {
-                inIdx[from[a]] = rest % out[a];
-                rest /= out[a];
-            }
-            long src = 0;
-            for (int a = 0; a < in.length; a++) {
-                src = src * in[a] + inIdx[a];
-            }
-            o[e] = xv[(int) src];
+            o[e] = xv[(int) source.applyAsLong(idx)];
         }
         return o;
     }
