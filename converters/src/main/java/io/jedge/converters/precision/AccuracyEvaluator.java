@@ -9,7 +9,6 @@ import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.sdk.Tensor;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
