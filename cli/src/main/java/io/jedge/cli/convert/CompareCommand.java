@@ -3,6 +3,8 @@ package io.jedge.cli.convert;
 import io.jedge.converters.compare.Comparison;
 import io.jedge.converters.compare.ModelComparator;
 import io.jedge.converters.compare.SessionFactory;
+import io.jedge.converters.compare.TensorRtSessions;
+import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
 import io.jedge.runtime.backend.Backends;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.backend.ort.OrtBackend;
@@ -10,6 +12,7 @@ import io.jedge.runtime.bench.LatencyBench;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.Precision;
+import io.jedge.sdk.bundle.TensorSpec;
 import io.jedge.sdk.bundle.Variant;
 import io.jedge.sdk.bundle.VariantFormat;
 import java.nio.file.Path;
@@ -17,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -58,9 +62,8 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var out = spec.commandLine().getOut();
         if (against != null) {
-            return againstTensorRt(out);
+            return againstTensorRt();
         }
         Bundle bundle = Bundle.load(bundleDir);
         List<Variant> vs = bundle.manifest().variants();
@@ -83,28 +86,16 @@ final class CompareCommand implements Callable<Integer> {
                     + "compare " + b.id() + "'s source ONNX instead");
         }
         SessionOptions so = SessionOptions.defaults();
-        SessionFactory ort = f -> new OrtBackend().open(f, so);
-        SessionFactory fb = b.format() == VariantFormat.ONNX ? ort : f -> Backends.forFormat(b.format()).open(bundle, b, so);
-        List<Map<String, Tensor>> feeds = new ArrayList<>();
-        String input = bundle.manifest().inputs().get(0).name();
-        if (inputs != null) {
-            for (Path p : inputs) {
-                feeds.add(Map.of(input, readSamples(p, bundle.manifest().inputs().get(0))));
-            }
-        } else {
-            try (var s = new OrtBackend().open(bundle, a, so)) {
-                for (int i = 0; i < samples; i++) {
-                    feeds.add(LatencyBench.syntheticInputs(s.inputs(), 1, 1000 + i));
-                }
-            }
+        SessionFactory ort = SessionFactory.onnxRuntime(so);
+        SessionFactory fb = b.format() == VariantFormat.ONNX ? ort : (source, model, name) -> Backends.forFormat(b.format()).open(bundle, b, so);
+        List<Map<String, Tensor>> feeds;
+        try (var s = new OrtBackend().open(bundle, a, so)) {
+            feeds = feeds(s.inputs());
         }
-        Comparison c = new ModelComparator(threshold, mark == null ? null : java.util.regex.Pattern.compile(mark)).compare(bundle.resolve(a), ort, a.id(), bundle.resolve(b), fb, b.id(), feeds, layerwise);
-        out.print(c.text());
-        out.flush();
-        return 0;
+        return print(comparator().compare(bundle.resolve(a), ort, a.id(), bundle.resolve(b), fb, b.id(), feeds, layerwise));
     }
 
-    private int againstTensorRt(java.io.PrintWriter out) throws Exception {
+    private int againstTensorRt() {
         if (!against.equals("tensorrt")) {
             throw new IllegalArgumentException("--against '" + against + "', expected tensorrt");
         }
@@ -112,28 +103,41 @@ final class CompareCommand implements Callable<Integer> {
             throw new io.jedge.sdk.JedgeException(io.jedge.sdk.JedgeException.Code.BACKEND_UNAVAILABLE, "--against tensorrt: " + why);
         });
         SessionOptions so = SessionOptions.defaults();
-        SessionFactory ort = f -> new OrtBackend().open(f, so);
-        SessionFactory trt = new io.jedge.converters.compare.TensorRtSessions(
-                io.jedge.runtime.backend.trt.build.TrtBuildOptions.builder().batch(1, 1, 1).tf32(!noTf32).build());
-        List<Map<String, Tensor>> feeds = new ArrayList<>();
+        SessionFactory trt = new TensorRtSessions(TrtBuildOptions.builder().batch(1, 1, 1).tf32(!noTf32).build());
+        List<Map<String, Tensor>> feeds;
         try (var s = new OrtBackend().open(bundleDir, so)) {
-            if (inputs != null) {
-                for (Path p : inputs) {
-                    feeds.add(Map.of(s.inputs().get(0).name(), readSamples(p, s.inputs().get(0))));
-                }
-            } else {
-                for (int i = 0; i < samples; i++) {
-                    feeds.add(LatencyBench.syntheticInputs(s.inputs(), 1, 1000 + i));
-                }
+            feeds = feeds(s.inputs());
+        }
+        return print(comparator().compare(bundleDir, SessionFactory.onnxRuntime(so), "ort-cpu", bundleDir, trt, "tensorrt", feeds, layerwise));
+    }
+
+    /** The --inputs files for the first input, or --samples seeded inputs. */
+    private List<Map<String, Tensor>> feeds(List<TensorSpec> specs) {
+        List<Map<String, Tensor>> feeds = new ArrayList<>();
+        if (inputs != null) {
+            for (Path p : inputs) {
+                feeds.add(Map.of(specs.get(0).name(), readSamples(p, specs.get(0))));
+            }
+        } else {
+            for (int i = 0; i < samples; i++) {
+                feeds.add(LatencyBench.syntheticInputs(specs, 1, 1000 + i));
             }
         }
-        Comparison c = new ModelComparator(threshold, mark == null ? null : java.util.regex.Pattern.compile(mark)).compare(bundleDir, ort, "ort-cpu", bundleDir, trt, "tensorrt", feeds, layerwise);
+        return feeds;
+    }
+
+    private ModelComparator comparator() {
+        return new ModelComparator(threshold, mark == null ? null : Pattern.compile(mark));
+    }
+
+    private int print(Comparison c) {
+        var out = spec.commandLine().getOut();
         out.print(c.text());
         out.flush();
         return 0;
     }
 
-    private static io.jedge.sdk.Tensor readSamples(Path p, io.jedge.sdk.bundle.TensorSpec spec) {
+    private static Tensor readSamples(Path p, TensorSpec spec) {
         long[] shape = spec.shapeArray();
         return io.jedge.sdk.TensorFiles.read(p, java.util.Arrays.copyOfRange(shape, 1, shape.length));
     }

@@ -9,22 +9,22 @@ import io.jedge.runtime.backend.trt.build.TrtBuildException;
 import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
 import io.jedge.runtime.backend.trt.build.EnginePlan;
 import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
-import io.jedge.converters.precision.AccuracyMetrics;
+import io.jedge.converters.compare.Metrics;
+import io.jedge.converters.compare.SessionFactory;
+import io.jedge.runtime.bench.LatencyBench;
+import io.jedge.sdk.TensorFiles;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.backend.ort.OrtBackend;
 import io.jedge.runtime.backend.trt.RunTiming;
 import io.jedge.runtime.backend.trt.TrtBackend;
 import io.jedge.runtime.backend.trt.TrtInferenceSession;
-import io.jedge.runtime.backend.trt.TrtPlatform;
 import io.jedge.runtime.backend.trt.TrtSessionOptions;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Fingerprint;
 import io.jedge.sdk.bundle.TensorSpec;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -35,14 +35,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
+import java.util.Set;
 import org.bytedeco.javacpp.SizeTPointer;
 
 /**
  * End-to-end proof on a GPU machine: builds engines with {@link TrtEngineBuilder}, runs them with
  * {@link TrtBackend}, compares them with ONNX Runtime on the CPU (FP32 ONNX) and with a PyTorch
  * reference, and times them. Prints one {@code TRTPROOF_JSON {...}} line and writes the same
- * JSON to the output file.
+ * JSON to the output file. Accuracy figures are {@link Metrics}, as everywhere in jedge; the ONNX
+ * Runtime reference runs in memory ({@link SessionFactory}).
  *
  * <pre>
  * java -cp ... io.jedge.cli.convert.TrtProof MODEL PRECISIONS BATCHES OUT.json [key=value ...]
@@ -65,6 +66,52 @@ public final class TrtProof {
     private TrtProof() {
     }
 
+    /** What to prove, parsed and checked before any engine is built. */
+    record Args(Path dir, Path fp32Model, List<Item> items, int[] batches, int runs, int warmup, TrtBuildOptions build,
+            TrtSessionOptions session, Map<String, String> kv) {
+        /** One precision and the ONNX its engine is built from. */
+        record Item(String precision, Path onnx) {
+        }
+
+        static Args parse(Path modelArg, String precisionList, String batchList, Map<String, String> kv) {
+            Path dir = Files.isDirectory(modelArg) ? modelArg : modelArg.toAbsolutePath().getParent();
+            Path fp32Model = Files.isDirectory(modelArg) ? modelArg.resolve("model.onnx") : modelArg;
+            int[] batches = Arrays.stream(batchList.split(",")).map(String::trim).mapToInt(b -> positive("BATCHES", b)).sorted().toArray();
+            List<Item> items = new ArrayList<>();
+            for (String item : precisionList.split(",")) {
+                String p = item.trim();
+                int colon = p.indexOf(':');
+                String precision = (colon > 0 ? p.substring(0, colon) : p).toLowerCase(Locale.ROOT);
+                items.add(new Item(precision, colon > 0 ? Path.of(p.substring(colon + 1)) : onnxFor(precision, dir, fp32Model)));
+            }
+            int max = batches[batches.length - 1];
+            int opt = positive("opt", kv.getOrDefault("opt", Integer.toString(max)));
+            TrtBuildOptions.Builder ob = TrtBuildOptions.builder()
+                    .batch(batches[0], Math.max(batches[0], Math.min(opt, max)), max)
+                    .workspaceMiB(positive("workspace", kv.getOrDefault("workspace", "4096")))
+                    .tf32(Boolean.parseBoolean(kv.getOrDefault("tf32", "true")))
+                    .optimizationLevel(Integer.parseInt(kv.getOrDefault("level", "3")));
+            if (kv.containsKey("cache")) {
+                ob.timingCache(Path.of(kv.get("cache")));
+            }
+            TrtSessionOptions session = TrtSessionOptions.builder().maxContexts(positive("contexts", kv.getOrDefault("contexts", "1"))).build();
+            return new Args(dir, fp32Model, items, batches, positive("runs", kv.getOrDefault("runs", "50")),
+                    Integer.parseInt(kv.getOrDefault("warmup", "10")), ob.build(), session, kv);
+        }
+
+        private static int positive(String what, String v) {
+            int n = v.trim().matches("\\d{1,9}") ? Integer.parseInt(v.trim()) : 0;
+            if (n < 1) {
+                throw new IllegalArgumentException(what + " '" + v + "', expected a whole number, 1 or more");
+            }
+            return n;
+        }
+
+        int maxBatch() {
+            return batches[batches.length - 1];
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
             System.err.println("usage: TrtProof MODEL PRECISIONS BATCHES OUT.json [runs=50 warmup=10 workspace=4096 tf32=true "
@@ -80,28 +127,26 @@ public final class TrtProof {
             }
             kv.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
-        Map<String, Object> result = run(Path.of(args[0]), args[1], args[2], kv);
+        Args parsed;
+        try {
+            parsed = Args.parse(Path.of(args[0]), args[1], args[2], kv);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Map<String, Object> result = run(parsed, args[1], args[2]);
         String json = new GsonBuilder().serializeSpecialFloatingPointValues().disableHtmlEscaping().create().toJson(result);
         System.out.println("TRTPROOF_JSON " + json);
         AtomicFiles.writeString(Path.of(args[3]), json + "\n");
     }
 
-    static Map<String, Object> run(Path modelArg, String precisionList, String batchList, Map<String, String> kv)
-            throws IOException {
-        Path dir = Files.isDirectory(modelArg) ? modelArg : modelArg.toAbsolutePath().getParent();
-        Path fp32Model = Files.isDirectory(modelArg) ? modelArg.resolve("model.onnx") : modelArg;
-        int[] batches = Arrays.stream(batchList.split(",")).map(String::trim).mapToInt(Integer::parseInt).sorted().toArray();
-        int runs = Integer.parseInt(kv.getOrDefault("runs", "50"));
-        int warmup = Integer.parseInt(kv.getOrDefault("warmup", "10"));
-        int opt = Integer.parseInt(kv.getOrDefault("opt", Integer.toString(batches[batches.length - 1])));
-        Path engines = kv.containsKey("engines") ? Path.of(kv.get("engines")) : Files.createTempDirectory("jedge-trt-proof");
-        Files.createDirectories(engines);
-
+    static Map<String, Object> run(Args a, String precisionList, String batchList) throws IOException {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("date", Instant.now().toString());
         r.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
-        r.put("model", fp32Model.toString());
-        r.put("args", Map.of("precisions", precisionList, "batches", batchList, "options", kv));
+        r.put("model", a.fp32Model().toString());
+        r.put("args", Map.of("precisions", precisionList, "batches", batchList, "options", a.kv()));
 
         TrtBackend backend = new TrtBackend();
         Optional<String> why = TrtEngineBuilder.unavailableReason();
@@ -109,34 +154,32 @@ public final class TrtProof {
             r.put("error", why.get());
             return r;
         }
-        TrtPlatform platform = backend.platform(0);
-        r.put("platform", platform);
+        r.put("platform", backend.platform(0));
+        Path engines = a.kv().containsKey("engines") ? Path.of(a.kv().get("engines")) : Files.createTempDirectory("jedge-trt-proof");
+        Files.createDirectories(engines);
 
-        float[] sample = readF32(dir.resolve("input.f32"));
-        float[] torchRef = readF32(dir.resolve("torch_output.f32"));
+        float[] sample = readF32(a.dir().resolve("input.f32"));
+        float[] torchRef = readF32(a.dir().resolve("torch_output.f32"));
         Map<String, Object> ortInfo = new LinkedHashMap<>();
-        float[] ortRef = ortReference(fp32Model, sample, kv, ortInfo);
+        float[] ortRef = ortReference(a.fp32Model(), sample, a.kv(), ortInfo);
         r.put("ort_cpu", ortInfo);
         if (torchRef != null && ortRef != null) {
             r.put("ort_vs_torch", compare(ortRef, torchRef));
         }
 
         List<Object> engineResults = new ArrayList<>();
-        for (String item : precisionList.split(",")) {
-            String p = item.trim().toLowerCase(Locale.ROOT);
-            Path onnx = onnxFor(p, dir, fp32Model);
-            String precision = p.contains(":") ? p.substring(0, p.indexOf(':')) : p;
+        for (Args.Item item : a.items()) {
             Map<String, Object> er = new LinkedHashMap<>();
-            er.put("precision", precision);
-            er.put("onnx", onnx.toString());
+            er.put("precision", item.precision());
+            er.put("onnx", item.onnx().toString());
             engineResults.add(er);
-            if (!Files.isRegularFile(onnx)) {
-                er.put("skipped", "no " + onnx.getFileName() + " (strongly typed engines take their precision from the ONNX;"
+            if (!Files.isRegularFile(item.onnx())) {
+                er.put("skipped", "no " + item.onnx().getFileName() + " (strongly typed engines take their precision from the ONNX;"
                         + " make it with the precision converter)");
                 continue;
             }
             try {
-                proveOne(precision, onnx, engines, batches, opt, runs, warmup, kv, sample, ortRef, torchRef, backend, er);
+                proveOne(a, item, engines, sample, ortRef, torchRef, backend, er);
             } catch (RuntimeException e) {
                 er.put("error", e.toString());
                 if (e instanceof TrtBuildException b) {
@@ -149,22 +192,43 @@ public final class TrtProof {
         return r;
     }
 
-    private static void proveOne(String precision, Path onnx, Path engines, int[] batches, int opt, int runs, int warmup,
-            Map<String, String> kv, float[] sample, float[] ortRef, float[] torchRef, TrtBackend backend,
-            Map<String, Object> er) throws IOException {
-        TrtBuildOptions.Builder ob = TrtBuildOptions.builder()
-                .batch(batches[0], Math.max(batches[0], Math.min(opt, batches[batches.length - 1])), batches[batches.length - 1])
-                .workspaceMiB(Long.parseLong(kv.getOrDefault("workspace", "4096")))
-                .tf32(Boolean.parseBoolean(kv.getOrDefault("tf32", "true")))
-                .optimizationLevel(Integer.parseInt(kv.getOrDefault("level", "3")));
-        if (kv.containsKey("cache")) {
-            ob.timingCache(Path.of(kv.get("cache")));
-        }
-        TrtBuildOptions options = ob.build();
+    /** Builds, checks, compares and times one engine; records everything in {@code er}. */
+    private static void proveOne(Args a, Args.Item item, Path engines, float[] sample, float[] ortRef, float[] torchRef,
+            TrtBackend backend, Map<String, Object> er) throws IOException {
         Map<String, Object> mem = new LinkedHashMap<>();
         mem.put("used_mib_before_build", usedMiB());
-        EnginePlan engine = new TrtEngineBuilder(options).onProgress(System.err::println).build(onnx);
+        EnginePlan engine = build(a, item, er);
         mem.put("used_mib_after_build", usedMiB());
+        String stem = item.onnx().getFileName().toString().replaceFirst("\\.onnx$", "");
+        Path plan = engines.resolve(stem + "_" + item.precision() + ".plan");
+        engine.write(plan);
+        er.put("plan", plan.toString());
+        er.put("mismatch_check", mismatchCheck(backend, plan, engine.fingerprint()));
+
+        long t0 = System.nanoTime();
+        try (TrtInferenceSession s = backend.openEngine(plan, engine.fingerprint(), a.session())) {
+            er.put("open_s", (System.nanoTime() - t0) / 1e9);
+            mem.put("used_mib_after_open", usedMiB());
+            mem.put("context_activation_mib", s.contextMemoryBytes() / (1024.0 * 1024.0));
+            er.put("zero_copy", s.zeroCopy());
+            String inName = a.kv().getOrDefault("input", s.inputs().get(0).name());
+            String outName = a.kv().getOrDefault("output", s.outputs().get(0).name());
+            float[] out = s.run(inputs(s.inputs(), inName, sample, a.maxBatch()), Set.of(outName)).get(outName).floats();
+            er.put("accuracy", accuracy(item.precision(), out, a.maxBatch(), ortRef, torchRef));
+            List<Object> timings = new ArrayList<>();
+            for (int b : a.batches()) {
+                timings.add(timing(s, inputs(s.inputs(), inName, sample, b), outName, a, item.precision()));
+            }
+            er.put("timing", timings);
+            mem.put("used_mib_after_runs", usedMiB());
+        }
+        mem.put("used_mib_after_close", usedMiB());
+        er.put("gpu_memory", mem);
+    }
+
+    private static EnginePlan build(Args a, Args.Item item, Map<String, Object> er) {
+        TrtBuildOptions options = a.build();
+        EnginePlan engine = new TrtEngineBuilder(options).onProgress(System.err::println).build(item.onnx());
         er.put("build_options", options.asFingerprintOptions());
         er.put("parse_s", engine.parseTime().toMillis() / 1000.0);
         er.put("build_s", engine.buildTime().toMillis() / 1000.0);
@@ -174,80 +238,59 @@ public final class TrtProof {
         er.put("network_outputs", engine.outputs());
         er.put("timing_cache_hit", engine.timingCacheHit());
         er.put("fingerprint", engine.fingerprint());
-        String stem = onnx.getFileName().toString().replaceFirst("\\.onnx$", "");
-        Path plan = engines.resolve(stem + "_" + precision + ".plan");
-        engine.write(plan);
-        er.put("plan", plan.toString());
+        return engine;
+    }
 
-        er.put("mismatch_check", mismatchCheck(backend, plan, engine.fingerprint()));
-
-        long t0 = System.nanoTime();
-        TrtSessionOptions so = TrtSessionOptions.builder().maxContexts(Integer.parseInt(kv.getOrDefault("contexts", "1"))).build();
-        try (TrtInferenceSession s = backend.openEngine(plan, engine.fingerprint(), so)) {
-            er.put("open_s", (System.nanoTime() - t0) / 1e9);
-            mem.put("used_mib_after_open", usedMiB());
-            mem.put("context_activation_mib", s.contextMemoryBytes() / (1024.0 * 1024.0));
-            er.put("zero_copy", s.zeroCopy());
-            String inName = kv.getOrDefault("input", s.inputs().get(0).name());
-            String outName = kv.getOrDefault("output", s.outputs().get(0).name());
-
-            int maxBatch = batches[batches.length - 1];
-            Map<String, Tensor> feeds = inputs(s.inputs(), inName, sample, maxBatch);
-            float[] out = s.run(feeds, java.util.Set.of(outName)).get(outName).floats();
-            int row = out.length / maxBatch;
-            Map<String, Object> acc = new LinkedHashMap<>();
-            acc.put("rows", maxBatch);
-            if (ortRef != null && ortRef.length == row) {
-                Map<String, Object> vsOrt = compareRows(out, ortRef, maxBatch);
-                acc.put("vs_ort_fp32", vsOrt);
-                acc.put("tolerance", tolerance(precision));
-                acc.put("pass", passes(precision, vsOrt));
-            }
-            if (torchRef != null && torchRef.length == row) {
-                acc.put("vs_torch", compareRows(out, torchRef, maxBatch));
-            }
-            er.put("accuracy", acc);
-
-            List<Object> timings = new ArrayList<>();
-            for (int b : batches) {
-                Map<String, Tensor> in = inputs(s.inputs(), inName, sample, b);
-                for (int i = 0; i < warmup; i++) {
-                    s.run(in, java.util.Set.of(outName));
-                }
-                double[] wall = new double[runs];
-                double[] gpu = new double[runs];
-                double[] compute = new double[runs];
-                double[] copies = new double[runs];
-                for (int i = 0; i < runs; i++) {
-                    long w = System.nanoTime();
-                    s.run(in, java.util.Set.of(outName));
-                    wall[i] = (System.nanoTime() - w) / 1e6;
-                    RunTiming t = s.lastTiming().orElseThrow();
-                    gpu[i] = t.gpuMillis();
-                    compute[i] = t.computeMillis();
-                    copies[i] = t.h2dMillis() + t.d2hMillis();
-                }
-                Map<String, Object> tm = new LinkedHashMap<>();
-                tm.put("batch", b);
-                tm.put("runs", runs);
-                tm.put("wall_ms_p50", percentile(wall, 50));
-                tm.put("wall_ms_p95", percentile(wall, 95));
-                tm.put("gpu_ms_p50", percentile(gpu, 50));
-                tm.put("compute_ms_p50", percentile(compute, 50));
-                tm.put("copy_ms_p50", percentile(copies, 50));
-                double meanWall = Arrays.stream(wall).average().orElse(Double.NaN);
-                tm.put("throughput_per_s", b * 1000.0 / meanWall);
-                double p50w = percentile(wall, 50);
-                tm.put("java_overhead_pct", 100.0 * (p50w - percentile(gpu, 50)) / p50w);
-                timings.add(tm);
-                System.err.printf(Locale.ROOT, "%s batch %d: wall p50 %.3f ms, p95 %.3f ms, gpu p50 %.3f ms%n", precision, b,
-                        p50w, percentile(wall, 95), percentile(gpu, 50));
-            }
-            er.put("timing", timings);
-            mem.put("used_mib_after_runs", usedMiB());
+    /** Each row of the engine's output at the largest batch against the ONNX Runtime and torch outputs of the sample. */
+    static Map<String, Object> accuracy(String precision, float[] out, int rows, float[] ortRef, float[] torchRef) {
+        int row = out.length / rows;
+        Map<String, Object> acc = new LinkedHashMap<>();
+        acc.put("rows", rows);
+        if (ortRef != null && ortRef.length == row) {
+            Map<String, Object> vsOrt = compareRows(out, ortRef, rows);
+            acc.put("vs_ort_fp32", vsOrt);
+            acc.put("tolerance", tolerance(precision));
+            acc.put("pass", passes(precision, vsOrt));
         }
-        mem.put("used_mib_after_close", usedMiB());
-        er.put("gpu_memory", mem);
+        if (torchRef != null && torchRef.length == row) {
+            acc.put("vs_torch", compareRows(out, torchRef, rows));
+        }
+        return acc;
+    }
+
+    private static Map<String, Object> timing(TrtInferenceSession s, Map<String, Tensor> in, String outName, Args a, String precision) {
+        int b = (int) in.values().iterator().next().dim(0);
+        for (int i = 0; i < a.warmup(); i++) {
+            s.run(in, Set.of(outName));
+        }
+        int runs = a.runs();
+        double[] wall = new double[runs];
+        double[] gpu = new double[runs];
+        double[] compute = new double[runs];
+        double[] copies = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long w = System.nanoTime();
+            s.run(in, Set.of(outName));
+            wall[i] = (System.nanoTime() - w) / 1e6;
+            RunTiming t = s.lastTiming().orElseThrow();
+            gpu[i] = t.gpuMillis();
+            compute[i] = t.computeMillis();
+            copies[i] = t.h2dMillis() + t.d2hMillis();
+        }
+        Map<String, Object> tm = new LinkedHashMap<>();
+        tm.put("batch", b);
+        tm.put("runs", runs);
+        tm.put("wall_ms_p50", percentile(wall, 50));
+        tm.put("wall_ms_p95", percentile(wall, 95));
+        tm.put("gpu_ms_p50", percentile(gpu, 50));
+        tm.put("compute_ms_p50", percentile(compute, 50));
+        tm.put("copy_ms_p50", percentile(copies, 50));
+        tm.put("throughput_per_s", b * 1000.0 / Arrays.stream(wall).average().orElse(Double.NaN));
+        double p50w = percentile(wall, 50);
+        tm.put("java_overhead_pct", 100.0 * (p50w - percentile(gpu, 50)) / p50w);
+        System.err.printf(Locale.ROOT, "%s batch %d: wall p50 %.3f ms, p95 %.3f ms, gpu p50 %.3f ms%n", precision, b,
+                p50w, percentile(wall, 95), percentile(gpu, 50));
+        return tm;
     }
 
     /** Opens the plan with a fingerprint from another platform: it must be refused before deserializing. */
@@ -263,16 +306,12 @@ public final class TrtProof {
         return m;
     }
 
-    private static Path onnxFor(String item, Path dir, Path fp32Model) {
-        int colon = item.indexOf(':');
-        if (colon > 0) {
-            return Path.of(item.substring(colon + 1));
-        }
+    private static Path onnxFor(String precision, Path dir, Path fp32Model) {
         String stem = fp32Model.getFileName().toString().replaceFirst("\\.onnx$", "");
-        return switch (item) {
+        return switch (precision) {
             case "fp32" -> fp32Model;
-            case "fp16", "int8" -> dir.resolve(stem + "_" + item + ".onnx");
-            default -> throw new IllegalArgumentException("precision '" + item + "', expected fp32, fp16, int8 or NAME:FILE");
+            case "fp16", "int8" -> dir.resolve(stem + "_" + precision + ".onnx");
+            default -> throw new IllegalArgumentException("precision '" + precision + "', expected fp32, fp16, int8 or NAME:FILE");
         };
     }
 
@@ -284,11 +323,11 @@ public final class TrtProof {
                 info.put("skipped", why.get());
                 return null;
             }
-            try (InferenceSession s = ort.open(model, SessionOptions.defaults())) {
+            try (InferenceSession s = SessionFactory.onnxRuntime(SessionOptions.defaults()).open(model, null, "ONNX Runtime reference")) {
                 String inName = kv.getOrDefault("input", s.inputs().get(0).name());
                 String outName = kv.getOrDefault("output", s.outputs().get(0).name());
                 long t = System.nanoTime();
-                float[] out = s.run(inputs(s.inputs(), inName, sample, 1), java.util.Set.of(outName)).get(outName).floats();
+                float[] out = s.run(inputs(s.inputs(), inName, sample, 1), Set.of(outName)).get(outName).floats();
                 info.put("batch1_ms", (System.nanoTime() - t) / 1e6);
                 info.put("output", outName);
                 return out;
@@ -299,58 +338,33 @@ public final class TrtProof {
         }
     }
 
-    /** Every input at batch {@code b}: the sample tiled for {@code sampleInput}, a fixed pseudo-random fill otherwise. */
+    /** Every input at batch {@code b}: the sample tiled for {@code sampleInput}, the runtime's seeded fill otherwise. */
     static Map<String, Tensor> inputs(List<TensorSpec> specs, String sampleInput, float[] sample, int b) {
-        Map<String, Tensor> feeds = new LinkedHashMap<>();
-        Random rnd = new Random(42);
-        for (TensorSpec spec : specs) {
-            long[] shape = spec.shapeArray();
-            if (shape.length > 0) {
-                shape[0] = b;
+        Map<String, Tensor> feeds = new LinkedHashMap<>(LatencyBench.syntheticInputs(specs, b, 42));
+        Tensor t = feeds.get(sampleInput);
+        if (t != null && t.type() == io.jedge.sdk.DataType.FLOAT32 && sample != null && t.elementCount() % sample.length == 0) {
+            float[] data = new float[Math.toIntExact(t.elementCount())];
+            for (int off = 0; off < data.length; off += sample.length) {
+                System.arraycopy(sample, 0, data, off, sample.length);
             }
-            for (int i = 1; i < shape.length; i++) {
-                if (shape[i] < 0) {
-                    throw new IllegalArgumentException("input '" + spec.name() + "' has a dynamic dimension " + i
-                            + "; TrtProof feeds only a dynamic batch");
-                }
-            }
-            int n = Math.toIntExact(Tensor.elementCount(shape));
-            boolean floats = spec.dataType().startsWith("float");
-            if (floats) {
-                float[] data = new float[n];
-                if (spec.name().equals(sampleInput) && sample != null && n % sample.length == 0) {
-                    for (int off = 0; off < n; off += sample.length) {
-                        System.arraycopy(sample, 0, data, off, sample.length);
-                    }
-                } else {
-                    for (int i = 0; i < n; i++) {
-                        data[i] = (float) rnd.nextGaussian();
-                    }
-                }
-                feeds.put(spec.name(), Tensor.ofFloats(shape, data));
-            } else {
-                feeds.put(spec.name(), Tensor.ofLongs(shape, new long[n]));
-            }
+            feeds.put(sampleInput, Tensor.ofFloats(t.shape(), data));
         }
         return feeds;
     }
 
+    /** Each of {@code rows} rows of {@code out} against the one reference row {@code ref}: the worst row's figures. */
     static Map<String, Object> compareRows(float[] out, float[] ref, int rows) {
         int n = ref.length;
         double worstCos = 1;
         double worstRel = 0;
         double maxAbs = 0;
         int top1 = 0;
-        int refTop1 = argmax(ref, 0, n);
         for (int r = 0; r < rows; r++) {
-            float[] row = Arrays.copyOfRange(out, r * n, (r + 1) * n);
-            Map<String, Object> c = compare(row, ref);
-            worstCos = Math.min(worstCos, (double) c.get("cosine"));
-            worstRel = Math.max(worstRel, (double) c.get("rel_l2"));
-            maxAbs = Math.max(maxAbs, (double) c.get("max_abs"));
-            if (argmax(row, 0, n) == refTop1) {
-                top1++;
-            }
+            Metrics m = Metrics.ofRows(ref, Arrays.copyOfRange(out, r * n, (r + 1) * n), n);
+            worstCos = Math.min(worstCos, m.cosine());
+            worstRel = Math.max(worstRel, m.relativeL2());
+            maxAbs = Math.max(maxAbs, m.maxAbsError());
+            top1 += m.top1Agreement().getAsDouble() == 1 ? 1 : 0;
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("min_cosine", worstCos);
@@ -362,7 +376,7 @@ public final class TrtProof {
 
     /** Output {@code a} against reference {@code b}, with the metrics every comparison in jedge uses. */
     static Map<String, Object> compare(float[] a, float[] b) {
-        AccuracyMetrics c = AccuracyMetrics.compare(b, a);
+        Metrics c = Metrics.of(b, a);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cosine", c.cosine());
         m.put("rel_l2", c.relativeL2());
@@ -389,21 +403,7 @@ public final class TrtProof {
     static double percentile(double[] v, double p) {
         double[] s = v.clone();
         Arrays.sort(s);
-        if (s.length == 0) {
-            return Double.NaN;
-        }
-        int idx = (int) Math.ceil(p / 100.0 * s.length) - 1;
-        return s[Math.max(0, Math.min(s.length - 1, idx))];
-    }
-
-    private static int argmax(float[] a, int off, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-            if (a[off + i] > a[off + best]) {
-                best = i;
-            }
-        }
-        return best;
+        return LatencyBench.percentile(s, p);
     }
 
     private static double usedMiB() {
@@ -416,13 +416,7 @@ public final class TrtProof {
         }
     }
 
-    private static float[] readF32(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] out = new float[b.remaining() / 4];
-        b.asFloatBuffer().get(out);
-        return out;
+    private static float[] readF32(Path file) {
+        return Files.isRegularFile(file) ? TensorFiles.readF32(file, new long[0]).floats() : null;
     }
 }

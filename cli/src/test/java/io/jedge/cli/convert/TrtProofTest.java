@@ -48,4 +48,32 @@ class TrtProofTest {
         assertThrows(IllegalArgumentException.class, () -> TrtProof.inputs(
                 List.of(new TensorSpec("x", "float32", List.of(-1L, -1L))), "x", null, 1));
     }
+
+    @Test
+    void argumentsAreCheckedBeforeAnyEngineIsBuilt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path model = dir.resolve("model.onnx");
+        java.nio.file.Files.writeString(model, "");
+        TrtProof.Args a = TrtProof.Args.parse(dir, "FP32,fp16:/Some/Path/X.onnx", "16,1", Map.of("runs", "5"));
+        assertEquals(List.of(new TrtProof.Args.Item("fp32", model), new TrtProof.Args.Item("fp16", java.nio.file.Path.of("/Some/Path/X.onnx"))),
+                a.items(), "the precision is case-blind, the file keeps its case");
+        assertArrayEquals(new int[] {1, 16}, a.batches());
+        assertEquals(5, a.runs());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrtProof.Args.parse(dir, "fp8", "1", Map.of()));
+        assertTrue(e.getMessage().contains("'fp8'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrtProof.Args.parse(dir, "fp32", "1", Map.of("runs", "0")));
+        assertTrue(e.getMessage().contains("runs '0'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrtProof.Args.parse(dir, "fp32", "1,x", Map.of()));
+        assertTrue(e.getMessage().contains("BATCHES 'x'"), e.getMessage());
+    }
+
+    @Test
+    void withoutTensorRtTheProofSaysWhyAndBuildsNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.jedge.runtime.backend.trt.build.TrtEngineBuilder.unavailableReason().isPresent(),
+                "TensorRT is present here");
+        java.nio.file.Path engines = dir.resolve("engines");
+        TrtProof.Args a = TrtProof.Args.parse(dir, "fp32", "1", Map.of("engines", engines.toString()));
+        Map<String, Object> r = TrtProof.run(a, "fp32", "1");
+        assertTrue(r.get("error") instanceof String s && !s.isBlank(), r.toString());
+        assertTrue(!r.containsKey("engines") && !java.nio.file.Files.exists(engines), r.toString());
+    }
 }

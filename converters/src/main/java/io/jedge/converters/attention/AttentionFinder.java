@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import io.jedge.converters.attention.AttentionBlock.Form;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.Node;
+import io.jedge.converters.onnx.Shapes;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.onnx.TensorData;
 import java.util.ArrayDeque;
@@ -639,15 +640,7 @@ public final class AttentionFinder {
     }
 
     private static Draft msMha(Shapes s, Node n) {
-        Draft d = new Draft(Form.MS_MHA, n);
-        d.fused = true;
-        d.threeD = true;
-        d.query = n.input(0);
-        d.key = n.input(1);
-        d.value = n.input(2);
-        d.output = n.output(0);
-        d.heads = n.attrInt("num_heads", -1);
-        d.tokens = s.dim(d.query, 1);
+        Draft d = microsoftFused(Form.MS_MHA, s, n);
         long c = s.dim(d.query, 2);
         d.headDim = d.heads > 0 && c > 0 ? c / d.heads : -1;
         if (d.key.isEmpty() || s.rank(d.key) != 3 || s.rank(d.query) != 3) {
@@ -665,8 +658,9 @@ public final class AttentionFinder {
         return d;
     }
 
-    private static Draft msAttention(Shapes s, Node n) {
-        Draft d = new Draft(Form.MS_ATTENTION, n);
+    /** What com.microsoft MultiHeadAttention and Attention share: Q/K/V as inputs 0-2, num_heads, (B,N,C) query. */
+    private static Draft microsoftFused(Form form, Shapes s, Node n) {
+        Draft d = new Draft(form, n);
         d.fused = true;
         d.threeD = true;
         d.query = n.input(0);
@@ -675,6 +669,11 @@ public final class AttentionFinder {
         d.output = n.output(0);
         d.heads = n.attrInt("num_heads", -1);
         d.tokens = s.dim(d.query, 1);
+        return d;
+    }
+
+    private static Draft msAttention(Shapes s, Node n) {
+        Draft d = microsoftFused(Form.MS_ATTENTION, s, n);
         d.keyTokens = d.tokens;
         List<Long> sizes = n.attrInts("qkv_hidden_sizes");
         long w = s.dim(d.key, 1);

@@ -1,30 +1,23 @@
 package io.jedge.converters.attention;
 
-import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import io.jedge.converters.onnx.Graph;
+import io.jedge.converters.compare.Metrics;
+import io.jedge.converters.compare.ModelComparator;
+import io.jedge.converters.compare.SessionFactory;
 import io.jedge.converters.onnx.OnnxModel;
-import io.jedge.converters.onnx.TensorData;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.SessionOptions;
-import io.jedge.runtime.backend.ort.OrtBackend;
-import io.jedge.sdk.DataType;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Report;
 import io.jedge.sdk.bundle.TensorSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +38,14 @@ import org.slf4j.LoggerFactory;
  * Report r = eval.evaluate(original, ElfattSdRewrite.rewrite(original, ElfattSdOptions.defaults()));
  * }</pre>
  *
- * Immutable and thread-safe; every call opens its own sessions in a temporary folder it deletes.
+ * Immutable and thread-safe; every call opens its own in-memory sessions and compares through
+ * {@link ModelComparator}.
  */
 public final class FidelityEvaluator {
     private static final Logger LOG = LoggerFactory.getLogger(FidelityEvaluator.class);
+    /** Probe names; tensor names cannot contain the NUL they start with. */
+    private static final String WHOLE = "\0whole";
+    private static final String LAYER = "\0layer";
 
     private final int samples;
     private final long seed;
@@ -111,66 +108,47 @@ public final class FidelityEvaluator {
     /** Compares two models with the same inputs and outputs; {@code layers} may be empty. */
     public Report compare(OnnxModel reference, OnnxModel variant, List<LayerProbe> layers, String variantId,
             String referenceId, List<String> extraNotes) {
-        Path dir = tempDir();
-        try {
-            OnnxModel ref = withOutputs(reference, layers.stream().map(LayerProbe::referenceTensor).toList());
-            OnnxModel var = withOutputs(variant, layers.stream().map(LayerProbe::variantTensor).toList());
-            Path refFile = dir.resolve("reference.onnx");
-            Path varFile = dir.resolve("variant.onnx");
-            ref.save(refFile, false);
-            var.save(varFile, false);
-            List<String> outputs = reference.graph().outputs().stream().map(ValueInfoProto::getName).toList();
-            OrtBackend ort = new OrtBackend();
-            SessionOptions so = SessionOptions.builder().threads(threads).build();
-            try (InferenceSession rs = ort.open(refFile, so); InferenceSession vs = ort.open(varFile, so)) {
-                List<Map<String, Tensor>> feeds = inputs != null ? inputs : seeded(rs.inputs());
-                Stats whole = new Stats();
-                List<Stats> perLayer = new ArrayList<>();
-                layers.forEach(l -> perLayer.add(new Stats()));
-                long agree = 0;
-                long rows = 0;
-                boolean classifier = false;
-                for (Map<String, Tensor> feed : feeds) {
-                    Map<String, Tensor> r = rs.run(feed);
-                    Map<String, Tensor> v = vs.run(feed);
-                    whole.add(concat(r, v, outputs, true), concat(r, v, outputs, false));
-                    for (int i = 0; i < layers.size(); i++) {
-                        perLayer.get(i).add(r.get(layers.get(i).referenceTensor()).floats(),
-                                v.get(layers.get(i).variantTensor()).floats());
-                    }
-                    Tensor first = r.get(outputs.get(0));
-                    if (first.type() == DataType.FLOAT32 && first.rank() == 2 && first.dim(1) >= 2) {
-                        classifier = true;
-                        float[] a = first.floats();
-                        float[] b = v.get(outputs.get(0)).floats();
-                        int classes = (int) first.dim(1);
-                        for (int row = 0; row < first.dim(0); row++) {
-                            agree += argmax(a, row * classes, classes) == argmax(b, row * classes, classes) ? 1 : 0;
-                            rows++;
-                        }
-                    }
-                }
-                Map<String, Double> metrics = whole.metrics();
-                if (classifier) {
-                    metrics.put("top1Agreement", (double) agree / rows);
-                }
-                List<Report.LayerMetric> layerMetrics = new ArrayList<>();
-                for (int i = 0; i < layers.size(); i++) {
-                    Map<String, Double> m = perLayer.get(i).metrics();
-                    m.put("converted", layers.get(i).converted() ? 1.0 : 0.0);
-                    layerMetrics.add(new Report.LayerMetric(layers.get(i).layer(), m));
-                }
-                List<String> notes = new ArrayList<>(extraNotes);
-                notes.add("max_rel_error is max|variant - reference| / max|reference|; cosine is over all float outputs"
-                        + " of one sample, averaged over samples (cosine_min: the worst sample)");
-                String what = inputs != null ? feeds.size() + " given inputs"
-                        : feeds.size() + " seeded Gaussian inputs (seed " + seed + ", batch 1)";
-                LOG.debug("fidelity {} vs {}: {}", variantId, referenceId, metrics);
-                return new Report("fidelity", variantId, referenceId, what, metrics, layerMetrics, notes);
-            }
-        } finally {
-            deleteQuietly(dir);
+        OnnxModel ref = reference.withOutputs(layers.stream().map(LayerProbe::referenceTensor).toList());
+        OnnxModel var = variant.withOutputs(layers.stream().map(LayerProbe::variantTensor).toList());
+        List<String> outputs = reference.graph().outputs().stream().map(ValueInfoProto::getName).toList();
+        List<ModelComparator.Probe> probes = new ArrayList<>();
+        probes.add(new ModelComparator.Probe(WHOLE, outputs, outputs, ModelComparator.Top1.IF_CLASSIFIER, false,
+                UnaryOperator.identity()));
+        for (int i = 0; i < layers.size(); i++) {
+            probes.add(ModelComparator.Probe.of(LAYER + i, layers.get(i).referenceTensor(), layers.get(i).variantTensor()));
         }
+        SessionOptions so = SessionOptions.builder().threads(threads).build();
+        try (InferenceSession rs = SessionFactory.open(ref, referenceId + " model", so);
+                InferenceSession vs = SessionFactory.open(var, variantId + " model", so)) {
+            List<Map<String, Tensor>> feeds = inputs != null ? inputs : seeded(rs.inputs());
+            ModelComparator.Result result = ModelComparator.run(rs, vs, feeds, probes);
+            Metrics whole = result.get(WHOLE);
+            Map<String, Double> metrics = metrics(whole);
+            whole.top1Agreement().ifPresent(t -> metrics.put("top1Agreement", t));
+            List<Report.LayerMetric> layerMetrics = new ArrayList<>();
+            for (int i = 0; i < layers.size(); i++) {
+                Map<String, Double> m = metrics(result.get(LAYER + i));
+                m.put("converted", layers.get(i).converted() ? 1.0 : 0.0);
+                layerMetrics.add(new Report.LayerMetric(layers.get(i).layer(), m));
+            }
+            List<String> notes = new ArrayList<>(extraNotes);
+            notes.add("max_rel_error is max|variant - reference| / max|reference|; cosine is over all float outputs"
+                    + " of one sample, averaged over samples (cosine_min: the worst sample)");
+            String what = inputs != null ? feeds.size() + " given inputs"
+                    : feeds.size() + " seeded Gaussian inputs (seed " + seed + ", batch 1)";
+            LOG.debug("fidelity {} vs {}: {}", variantId, referenceId, metrics);
+            return new Report("fidelity", variantId, referenceId, what, metrics, layerMetrics, notes);
+        }
+    }
+
+    /** The report's names for a fidelity comparison: cosine per sample, averaged and at its worst. */
+    private static Map<String, Double> metrics(Metrics m) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("cosine", m.sampleCosineMean());
+        out.put("cosineMin", m.sampleCosineMin());
+        out.put("maxAbsError", m.maxAbsError());
+        out.put("maxRelError", m.maxRelError());
+        return out;
     }
 
     /**
@@ -241,23 +219,6 @@ public final class FidelityEvaluator {
         return m.getOrDefault("top1Agreement", 1.0) * 10 + m.getOrDefault("cosine", -1.0);
     }
 
-    // ---------------------------------------------------------------- helpers
-
-    private static OnnxModel withOutputs(OnnxModel m, List<String> tensors) {
-        OnnxModel c = m.copy();
-        Graph g = c.graph();
-        java.util.Set<String> present = new java.util.HashSet<>();
-        g.outputs().forEach(v -> present.add(v.getName()));
-        for (String t : tensors) {
-            if (present.add(t)) {
-                g.outputs().add(ValueInfoProto.newBuilder().setName(t)
-                        .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorData.FLOAT)))
-                        .build());
-            }
-        }
-        return c;
-    }
-
     private List<Map<String, Tensor>> seeded(List<TensorSpec> specs) {
         Random rnd = new Random(seed);
         List<Map<String, Tensor>> out = new ArrayList<>();
@@ -290,91 +251,6 @@ public final class FidelityEvaluator {
             out.add(feed);
         }
         return out;
-    }
-
-    private static float[] concat(Map<String, Tensor> r, Map<String, Tensor> v, List<String> names, boolean reference) {
-        List<float[]> parts = new ArrayList<>();
-        int total = 0;
-        for (String n : names) {
-            Tensor t = (reference ? r : v).get(n);
-            if (t != null && t.type() == DataType.FLOAT32) {
-                float[] f = t.floats();
-                parts.add(f);
-                total += f.length;
-            }
-        }
-        float[] out = new float[total];
-        int k = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, k, p.length);
-            k += p.length;
-        }
-        return out;
-    }
-
-    private static int argmax(float[] x, int from, int len) {
-        int best = 0;
-        for (int i = 1; i < len; i++) {
-            if (x[from + i] > x[from + best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    /** Running comparison of reference/variant pairs. */
-    static final class Stats {
-        private double cosineSum;
-        private double cosineMin = Double.POSITIVE_INFINITY;
-        private double maxAbs;
-        private double maxRef;
-        private int count;
-
-        void add(float[] ref, float[] var) {
-            if (ref.length != var.length) {
-                throw new IllegalStateException("reference has " + ref.length + " values, variant " + var.length
-                        + "; the models must produce the same shapes");
-            }
-            double c = cosine(ref, var);
-            cosineSum += c;
-            cosineMin = Math.min(cosineMin, c);
-            for (int i = 0; i < ref.length; i++) {
-                maxAbs = Math.max(maxAbs, Math.abs((double) ref[i] - var[i]));
-                maxRef = Math.max(maxRef, Math.abs(ref[i]));
-            }
-            count++;
-        }
-
-        Map<String, Double> metrics() {
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("cosine", count == 0 ? Double.NaN : cosineSum / count);
-            m.put("cosineMin", count == 0 ? Double.NaN : cosineMin);
-            m.put("maxAbsError", maxAbs);
-            m.put("maxRelError", maxRef == 0 ? (maxAbs == 0 ? 0 : Double.POSITIVE_INFINITY) : maxAbs / maxRef);
-            return m;
-        }
-
-        static double cosine(float[] a, float[] b) {
-            return io.jedge.converters.precision.AccuracyMetrics.cosine(a, b);
-        }
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("jedge-fidelity");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary folder for fidelity runs", e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Iterator<Path> it = s.sorted(Comparator.reverseOrder()).iterator(); it.hasNext();) {
-                Files.deleteIfExists(it.next());
-            }
-        } catch (IOException e) {
-            LOG.debug("could not delete {}: {}", dir, e.getMessage());
-        }
     }
 
     /** Builder for {@link FidelityEvaluator}; validated in {@link #build()}. */

@@ -1,6 +1,6 @@
 package io.jedge.converters.attention;
 
-import io.jedge.converters.onnx.ElementTypes;
+import io.jedge.converters.onnx.Shapes;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.GraphBuilder;
 import io.jedge.converters.onnx.Node;
@@ -33,7 +33,7 @@ public final class FoldAttentionScale {
     public static List<String> fold(OnnxModel model) {
         Graph g = model.graph();
         List<String> folded = new ArrayList<>();
-        Map<String, Integer> types = ElementTypes.infer(g);
+        Map<String, Integer> types = Shapes.elementTypes(g);
         for (AttentionBlock b : AttentionFinder.find(model)) {
             if (b.fused() || b.form() == AttentionBlock.Form.UNRECOGNISED || !(b.scale() > 0)) {
                 continue;

@@ -3,6 +3,7 @@ package io.jedge.converters.attention;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.GraphBuilder;
 import io.jedge.converters.onnx.Node;
+import io.jedge.converters.onnx.Shapes;
 import io.jedge.converters.onnx.OnnxModel;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,18 +8,19 @@ import java.util.List;
  *
  * @param firstDivergence the first tensor (in A's order) whose cosine falls below the threshold; null if none
  */
-public record Comparison(String a, String b, int samples, Diff output, Double top1Agreement, List<Diff> layers,
-        Diff firstDivergence) {
+public record Comparison(String a, String b, int samples, Layer output, Double top1Agreement, List<Layer> layers,
+        Layer firstDivergence) {
 
     /** How far one tensor of B is from the same tensor of A. */
-    public record Diff(String tensor, String producer, double cosine, double maxAbs, double maxRel, double relL2) {
+    public record Layer(String tensor, String producer, Metrics metrics) {
     }
 
     public String text() {
         StringBuilder s = new StringBuilder();
         s.append(String.format("A: %s%nB: %s%n%d input(s)%n", a, b, samples));
-        s.append(String.format("output %s: cosine %.6f  max abs %.4g  max rel %.4g  rel L2 %.4g%n", output.tensor(), output.cosine(),
-                output.maxAbs(), output.maxRel(), output.relL2()));
+        Metrics o = output.metrics();
+        s.append(String.format("output %s: cosine %.6f  max abs %.4g  max rel %.4g  rel L2 %.4g%n", output.tensor(), o.cosine(),
+                o.maxAbsError(), o.maxRelError(), o.relativeL2()));
         if (top1Agreement != null) {
             s.append(String.format("top-1 agreement %.4f%n", top1Agreement));
         }
@@ -29,12 +30,12 @@ public record Comparison(String a, String b, int samples, Diff output, Double to
                 s.append("no layer parts from A\n");
             } else {
                 s.append(String.format("first divergence: %s (from %s): cosine %.6f, rel L2 %.4g%n", firstDivergence.tensor(),
-                        firstDivergence.producer(), firstDivergence.cosine(), firstDivergence.relL2()));
+                        firstDivergence.producer(), firstDivergence.metrics().cosine(), firstDivergence.metrics().relativeL2()));
                 int i = layers.indexOf(firstDivergence);
                 for (int k = Math.max(0, i - 3); k < Math.min(layers.size(), i + 4); k++) {
-                    Diff d = layers.get(k);
+                    Layer d = layers.get(k);
                     s.append(String.format("  %s %-40s %-22s cos %.6f relL2 %.3g%n", k == i ? ">" : " ", d.tensor(), d.producer(),
-                            d.cosine(), d.relL2()));
+                            d.metrics().cosine(), d.metrics().relativeL2()));
                 }
             }
         }

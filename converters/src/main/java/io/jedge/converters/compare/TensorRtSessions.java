@@ -1,11 +1,12 @@
 package io.jedge.converters.compare;
 
-import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
-import io.jedge.runtime.backend.trt.build.EnginePlan;
-import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
+import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.trt.TrtBackend;
 import io.jedge.runtime.backend.trt.TrtSessionOptions;
+import io.jedge.runtime.backend.trt.build.EnginePlan;
+import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
+import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,15 +21,34 @@ public final class TensorRtSessions implements SessionFactory {
     }
 
     @Override
-    public InferenceSession open(Path onnxModel) {
-        EnginePlan e = new TrtEngineBuilder(options).build(onnxModel);
+    public InferenceSession open(Path source, OnnxModel model, String name) {
+        Path onnx = null;
+        Path plan = null;
         try {
-            Path plan = Files.createTempFile("jedge-compare", ".plan");
+            // the TensorRT parser reads a file; a layer-wise copy is written beside nothing else
+            if (model != null) {
+                onnx = Files.createTempFile("jedge-compare", ".onnx");
+                model.save(onnx, false);
+            }
+            EnginePlan e = new TrtEngineBuilder(options).build(onnx != null ? onnx : source);
+            plan = Files.createTempFile("jedge-compare", ".plan");
             e.write(plan);
-            plan.toFile().deleteOnExit();
             return new TrtBackend().openEngine(plan, null, TrtSessionOptions.defaults());
         } catch (IOException ex) {
-            throw new UncheckedIOException("cannot write the engine for " + onnxModel, ex);
+            throw new UncheckedIOException("cannot write the engine for " + name + " (" + source + ")", ex);
+        } finally {
+            deleteQuietly(onnx);
+            deleteQuietly(plan);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                p.toFile().deleteOnExit();
+            }
         }
     }
 }

@@ -1,13 +1,14 @@
 package io.jedge.converters.convert;
 
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import io.jedge.converters.attention.FidelityEvaluator;
+import io.jedge.converters.compare.Metrics;
+import io.jedge.converters.compare.ModelComparator;
+import io.jedge.converters.compare.SessionFactory;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.onnx.TensorData;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.SessionOptions;
-import io.jedge.runtime.backend.ort.OrtBackend;
 import io.jedge.runtime.model.SessionDenoiser;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Report;
@@ -16,18 +17,14 @@ import io.jedge.sdk.diffusion.GenerationDefaults;
 import io.jedge.sdk.diffusion.GenerationOptions;
 import io.jedge.sdk.diffusion.LatentDecoder;
 import io.jedge.sdk.diffusion.LatentDiffusionPipeline;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * The fidelity inputs and comparisons of a diffusion variant (an attention rewrite or a reduced
@@ -252,14 +249,8 @@ final class DenoiserFidelity {
     Report withNoiseMetrics(Report base, OnnxModel reference, OnnxModel variant, List<Map<String, Tensor>> feeds,
             GenerationDefaults defaults) {
         Map<String, Double> metrics = new LinkedHashMap<>(base.metrics());
-        inTempDir(dir -> {
-            Path rf = dir.resolve("reference.onnx");
-            Path vf = dir.resolve("variant.onnx");
-            reference.save(rf, false);
-            variant.save(vf, false);
-            metrics.putAll(noiseMetrics(rf, vf, feeds));
-            metrics.putAll(finalLatentMetrics(rf, vf, defaults));
-        });
+        metrics.putAll(noiseMetrics(reference, variant, feeds));
+        metrics.putAll(finalLatentMetrics(reference, variant, defaults));
         List<String> notes = new ArrayList<>(base.notes());
         notes.add(heldOut != null
                 ? String.format(Locale.ROOT, "predicted noise (first %d output channels) compared at timesteps %s on held-out"
@@ -301,51 +292,38 @@ final class DenoiserFidelity {
         }
         Tensor latents = Tensor.ofFloats(new long[] {ROWS, channels, height, width}, x);
         Map<String, Double> metrics = new LinkedHashMap<>();
-        inTempDir(dir -> {
-            Path rf = dir.resolve("reference.onnx");
-            Path vf = dir.resolve("variant.onnx");
-            reference.save(rf, false);
-            variant.save(vf, false);
-            try (InferenceSession rs = ORT.open(rf, SESSION); InferenceSession vs = ORT.open(vf, SESSION)) {
-                String in = rs.inputs().get(0).name();
-                String out = rs.outputs().get(0).name();
-                float[] r = rs.run(Map.of(in, latents)).get(out).floats();
-                float[] v = vs.run(Map.of(in, latents)).get(out).floats();
-                metrics.put("cosine", cosine(r, v));
-                metrics.put("maxAbsError", maxAbs(r, v));
-            }
-        });
+        try (InferenceSession rs = SessionFactory.open(reference, referenceId + " decoder", SESSION);
+                InferenceSession vs = SessionFactory.open(variant, variantId + " decoder", SESSION)) {
+            String in = rs.inputs().get(0).name();
+            String out = rs.outputs().get(0).name();
+            Metrics m = ModelComparator.run(rs, vs, List.of(Map.of(in, latents)), List.of(ModelComparator.Probe.of(out))).get(out);
+            metrics.put("cosine", m.cosine());
+            metrics.put("maxAbsError", m.maxAbsError());
+        }
         String inputs = ROWS + " seeded latents [" + channels + "," + height + "," + width + "] (seed " + (seed + 1) + ")";
         return new Report("accuracy", variantId, referenceId, inputs, metrics, List.of(), notes);
     }
 
-    private Map<String, Double> noiseMetrics(Path rf, Path vf, List<Map<String, Tensor>> feeds) {
+    private Map<String, Double> noiseMetrics(OnnxModel reference, OnnxModel variant, List<Map<String, Tensor>> feeds) {
         Map<String, Double> metrics = new LinkedHashMap<>();
-        double sum = 0;
-        double min = Double.POSITIVE_INFINITY;
-        try (InferenceSession rs = ORT.open(rf, SESSION); InferenceSession vs = ORT.open(vf, SESSION)) {
+        try (InferenceSession rs = SessionFactory.open(reference, "reference denoiser", SESSION);
+                InferenceSession vs = SessionFactory.open(variant, "variant denoiser", SESSION)) {
             String out = rs.outputs().get(0).name();
+            ModelComparator.Probe noise = ModelComparator.Probe.of(out).withView(this::noise);
+            ModelComparator.Result r = ModelComparator.run(rs, vs, feeds, List.of(noise));
+            List<Metrics> perTimestep = r.perSample().get(out);
             for (int i = 0; i < feeds.size(); i++) {
-                float[] r = noise(rs.run(feeds.get(i)).get(out));
-                float[] v = noise(vs.run(feeds.get(i)).get(out));
-                double cos = cosine(r, v);
-                double maxRef = 0;
-                for (float f : r) {
-                    maxRef = Math.max(maxRef, Math.abs(f));
-                }
-                metrics.put("noiseCosine_t" + timesteps[i], cos);
-                metrics.put("noiseMaxRelError_t" + timesteps[i], maxRef == 0 ? 0 : maxAbs(r, v) / maxRef);
-                sum += cos;
-                min = Math.min(min, cos);
+                metrics.put("noiseCosine_t" + timesteps[i], perTimestep.get(i).cosine());
+                metrics.put("noiseMaxRelError_t" + timesteps[i], perTimestep.get(i).maxRelError());
             }
+            metrics.put("noiseCosine", r.get(out).sampleCosineMean());
+            metrics.put("noiseCosineMin", r.get(out).sampleCosineMin());
         }
-        metrics.put("noiseCosine", sum / feeds.size());
-        metrics.put("noiseCosineMin", min);
         return metrics;
     }
 
     /** Cosine, max abs difference and relative RMS of the final latents of the same seeded generation run with each model. */
-    private Map<String, Double> finalLatentMetrics(Path rf, Path vf, GenerationDefaults defaults) {
+    private Map<String, Double> finalLatentMetrics(OnnxModel rf, OnnxModel vf, GenerationDefaults defaults) {
         GenerationOptions.Builder b = defaults.applyTo(GenerationOptions.builder()).steps(GENERATION_STEPS).seed(seed)
                 .elfattFraction(0).latentSize(channels, height, width);
         if (className != null) {
@@ -354,67 +332,29 @@ final class DenoiserFidelity {
             b.unconditional().guidanceScale(1.0);
         }
         GenerationOptions o = b.build();
-        float[] r = finalLatents(rf, defaults, o);
-        float[] v = finalLatents(vf, defaults, o);
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < r.length; i++) {
-            num += ((double) r[i] - v[i]) * ((double) r[i] - v[i]);
-            den += (double) r[i] * r[i];
-        }
+        Metrics d = Metrics.of(finalLatents(rf, "reference", defaults, o), finalLatents(vf, "variant", defaults, o));
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("finalLatentCosine", cosine(r, v));
-        m.put("finalLatentMaxAbsDiff", maxAbs(r, v));
-        m.put("finalLatentRelRms", den == 0 ? 0 : Math.sqrt(num / den));
+        m.put("finalLatentCosine", d.cosine());
+        m.put("finalLatentMaxAbsDiff", d.maxAbsError());
+        m.put("finalLatentRelRms", d.relativeL2());
         return m;
     }
 
-    private static float[] finalLatents(Path model, GenerationDefaults defaults, GenerationOptions o) {
+    private static float[] finalLatents(OnnxModel model, String which, GenerationDefaults defaults, GenerationOptions o) {
         // only the latents are compared, so a stand-in decoder saves decoding twice
         LatentDecoder none = latents -> Tensor.ofFloats(new long[] {latents.dim(0), 3, 1, 1}, new float[(int) latents.dim(0) * 3]);
         try (LatentDiffusionPipeline p = LatentDiffusionPipeline.builder().noiseSchedule(defaults.noiseSchedule())
                 .latentScalingFactor(defaults.latentScalingFactor())
-                .denoiser(DenoiserKind.VANILLA, () -> new SessionDenoiser(ORT.open(model, SESSION), model.getFileName().toString(), 0))
+                .denoiser(DenoiserKind.VANILLA, () -> new SessionDenoiser(SessionFactory.open(model, which + " denoiser", SESSION), which + " denoiser", 0))
                 .decoder(() -> none).build()) {
             return p.generate(o).latents().floats();
         }
     }
 
-    private static final OrtBackend ORT = new OrtBackend();
     private static final SessionOptions SESSION = SessionOptions.builder().threads(0).build();
 
-    private interface TempWork {
-        void run(Path dir);
-    }
-
-    private static void inTempDir(TempWork work) {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("jedge-diffusion-fidelity");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary folder for the diffusion fidelity run", e);
-        }
-        try {
-            work.run(dir);
-        } finally {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                // a leftover temp folder is harmless
-            }
-        }
-    }
-
-    private static double maxAbs(float[] a, float[] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs((double) a[i] - b[i]));
-        }
-        return m;
-    }
-
     /** The first {@code channels} channels of each row of a [N, C', H, W] prediction. */
-    private float[] noise(Tensor pred) {
+    private Tensor noise(Tensor pred) {
         float[] all = pred.floats();
         int rows = (int) pred.dim(0);
         int outC = (int) pred.dim(1);
@@ -423,10 +363,6 @@ final class DenoiserFidelity {
         for (int r = 0; r < rows; r++) {
             System.arraycopy(all, r * outC * hw, out, r * channels * hw, channels * hw);
         }
-        return out;
-    }
-
-    static double cosine(float[] a, float[] b) {
-        return io.jedge.converters.precision.AccuracyMetrics.cosine(a, b);
+        return Tensor.ofFloats(new long[] {rows, channels, height, width}, out);
     }
 }

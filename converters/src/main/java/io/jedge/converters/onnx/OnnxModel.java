@@ -4,6 +4,7 @@ import io.jedge.sdk.AtomicFiles;
 import ai.onnx.proto.OnnxMl.FunctionProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
@@ -228,6 +229,10 @@ public final class OnnxModel {
     /** Serialized bytes with all data inline. */
     public byte[] toBytes() {
         ModelProto p = graphWithInlineData();
+        if (p.getSerializedSize() < 0) { // protobuf sizes are ints: it overflowed
+            throw new OnnxFormatException("model is larger than 2 GB, which cannot be held as one serialized message;"
+                    + " save it with external data and load it from the file");
+        }
         return p.toByteArray();
     }
 
@@ -243,5 +248,29 @@ public final class OnnxModel {
     /** A deep copy (external data stays referenced by path). */
     public OnnxModel copy() {
         return fromProto(toProto(), graph.baseDir());
+    }
+
+    /**
+     * A copy that also outputs {@code extra} tensors, to read intermediates (calibration, layer-wise
+     * comparison). Names no node produces, or that are outputs already, are skipped. A tensor with a
+     * declared value info keeps it; the others are added by name only, so that ONNX Runtime infers
+     * their type and shape itself.
+     */
+    public OnnxModel withOutputs(java.util.Collection<String> extra) {
+        OnnxModel copy = copy();
+        Graph g = copy.graph();
+        java.util.Set<String> present = new java.util.HashSet<>();
+        g.outputs().forEach(v -> present.add(v.getName()));
+        java.util.Set<String> produced = new java.util.HashSet<>();
+        for (Node n : g.nodes()) {
+            produced.addAll(n.outputs());
+        }
+        for (String t : extra) {
+            if (produced.contains(t) && present.add(t)) {
+                ValueInfoProto known = g.valueInfo().get(t);
+                g.outputs().add(known != null ? known : ValueInfoProto.newBuilder().setName(t).build());
+            }
+        }
+        return copy;
     }
 }

@@ -57,6 +57,25 @@ public final class TensorData {
         };
     }
 
+    /**
+     * The ONNX data type number of a type name as {@link #typeName} or a runtime's
+     * {@code TensorSpec} writes it ("float32", "int64", "double"); 0 when unknown.
+     */
+    public static int typeNumber(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        return switch (n) {
+            case "float32" -> FLOAT;
+            case "float64", "double" -> TensorProto.DataType.DOUBLE_VALUE;
+            default -> {
+                try {
+                    yield TensorProto.DataType.valueOf(n.toUpperCase(java.util.Locale.ROOT)).getNumber();
+                } catch (IllegalArgumentException e) {
+                    yield 0;
+                }
+            }
+        };
+    }
+
     public static boolean isExternal(TensorProto t) {
         return t.getDataLocation() == TensorProto.DataLocation.EXTERNAL;
     }

@@ -1,5 +1,6 @@
 package io.jedge.converters.precision;
 
+import io.jedge.converters.compare.Metrics;
 import io.jedge.sdk.bundle.Report;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,7 +17,7 @@ import java.util.Map;
  * @param layers one entry per layer compared, in graph order
  * @param inputs what the held-out inputs were
  */
-public record AccuracyEvaluation(AccuracyMetrics overall, List<LayerAccuracy> layers, String inputs) {
+public record AccuracyEvaluation(Metrics overall, List<LayerAccuracy> layers, String inputs) {
     /** Worst layers written into a report. */
     public static final int REPORTED_LAYERS = 10;
 

@@ -1,20 +1,26 @@
 package io.jedge.converters.precision;
 
+import io.jedge.converters.compare.Metrics;
+import io.jedge.converters.compare.ModelComparator;
+import io.jedge.converters.compare.SessionFactory;
 import io.jedge.converters.onnx.OnnxModel;
-import io.jedge.sdk.DataType;
+import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.sdk.Tensor;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs a reference (FP32) and a candidate model in ONNX Runtime on the same inputs and compares
  * them: every graph output, plus named intermediate tensors (layer outputs and their inputs) for
- * per-layer SQNR, where both models produce them. Both models are run with full optimizations, as they are deployed. Stateless.
+ * per-layer SQNR, where both models produce them, through the one comparator
+ * ({@link ModelComparator}). Both models are run with full optimizations, as they are deployed. Stateless.
  */
 public final class AccuracyEvaluator {
     /**
@@ -23,6 +29,9 @@ public final class AccuracyEvaluator {
      */
     public record LayerProbe(String layer, String output, String input) {
     }
+
+    /** The probe over every model output; tensor names cannot contain the NUL it starts with. */
+    private static final String OVERALL = "\0overall";
 
     private AccuracyEvaluator() {
     }
@@ -52,57 +61,46 @@ public final class AccuracyEvaluator {
         // layer goes unreported instead of failing the run
         produced.retainAll(nodeOutputs(reference));
         produced.retainAll(nodeOutputs(candidate));
-        Map<String, AccuracyAccumulator> acc = new LinkedHashMap<>();
-        AccuracyAccumulator overall = new AccuracyAccumulator();
-        List<String> wanted = new ArrayList<>(outputs);
-        wanted.addAll(produced);
-        try (OrtRunner ref = OrtRunner.withOutputs(reference, produced, true, "reference");
-                OrtRunner cand = OrtRunner.withOutputs(candidate, produced, true, "candidate")) {
-            for (int b = 0; b < inputs.batches(); b++) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new java.util.concurrent.CancellationException("accuracy check interrupted; no variant was written");
-                }
-                Map<String, Tensor> feeds = inputs.batch(b);
-                Map<String, Tensor> r = ref.run(feeds, wanted);
-                Map<String, Tensor> c = cand.run(feeds, wanted);
-                for (int i = 0; i < outputs.size(); i++) {
-                    String o = outputs.get(i);
-                    Tensor x = r.get(o);
-                    Tensor y = c.get(o);
-                    if (x.type() != DataType.FLOAT32) {
-                        continue;
-                    }
-                    if (classifier && i == 0 && x.rank() >= 1) {
-                        overall.addRows(x, y);
-                    } else {
-                        overall.add(x, y);
-                    }
-                }
-                for (String t : produced) {
-                    Tensor x = r.get(t);
-                    Tensor y = c.get(t);
-                    if (x != null && y != null && x.type() == DataType.FLOAT32) {
-                        acc.computeIfAbsent(t, k -> new AccuracyAccumulator()).add(x, y);
-                    }
-                }
-                for (String o : outputs) {
-                    if (r.get(o).type() == DataType.FLOAT32) {
-                        acc.computeIfAbsent(o, k -> new AccuracyAccumulator()).add(r.get(o), c.get(o));
-                    }
-                }
-            }
+        List<ModelComparator.Probe> compared = new ArrayList<>();
+        compared.add(new ModelComparator.Probe(OVERALL, outputs, outputs,
+                classifier ? ModelComparator.Top1.LAST_AXIS : ModelComparator.Top1.NONE, false, UnaryOperator.identity()));
+        produced.forEach(t -> compared.add(ModelComparator.Probe.of(t).asOptional()));
+        outputs.forEach(o -> compared.add(ModelComparator.Probe.of(o).asOptional()));
+        ModelComparator.Result result;
+        SessionOptions so = SessionOptions.defaults(); // full optimizations, as deployed
+        try (InferenceSession ref = SessionFactory.open(reference.withOutputs(produced), "reference model", so);
+                InferenceSession cand = SessionFactory.open(candidate.withOutputs(produced), "candidate model", so)) {
+            result = ModelComparator.run(ref, cand, feeds(inputs), compared);
+        } catch (CancellationException e) {
+            throw new CancellationException("accuracy check interrupted; no variant was written");
         }
+        Map<String, Metrics> acc = result.metrics();
         List<AccuracyEvaluation.LayerAccuracy> layers = new ArrayList<>();
         for (LayerProbe p : probes) {
-            AccuracyAccumulator out = acc.get(p.output());
+            Metrics out = acc.get(p.output());
             if (out == null) {
                 continue;
             }
-            AccuracyAccumulator in = p.input() == null ? null : acc.get(p.input());
-            double inSqnr = in == null ? Double.POSITIVE_INFINITY : in.result().sqnrDb();
-            layers.add(new AccuracyEvaluation.LayerAccuracy(p.layer(), out.result().sqnrDb(), inSqnr));
+            Metrics in = p.input() == null ? null : acc.get(p.input());
+            double inSqnr = in == null ? Double.POSITIVE_INFINITY : in.sqnrDb();
+            layers.add(new AccuracyEvaluation.LayerAccuracy(p.layer(), out.sqnrDb(), inSqnr));
         }
-        return new AccuracyEvaluation(overall.result(), layers, inputs.description());
+        return new AccuracyEvaluation(result.get(OVERALL), layers, inputs.description());
+    }
+
+    /** The batches as a list read one at a time, so a large held-out set is never all in memory. */
+    private static List<Map<String, Tensor>> feeds(CalibrationSet inputs) {
+        return new java.util.AbstractList<>() {
+            @Override
+            public Map<String, Tensor> get(int b) {
+                return inputs.batch(b);
+            }
+
+            @Override
+            public int size() {
+                return inputs.batches();
+            }
+        };
     }
 
     private static Set<String> nodeOutputs(OnnxModel m) {

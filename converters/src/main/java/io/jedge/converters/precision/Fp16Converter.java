@@ -1,5 +1,6 @@
 package io.jedge.converters.precision;
 
+import io.jedge.converters.onnx.Shapes;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
@@ -67,14 +68,14 @@ public final class Fp16Converter {
     /** Converts a copy of {@code source}. */
     public static Result convert(OnnxModel source, Fp16Options options) {
         OnnxModel m = source.copy();
-        Map<String, OrtRunner.TensorType> types = OrtRunner.inferTypes(m);
+        Map<String, Shapes.TensorType> types = Shapes.runtimeTypes(m);
         return new Pass(m, types, options).run();
     }
 
     private static final class Pass {
         final OnnxModel m;
         final Graph g;
-        final Map<String, OrtRunner.TensorType> types;
+        final Map<String, Shapes.TensorType> types;
         final Fp16Options o;
         final Map<Node, String> kept = new LinkedHashMap<>();
         /** Precision of each non-constant float tensor after conversion. */
@@ -83,7 +84,7 @@ public final class Fp16Converter {
         final Set<String> castOutputs = new HashSet<>();
         final long opset;
 
-        Pass(OnnxModel m, Map<String, OrtRunner.TensorType> types, Fp16Options o) {
+        Pass(OnnxModel m, Map<String, Shapes.TensorType> types, Fp16Options o) {
             this.m = m;
             this.g = m.graph();
             this.types = types;
@@ -95,7 +96,7 @@ public final class Fp16Converter {
             if (t.isEmpty()) {
                 return false;
             }
-            OrtRunner.TensorType tt = types.get(t);
+            Shapes.TensorType tt = types.get(t);
             return tt != null && tt.elemType() == FLOAT;
         }
 
@@ -213,7 +214,7 @@ public final class Fp16Converter {
         }
 
         long axisLength(Node softmax) {
-            OrtRunner.TensorType t = types.get(softmax.input(0));
+            Shapes.TensorType t = types.get(softmax.input(0));
             if (t == null || t.dims() == null) {
                 return -1;
             }
@@ -327,7 +328,7 @@ public final class Fp16Converter {
                         }
                     }
                 }
-                types.put(name, new OrtRunner.TensorType(FLOAT16, TensorData.dims(original)));
+                types.put(name, new Shapes.TensorType(FLOAT16, TensorData.dims(original)));
             }
         }
 
@@ -427,7 +428,7 @@ public final class Fp16Converter {
             if (p != null) {
                 return p;
             }
-            OrtRunner.TensorType tt = types.get(t);
+            Shapes.TensorType tt = types.get(t);
             return tt == null ? 0 : tt.elemType();
         }
 
@@ -450,7 +451,7 @@ public final class Fp16Converter {
                         g.valueInfo().put(out, withType(v, p));
                     } else {
                         // only shapes known for this very tensor: a guess would be a wrong declaration
-                        OrtRunner.TensorType tt = types.get(out);
+                        Shapes.TensorType tt = types.get(out);
                         long[] dims = tt == null ? null : tt.dims();
                         g.valueInfo().put(out, dims == null ? untyped(out, p) : Graph.tensorInfo(out, p, dims));
                     }
@@ -460,7 +461,7 @@ public final class Fp16Converter {
 
         /** {@code copy} (a Cast's output, a renamed output) has the shape of {@code original}. */
         void sameShape(String copy, String original) {
-            OrtRunner.TensorType tt = types.get(original);
+            Shapes.TensorType tt = types.get(original);
             if (tt != null) {
                 types.put(copy, tt);
             }

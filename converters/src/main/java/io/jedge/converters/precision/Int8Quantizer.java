@@ -1,5 +1,9 @@
 package io.jedge.converters.precision;
 
+import io.jedge.converters.compare.SessionFactory;
+import io.jedge.converters.onnx.Shapes;
+import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SessionOptions;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.jedge.converters.onnx.Graph;
@@ -158,13 +162,15 @@ public final class Int8Quantizer {
         int done = 0;
         if (!tensors.isEmpty()) {
             List<String> produced = tensors.stream().filter(t -> !g.isGraphInput(t)).toList();
-            try (OrtRunner r = OrtRunner.withOutputs(m, produced, false, "calibration")) {
+            // calibration must see the graph's own tensors: fusions would rename or remove them
+            SessionOptions so = SessionOptions.builder().optimization(SessionOptions.Optimization.NONE).build();
+            try (InferenceSession r = SessionFactory.open(m.withOutputs(produced), "calibration model", so)) {
                 for (int b = 0; b < data.batches(); b++) {
                     if (Thread.currentThread().isInterrupted()) {
                         throw new CalibrationCancelledException(done, data.samples());
                     }
                     Map<String, Tensor> feeds = data.batch(b);
-                    Map<String, Tensor> out = new LinkedHashMap<>(r.run(feeds, produced));
+                    Map<String, Tensor> out = new LinkedHashMap<>(r.run(feeds, new java.util.LinkedHashSet<>(produced)));
                     for (String t : tensors) {
                         Tensor v = out.containsKey(t) ? out.get(t) : feeds.get(t);
                         hist.get(t).add(v.floats());
@@ -350,7 +356,7 @@ public final class Int8Quantizer {
 
     private List<Candidate> candidates(OnnxModel m) {
         Graph g = m.graph();
-        Map<String, OrtRunner.TensorType> types = OrtRunner.inferTypes(m);
+        Map<String, Shapes.TensorType> types = Shapes.runtimeTypes(m);
         List<Candidate> raw = new ArrayList<>();
         for (Node n : g.nodes()) {
             Candidate c = candidate(g, n, types);
@@ -386,7 +392,7 @@ public final class Int8Quantizer {
         return out;
     }
 
-    private Candidate candidate(Graph g, Node n, Map<String, OrtRunner.TensorType> types) {
+    private Candidate candidate(Graph g, Node n, Map<String, Shapes.TensorType> types) {
         if (!n.domain().isEmpty() || !Layers.WEIGHTED_OPS.contains(n.opType()) || n.inputs().size() < 2) {
             return null;
         }
@@ -465,8 +471,8 @@ public final class Int8Quantizer {
         return null;
     }
 
-    private static boolean isFloat(Map<String, OrtRunner.TensorType> types, String t) {
-        OrtRunner.TensorType tt = types.get(t);
+    private static boolean isFloat(Map<String, Shapes.TensorType> types, String t) {
+        Shapes.TensorType tt = types.get(t);
         return tt != null && tt.elemType() == TensorData.FLOAT;
     }
 
@@ -474,7 +480,7 @@ public final class Int8Quantizer {
      * Weighted nodes reached from a graph input (forward) or reaching a graph output (backward)
      * through float tensors without passing another weighted node.
      */
-    private static Set<String> edgeLayers(Graph g, Map<String, OrtRunner.TensorType> types, Set<String> weighted, boolean forward) {
+    private static Set<String> edgeLayers(Graph g, Map<String, Shapes.TensorType> types, Set<String> weighted, boolean forward) {
         Graph.Index idx = g.index();
         Set<String> hits = new HashSet<>();
         Set<String> seen = new HashSet<>();

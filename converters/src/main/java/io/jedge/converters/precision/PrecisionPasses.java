@@ -1,5 +1,6 @@
 package io.jedge.converters.precision;
 
+import io.jedge.converters.compare.Metrics;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.sdk.bundle.Preprocessing;
 import io.jedge.sdk.bundle.Report;
@@ -107,7 +108,7 @@ public final class PrecisionPasses {
     }
 
     private static String summary(String id, AccuracyEvaluation e) {
-        AccuracyMetrics m = e.overall();
+        Metrics m = e.overall();
         return String.format(Locale.ROOT, "%s: cosine %.5f, SQNR %.1f dB, max abs error %.3g%s vs fp32 on %s", id, m.cosine(),
                 m.sqnrDb(), m.maxAbsError(), m.top1Agreement().isPresent()
                         ? String.format(Locale.ROOT, ", top-1 agreement %.1f%%", 100 * m.top1Agreement().getAsDouble()) : "",

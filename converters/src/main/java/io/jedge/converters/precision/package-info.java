@@ -7,7 +7,9 @@
  * validation loop), plus the accuracy check against FP32 (cosine, SQNR, max error, top-1 agreement, per-layer SQNR)
  * that gates every variant {@code jedge convert} writes ({@link io.jedge.converters.precision.PrecisionPasses}).
  * The algorithms follow {@code shared/docs/quantization.md}.
- * {@link io.jedge.converters.precision.AccuracyMetrics} (with its accumulator) is where cosine, max error and the
- * relative error {@code relativeL2} are defined; the TensorRT proof reports through it.
+ * The accuracy check measures through {@link io.jedge.converters.compare.ModelComparator} and
+ * {@link io.jedge.converters.compare.Metrics}, where every metric is defined; models run as in-memory
+ * ONNX Runtime sessions ({@link io.jedge.converters.compare.SessionFactory#open}) and tensor types come
+ * from {@link io.jedge.converters.onnx.Shapes#runtimeTypes}.
  */
 package io.jedge.converters.precision;

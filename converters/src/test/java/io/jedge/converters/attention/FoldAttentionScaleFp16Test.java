@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jedge.converters.Corpus;
 import io.jedge.converters.Fixtures;
-import io.jedge.converters.onnx.ElementTypes;
+import io.jedge.converters.onnx.Shapes;
 import io.jedge.converters.onnx.Node;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.onnx.TensorData;
-import io.jedge.converters.precision.AccuracyMetrics;
+import io.jedge.converters.compare.Metrics;
 import io.jedge.converters.precision.Fp16Converter;
 import io.jedge.converters.precision.Fp16Options;
 import io.jedge.runtime.backend.InferenceSession;
@@ -46,7 +46,7 @@ class FoldAttentionScaleFp16Test {
         List<String> layers = FoldAttentionScale.fold(folded);
         assertFalse(layers.isEmpty(), export + ": the legacy export's Q/K-side scale should be folded");
 
-        Map<String, Integer> types = ElementTypes.infer(folded.graph());
+        Map<String, Integer> types = Shapes.elementTypes(folded.graph());
         List<String> mixed = new ArrayList<>();
         int logitsMuls = 0;
         for (Node n : folded.graph().nodes()) {
@@ -65,7 +65,7 @@ class FoldAttentionScaleFp16Test {
         Tensor x = Corpus.deterministicInput(Corpus.inputShape(export));
         float[] before = run(fp16, x, "fp16.onnx");
         float[] after = run(folded, x, "folded.onnx");
-        double cos = AccuracyMetrics.cosine(before, after);
+        double cos = cosine(before, after);
         assertTrue(cos > 0.99999, export + ": folding changed the FP16 outputs, cosine " + cos);
         assertTrue(Fixtures.maxAbsDiff(before, after) < 1e-2, "max abs diff " + Fixtures.maxAbsDiff(before, after));
     }
@@ -77,5 +77,9 @@ class FoldAttentionScaleFp16Test {
             Map<String, Tensor> out = s.run(Map.of("pixels", x));
             return out.get(m.graph().outputs().get(0).getName()).floats();
         }
+    }
+
+    private static double cosine(float[] reference, float[] candidate) {
+        return Metrics.of(reference, candidate).cosine();
     }
 }

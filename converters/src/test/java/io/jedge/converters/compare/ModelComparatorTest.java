@@ -9,7 +9,6 @@ import io.jedge.converters.attention.ElfattSdOptions;
 import io.jedge.converters.attention.ElfattSdRewrite;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.runtime.backend.SessionOptions;
-import io.jedge.runtime.backend.ort.OrtBackend;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,7 @@ class ModelComparatorTest {
     @TempDir
     Path tmp;
 
-    final SessionFactory ort = f -> new OrtBackend().open(f, SessionOptions.defaults());
+    final SessionFactory ort = SessionFactory.onnxRuntime(SessionOptions.defaults());
 
     @Test
     void layerwiseFindsTheRewrittenAttentionAsTheFirstDivergence() throws Exception {
@@ -32,8 +31,8 @@ class ModelComparatorTest {
         assertTrue(c.firstDivergence() != null && c.firstDivergence().tensor().contains("blocks.1/attn"), c.text());
         // everything before block 1's attention is identical
         int i = c.layers().indexOf(c.firstDivergence());
-        for (Comparison.Diff d : c.layers().subList(0, i)) {
-            assertTrue(d.cosine() > 0.99999, d.toString());
+        for (Comparison.Layer d : c.layers().subList(0, i)) {
+            assertTrue(d.metrics().cosine() > 0.99999, d.toString());
         }
     }
 
@@ -43,6 +42,6 @@ class ModelComparatorTest {
         Comparison c = new ModelComparator(0.999).compare(model, ort, "a", model, ort, "a", List.of(), true);
         assertNull(c.firstDivergence(), c.text());
         assertEquals(1.0, c.top1Agreement());
-        assertTrue(c.output().maxAbs() == 0.0, c.text());
+        assertTrue(c.output().metrics().maxAbsError() == 0.0, c.text());
     }
 }

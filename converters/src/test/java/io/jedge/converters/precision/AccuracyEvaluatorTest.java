@@ -1,5 +1,9 @@
 package io.jedge.converters.precision;
 
+import java.util.Set;
+import io.jedge.runtime.backend.SessionOptions;
+import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.converters.compare.SessionFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AccuracyEvaluatorTest {
+    private static final SessionOptions NO_OPT = SessionOptions.builder().optimization(SessionOptions.Optimization.NONE).build();
     @Test
     void aProbeTheCandidateLacksIsLeftOutNotFatal() {
         OnnxModel fp32 = Fp16ConverterTest.smallVit(32, 8);
@@ -35,9 +40,9 @@ class AccuracyEvaluatorTest {
     @Test
     void readingATensorNoNodeProducesNamesIt() {
         OnnxModel fp32 = Fp16ConverterTest.smallVit(32, 8);
-        try (OrtRunner r = OrtRunner.open(fp32, false, "test")) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> r.run(
-                    CalibrationSet.seeded(Int8QuantizerTest.SMALL_INPUT, 1, 1).batch(0), List.of("logits", "no_such_tensor")));
+        try (InferenceSession r = SessionFactory.open(fp32, "test model", NO_OPT)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.run(
+                    CalibrationSet.seeded(Int8QuantizerTest.SMALL_INPUT, 1, 1).batch(0), Set.of("logits", "no_such_tensor")));
             assertTrue(e.getMessage().contains("[no_such_tensor]") && e.getMessage().contains("test model"), e.getMessage());
         }
     }

@@ -1,5 +1,9 @@
 package io.jedge.converters.precision;
 
+import io.jedge.runtime.backend.SessionOptions;
+import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.converters.compare.SessionFactory;
+import io.jedge.converters.compare.Metrics;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,6 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (benchmarks/corpus-conformance-*.md is made this way).
  */
 class CorpusConformanceTest {
+    private static final SessionOptions NO_OPT = SessionOptions.builder().optimization(SessionOptions.Optimization.NONE).build();
     static final double FP32_MIN_COSINE = 0.99999;
     static final double FP16_MIN_COSINE = 0.999;
     static final double INT8_MIN_COSINE = 0.99;
@@ -101,8 +106,8 @@ class CorpusConformanceTest {
 
         /** The first output on torch's input. */
         float[] run(OnnxModel candidate, String what) {
-            try (OrtRunner r = OrtRunner.open(candidate, true, name + " " + what)) {
-                return r.run(Map.of(inputName, input), List.of(outputName)).get(outputName).floats();
+            try (InferenceSession r = SessionFactory.open(candidate, name + " " + what, SessionOptions.defaults())) {
+                return r.run(Map.of(inputName, input), Set.of(outputName)).get(outputName).floats();
             }
         }
 
@@ -132,7 +137,7 @@ class CorpusConformanceTest {
         assertAll(name,
                 () -> {
                     outs[0] = e.run(e.model(), "fp32");
-                    row.fp32 = AccuracyMetrics.cosine(e.torch(), outs[0]);
+                    row.fp32 = cosine(e.torch(), outs[0]);
                     assertTrue(row.fp32 >= FP32_MIN_COSINE, name + " fp32 cosine vs torch " + row.fp32);
                 },
                 () -> {
@@ -142,7 +147,7 @@ class CorpusConformanceTest {
                             Graph.dims(r.model().graph().outputs().get(0)).length, "output rank");
                     assertDeclaredShapesAreReal(e, r.model());
                     outs[1] = e.run(r.model(), "fp16");
-                    row.fp16 = AccuracyMetrics.cosine(e.torch(), outs[1]);
+                    row.fp16 = cosine(e.torch(), outs[1]);
                     assertTrue(row.fp16 >= FP16_MIN_COSINE, name + " fp16 cosine vs torch " + row.fp16);
                 },
                 () -> {
@@ -154,7 +159,7 @@ class CorpusConformanceTest {
                         NOTES.put(name, "int8: validation loop excluded " + String.join(", ", r.autoExcluded()));
                     }
                     outs[2] = e.run(r.model(), "int8");
-                    row.int8 = AccuracyMetrics.cosine(e.torch(), outs[2]);
+                    row.int8 = cosine(e.torch(), outs[2]);
                     assertTrue(row.int8 >= INT8_MIN_COSINE, name + " int8 cosine vs torch " + row.int8 + " (vs fp32 on "
                             + r.evaluation().orElseThrow().inputs() + ": " + r.evaluation().orElseThrow().overall() + ")");
                 });
@@ -193,9 +198,9 @@ class CorpusConformanceTest {
             }
         }
         Map<String, Tensor> got;
-        try (OrtRunner r = OrtRunner.open(probe, false, e.name() + " shape probe")) {
+        try (InferenceSession r = SessionFactory.open(probe, e.name() + " shape probe", NO_OPT)) {
             // two samples show every shape; the whole digits set would copy 360 of every tensor out
-            got = r.run(Map.of(e.inputName(), e.input().sliceBatch(0, 2)), List.of());
+            got = r.run(Map.of(e.inputName(), e.input().sliceBatch(0, 2)), Set.of());
         }
         List<String> wrong = new ArrayList<>();
         declared.forEach((t, d) -> {
@@ -237,5 +242,9 @@ class CorpusConformanceTest {
 
     private static String fmt(double c) {
         return Double.isNaN(c) ? "FAIL" : String.format(Locale.ROOT, "%.7f", c);
+    }
+
+    private static double cosine(float[] reference, float[] candidate) {
+        return Metrics.of(reference, candidate).cosine();
     }
 }

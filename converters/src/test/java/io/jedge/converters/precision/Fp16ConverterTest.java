@@ -1,5 +1,10 @@
 package io.jedge.converters.precision;
 
+import java.util.Set;
+import io.jedge.runtime.backend.SessionOptions;
+import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.converters.compare.SessionFactory;
+import io.jedge.converters.compare.Metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -35,8 +40,8 @@ class Fp16ConverterTest {
     }
 
     static float[] run(OnnxModel m, Tensor pixels) {
-        try (OrtRunner r = OrtRunner.open(m, true, "test")) {
-            return r.run(Map.of("pixels", pixels), List.of("logits")).get("logits").floats();
+        try (InferenceSession r = SessionFactory.open(m, "test", SessionOptions.defaults())) {
+            return r.run(Map.of("pixels", pixels), Set.of("logits")).get("logits").floats();
         }
     }
 
@@ -93,7 +98,7 @@ class Fp16ConverterTest {
         assertEquals(TensorData.FLOAT, Graph.elemType(g.outputs().get(0)));
 
         Tensor x = gaussian(new long[] {2, 3, 224, 224}, 7);
-        AccuracyMetrics a = AccuracyMetrics.compareRows(run(fp32, x), run(r.model(), x), 1000);
+        Metrics a = Metrics.ofRows(run(fp32, x), run(r.model(), x), 1000);
         assertTrue(a.cosine() >= 0.99, a.toString());
     }
 
@@ -135,7 +140,7 @@ class Fp16ConverterTest {
 
         Tensor x = gaussian(new long[] {1, 3, 64, 64}, 3);
         float[] ref = run(fp32, x);
-        assertTrue(AccuracyMetrics.compare(ref, run(r.model(), x)).cosine() > 0.999);
+        assertTrue(Metrics.of(ref, run(r.model(), x)).cosine() > 0.999);
     }
 
     @Test
@@ -156,7 +161,7 @@ class Fp16ConverterTest {
         long residual = r.keptFp32().values().stream().filter(v -> v.equals("residual Add")).count();
         assertTrue(residual >= 3, r.keptFp32().toString());
         Tensor x = gaussian(new long[] {1, 3, 32, 32}, 5);
-        assertTrue(AccuracyMetrics.compare(run(fp32, x), run(r.model(), x)).cosine() > 0.999);
+        assertTrue(Metrics.of(run(fp32, x), run(r.model(), x)).cosine() > 0.999);
 
         Fp16Converter.Result half = Fp16Converter.convert(fp32, Fp16Options.builder().keepIoFp32(false).build());
         assertEquals(TensorData.FLOAT16, Graph.elemType(half.model().graph().inputs().get(0)));
@@ -189,9 +194,9 @@ class Fp16ConverterTest {
         Tensor in = gaussian(new long[] {3, 8}, 1);
         float[] ref;
         float[] got;
-        try (OrtRunner a = OrtRunner.open(fp32, true, "a"); OrtRunner c16 = OrtRunner.open(r.model(), true, "b")) {
-            ref = a.run(Map.of("x", in), List.of("y")).get("y").floats();
-            got = c16.run(Map.of("x", in), List.of("y")).get("y").floats();
+        try (InferenceSession a = SessionFactory.open(fp32, "a", SessionOptions.defaults()); InferenceSession c16 = SessionFactory.open(r.model(), "b", SessionOptions.defaults())) {
+            ref = a.run(Map.of("x", in), Set.of("y")).get("y").floats();
+            got = c16.run(Map.of("x", in), Set.of("y")).get("y").floats();
         }
         assertTrue(io.jedge.converters.Fixtures.maxAbsDiff(ref, got) < 0.02, "max diff " + io.jedge.converters.Fixtures.maxAbsDiff(ref, got));
     }

@@ -1,5 +1,6 @@
 package io.jedge.converters.precision;
 
+import io.jedge.converters.compare.Metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -121,7 +122,7 @@ class Int8QuantizerTest {
 
         float[] ref = Fp16ConverterTest.run(fp32, Fp16ConverterTest.gaussian(new long[] {4, 3, 32, 32}, 9));
         float[] got = Fp16ConverterTest.run(m, Fp16ConverterTest.gaussian(new long[] {4, 3, 32, 32}, 9));
-        assertTrue(AccuracyMetrics.compare(ref, got).cosine() > 0.98, AccuracyMetrics.compare(ref, got).toString());
+        assertTrue(Metrics.of(ref, got).cosine() > 0.98, Metrics.of(ref, got).toString());
     }
 
     @Test

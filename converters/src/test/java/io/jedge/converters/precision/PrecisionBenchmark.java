@@ -1,5 +1,7 @@
 package io.jedge.converters.precision;
 
+import io.jedge.converters.compare.MetricsAccumulator;
+import io.jedge.converters.compare.Metrics;
 import io.jedge.converters.models.SeededWeights;
 import io.jedge.converters.models.VitBuilder;
 import io.jedge.converters.models.VitConfig;
@@ -172,8 +174,8 @@ public final class PrecisionBenchmark {
     private static String[] agreement(String preset, Map<String, InferenceSession> sessions, List<TensorSpec> in, int n,
             Int8Quantizer.Result q, double quantSeconds, int classes) {
         CalibrationSet held = CalibrationSet.seeded(in, n, 7).withBatchSize(8);
-        AccuracyAccumulator i8 = new AccuracyAccumulator();
-        AccuracyAccumulator h = new AccuracyAccumulator();
+        MetricsAccumulator i8 = new MetricsAccumulator();
+        MetricsAccumulator h = new MetricsAccumulator();
         Set<Integer> distinct = new HashSet<>();
         double[] margins = new double[n];
         int rowsSeen = 0;
@@ -221,7 +223,7 @@ public final class PrecisionBenchmark {
         return (row[k - 1] - row[k - 2]) / Math.sqrt(var / k);
     }
 
-    private static String row(String preset, String variant, AccuracyMetrics m, int distinct, String notes) {
+    private static String row(String preset, String variant, Metrics m, int distinct, String notes) {
         return String.format(Locale.ROOT, "| %s | %s | %.6f | %.1f | %.4g | %.2f%% | %d | %s |", preset, variant, m.cosine(),
                 m.sqnrDb(), m.maxAbsError(), 100 * m.top1Agreement().orElse(Double.NaN), distinct, notes);
     }

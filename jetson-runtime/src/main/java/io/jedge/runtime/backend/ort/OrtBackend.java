@@ -43,7 +43,35 @@ public final class OrtBackend implements Backend {
             throw new JedgeException(JedgeException.Code.MODEL_LOAD_FAILED, "model file " + file + " does not exist");
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+        try (OrtSession.SessionOptions so = ortOptions(options)) {
+            // Path-based loading lets ONNX Runtime resolve external data files next to the model.
+            OrtSession session = env.createSession(file.toAbsolutePath().toString(), so);
+            return new OrtInferenceSession(env, session, file.getFileName().toString(), file.toString());
+        } catch (OrtException e) {
+            throw new JedgeException(JedgeException.Code.MODEL_LOAD_FAILED,
+                    "ONNX Runtime cannot load " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens a serialized model held in memory, for tools that run models they are still editing
+     * (no temporary file; the model must not use external data files).
+     *
+     * @param name what the model is, for messages ("the INT8 candidate")
+     */
+    public InferenceSession open(byte[] model, String name, SessionOptions options) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions so = ortOptions(options)) {
+            return new OrtInferenceSession(env, env.createSession(model, so), name, name);
+        } catch (OrtException e) {
+            throw new JedgeException(JedgeException.Code.MODEL_LOAD_FAILED,
+                    "ONNX Runtime cannot load " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static OrtSession.SessionOptions ortOptions(SessionOptions options) throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        try {
             if (options.intraOpThreads() > 0) {
                 so.setIntraOpNumThreads(options.intraOpThreads());
             }
@@ -53,12 +81,10 @@ public final class OrtBackend implements Backend {
                 case EXTENDED -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
                 case ALL -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
             });
-            // Path-based loading lets ONNX Runtime resolve external data files next to the model.
-            OrtSession session = env.createSession(file.toAbsolutePath().toString(), so);
-            return new OrtInferenceSession(env, session, file);
-        } catch (OrtException e) {
-            throw new JedgeException(JedgeException.Code.MODEL_LOAD_FAILED,
-                    "ONNX Runtime cannot load " + file + ": " + e.getMessage(), e);
+            return so;
+        } catch (OrtException | RuntimeException e) {
+            so.close();
+            throw e;
         }
     }
 }

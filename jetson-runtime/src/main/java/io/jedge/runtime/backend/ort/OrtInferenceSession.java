@@ -16,7 +16,6 @@ import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.TensorSpec;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -33,15 +32,18 @@ import java.util.Set;
 final class OrtInferenceSession extends NativeResource implements InferenceSession {
     private final OrtEnvironment env;
     private final OrtSession session;
-    private final Path file;
+    /** Short name for messages (the file name) and where the model came from (the path). */
+    private final String name;
+    private final String source;
     private final List<TensorSpec> inputs;
     private final List<TensorSpec> outputs;
     private final Map<String, TensorSpec> inputByName = new HashMap<>();
 
-    OrtInferenceSession(OrtEnvironment env, OrtSession session, Path file) throws OrtException {
+    OrtInferenceSession(OrtEnvironment env, OrtSession session, String name, String source) throws OrtException {
         this.env = env;
         this.session = session;
-        this.file = file;
+        this.name = name;
+        this.source = source;
         this.inputs = specs(session.getInputInfo());
         this.outputs = specs(session.getOutputInfo());
         for (TensorSpec s : inputs) {
@@ -106,6 +108,11 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
                 ort.put(e.getKey(), toOrt(e.getValue()));
             }
             Set<String> wanted = outputNames.isEmpty() ? new LinkedHashSet<>(session.getOutputNames()) : outputNames;
+            List<String> missing = wanted.stream().filter(w -> !session.getOutputNames().contains(w)).toList();
+            if (!missing.isEmpty()) { // ONNX Runtime would only say how many outputs it has
+                throw new IllegalArgumentException(name + " does not output " + missing + " (it outputs "
+                        + session.getOutputNames().size() + " tensors); only tensors a node of the model produces can be read");
+            }
             try (OrtSession.Result r = session.run(ort, wanted)) {
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 for (Map.Entry<String, OnnxValue> e : r) {
@@ -114,7 +121,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
                 return out;
             }
         } catch (OrtException e) {
-            throw new JedgeException(JedgeException.Code.RUN_FAILED, "ONNX Runtime failed running " + file.getFileName()
+            throw new JedgeException(JedgeException.Code.RUN_FAILED, "ONNX Runtime failed running " + name
                     + ": " + e.getMessage(), e);
         } finally {
             ort.values().forEach(OnnxTensor::close);
@@ -122,9 +129,9 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
     }
 
     private void validate(Map<String, Tensor> feeds) {
-        for (String name : feeds.keySet()) {
-            if (!inputByName.containsKey(name)) {
-                throw new IllegalArgumentException("input '" + name + "' is not an input of " + file.getFileName()
+        for (String input : feeds.keySet()) {
+            if (!inputByName.containsKey(input)) {
+                throw new IllegalArgumentException("input '" + input + "' is not an input of " + name
                         + "; its inputs are " + inputByName.keySet());
             }
         }
@@ -198,7 +205,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
 
     @Override
     protected String describe() {
-        return "ONNX Runtime session for " + file;
+        return "ONNX Runtime session for " + source;
     }
 
     @Override
@@ -206,7 +213,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
         try {
             session.close();
         } catch (OrtException e) {
-            throw new JedgeException(JedgeException.Code.RUN_FAILED, "closing session for " + file + ": " + e.getMessage(), e);
+            throw new JedgeException(JedgeException.Code.RUN_FAILED, "closing session for " + source + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,10 +1,7 @@
-package io.jedge.converters.attention;
+package io.jedge.converters.onnx;
 
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import io.jedge.converters.onnx.Graph;
-import io.jedge.converters.onnx.Node;
-import io.jedge.converters.onnx.TensorData;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -14,13 +11,18 @@ import java.util.function.IntFunction;
 import java.util.function.LongBinaryOperator;
 
 /**
- * Static shapes and small constant values of a graph, for pattern matching. Uses the model's own
+ * The one shape and type inference of the converters. {@link #infer} gives static shapes and small
+ * constant values of a graph, for pattern matching; {@link #elementTypes} the element type of every
+ * tensor by propagation; {@link #runtimeTypes} asks ONNX Runtime for the exact type and shape of
+ * every node output, with the propagation as the fallback where it has no answer.
+ *
+ * <p>{@link #infer} uses the model's own
  * value infos and fills the gaps (TorchScript exports carry none) with a partial shape inference
  * over the ops transformer exports use; shape arithmetic ({@code Shape → Gather → Concat → Reshape})
  * is evaluated on small integer tensors. Dims are -1 where unknown (the batch), a whole shape is
  * null where even the rank is unknown, and unknown values are NaN.
  */
-final class Shapes {
+public final class Shapes {
     private static final int MAX_VALUE_ELEMENTS = 64;
 
     private final Graph g;
@@ -33,7 +35,7 @@ final class Shapes {
         this.g = g;
     }
 
-    static Shapes infer(Graph g) {
+    public static Shapes infer(Graph g) {
         Shapes s = new Shapes(g);
         for (Map.Entry<String, TensorProto> e : g.initializers().entrySet()) {
             s.seedConstant(e.getKey(), e.getValue());
@@ -58,18 +60,18 @@ final class Shapes {
         return s;
     }
 
-    long[] dims(String t) {
+    public long[] dims(String t) {
         long[] d = dims.get(t);
         return d == null ? null : d.clone();
     }
 
-    int rank(String t) {
+    public int rank(String t) {
         long[] d = dims.get(t);
         return d == null ? -1 : d.length;
     }
 
     /** Dimension {@code i} (negative counts from the end), -1 when unknown. */
-    long dim(String t, int i) {
+    public long dim(String t, int i) {
         long[] d = dims.get(t);
         if (d == null) {
             return -1;
@@ -79,12 +81,12 @@ final class Shapes {
     }
 
     /** The value of a small tensor, NaN where unknown; null if not tracked. */
-    double[] value(String t) {
+    public double[] value(String t) {
         return values.get(t);
     }
 
     /** A known scalar (or single-element) value, NaN otherwise. */
-    double scalar(String t) {
+    public double scalar(String t) {
         double[] v = values.get(t);
         return v != null && v.length == 1 ? v[0] : Double.NaN;
     }
@@ -94,7 +96,7 @@ final class Shapes {
      * (masks built from {@code Range}, comparisons and {@code Where}), or null when that depends on
      * the data or on an op not followed. Lets the finder see that a mask allows every key.
      */
-    double[] bounds(String t) {
+    public double[] bounds(String t) {
         return bounds(t, 0);
     }
 
@@ -211,7 +213,7 @@ final class Shapes {
     }
 
     /** Whether an ONNX element type is a floating-point one. */
-    static boolean isFloat(long elemType) {
+    public static boolean isFloat(long elemType) {
         return elemType == TensorProto.DataType.FLOAT_VALUE || elemType == TensorProto.DataType.FLOAT16_VALUE
                 || elemType == TensorProto.DataType.BFLOAT16_VALUE || elemType == TensorProto.DataType.DOUBLE_VALUE;
     }
@@ -486,7 +488,6 @@ final class Shapes {
                     List<Long> axes = n.attrInts("axes");
                     double[] av = v(n, 1);
                     long[] ax = av != null ? toDims(av) : axes.stream().mapToLong(Long::longValue).toArray();
-                    boolean keep = n.attrInt("keepdims", 1) == 1;
                     boolean[] reduced = new boolean[x.length];
                     if (ax.length == 0) {
                         Arrays.fill(reduced, true);
@@ -494,16 +495,7 @@ final class Shapes {
                     for (long a : ax) {
                         reduced[(int) norm(a, x.length, false)] = true;
                     }
-                    long[] s = new long[x.length];
-                    int k = 0;
-                    for (int i = 0; i < x.length; i++) {
-                        if (!reduced[i]) {
-                            s[k++] = x[i];
-                        } else if (keep) {
-                            s[k++] = 1;
-                        }
-                    }
-                    out(n, Arrays.copyOf(s, k), null);
+                    out(n, dropAxes(x, reduced, n.attrInt("keepdims", 1) == 1), null);
                 }
             }
             case "Attention" -> {
@@ -663,6 +655,32 @@ final class Shapes {
 
     /** Output element values where output index i along axis a reads input index {@code at(i, a)}. */
     private static double[] gatherValues(double[] xv, long[] in, long[] out, LongBinaryOperator at) {
+        return remap(xv, in, out, idx -> {
+            long src = 0;
+            for (int a = 0; a < out.length; a++) {
+                src = src * in[a] + at.applyAsLong(idx[a], a);
+            }
+            return src;
+        });
+    }
+
+    /** Output element values of a transpose: output axis a is input axis {@code from[a]}. */
+    private static double[] gatherValuesPermuted(double[] xv, long[] in, long[] out, int[] from) {
+        long[] inIdx = new long[in.length];
+        return remap(xv, in, out, idx -> {
+            for (int a = 0; a < out.length; a++) {
+                inIdx[from[a]] = idx[a];
+            }
+            long src = 0;
+            for (int a = 0; a < in.length; a++) {
+                src = src * in[a] + inIdx[a];
+            }
+            return src;
+        });
+    }
+
+    /** Output element values, each read from the input's flat index that {@code source} gives for its output index. */
+    private static double[] remap(double[] xv, long[] in, long[] out, java.util.function.ToLongFunction<long[]> source) {
         if (xv.length != prodAll(in)) {
             return null;
         }
@@ -670,37 +688,11 @@ final class Shapes {
         long[] idx = new long[out.length];
         for (int e = 0; e < o.length; e++) {
             long rest = e;
-            long src = 0;
             for (int a = out.length - 1; a >= 0; a--) {
                 idx[a] = rest % out[a];
                 rest /= out[a];
             }
-            for (int a = 0; a < out.length; a++) {
-                src = src * in[a] + at.applyAsLong(idx[a], a);
-            }
-            o[e] = xv[(int) src];
-        }
-        return o;
-    }
-
-    /** Output element values of a transpose: output axis a is input axis {@code from[a]}. */
-    private static double[] gatherValuesPermuted(double[] xv, long[] in, long[] out, int[] from) {
-        if (xv.length != prodAll(in)) {
-            return null;
-        }
-        double[] o = new double[(int) prodAll(out)];
-        long[] inIdx = new long[in.length];
-        for (int e = 0; e < o.length; e++) {
-            long rest = e;
-            for (int a = out.length - 1; a >= 0; a--) {
-                inIdx[from[a]] = rest % out[a];
-                rest /= out[a];
-            }
-            long src = 0;
-            for (int a = 0; a < in.length; a++) {
-                src = src * in[a] + inIdx[a];
-            }
-            o[e] = xv[(int) src];
+            o[e] = xv[(int) source.applyAsLong(idx)];
         }
         return o;
     }
@@ -804,14 +796,21 @@ final class Shapes {
                 drop[(int) norm(a, x.length, false)] = true;
             }
         }
+        out(n, dropAxes(x, drop, false), v(n, 0));
+    }
+
+    /** {@code x} without the dropped axes, or with them as 1 when {@code keepAsOne} (keepdims). */
+    private static long[] dropAxes(long[] x, boolean[] drop, boolean keepAsOne) {
         long[] s = new long[x.length];
         int k = 0;
         for (int i = 0; i < x.length; i++) {
             if (!drop[i]) {
                 s[k++] = x[i];
+            } else if (keepAsOne) {
+                s[k++] = 1;
             }
         }
-        out(n, Arrays.copyOf(s, k), v(n, 0));
+        return Arrays.copyOf(s, k);
     }
 
     private void concat(Node n) {
@@ -1058,5 +1057,143 @@ final class Shapes {
             }
         }
         out(n, s, null);
+    }
+
+    // ---------------------------------------------------------------- element types
+
+    /**
+     * Element type and static dims (-1 where symbolic) of a tensor; dims null where the shape is
+     * unknown.
+     */
+    public record TensorType(int elemType, long[] dims) {
+    }
+
+    private static final java.util.Set<String> BOOL_OPS = java.util.Set.of("Equal", "Less", "Greater", "LessOrEqual",
+            "GreaterOrEqual", "Not", "And", "Or", "Xor", "IsNaN", "IsInf");
+    private static final java.util.Set<String> INT64_OPS = java.util.Set.of("Shape", "Size", "ArgMax", "ArgMin", "NonZero",
+            "NonMaxSuppression");
+
+    /**
+     * Element type of every tensor of a graph, from declarations where the model has them and by
+     * propagation where it does not (TorchScript exports carry no value_info at all). Needs no
+     * runtime, so it works on graphs in the middle of a rewrite.
+     */
+    public static Map<String, Integer> elementTypes(Graph g) {
+        Map<String, Integer> t = new HashMap<>();
+        for (TensorProto i : g.initializers().values()) {
+            t.put(i.getName(), i.getDataType());
+        }
+        for (ValueInfoProto v : g.inputs()) {
+            t.put(v.getName(), Graph.elemType(v));
+        }
+        for (ValueInfoProto v : g.valueInfo().values()) {
+            if (v.getType().hasTensorType() && Graph.elemType(v) != 0) {
+                t.put(v.getName(), Graph.elemType(v));
+            }
+        }
+        g.topologicalSort();
+        for (Node n : g.nodes()) {
+            Integer type = propagatedType(n, t);
+            if (type != null) {
+                for (int i = 0; i < n.outputs().size(); i++) {
+                    String o = n.outputs().get(i);
+                    // TopK/ArgMax-like second outputs are indices
+                    t.putIfAbsent(o, n.is("TopK") && i == 1 ? TensorData.INT64 : type);
+                }
+            }
+        }
+        return t;
+    }
+
+    private static Integer propagatedType(Node n, Map<String, Integer> t) {
+        String op = n.opType();
+        if (BOOL_OPS.contains(op)) {
+            return TensorData.BOOL;
+        }
+        if (INT64_OPS.contains(op)) {
+            return TensorData.INT64;
+        }
+        switch (op) {
+            case "Cast":
+                return (int) n.attrInt("to", TensorData.FLOAT);
+            case "CastLike":
+                return t.get(n.input(1));
+            case "Constant":
+                return n.has("value") ? n.attrTensor("value").getDataType()
+                        : n.has("value_int") || n.has("value_ints") ? TensorData.INT64 : TensorData.FLOAT;
+            case "ConstantOfShape":
+                return n.has("value") ? n.attrTensor("value").getDataType() : TensorData.FLOAT;
+            case "QuantizeLinear":
+                return n.inputs().size() > 2 && !n.input(2).isEmpty() ? t.get(n.input(2)) : TensorData.UINT8;
+            case "DequantizeLinear":
+                return t.getOrDefault(n.input(1), TensorData.FLOAT);
+            case "Where":
+                return t.get(n.input(1));
+            case "Gather", "GatherElements", "GatherND", "Slice", "Squeeze", "Unsqueeze", "Reshape", "Expand", "Transpose",
+                    "Concat", "Identity", "Flatten", "Tile", "Split", "Pad", "ReduceMax", "ReduceMin", "TopK":
+                return t.get(n.input(0));
+            default:
+                // arithmetic and everything else: the type of the first typed input, float when unknown
+                for (String in : n.inputs()) {
+                    Integer x = t.get(in);
+                    if (x != null) {
+                        return x;
+                    }
+                }
+                return TensorData.FLOAT;
+        }
+    }
+
+    /**
+     * Element types and shapes of every node output as ONNX Runtime infers them when loading the
+     * model (nothing is run); graph inputs and initializers as declared. A node output ONNX Runtime
+     * gives no type for gets the {@link #elementTypes propagated} one, with an unknown shape.
+     *
+     * @throws IllegalStateException if ONNX Runtime cannot load the model
+     */
+    public static Map<String, TensorType> runtimeTypes(OnnxModel model) {
+        Graph g = model.graph();
+        java.util.List<String> all = new java.util.ArrayList<>();
+        for (Node n : g.nodes()) {
+            for (String o : n.outputs()) {
+                if (!o.isEmpty()) {
+                    all.add(o);
+                }
+            }
+        }
+        Map<String, TensorType> out = new HashMap<>();
+        for (ValueInfoProto v : g.inputs()) {
+            out.put(v.getName(), new TensorType(Graph.elemType(v), Graph.dims(v)));
+        }
+        g.initializers().forEach((k, t) -> out.put(k, new TensorType(t.getDataType(), TensorData.dims(t))));
+        OnnxModel copy = model.copy();
+        // drop declared value infos so ONNX Runtime reports what it inferred, not what was declared
+        copy.graph().outputs().clear();
+        copy.graph().outputs().addAll(model.withOutputs(all).graph().outputs());
+        io.jedge.runtime.backend.SessionOptions so = io.jedge.runtime.backend.SessionOptions.builder().threads(1)
+                .optimization(io.jedge.runtime.backend.SessionOptions.Optimization.NONE).build();
+        try (io.jedge.runtime.backend.InferenceSession s = new io.jedge.runtime.backend.ort.OrtBackend()
+                .open(copy.toBytes(), "type-inference model", so)) {
+            for (io.jedge.sdk.bundle.TensorSpec spec : s.outputs()) {
+                // ONNX Runtime answers [] both for a scalar and for a shape it could not infer:
+                // record it as unknown, never as a rank-0 declaration (ORT then rejects the model)
+                long[] dims = spec.shape().isEmpty() ? null : spec.shapeArray();
+                out.put(spec.name(), new TensorType(TensorData.typeNumber(spec.dataType()), dims));
+            }
+        } catch (io.jedge.sdk.JedgeException e) {
+            throw new IllegalStateException("ONNX Runtime could not infer tensor types: " + e.getMessage(), e);
+        }
+        Map<String, Integer> propagated = null;
+        for (String o : all) {
+            TensorType tt = out.get(o);
+            if (tt == null || tt.elemType() == 0) {
+                propagated = propagated != null ? propagated : elementTypes(model.copy().graph());
+                Integer p = propagated.get(o);
+                if (p != null) {
+                    out.put(o, new TensorType(p, tt == null ? null : tt.dims()));
+                }
+            }
+        }
+        return out;
     }
 }

@@ -1,35 +1,40 @@
-package io.jedge.converters.precision;
+package io.jedge.converters.compare;
 
 import io.jedge.sdk.Tensor;
 import java.util.Arrays;
 import java.util.OptionalDouble;
 
 /**
- * Accumulates {@link AccuracyMetrics} over batches: cosine and SQNR are computed from sums over
- * all elements added (as if the batches were concatenated), the errors are maxima, top-1 counts
- * rows. Sums are kept in double. Not thread-safe.
+ * Accumulates {@link Metrics} over samples: cosine and SQNR are computed from sums over all
+ * elements added (as if the samples were concatenated), the errors are maxima and means, the
+ * per-sample cosine is taken once per {@link #add} call, top-1 counts rows. Sums are kept in
+ * double. Not thread-safe.
  *
  * <pre>{@code
- * AccuracyAccumulator acc = new AccuracyAccumulator();
+ * MetricsAccumulator acc = new MetricsAccumulator();
  * for (int b = 0; b < batches; b++) {
  *     acc.addRows(fp32Logits[b], int8Logits[b]);   // Tensors [N, classes]
  * }
- * AccuracyMetrics m = acc.result();
+ * Metrics m = acc.result();
  * }</pre>
  */
-public final class AccuracyAccumulator {
+public final class MetricsAccumulator {
     private long elements;
     private double dot;
     private double refSq;
     private double candSq;
     private double errSq;
+    private double absSum;
     private double maxAbs;
-    private double maxRel;
+    private double maxRef;
     private boolean sawNaN;
+    private int samples;
+    private double sampleCosineSum;
+    private double sampleCosineMin = Double.POSITIVE_INFINITY;
     private long rows;
     private long agreeing;
 
-    /** Adds element pairs of two equal-length arrays. */
+    /** Adds one sample: the element pairs of two equal-length arrays. */
     public void add(float[] reference, float[] candidate) {
         if (reference.length != candidate.length) {
             throw new IllegalArgumentException("candidate has " + candidate.length + " values, expected "
@@ -39,8 +44,9 @@ public final class AccuracyAccumulator {
         double xx = 0;
         double yy = 0;
         double ee = 0;
+        double sa = 0;
         double ma = maxAbs;
-        double mr = maxRel;
+        double mr = maxRef;
         boolean nan = false;
         for (int i = 0; i < reference.length; i++) {
             double x = reference[i];
@@ -55,37 +61,43 @@ public final class AccuracyAccumulator {
                 nan = true;
                 continue;
             }
-            if (ae > ma) {
-                ma = ae;
-            }
-            if (x != 0) {
-                double r = ae / Math.abs(x);
-                if (r > mr) {
-                    mr = r;
-                }
-            }
+            sa += ae;
+            ma = Math.max(ma, ae);
+            mr = Math.max(mr, Math.abs(x));
         }
         dot += d;
         refSq += xx;
         candSq += yy;
         errSq += ee;
+        absSum += sa;
         maxAbs = ma;
-        maxRel = mr;
+        maxRef = mr;
         sawNaN |= nan;
         elements += reference.length;
+        double c = nan ? Double.NaN : cosine(d, xx, yy);
+        samples++;
+        sampleCosineSum += c;
+        sampleCosineMin = Double.isNaN(c) || Double.isNaN(sampleCosineMin) ? Double.NaN : Math.min(sampleCosineMin, c);
     }
 
     /**
-     * Adds element pairs and compares the argmax of each row of {@code rowLength} values.
+     * Adds one sample and compares the argmax of each row of {@code rowLength} values.
      *
      * @throws IllegalArgumentException if the lengths differ or are not a multiple of {@code rowLength}
      */
     public void addRows(float[] reference, float[] candidate, int rowLength) {
-        if (rowLength < 1 || reference.length % rowLength != 0) {
-            throw new IllegalArgumentException("row length " + rowLength + " for " + reference.length
-                    + " values, expected a positive divisor of the value count");
-        }
+        checkRows(reference, rowLength);
         add(reference, candidate);
+        addTop1(reference, candidate, rowLength);
+    }
+
+    /** Counts top-1 agreement over rows of {@code rowLength} values, without adding the elements. */
+    public void addTop1(float[] reference, float[] candidate, int rowLength) {
+        checkRows(reference, rowLength);
+        if (reference.length != candidate.length) {
+            throw new IllegalArgumentException("candidate has " + candidate.length + " values, expected "
+                    + reference.length + " (the reference's)");
+        }
         for (int start = 0; start < reference.length; start += rowLength) {
             int a = argmax(reference, start, rowLength);
             int b = argmax(candidate, start, rowLength);
@@ -96,7 +108,7 @@ public final class AccuracyAccumulator {
         }
     }
 
-    /** Adds two FLOAT32 tensors of equal shape, element-wise. */
+    /** Adds two FLOAT32 tensors of equal shape, element-wise, as one sample. */
     public void add(Tensor reference, Tensor candidate) {
         checkShapes(reference, candidate);
         add(reference.floats(), candidate.floats());
@@ -121,17 +133,9 @@ public final class AccuracyAccumulator {
      *
      * @throws IllegalStateException if nothing was added
      */
-    public AccuracyMetrics result() {
-        if (elements == 0) {
+    public Metrics result() {
+        if (samples == 0) {
             throw new IllegalStateException("no outputs compared: add reference/candidate pairs before reading metrics");
-        }
-        double cosine;
-        if (refSq == 0 && candSq == 0) {
-            cosine = 1;
-        } else if (refSq == 0 || candSq == 0) {
-            cosine = 0;
-        } else {
-            cosine = Math.max(-1, Math.min(1, dot / (Math.sqrt(refSq) * Math.sqrt(candSq))));
         }
         double sqnr;
         if (errSq == 0) {
@@ -141,12 +145,24 @@ public final class AccuracyAccumulator {
         } else {
             sqnr = 10 * Math.log10(refSq / errSq);
         }
+        double maxRel = maxAbs == 0 ? 0 : maxRef == 0 ? Double.POSITIVE_INFINITY : maxAbs / maxRef;
         double nan = Double.NaN;
         OptionalDouble top1 = rows == 0 ? OptionalDouble.empty() : OptionalDouble.of((double) agreeing / rows);
         if (sawNaN || Double.isNaN(dot)) {
-            return new AccuracyMetrics(elements, nan, nan, nan, nan, rows, top1);
+            return new Metrics(elements, nan, nan, nan, nan, nan, samples, nan, nan, rows, top1);
         }
-        return new AccuracyMetrics(elements, cosine, sqnr, maxAbs, maxRel, rows, top1);
+        return new Metrics(elements, cosine(dot, refSq, candSq), sqnr, maxAbs, elements == 0 ? 0 : absSum / elements, maxRel,
+                samples, sampleCosineSum / samples, sampleCosineMin, rows, top1);
+    }
+
+    private static double cosine(double dot, double xx, double yy) {
+        if (xx == 0 && yy == 0) {
+            return 1;
+        }
+        if (xx == 0 || yy == 0) {
+            return 0;
+        }
+        return Math.max(-1, Math.min(1, dot / (Math.sqrt(xx) * Math.sqrt(yy))));
     }
 
     private static int argmax(float[] v, int start, int length) {
@@ -160,6 +176,13 @@ public final class AccuracyAccumulator {
             }
         }
         return best - start;
+    }
+
+    private static void checkRows(float[] reference, int rowLength) {
+        if (rowLength < 1 || reference.length % rowLength != 0) {
+            throw new IllegalArgumentException("row length " + rowLength + " for " + reference.length
+                    + " values, expected a positive divisor of the value count");
+        }
     }
 
     private static void checkShapes(Tensor reference, Tensor candidate) {
