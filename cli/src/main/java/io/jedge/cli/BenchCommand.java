@@ -47,6 +47,10 @@ final class BenchCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         checkOptions();
         Bundle bundle = Bundle.load(bundleDir);
+        if (!noRecord) { // the figures go into bundle.json after all the timing: find out now if they cannot
+            io.jedge.sdk.AtomicFiles.requireWritable("bundle " + bundle.dir() + " (bench records its figures in it; --no-record "
+                    + "measures without recording)", bundle.manifestFile());
+        }
         DeviceContext ctx = Environment.detect(io.jedge.sdk.LoadOptions.defaults()).current();
         BundleBench.Outcome r = BundleBench.run(bundle, variants, batches, seconds, threads.threads, ctx, !noRecord, line -> {
             if (!json) {
@@ -63,8 +67,8 @@ final class BenchCommand implements Callable<Integer> {
         return r.rows().isEmpty() ? 1 : 0;
     }
 
-    /** Largest batch bench times; far above any variant's maxBatch, small enough to allocate. */
-    static final int MAX_BATCH = 4096;
+    /** Largest batch bench times: the largest a variant may declare. */
+    static final int MAX_BATCH = io.jedge.sdk.bundle.Variant.MAX_BATCH;
 
     /** Refuses absurd options at once, before the bundle is hashed or a session opened. */
     private void checkOptions() {

@@ -137,7 +137,8 @@ class JedgeCliTest {
         assertTrue(verbose.err.contains("\tat "), "stack trace with --verbose");
 
         Path notBundle = Files.createDirectories(tmp.resolve("notbundle"));
-        Result run = jedge("run", notBundle.toString(), "--input", "x.f32");
+        Path input = Files.write(tmp.resolve("x.f32"), new byte[12]);
+        Result run = jedge("run", notBundle.toString(), "--input", input.toString());
         assertEquals(2, run.code);
         assertTrue(run.err.contains("bundle.json") && run.err.contains("missing"), run.err);
 
