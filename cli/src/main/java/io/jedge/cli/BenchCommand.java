@@ -67,19 +67,9 @@ final class BenchCommand implements Callable<Integer> {
         return r.rows().isEmpty() ? 1 : 0;
     }
 
-    /** Largest batch bench times: the largest a variant may declare. */
-    static final int MAX_BATCH = io.jedge.sdk.bundle.Variant.MAX_BATCH;
-
     /** Refuses absurd options at once, before the bundle is hashed or a session opened. */
     private void checkOptions() {
-        for (int b : batches) {
-            if (b < 1 || b > MAX_BATCH) {
-                throw new IllegalArgumentException("--batch " + b + ", expected 1 to " + MAX_BATCH);
-            }
-        }
-        if (!(seconds > 0 && seconds <= 3600)) {
-            throw new IllegalArgumentException("--seconds " + seconds + ", expected a number of seconds in (0, 3600]");
-        }
+        BundleBench.checkOptions(batches, seconds);
         if (threads.threads < 0 || threads.threads > io.jedge.sdk.LoadOptions.MAX_THREADS) {
             throw new IllegalArgumentException("--threads " + threads.threads + ", expected 0 (all cores) to "
                     + io.jedge.sdk.LoadOptions.MAX_THREADS);

@@ -87,7 +87,24 @@ public final class JedgeCli {
         cl.setExecutionExceptionHandler(JedgeCli::handle);
         cl.setParameterExceptionHandler(JedgeCli::handleParameter);
         cl.setExecutionStrategy(JedgeCli::runEscaped);
+        // after every subcommand is added: registration reaches only the commands present now
+        cl.registerConverter(Double.class, JedgeCli::finite);
+        cl.registerConverter(Double.TYPE, JedgeCli::finite);
         return cl;
+    }
+
+    /** Every number option: NaN or Infinity is never a sensible value, and comparisons let it through silently. */
+    private static Double finite(String text) {
+        double d;
+        try {
+            d = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a number");
+        }
+        if (!Double.isFinite(d)) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a finite number");
+        }
+        return d;
     }
 
     /**

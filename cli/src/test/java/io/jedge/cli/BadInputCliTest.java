@@ -168,6 +168,26 @@ class BadInputCliTest {
         assertTrue(device.out().contains("\\u001b]0;pwned\\u0007Orin Nano"), "shown escaped: " + device.out());
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "bench B --seconds NaN|Invalid value for option '--seconds': 'NaN' is not a finite number",
+        "bench B --seconds Infinity|Invalid value for option '--seconds': 'Infinity' is not a finite number",
+        "generate B --class 1 --guidance NaN -o x.png|Invalid value for option '--guidance': 'NaN' is not a finite number",
+        "select B --min-fidelity -Infinity|Invalid value for option '--min-fidelity': '-Infinity' is not a finite number",
+        "convert m.onnx -o o --min-cosine NaN|Invalid value for option '--min-cosine': 'NaN' is not a finite number",
+        "convert m.onnx -o o --mean 0.5,NaN,0.5|'NaN' is not a finite number",
+        "quickstart --seconds -1|--seconds -1.0, expected a number of seconds in (0, 3600]",
+        "bench B --variants fp32-vanilla,nope --seconds 0.01|--variants: no variant 'nope' in bundle 'm'; its variants are fp32-vanilla",
+    })
+    void numberOptionsRefuseNonFiniteAndOutOfRangeValues(String command, String expected) {
+        String[] args = command.replace("B", bundle.toString()).replace(" o ", " " + tmp.resolve("o") + " ")
+                .replace("x.png", tmp.resolve("x.png").toString()).split(" ");
+        Result r = jedge(args);
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.line().contains(expected), r.err());
+        assertFalse(Files.exists(tmp.resolve("o")) || Files.exists(tmp.resolve("x.png")));
+    }
+
     @CommandLine.Command(name = "oom")
     static final class OutOfMemory implements Callable<Integer> {
         @Override

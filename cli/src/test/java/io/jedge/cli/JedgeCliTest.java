@@ -171,7 +171,7 @@ class JedgeCliTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
         "--batch|0|--batch 0", "--batch|-1|--batch -1", "--batch|100000|--batch 100000",
-        "--seconds|-1|--seconds -1.0", "--seconds|NaN|--seconds NaN", "--threads|10000|--threads 10000"})
+        "--seconds|-1|--seconds -1.0", "--seconds|NaN|'--seconds': 'NaN' is not a finite number", "--threads|10000|--threads 10000"})
     void benchRefusesAbsurdOptionsBeforeAnyWork(String option, String value, String expected) {
         Result r = jedge("bench", tmp.resolve("no-such-bundle").toString(), option, value);
         assertEquals(2, r.code, r.err);

@@ -49,6 +49,7 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        io.jedge.runtime.bench.BundleBench.checkOptions(List.of(1, 8), seconds);
         io.jedge.sdk.AtomicFiles.requireWritableDir("--output " + dir, dir);
         long t0 = System.nanoTime();
         VitConfig c = VitConfig.preset("micro");

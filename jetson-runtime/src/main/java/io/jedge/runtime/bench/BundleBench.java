@@ -60,9 +60,36 @@ public final class BundleBench {
         return run(bundle, variantIds, batches, seconds, threads, ctx, record, NO_POWER, progress);
     }
 
+    /** The longest a variant and batch may be timed. */
+    public static final double MAX_SECONDS = 3600;
+
+    /**
+     * Refuses what cannot be measured, before any bundle is hashed or session opened: a batch
+     * outside 1..{@link Variant#MAX_BATCH}, seconds outside (0, {@link #MAX_SECONDS}] (NaN included).
+     */
+    public static void checkOptions(List<Integer> batches, double seconds) {
+        for (int b : batches) {
+            if (b < 1 || b > Variant.MAX_BATCH) {
+                throw new IllegalArgumentException("--batch " + b + ", expected 1 to " + Variant.MAX_BATCH);
+            }
+        }
+        if (!(seconds > 0 && seconds <= MAX_SECONDS)) {
+            throw new IllegalArgumentException("--seconds " + seconds + ", expected a number of seconds in (0, " + (int) MAX_SECONDS + "]");
+        }
+    }
+
     /** As above, with power sampled around every measurement. */
     public static Outcome run(Bundle bundle, List<String> variantIds, List<Integer> batches, double seconds, int threads,
             DeviceContext ctx, boolean record, PowerMeter power, Consumer<String> progress) throws BundleException {
+        checkOptions(batches, seconds);
+        if (variantIds != null) {
+            for (String id : variantIds) {
+                if (bundle.manifest().variant(id).isEmpty()) {
+                    throw new IllegalArgumentException("--variants: no variant '" + id + "' in bundle '" + bundle.manifest().name()
+                            + "'; its variants are " + String.join(", ", bundle.manifest().variants().stream().map(Variant::id).toList()));
+                }
+            }
+        }
         List<Row> rows = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         List<Map.Entry<String, Figure>> figures = new ArrayList<>();
