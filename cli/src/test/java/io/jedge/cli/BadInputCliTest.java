@@ -3,6 +3,7 @@ package io.jedge.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jedge.converters.convert.ConversionOptions;
 import io.jedge.converters.convert.Converter;
@@ -186,6 +187,43 @@ class BadInputCliTest {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.line().contains(expected), r.err());
         assertFalse(Files.exists(tmp.resolve("o")) || Files.exists(tmp.resolve("x.png")));
+    }
+
+    @CommandLine.Command(name = "gone")
+    static final class Gone implements Callable<Integer> {
+        @CommandLine.Parameters
+        String path;
+
+        @Override
+        public Integer call() throws Exception {
+            throw new java.nio.file.NoSuchFileException(path);
+        }
+    }
+
+    @Test
+    void aFileThatVanishesMidWayIsTheUsersToFixNotABug() {
+        CommandLine cl = JedgeCli.commandLine();
+        cl.addSubcommand(new Gone());
+        Result r = jedge(cl, "gone", "f32/nope.f32");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("jedge gone: error: f32/nope.f32: no such file", r.line());
+    }
+
+    @Test
+    void benchChecksItCanRecordBeforeMeasuring() throws Exception {
+        assumeTrue(!"root".equals(System.getProperty("user.name")), "root writes anywhere: a read-only bundle cannot be made here");
+        java.nio.file.attribute.PosixFileAttributeView v = Files.getFileAttributeView(bundle, java.nio.file.attribute.PosixFileAttributeView.class);
+        var before = v.readAttributes().permissions();
+        v.setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            Result r = jedge("bench", bundle.toString(), "--batch", "1", "--seconds", "30");
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.line().contains("(bench records its figures in it; --no-record measures without recording): cannot be written"),
+                    r.err());
+            assertEquals("", r.out(), "nothing was measured");
+        } finally {
+            v.setPermissions(before);
+        }
     }
 
     @CommandLine.Command(name = "oom")
