@@ -48,6 +48,10 @@ final class BenchCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         checkOptions();
         Bundle bundle = Bundle.load(bundleDir);
+        if (!noRecord) { // the figures go into bundle.json after all the timing: find out now if they cannot
+            io.jedge.sdk.AtomicFiles.requireWritable("bundle " + bundle.dir() + " (bench records its figures in it; --no-record "
+                    + "measures without recording)", bundle.manifestFile());
+        }
         DeviceContext ctx = Environment.detect(io.jedge.sdk.LoadOptions.defaults()).current();
         BundleBench.Outcome r = BundleBench.run(bundle, BundleBenchOptions.builder(ctx).variants(variants).batches(batches).seconds(seconds)
                 .threads(threads.threads).record(!noRecord).build(), line -> {
@@ -65,19 +69,9 @@ final class BenchCommand implements Callable<Integer> {
         return r.rows().isEmpty() ? 1 : 0;
     }
 
-    /** Largest batch bench times; far above any variant's maxBatch, small enough to allocate. */
-    static final int MAX_BATCH = BundleBenchOptions.MAX_BATCH;
-
     /** Refuses absurd options at once, before the bundle is hashed or a session opened. */
     private void checkOptions() {
-        for (int b : batches) {
-            if (b < 1 || b > MAX_BATCH) {
-                throw new IllegalArgumentException("--batch " + b + ", expected 1 to " + MAX_BATCH);
-            }
-        }
-        if (!(seconds > 0 && seconds <= 3600)) {
-            throw new IllegalArgumentException("--seconds " + seconds + ", expected a number of seconds in (0, 3600]");
-        }
+        BundleBenchOptions.check(batches, seconds);
         if (threads.threads < 0 || threads.threads > io.jedge.sdk.LoadOptions.MAX_THREADS) {
             throw new IllegalArgumentException("--threads " + threads.threads + ", expected 0 (all cores) to "
                     + io.jedge.sdk.LoadOptions.MAX_THREADS);

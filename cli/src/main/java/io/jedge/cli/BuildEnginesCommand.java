@@ -55,6 +55,11 @@ final class BuildEnginesCommand implements Callable<Integer> {
             precisions.forEach(p -> wanted.add(Precision.parse(p.trim())));
         }
         Bundle bundle = Bundle.load(bundleDir);
+        // engines take minutes to build and are written into the bundle: check the places first
+        io.jedge.sdk.AtomicFiles.requireWritable("bundle " + bundle.dir() + " (engines are written into it)", bundle.manifestFile());
+        if (timingCache != null) {
+            io.jedge.sdk.AtomicFiles.requireWritable("--timing-cache " + timingCache, timingCache);
+        }
         Predicate<Variant> which = v -> wanted.isEmpty() || wanted.contains(v.precision());
         Optional<Variant> first = bundle.manifest().variants().stream()
                 .filter(v -> v.format() == VariantFormat.ONNX && which.test(v)).findFirst();

@@ -55,6 +55,8 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        InputFiles.require("--inputs " + inputs, inputs, ".npy or .f32 samples");
+        InputFiles.require("--labels " + labels, labels, ".npy of integers or one class index per line");
         Bundle bundle = Bundle.load(bundleDir);
         List<TensorSpec> ins = bundle.manifest().inputs();
         if (ins.size() != 1) {
@@ -121,6 +123,8 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static final long MAX_LABELS_BYTES = 64L << 20;
+
     static long[] readLabels(Path file) throws IOException {
         if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
             Tensor t = TensorFiles.readNpy(file);
@@ -128,6 +132,10 @@ final class EvalCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(file + ": labels must be integers (class indices), found " + t.type());
             }
             return t.longs();
+        }
+        if (Files.size(file) > MAX_LABELS_BYTES) { // read whole below
+            throw new IllegalArgumentException("--labels " + file + ": " + Files.size(file) + " bytes, expected at most "
+                    + (MAX_LABELS_BYTES >> 20) + " MiB of class indices, one per line");
         }
         List<String> lines = Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
         long[] out = new long[lines.size()];

@@ -155,21 +155,8 @@ final class GenerateCommand implements Callable<Integer> {
         if (classLabel != null && classLabel < 0) {
             throw new IllegalArgumentException("--class " + classLabel + ", expected a class index >= 0");
         }
-        Path target = output.toAbsolutePath();
-        if (java.nio.file.Files.isDirectory(target)) {
-            throw new IllegalArgumentException("--output " + output + " is a folder, expected a .png file path");
-        }
-        Path existing = target.getParent();
-        while (existing != null && !java.nio.file.Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        if (existing == null || !java.nio.file.Files.isDirectory(existing) || !java.nio.file.Files.isWritable(existing)) {
-            throw new IllegalArgumentException("--output " + output + " cannot be written: "
-                    + (existing == null ? "no parent folder" : existing + " is not a writable folder"));
-        }
-        if (java.nio.file.Files.exists(target) && !java.nio.file.Files.isWritable(target)) {
-            throw new IllegalArgumentException("--output " + output + " exists and is read-only");
-        }
+        // a generation takes minutes: an output that cannot be written must fail now, not after the last step
+        io.jedge.sdk.AtomicFiles.requireWritable("--output " + output, count == 1 ? output : numbered(output, 0));
     }
 
     private GenerationOptions options(ImageGenerator g) {

@@ -4,7 +4,16 @@ import io.jedge.cli.convert.ConverterCommands;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.JedgeVersion;
 import io.jedge.sdk.bundle.BundleException;
+import io.jedge.sdk.Printable;
+import java.io.FilterWriter;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,7 +33,34 @@ public final class JedgeCli {
     DeviceFlags.Verbose verbose;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(execute(commandLine(), args));
+    }
+
+    /**
+     * Runs {@code cl}, turning an {@link OutOfMemoryError} or {@link StackOverflowError}, which
+     * picocli lets through, into one line and exit 1 instead of the JVM's stack trace.
+     */
+    static int execute(CommandLine cl, String... args) {
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            return resourceFailure(cl.getErr(), "jedge", e, false);
+        }
+    }
+
+    /** Out of memory or stack: one line saying which and what to do (exit 1), not the JVM's trace. */
+    private static int resourceFailure(PrintWriter err, String command, Error e, boolean verbose) {
+        err.println(command + ": error: " + (e instanceof OutOfMemoryError
+                ? "out of memory (" + printable(String.valueOf(e.getMessage())) + "; the Java heap is at most "
+                        + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)"
+                : "stack overflow (an input nested too deeply?)"));
+        err.println("  hint: " + (e instanceof OutOfMemoryError ? "give Java more memory, e.g. JEDGE_JAVA_OPTS=-Xmx8g"
+                : "run again with --verbose and report it"));
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return 1;
     }
 
     /** The configured command line (tests call {@code execute} on it). */
@@ -50,7 +86,72 @@ public final class JedgeCli {
         cl.addSubcommand(new CommandLine.HelpCommand());
         cl.setExecutionExceptionHandler(JedgeCli::handle);
         cl.setParameterExceptionHandler(JedgeCli::handleParameter);
+        cl.setExecutionStrategy(JedgeCli::runEscaped);
+        // after every subcommand is added: registration reaches only the commands present now
+        cl.registerConverter(Double.class, JedgeCli::finite);
+        cl.registerConverter(Double.TYPE, JedgeCli::finite);
         return cl;
+    }
+
+    /** Every number option: NaN or Infinity is never a sensible value, and comparisons let it through silently. */
+    private static Double finite(String text) {
+        double d;
+        try {
+            d = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a number");
+        }
+        if (!Double.isFinite(d)) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a finite number");
+        }
+        return d;
+    }
+
+    /**
+     * Runs the command with its standard output passed through {@link EscapingWriter}: labels,
+     * names and device strings come from files, and none may send an escape sequence to the terminal.
+     */
+    private static int runEscaped(CommandLine.ParseResult parsed) {
+        List<CommandLine> chain = parsed.asCommandLineList();
+        CommandLine leaf = chain.get(chain.size() - 1);
+        PrintWriter original = leaf.getOut();
+        leaf.setOut(new PrintWriter(new EscapingWriter(original), true));
+        try {
+            return new CommandLine.RunLast().execute(parsed);
+        } finally {
+            leaf.getOut().flush();
+            leaf.setOut(original);
+        }
+    }
+
+    /** Passes text through, writing control characters other than newline and tab as \\uXXXX. */
+    static final class EscapingWriter extends FilterWriter {
+        EscapingWriter(Writer out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int c) throws IOException {
+            if (c != '\n' && c != '\t' && Printable.isControl(c)) {
+                out.write(String.format(java.util.Locale.ROOT, "\\u%04x", c));
+            } else {
+                out.write(c);
+            }
+        }
+
+        @Override
+        public void write(char[] buf, int off, int len) throws IOException {
+            for (int i = off; i < off + len; i++) {
+                write(buf[i]);
+            }
+        }
+
+        @Override
+        public void write(String str, int off, int len) throws IOException {
+            for (int i = off; i < off + len; i++) {
+                write(str.charAt(i));
+            }
+        }
     }
 
     /** A mistyped or missing option: one line and a hint, like every other user error, not the whole usage text. */
@@ -65,15 +166,7 @@ public final class JedgeCli {
 
     /** Control characters (escape sequences from a hostile file or name) shown as \\uXXXX, never sent to the terminal. */
     static String printable(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        s.codePoints().forEach(c -> {
-            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
-                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", c));
-            } else {
-                b.appendCodePoint(c);
-            }
-        });
-        return b.toString();
+        return io.jedge.sdk.Printable.escape(s);
     }
 
     /** One line and a hint for errors the user can fix; a stack trace only with --verbose. */
@@ -87,9 +180,28 @@ public final class JedgeCli {
         String hint = null;
         int code = 1;
         // Exit status from the error family: caller mistakes (bad arguments, bundles, input files) 2, other failures 1.
+        if (t instanceof CommandLine.ExecutionException && t.getCause() instanceof Error err0
+                && (err0 instanceof OutOfMemoryError || err0 instanceof StackOverflowError)) {
+            t = err0;
+        }
         if (t instanceof IllegalArgumentException || t instanceof BundleException) {
             hint = "see 'jedge help " + cl.getCommandName() + "'";
             code = 2;
+        } else if (t instanceof NoSuchFileException || t instanceof AccessDeniedException || t instanceof NotDirectoryException) {
+            // a path the user named (or one inside it) is missing or closed to us: the user's to fix, not a bug
+            FileSystemException f = (FileSystemException) t;
+            String why = t instanceof NoSuchFileException ? "no such file" : t instanceof AccessDeniedException ? "permission denied"
+                    : "not a folder";
+            err.println("jedge " + cl.getCommandName() + ": error: " + printable(f.getFile() + ": " + why
+                    + (f.getReason() != null ? " (" + f.getReason() + ")" : "")));
+            err.println("  hint: check the path and its permissions");
+            if (verbose) {
+                t.printStackTrace(err);
+            }
+            err.flush();
+            return 2;
+        } else if (t instanceof OutOfMemoryError || t instanceof StackOverflowError) {
+            return resourceFailure(err, "jedge " + cl.getCommandName(), (Error) t, verbose);
         } else if (t instanceof JedgeException je) {
             code = je.code().exitCode();
             hint = switch (je.code()) {

@@ -55,11 +55,17 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
+        // everything checkable without the model, before it loads (which may build engines for minutes)
+        InputFiles.require("--input " + input, input, ".npy, .f32 or a PNG/JPEG image");
+        if (top < 1) {
+            throw new IllegalArgumentException("--top " + top + ", expected at least 1");
+        }
         if (output != null) {
             String f = output.getFileName().toString().toLowerCase(Locale.ROOT);
             if (!f.endsWith(".npy") && !f.endsWith(".f32")) {
                 throw new IllegalArgumentException("--output " + output + ": expected a .npy or .f32 file name");
             }
+            io.jedge.sdk.AtomicFiles.requireWritable("--output " + output, output);
         }
         LoadOptions o = LoadOptions.builder().variant(variant.variant).threads(threads.threads).watchPower(false).autotune(autotune).simulate(simulate.simulate).build();
         try (JedgeModel m = Jedge.load(bundleDir, o)) {

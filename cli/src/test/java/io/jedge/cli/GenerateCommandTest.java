@@ -108,6 +108,16 @@ class GenerateCommandTest {
         assertEquals(2, badScheduler.code());
         assertTrue(badScheduler.err().contains("expected one of ddim, euler, euler-a, dpm++2m"), badScheduler.err());
         assertFalse(Files.exists(tmp.resolve("y.png")));
+        Result farClass = jedge("generate", bundle.toString(), "--class", "5000", "-o", tmp.resolve("c.png").toString());
+        assertEquals(2, farClass.code(), farClass.err());
+        assertTrue(farClass.err().startsWith("jedge generate: error: --class 5000, expected 0..9 (bundle 'dit' has 10 classes)"),
+                farClass.err());
+        assertTrue(farClass.out().lines().noneMatch(l -> l.startsWith("step ")), "refused before any step: " + farClass.out());
+        Result typo = jedge("generate", bundle.toString(), "--class", "1", "--variant", "nope", "-o", tmp.resolve("v.png").toString());
+        assertEquals(2, typo.code(), typo.err());
+        assertTrue(typo.err().startsWith("jedge generate: error: variant 'nope' is not in bundle 'dit'; its variants are ")
+                && typo.err().contains("fp32-decoder") && !typo.err().contains("jedge device"), typo.err());
+        assertFalse(Files.exists(tmp.resolve("c.png")) || Files.exists(tmp.resolve("v.png")));
         Result noDecoder = jedge("convert", tmp.resolve("dit.onnx").toString(), "--task", "latent-diffusion", "-o", tmp.resolve("z").toString());
         assertEquals(2, noDecoder.code());
         assertTrue(noDecoder.err().contains("--decoder"), noDecoder.err());

@@ -137,7 +137,8 @@ class JedgeCliTest {
         assertTrue(verbose.err.contains("\tat "), "stack trace with --verbose");
 
         Path notBundle = Files.createDirectories(tmp.resolve("notbundle"));
-        Result run = jedge("run", notBundle.toString(), "--input", "x.f32");
+        Path input = Files.write(tmp.resolve("x.f32"), new byte[12]);
+        Result run = jedge("run", notBundle.toString(), "--input", input.toString());
         assertEquals(2, run.code);
         assertTrue(run.err.contains("bundle.json") && run.err.contains("missing"), run.err);
 
@@ -170,7 +171,7 @@ class JedgeCliTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
         "--batch|0|--batch 0", "--batch|-1|--batch -1", "--batch|100000|--batch 100000",
-        "--seconds|-1|--seconds -1.0", "--seconds|NaN|--seconds NaN", "--threads|10000|--threads 10000"})
+        "--seconds|-1|--seconds -1.0", "--seconds|NaN|'--seconds': 'NaN' is not a finite number", "--threads|10000|--threads 10000"})
     void benchRefusesAbsurdOptionsBeforeAnyWork(String option, String value, String expected) {
         Result r = jedge("bench", tmp.resolve("no-such-bundle").toString(), option, value);
         assertEquals(2, r.code, r.err);

@@ -51,6 +51,44 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Checks now, before long work, that {@link #write} will be able to write {@code file}: it is
+     * not a directory or read-only, and a file can be created in its directory (or in the nearest
+     * existing folder above it, where {@link #write} would create the rest). The check creates and
+     * removes a probe file, so read-only mounts, permissions and ACLs all count, for root too.
+     *
+     * @param subject how the message names the file, e.g. {@code "--output out.png"}
+     * @throws IllegalArgumentException one line: the subject, then why it cannot be written
+     */
+    public static void requireWritable(String subject, Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        if (Files.isDirectory(abs)) {
+            throw new IllegalArgumentException(subject + ": is a folder, expected a file name");
+        }
+        if (Files.exists(abs) && !Files.isWritable(abs)) {
+            throw new IllegalArgumentException(subject + ": cannot be written (the file exists and is read-only)");
+        }
+        requireWritableDir(subject, abs.getParent());
+    }
+
+    /** As {@link #requireWritable} for a directory that jedge will create or write files into. */
+    public static void requireWritableDir(String subject, Path dir) {
+        Path existing = dir == null ? null : dir.toAbsolutePath().normalize();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing)) {
+            throw new IllegalArgumentException(subject + ": cannot be written ("
+                    + (existing == null ? "no existing folder above it" : existing + " is a file, not a folder") + ")");
+        }
+        try {
+            Files.delete(Files.createTempFile(existing, ".jedge-probe-", ".tmp"));
+        } catch (IOException | SecurityException e) {
+            throw new IllegalArgumentException(subject + ": cannot be written (no file can be created in " + existing + ": "
+                    + (e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage()) + ")", e);
+        }
+    }
+
     public static void write(Path file, byte[] bytes) throws IOException {
         write(file, out -> out.write(bytes));
     }

@@ -16,6 +16,10 @@ public interface Predictor {
      * runtime cannot run it: with {@link JedgeException.Code#UNAVAILABLE} when the request queue
      * ({@link LoadOptions#queueCapacity()}) stayed full for {@link LoadOptions#queueWait()} (1 s by default;
      * back-pressure: the calling thread blocks that long at most, then the caller should retry later or shed load).
+     * After the model is closed the future fails with {@link IllegalStateException}.
+     *
+     * @throws IllegalArgumentException at once, before anything is queued, when the inputs do not match the model
+     *                                  (names, types, shapes) or hold NaN or infinite values
      */
     CompletableFuture<Map<String, Tensor>> runAsync(Map<String, Tensor> inputs);
 

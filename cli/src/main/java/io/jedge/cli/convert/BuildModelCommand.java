@@ -53,7 +53,9 @@ final class BuildModelCommand {
         @Option(names = {"-o", "--output"}, required = true, paramLabel = "MODEL.onnx")
         Path output;
 
+        /** Every builder asks for its weights first, so the output is checked here, before any building. */
         WeightSource weights() {
+            io.jedge.sdk.AtomicFiles.requireWritable("--output " + output, output);
             return weights.source();
         }
 

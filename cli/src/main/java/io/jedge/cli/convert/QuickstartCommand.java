@@ -52,6 +52,8 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        io.jedge.runtime.bench.BundleBenchOptions.check(List.of(1, 8), seconds);
+        io.jedge.sdk.AtomicFiles.requireWritableDir("--output " + dir, dir);
         long t0 = System.nanoTime();
         VitConfig c = VitConfig.preset("micro");
         out.println("== 1. build a ViT (" + c.dim() + " dim, " + c.depth() + " blocks, " + c.heads() + " heads, " + c.imageSize()

@@ -127,6 +127,8 @@ public final class BundleAssembler implements AutoCloseable {
             throw new IllegalArgumentException(t + ": cannot be prepared for the bundle (" + e.getMessage() + ")", e);
         }
         checkReplaceable(t);
+        // the staging directory goes beside the target only after the conversion work: check now that it can
+        io.jedge.sdk.AtomicFiles.requireWritableDir(t.toString(), t.getParent());
         return t;
     }
 
@@ -312,7 +314,11 @@ public final class BundleAssembler implements AutoCloseable {
         return this;
     }
 
+    /** Class labels; checked against the classifier's output now (after {@link #describe}), before any variant is built. */
     public BundleAssembler labels(List<String> labels) {
+        BundleManifest.labelsMismatch(task, labels, outputs == null ? List.of() : outputs).ifPresent(why -> {
+            throw new IllegalArgumentException("--labels: " + why);
+        });
         this.labels = List.copyOf(labels);
         return this;
     }

@@ -34,9 +34,9 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
         if (precisions == null || precisions.isEmpty()) {
             throw new IllegalArgumentException("--precision: at least one of fp32, fp16, int8 is needed");
         }
-        if (batchMin < 1 || batchMin > batchOpt || batchOpt > batchMax) {
+        if (batchMin < 1 || batchMin > batchOpt || batchOpt > batchMax || batchMax > io.jedge.sdk.bundle.Variant.MAX_BATCH) {
             throw new IllegalArgumentException("--batch " + batchMin + ":" + batchOpt + ":" + batchMax
-                    + ", expected MIN:OPT:MAX with 1 <= MIN <= OPT <= MAX");
+                    + ", expected MIN:OPT:MAX with 1 <= MIN <= OPT <= MAX <= " + io.jedge.sdk.bundle.Variant.MAX_BATCH);
         }
         if (precision == null) {
             throw new IllegalArgumentException("precision options must not be null; use PrecisionOptions.defaults()");
@@ -162,10 +162,25 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
         throw new IllegalArgumentException("--batch '" + s + "', expected MIN:OPT:MAX such as 1:8:32");
     }
 
-    /** Reads labels, one per line. */
+    private static final long MAX_LABELS_BYTES = 16L << 20;
+
+    /** Reads labels, one per line (blank lines skipped), refusing control characters and oversized files. */
     public static List<String> readLabels(Path file) {
         try {
-            return java.nio.file.Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+            long size = java.nio.file.Files.size(file);
+            if (size > MAX_LABELS_BYTES) { // read whole below: refuse what would not fit before reading it
+                throw new IllegalArgumentException("--labels " + file + ": " + size + " bytes, expected a text file of at most "
+                        + (MAX_LABELS_BYTES >> 20) + " MiB (one label per line)");
+            }
+            List<String> lines = java.nio.file.Files.readAllLines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                // labels are printed by run, eval and classify: an escape sequence would reach the terminal
+                if (!io.jedge.sdk.Printable.isPlain(lines.get(i).strip())) {
+                    throw new IllegalArgumentException("--labels " + file + ": line " + (i + 1) + " '"
+                            + io.jedge.sdk.Printable.escape(lines.get(i).strip()) + "' holds control characters; expected plain text");
+                }
+            }
+            return lines.stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("cannot read labels file " + file + " (" + e.getMessage() + ")", e);
         }

@@ -19,6 +19,8 @@ import java.util.List;
 final class TimmConfig {
     private static final List<String> KEYS = List.of("input_size", "mean", "std", "interpolation", "crop_pct");
 
+    private static final long MAX_BYTES = 1L << 20;
+
     private TimmConfig() {
     }
 
@@ -26,6 +28,10 @@ final class TimmConfig {
         String where = "--preprocess timm-config " + file;
         JsonObject o;
         try {
+            if (Files.size(file) > MAX_BYTES) { // a pretrained_cfg is a few hundred bytes; anything huge is another file
+                throw new IllegalArgumentException(where + ": " + Files.size(file) + " bytes, expected a timm pretrained_cfg JSON"
+                        + " of at most " + (MAX_BYTES >> 20) + " MiB");
+            }
             JsonElement e = JsonParser.parseString(Files.readString(file));
             if (!e.isJsonObject()) {
                 throw new IllegalArgumentException(where + ": expected a JSON object (timm's pretrained_cfg)");

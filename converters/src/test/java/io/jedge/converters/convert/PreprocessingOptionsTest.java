@@ -127,4 +127,14 @@ class PreprocessingOptionsTest {
                 () -> PreprocessingOptions.fromTimmConfig(tmp.resolve("missing.json")));
         assertTrue(e.getMessage().contains("missing.json: cannot be read"), e.getMessage());
     }
+
+    @org.junit.jupiter.api.Test
+    void anOversizedConfigIsRefusedBeforeItIsRead() throws Exception {
+        Path huge = tmp.resolve("pretrained_cfg.json");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse: 3 GiB in no time, and no heap holds it
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PreprocessingOptions.fromTimmConfig(huge));
+        assertTrue(e.getMessage().endsWith(": 3221225472 bytes, expected a timm pretrained_cfg JSON of at most 1 MiB"), e.getMessage());
+    }
 }

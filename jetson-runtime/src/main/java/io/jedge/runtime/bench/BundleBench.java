@@ -61,6 +61,12 @@ public final class BundleBench {
         DeviceContext ctx = options.device();
         int threads = options.threads();
         PowerMeter power = options.power();
+        for (String id : variantIds) {
+            if (bundle.manifest().variant(id).isEmpty()) {
+                throw new IllegalArgumentException("--variants: no variant '" + id + "' in bundle '" + bundle.manifest().name()
+                        + "'; its variants are " + String.join(", ", bundle.manifest().variants().stream().map(Variant::id).toList()));
+            }
+        }
         List<Row> rows = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         List<Map.Entry<String, Figure>> figures = new ArrayList<>();

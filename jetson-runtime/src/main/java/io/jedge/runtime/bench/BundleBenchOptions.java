@@ -22,8 +22,10 @@ import java.util.Objects;
  */
 public record BundleBenchOptions(List<String> variantIds, List<Integer> batches, double seconds, int threads, DeviceContext device,
         boolean record, BundleBench.PowerMeter power) {
-    /** Largest batch measured; far above any variant's maxBatch, small enough to allocate. */
-    public static final int MAX_BATCH = 4096;
+    /** Largest batch measured: a variant's own limit, {@link io.jedge.sdk.bundle.Variant#MAX_BATCH}. */
+    public static final int MAX_BATCH = io.jedge.sdk.bundle.Variant.MAX_BATCH;
+    /** The longest a variant and batch may be timed, in seconds. */
+    public static final double MAX_SECONDS = 3600;
     /** As {@link io.jedge.sdk.LoadOptions#MAX_THREADS}. */
     public static final int MAX_THREADS = io.jedge.sdk.LoadOptions.MAX_THREADS;
 
@@ -32,21 +34,29 @@ public record BundleBenchOptions(List<String> variantIds, List<Integer> batches,
         if (batches == null || batches.isEmpty()) {
             throw new IllegalArgumentException("batches: none given, expected at least one batch size such as 1");
         }
-        for (Integer b : batches) {
-            if (b == null || b < 1 || b > MAX_BATCH) {
-                throw new IllegalArgumentException("batch " + b + ", expected 1.." + MAX_BATCH);
-            }
-        }
+        check(batches, seconds);
         batches = List.copyOf(batches);
-        if (!(seconds > 0 && seconds <= 3600)) {
-            throw new IllegalArgumentException("seconds " + seconds + ", expected more than 0 and at most 3600");
-        }
         if (threads < 0 || threads > MAX_THREADS) {
             throw new IllegalArgumentException("threads " + threads + ", expected 0 (all cores) to " + MAX_THREADS);
         }
         Objects.requireNonNull(device, "device context");
         if (power == null) {
             throw new IllegalArgumentException("power meter must not be null; use BundleBench.NO_POWER");
+        }
+    }
+
+    /**
+     * The one range check for what bench and quickstart time, callable before a bundle is read:
+     * a batch outside 1..{@link #MAX_BATCH}, seconds outside (0, {@link #MAX_SECONDS}] (NaN included).
+     */
+    public static void check(List<Integer> batches, double seconds) {
+        for (Integer b : batches) {
+            if (b == null || b < 1 || b > MAX_BATCH) {
+                throw new IllegalArgumentException("--batch " + b + ", expected 1 to " + MAX_BATCH);
+            }
+        }
+        if (!(seconds > 0 && seconds <= MAX_SECONDS)) {
+            throw new IllegalArgumentException("--seconds " + seconds + ", expected a number of seconds in (0, " + (int) MAX_SECONDS + "]");
         }
     }
 

@@ -67,6 +67,7 @@ public final class DiffusionGenerator implements ImageGenerator {
      */
     public static DiffusionGenerator open(Bundle bundle, LoadOptions options, Environment env) {
         BundleManifest m = bundle.manifest();
+        VariantSelector.requireKnownVariant(m, options.variant());
         GenerationDefaults defaults;
         try {
             defaults = GenerationDefaults.fromPipeline(m.pipeline());

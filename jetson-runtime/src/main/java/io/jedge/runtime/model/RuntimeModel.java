@@ -97,6 +97,7 @@ public final class RuntimeModel implements JedgeModel {
     }
 
     public static RuntimeModel open(Bundle bundle, LoadOptions options, Environment env) {
+        VariantSelector.requireKnownVariant(bundle.manifest(), options.variant());
         RuntimeModel m = new RuntimeModel(EnginesOnLoad.ensure(bundle, options), options, env);
         try {
             m.reselect(env.current());

@@ -70,10 +70,16 @@ public final class PowerProfiles {
         }
     }
 
+    private static final long MAX_PROFILE_BYTES = 1L << 20;
+
     /** Loads a profile file. */
     public static PowerProfile load(Path file) {
         String text;
         try {
+            if (Files.size(file) > MAX_PROFILE_BYTES) { // read whole below: refuse a huge file before reading it
+                throw new PowerProfileException(file.toString(), Files.size(file) + " bytes, expected a power profile of at most "
+                        + (MAX_PROFILE_BYTES >> 20) + " MiB");
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new PowerProfileException(file.toString(), "cannot read: " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package io.jedge.runtime.selection;
 
 import io.jedge.sdk.Goal;
+import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.Selection;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.BundleManifest;
@@ -75,6 +76,19 @@ public final class VariantSelector {
     }
 
     /**
+     * Refuses a variant id the bundle does not hold, listing the ones it does: a typo in
+     * {@code --variant} is the caller's mistake, not a device that cannot run anything.
+     *
+     * @throws JedgeException {@link JedgeException.Code#INVALID_INPUT} when {@code id} is not null and not in {@code m}
+     */
+    public static void requireKnownVariant(BundleManifest m, String id) {
+        if (id != null && m.variant(id).isEmpty()) {
+            throw new JedgeException(JedgeException.Code.INVALID_INPUT, "variant '" + id + "' is not in bundle '" + m.name()
+                    + "'; its variants are " + String.join(", ", m.variants().stream().map(Variant::id).toList()));
+        }
+    }
+
+    /**
      * @param cache figures measured here earlier, by variant id (may be empty)
      * @throws NoVariantException when no variant is admissible; the message lists each one's reason
      */
@@ -89,8 +103,11 @@ public final class VariantSelector {
         Optional<Candidate> best = all.stream().filter(Candidate::admissible)
                 .max(Comparator.comparingInt((Candidate c) -> rank(c.source())).thenComparingDouble(Candidate::score));
         if (best.isEmpty()) {
-            StringBuilder why = new StringBuilder("no variant of bundle '" + m.name() + "' can run on " + ctx.describe() + ":");
-            all.forEach(c -> why.append("\n  ").append(c.variant().id()).append(": ").append(c.reason()));
+            // one line, as every error the CLI prints; 'jedge select' shows the same reasons one per line
+            StringBuilder why = new StringBuilder("no variant of bundle '" + m.name() + "' can run on " + ctx.describe() + ": ");
+            for (int i = 0; i < all.size(); i++) {
+                why.append(i > 0 ? "; " : "").append(all.get(i).variant().id()).append(": ").append(all.get(i).reason());
+            }
             throw new NoVariantException(why.toString());
         }
         return new Result(best.get(), all, ctx);

@@ -26,10 +26,10 @@ class BundleBenchTest {
     void optionsRefuseBadValuesBeforeAnythingRuns() {
         IllegalArgumentException batch = assertThrows(IllegalArgumentException.class,
                 () -> BundleBenchOptions.builder(orin).batches(List.of(1, 0)).build());
-        assertEquals("batch 0, expected 1..4096", batch.getMessage());
+        assertEquals("--batch 0, expected 1 to 4096", batch.getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> BundleBenchOptions.builder(orin).batches(List.of()).build())
                 .getMessage().contains("batches: none given"));
-        assertEquals("seconds 0.0, expected more than 0 and at most 3600", assertThrows(IllegalArgumentException.class,
+        assertEquals("--seconds 0.0, expected a number of seconds in (0, 3600]", assertThrows(IllegalArgumentException.class,
                 () -> new BundleBenchOptions(null, List.of(1), 0, 0, orin, false, BundleBench.NO_POWER)).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> new BundleBenchOptions(null, List.of(1), 1, 2000, orin, false, BundleBench.NO_POWER)).getMessage().contains("threads 2000"));

@@ -191,6 +191,8 @@ class RuntimeModelTest {
         IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
                 () -> m.predictor().run(Map.of("pixels", Tensor.ofFloats(new long[] {1, 3, 8, 8}, bad))));
         assertTrue(nan.getMessage().contains("holds 2 NaN or infinite value(s)"), nan.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> m.predictor().runAsync(Map.of("pixels",
+                Tensor.ofFloats(new long[] {1, 3, 32, 32}, bad))), "runAsync refuses bad input at once, as documented");
         m.close();
         m.close();
         assertThrows(Exception.class, () -> m.predictor().run(Map.of("pixels", image(1))));

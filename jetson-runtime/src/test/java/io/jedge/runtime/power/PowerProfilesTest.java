@@ -157,4 +157,15 @@ class PowerProfilesTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void anOversizedProfileIsRefusedBeforeItIsRead(@TempDir Path tmp) throws IOException {
+        Path huge = tmp.resolve("huge.json");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse
+        }
+        PowerProfileException e = assertThrows(PowerProfileException.class, () -> PowerProfiles.load(huge));
+        assertTrue(e.getMessage().endsWith("huge.json: 3221225472 bytes, expected a power profile of at most 1 MiB"), e.getMessage());
+        assertEquals(io.jedge.sdk.JedgeException.Code.INVALID_INPUT, e.code());
+    }
 }

@@ -115,7 +115,16 @@ class VariantSelectorTest {
         NoVariantException e = assertThrows(NoVariantException.class,
                 () -> new VariantSelector(ALL).select(bundle(vs, rep), small, req(Goal.LATENCY), Map.of()));
         assertTrue(e.getMessage().contains("MiB available"), e.getMessage());
+        assertTrue(e.getMessage().contains(": fp32-vanilla: needs about") && e.getMessage().contains("; fp32-elfatt: "), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), "one line, each variant's reason after the other: " + e.getMessage());
         assertEquals(io.jedge.sdk.JedgeException.Code.NO_SUITABLE_VARIANT, e.code());
+        io.jedge.sdk.JedgeException typo = assertThrows(io.jedge.sdk.JedgeException.class,
+                () -> VariantSelector.requireKnownVariant(bundle(vs, rep), "nope"));
+        assertEquals(io.jedge.sdk.JedgeException.Code.INVALID_INPUT, typo.code(), "a typo is the caller's mistake (exit 2)");
+        assertTrue(typo.getMessage().matches("variant 'nope' is not in bundle '.*'; its variants are fp32-vanilla, fp32-elfatt"),
+                typo.getMessage());
+        VariantSelector.requireKnownVariant(bundle(vs, rep), "fp32-elfatt");
+        VariantSelector.requireKnownVariant(bundle(vs, rep), null);
         SelectionRequest forced = new SelectionRequest(Role.MODEL, Goal.LATENCY, Precision.INT8, null, "auto", "fp32-vanilla", 0);
         assertEquals("forced", new VariantSelector(ALL).select(bundle(vs, rep), roomy, forced, Map.of()).chosen().source());
     }

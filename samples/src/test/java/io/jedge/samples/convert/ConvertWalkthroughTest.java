@@ -2,56 +2,131 @@ package io.jedge.samples.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jedge.cli.JedgeCli;
+import io.jedge.converters.attention.VanillaAttention;
+import io.jedge.converters.models.SeededWeights;
+import io.jedge.converters.models.VitBuilder;
+import io.jedge.converters.models.VitConfig;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleManifest;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-/** The steps of samples/convert/walkthrough.sh, through the same CLI, on a small seeded ViT. */
+/**
+ * Runs {@code samples/run convert} itself, as a user does, with {@code JEDGE} pointing at this
+ * build's CLI (the script's default, ./jedge, would build with Maven).
+ */
 class ConvertWalkthroughTest {
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+
     @TempDir
     Path tmp;
 
-    private String jedge(String... args) {
-        CommandLine cl = JedgeCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        assertEquals(0, cl.execute(args), String.join(" ", args) + "\n" + err);
-        return out.toString();
+    @BeforeEach
+    void needsBash() {
+        assumeTrue(bash() != null, "bash is not installed here; the walkthrough is a bash script");
+        assumeTrue(Files.isRegularFile(REPO.resolve("samples/run")), "not run from the samples module of a checkout");
+    }
+
+    private static Path bash() {
+        return Stream.of("/bin/bash", "/usr/bin/bash", "/usr/local/bin/bash").map(Path::of).filter(Files::isExecutable)
+                .findFirst().orElse(null);
+    }
+
+    /** A launcher for this build's jedge CLI: the test JVM's java and class path. */
+    private Path launcher(String body) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        String script = "#!" + bash() + "\n" + body.replace("JEDGE_CLI", "'" + java + "' -cp '" + System.getProperty("java.class.path")
+                + "' " + JedgeCli.class.getName() + " \"$@\"") + "\n";
+        Path p = Files.writeString(tmp.resolve("jedge-" + Integer.toHexString(body.hashCode())), script);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+        return p;
+    }
+
+    private record Run(int code, String output) {
+    }
+
+    private Run walkthrough(Path jedge, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(bash().toString(), REPO.resolve("samples/run").toString(), "convert"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("walkthrough.log").toFile());
+        pb.environment().put("JEDGE", jedge.toString());
+        pb.environment().put("JEDGE_BENCH_SECONDS", "0.1");
+        Process p = pb.start();
+        if (!p.waitFor(240, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the walkthrough did not finish in 240 s:\n" + Files.readString(tmp.resolve("walkthrough.log")));
+        }
+        return new Run(p.exitValue(), Files.readString(tmp.resolve("walkthrough.log")));
+    }
+
+    private Path tinyVit() {
+        Path model = tmp.resolve("vit.onnx");
+        VitBuilder.build(new VitConfig(32, 8, 32, 2, 2, 2, 10), new SeededWeights(1), new VanillaAttention()).save(model);
+        return model;
     }
 
     @Test
-    void exportToBundleWithEveryPrecisionAndAttentionForm() throws Exception {
-        Path model = tmp.resolve("vit.onnx");
-        jedge("build-model", "vit", "--preset", "micro", "--image-size", "64", "--patch", "8", "--dim", "64", "--heads", "4",
-                "--depth", "2", "--classes", "10", "--seed", "1", "-o", model.toString());
-        assertTrue(jedge("inspect", model.toString()).contains("2 attention blocks, 2 rewritable"));
-        Path bundle = tmp.resolve("bundle");
-        jedge("convert", model.toString(), "-o", bundle.toString(), "--precision", "fp32,fp16,int8", "--attention", "keep,elfatt-sd",
-                "--calibration-seeded", "8", "--validation-inputs", "4", "--batch", "1:4:8", "--min-cosine", "0.9");
-        BundleManifest m = Bundle.load(bundle).manifest();
-        assertEquals(Set.of("fp32-vanilla", "fp16-vanilla", "int8-vanilla", "fp32-elfatt-sd", "fp16-elfatt-sd", "int8-elfatt-sd"),
-                m.variants().stream().map(v -> v.id()).collect(Collectors.toSet()));
-        List<String> reports = m.reports().stream().map(r -> r.kind() + ":" + r.variant()).toList();
-        assertTrue(reports.containsAll(List.of("accuracy:int8-vanilla", "accuracy:fp16-vanilla", "fidelity:fp32-elfatt-sd")), reports.toString());
-        jedge("bench", bundle.toString(), "--batch", "1", "--seconds", "0.1");
-        assertTrue(Bundle.load(bundle).manifest().variants().stream().allMatch(v -> v.figures().size() == 1), "every variant measured");
-        String here = jedge("select", bundle.toString());
-        assertTrue(here.contains("(measured)"), here);
-        String orin = jedge("select", bundle.toString(), "--simulate", "orin-nano-8gb:15W");
-        assertTrue(orin.contains("SIMULATED") && orin.contains("(prior)"), orin);
-        assertTrue(Files.exists(bundle.resolve("bundle.json")));
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void theScriptTakesAnExportToAMeasuredBundle() throws Exception {
+        Path out = tmp.resolve("out");
+        Run r = walkthrough(launcher("exec JEDGE_CLI"), tinyVit().toString(), out.toString(), "--min-cosine", "0.9",
+                "--validation-inputs", "4");
+        assertEquals(0, r.code(), r.output());
+        for (String step : new String[] {"== 1. ", "== 2. ", "== 3. ", "== 4. ", "bundle: " + out.resolve("bundle")}) {
+            assertTrue(r.output().contains(step), step + " in\n" + r.output());
+        }
+        assertTrue(r.output().contains("attention blocks"), "inspect ran: " + r.output());
+        assertTrue(r.output().contains("SIMULATED"), "the simulated Orin Nano selection ran: " + r.output());
+
+        BundleManifest m = Bundle.load(out.resolve("bundle")).manifest();
+        Set<String> ids = m.variants().stream().map(v -> v.id()).collect(Collectors.toSet());
+        assertTrue(ids.containsAll(Set.of("fp32-vanilla", "fp16-vanilla", "int8-vanilla")), ids.toString());
+        assertTrue(m.variants().stream().allMatch(v -> v.batchMin() == 1 && v.batchOpt() == 8 && v.batchMax() == 16),
+                "--batch 1:8:16 applied");
+        assertTrue(m.variants().stream().allMatch(v -> v.figures().size() == 2), "bench recorded batch 1 and 8 for every variant");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void enginesAreAskedForWhereJedgeDeviceReportsTensorRt() throws Exception {
+        // what 'jedge device --json' prints on a machine with TensorRT (keys as DeviceCommand writes them); convert is recorded
+        Path calls = tmp.resolve("calls.txt");
+        Path jedge = launcher("echo \"$*\" >> '" + calls + "'\n"
+                + "if [ \"$1\" = device ]; then printf '{\\n  \"tensorRtJavaBindings\": {\\n    \"load\": true\\n  },\\n"
+                + "  \"device\": {\\n    \"tensorRt\": \"10.6.0\"\\n  }\\n}\\n'; exit 0; fi\n"
+                + "if [ \"$1\" = convert ]; then exit 3; fi\n"
+                + "exit 0");
+        Run r = walkthrough(jedge, tinyVit().toString(), tmp.resolve("out").toString());
+        assertEquals(3, r.code(), "stops at the recorded convert: " + r.output());
+        String convert = Files.readAllLines(calls).stream().filter(l -> l.startsWith("convert ")).findFirst().orElseThrow();
+        assertTrue(convert.endsWith("--batch 1:8:16 --engines tensorrt"), convert);
+        assertTrue(r.output().contains("TensorRT found: building engines too"), r.output());
+
+        // bindings that do not load: no engines, whatever library is present
+        Files.delete(calls);
+        Path noBindings = launcher("echo \"$*\" >> '" + calls + "'\n"
+                + "if [ \"$1\" = device ]; then echo '{\"tensorRtJavaBindings\": {\"load\": false, \"reason\": \"no libnvinfer\"}, "
+                + "\"device\": {\"tensorRt\": \"10.6.0\"}}'; exit 0; fi\n"
+                + "if [ \"$1\" = convert ]; then exit 3; fi\n"
+                + "exit 0");
+        r = walkthrough(noBindings, tinyVit().toString(), tmp.resolve("out2").toString());
+        assertEquals(3, r.code(), r.output());
+        convert = Files.readAllLines(calls).stream().filter(l -> l.startsWith("convert ")).findFirst().orElseThrow();
+        assertTrue(convert.endsWith("--batch 1:8:16"), convert);
     }
 }

@@ -83,10 +83,29 @@ public final class Bundle {
         if (m.variants().isEmpty()) {
             throw new BundleException(file, "field 'variants' is empty; a bundle needs at least one variant");
         }
+        // checked here and not only when reading, so that convert never writes a manifest that cannot load
+        requireText(file, "name", m.name());
+        for (int i = 0; i < m.labels().size(); i++) {
+            requireText(file, "labels[" + i + "]", m.labels().get(i));
+        }
+        for (int i = 0; i < m.inputs().size(); i++) {
+            requireText(file, "inputs[" + i + "].name", m.inputs().get(i).name());
+        }
+        for (int i = 0; i < m.outputs().size(); i++) {
+            requireText(file, "outputs[" + i + "].name", m.outputs().get(i).name());
+        }
+        java.util.Optional<String> labels = BundleManifest.labelsMismatch(m.task(), m.labels(), m.outputs());
+        if (labels.isPresent()) {
+            throw new BundleException(file, "field 'labels': " + labels.get());
+        }
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < m.variants().size(); i++) {
             Variant v = m.variants().get(i);
             String at = "variants[" + i + "]";
+            if (!Variant.ID.matcher(v.id()).matches()) {
+                throw new BundleException(file, "field '" + at + ".id': found " + ManifestJson.quoted(v.id())
+                        + ", expected 1 to 128 letters, digits, '.', '_', '+' or '-', starting with a letter or digit");
+            }
             if (!ids.add(v.id())) {
                 throw new BundleException(file, "field '" + at + ".id': duplicate id '" + v.id() + "'");
             }
@@ -115,6 +134,13 @@ public final class Bundle {
             if (!ids.contains(v)) {
                 throw new BundleException(file, "field 'reports[" + i + "].variant': unknown variant '" + v + "'");
             }
+        }
+    }
+
+    private static void requireText(Path file, String field, String value) throws BundleException {
+        if (ManifestJson.hasControl(value)) {
+            throw new BundleException(file, "field '" + field + "': found " + ManifestJson.quoted(value)
+                    + ", expected text without control characters");
         }
     }
 

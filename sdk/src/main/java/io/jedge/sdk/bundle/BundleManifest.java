@@ -67,6 +67,24 @@ public record BundleManifest(int schemaVersion, String name, Task task, List<Ten
         return why.map(w -> "variant '" + v.id() + "' (" + v.file() + ") is not the model " + FILE_NAME + " describes: " + w);
     }
 
+    /**
+     * Why {@code labels} do not name the classes of an image classifier with {@code outputs}, in one
+     * line; empty when they do, when there are none, or when the class count is not fixed. Labels
+     * that do not match would name the wrong class in every answer.
+     */
+    public static Optional<String> labelsMismatch(Task task, List<String> labels, List<TensorSpec> outputs) {
+        if (task != Task.IMAGE_CLASSIFICATION || labels.isEmpty() || outputs.isEmpty()) {
+            return Optional.empty();
+        }
+        TensorSpec out = outputs.get(0);
+        long classes = out.shape().size() == 2 ? out.shape().get(1) : -1;
+        if (classes > 0 && labels.size() != classes) {
+            return Optional.of(labels.size() + " labels, but output '" + out.name() + "' " + out.shape() + " has " + classes
+                    + " classes (one label per class, in class order)");
+        }
+        return Optional.empty();
+    }
+
     private static Optional<String> mismatch(String field, List<TensorSpec> want, List<TensorSpec> have) {
         for (int i = 0; i < want.size(); i++) {
             TensorSpec w = want.get(i);

@@ -37,10 +37,15 @@ final class ManifestJson {
             }
             root = e.getAsJsonObject();
         } catch (JsonParseException e) {
-            throw new BundleException(file, "not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+            throw parseFailure(file, e);
         }
         Reader r = new Reader(file);
-        int version = r.integer(root, "schemaVersion");
+        int version;
+        try {
+            version = r.integer(root, "schemaVersion");
+        } catch (FieldException e) {
+            throw new BundleException(file, e.getMessage());
+        }
         if (version != BundleManifest.SCHEMA_VERSION) {
             throw new BundleException(file, "schemaVersion " + version + " is not supported (this jedge reads "
                     + BundleManifest.SCHEMA_VERSION + "); convert the model again with this version of jedge");
@@ -58,9 +63,30 @@ final class ManifestJson {
         }
     }
 
-    private static TensorSpec tensorSpec(Reader r, JsonObject o) {
-        return new TensorSpec(r.string(o, "name"), r.string(o, "dataType"), r.elements(o, "shape", (rr, e) -> rr.asLong(e)));
+    /**
+     * Gson reports running out of memory or stack as a parse error of the text; say what really
+     * happened, so that a valid manifest is never called "not valid JSON".
+     */
+    static BundleException parseFailure(Path file, JsonParseException e) {
+        if (e.getCause() instanceof OutOfMemoryError) {
+            return new BundleException(file, "is too large to read in this Java heap (at most " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB); give Java more memory (JEDGE_JAVA_OPTS=-Xmx...) or check that this is a jedge manifest", e);
+        }
+        if (e.getCause() instanceof StackOverflowError) {
+            return new BundleException(file, "nests arrays or objects too deeply to read; a jedge manifest never does"
+                    + " (convert the model again)", e);
+        }
+        return new BundleException(file, "not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
     }
+
+    private static TensorSpec tensorSpec(Reader r, JsonObject o) {
+        String dataType = r.string(o, "dataType");
+        if (!dataType.matches("[a-z][a-z0-9]{0,31}")) {
+            throw r.fail("dataType", quoted(dataType), "an ONNX element type such as float32 or int64");
+        }
+        return new TensorSpec(r.string(o, "name"), dataType, r.elements(o, "shape", (rr, e) -> rr.dim(e)));
+    }
+
 
     /** Fields added after the first bundles default to what those bundles meant: RGB, [0,1], no crop. */
     private static Preprocessing preprocessing(Reader r, JsonObject o) {
@@ -88,13 +114,21 @@ final class ManifestJson {
         int min = r.integer(o, "batchMin");
         int opt = r.integer(o, "batchOpt");
         int max = r.integer(o, "batchMax");
-        if (min < 1 || min > opt || opt > max) {
-            throw r.fail("batchMin/batchOpt/batchMax", min + "/" + opt + "/" + max, "1 <= min <= opt <= max");
+        if (min < 1 || min > opt || opt > max || max > Variant.MAX_BATCH) {
+            throw r.fail("batchMin/batchOpt/batchMax", min + "/" + opt + "/" + max, "1 <= min <= opt <= max <= " + Variant.MAX_BATCH);
+        }
+        String sha256 = r.string(o, "sha256");
+        if (!sha256.matches("[0-9a-fA-F]{64}")) {
+            throw r.fail("sha256", quoted(sha256), "64 hex digits");
+        }
+        long size = r.longValue(o, "sizeBytes");
+        if (size < 0) {
+            throw r.fail("sizeBytes", size, "a size in bytes >= 0");
         }
         return new Variant(r.string(o, "id"), r.enumOf(o, "role", Role::parse), r.string(o, "file"),
                 r.enumOf(o, "format", VariantFormat::parse), r.enumOf(o, "precision", Precision::parse),
-                r.enumOf(o, "attention", AttentionKind::parse), min, opt, max, r.string(o, "sha256"),
-                r.longValue(o, "sizeBytes"), r.object(o, "builtFor", ManifestJson::fingerprint),
+                r.enumOf(o, "attention", AttentionKind::parse), min, opt, max, sha256,
+                size, r.object(o, "builtFor", ManifestJson::fingerprint),
                 r.optionalStringMap(o, "attributes"), r.optionalList(o, "figures", ManifestJson::figure));
     }
 
@@ -105,10 +139,27 @@ final class ManifestJson {
     }
 
     private static Figure figure(Reader r, JsonObject o) {
+        int threads = r.integer(o, "threads");
+        if (threads < 0) {
+            throw r.fail("threads", threads, "0 (all cores) or more");
+        }
+        int batch = r.integer(o, "batch");
+        if (batch < 1 || batch > Variant.MAX_BATCH) {
+            throw r.fail("batch", batch, "1 to " + Variant.MAX_BATCH);
+        }
         return new Figure(r.string(o, "device"), r.optionalString(o, "powerMode"), r.string(o, "backend"),
-                r.integer(o, "threads"), r.integer(o, "batch"), r.number(o, "latencyP50Ms"),
-                r.number(o, "latencyP95Ms"), r.number(o, "throughputPerSec"), r.optionalNumber(o, "powerW"),
+                threads, batch, r.nonNegative(o, "latencyP50Ms"),
+                r.nonNegative(o, "latencyP95Ms"), r.nonNegative(o, "throughputPerSec"), r.optionalNumber(o, "powerW"),
                 r.optionalNumber(o, "joulesPerInference"), r.string(o, "measuredAt"), r.bool(o, "simulated"));
+    }
+
+    /** A string from the file as an error line shows it: quoted, control characters escaped. */
+    static String quoted(String s) {
+        return "'" + io.jedge.sdk.Printable.escape(s) + "'";
+    }
+
+    static boolean hasControl(String s) {
+        return !io.jedge.sdk.Printable.isPlain(s);
     }
 
     private static Report report(Reader r, JsonObject o) {
@@ -168,7 +219,15 @@ final class ManifestJson {
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
                 throw fail(field, e, "a string");
             }
-            return e.getAsString();
+            return text(field, e.getAsString());
+        }
+
+        /** Every string read from the file passes here, so none carries an escape sequence to a terminal. */
+        String text(String field, String s) {
+            if (hasControl(s)) {
+                throw fail(field, quoted(s), "text without control characters");
+            }
+            return s;
         }
 
         boolean has(JsonObject o, String field) {
@@ -181,10 +240,18 @@ final class ManifestJson {
 
         double number(JsonObject o, String field) {
             JsonElement e = required(o, field);
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-                throw fail(field, e, "a number");
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber() || !Double.isFinite(e.getAsDouble())) {
+                throw fail(field, e, "a finite number");
             }
             return e.getAsDouble();
+        }
+
+        double nonNegative(JsonObject o, String field) {
+            double d = number(o, field);
+            if (d < 0) {
+                throw fail(field, d, "a number >= 0");
+            }
+            return d;
         }
 
         Double optionalNumber(JsonObject o, String field) {
@@ -193,7 +260,7 @@ final class ManifestJson {
 
         long longValue(JsonObject o, String field) {
             double d = number(o, field);
-            if (d != Math.rint(d)) {
+            if (d != Math.rint(d) || Math.abs(d) > 0x1p53) {
                 throw fail(field, d, "an integer");
             }
             return (long) d;
@@ -215,16 +282,18 @@ final class ManifestJson {
             return e.getAsBoolean();
         }
 
-        long asLong(JsonElement e) {
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber() || e.getAsDouble() != Math.rint(e.getAsDouble())) {
-                throw fail(null, e, "an integer");
+        /** A tensor dim: -1 (dynamic) or what a backend can allocate; 1e30 or 2.5 would otherwise load as some long. */
+        long dim(JsonElement e) {
+            double d = e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() ? e.getAsDouble() : Double.NaN;
+            if (!(d == -1 || (d >= 1 && d <= Integer.MAX_VALUE && d == Math.rint(d)))) {
+                throw fail(null, e, "-1 (dynamic) or an integer from 1 to " + Integer.MAX_VALUE);
             }
-            return e.getAsLong();
+            return (long) d;
         }
 
         double asDouble(JsonElement e) {
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-                throw fail(null, e, "a number");
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber() || !Double.isFinite(e.getAsDouble())) {
+                throw fail(null, e, "a finite number");
             }
             return e.getAsDouble();
         }
@@ -299,7 +368,7 @@ final class ManifestJson {
                 if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
                     throw r.fail(null, e, "a string");
                 }
-                return e.getAsString();
+                return r.text(null, e.getAsString());
             });
         }
 
@@ -315,7 +384,7 @@ final class ManifestJson {
             path.add(field);
             try {
                 for (Map.Entry<String, JsonElement> en : e.getAsJsonObject().entrySet()) {
-                    out.put(en.getKey(), string(e.getAsJsonObject(), en.getKey()));
+                    out.put(text(null, en.getKey()), string(e.getAsJsonObject(), en.getKey()));
                 }
             } finally {
                 path.remove(path.size() - 1);
@@ -332,7 +401,7 @@ final class ManifestJson {
             path.add(field);
             try {
                 for (Map.Entry<String, JsonElement> en : e.getAsJsonObject().entrySet()) {
-                    out.put(en.getKey(), number(e.getAsJsonObject(), en.getKey()));
+                    out.put(text(null, en.getKey()), number(e.getAsJsonObject(), en.getKey()));
                 }
             } finally {
                 path.remove(path.size() - 1);

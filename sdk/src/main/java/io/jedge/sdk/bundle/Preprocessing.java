@@ -20,7 +20,7 @@ import java.util.Locale;
  *
  * @param channels 1 (grayscale) or 3 (colour)
  * @param mean     one value per channel, in the units of {@code range}
- * @param std      one finite, non-zero value per channel
+ * @param std      one finite value above 0 per channel
  * @param crop     timm's {@code crop_pct} in (0, 1]; null resizes the whole image without cropping
  */
 public record Preprocessing(Layout layout, int channels, int height, int width, List<Double> mean, List<Double> std,
@@ -37,11 +37,12 @@ public record Preprocessing(Layout layout, int channels, int height, int width, 
         if (channels != 1 && channels != 3) {
             throw fail("channels", channels, "1 (grayscale) or 3 (colour)");
         }
-        if (height < 1) {
-            throw fail("height", height, "at least 1");
+        // the model's input size: larger than any image jedge decodes would only allocate without end
+        if (height < 1 || height > io.jedge.sdk.vision.ImagePreprocessor.MAX_SIDE) {
+            throw fail("height", height, "1 to " + io.jedge.sdk.vision.ImagePreprocessor.MAX_SIDE);
         }
-        if (width < 1) {
-            throw fail("width", width, "at least 1");
+        if (width < 1 || width > io.jedge.sdk.vision.ImagePreprocessor.MAX_SIDE) {
+            throw fail("width", width, "1 to " + io.jedge.sdk.vision.ImagePreprocessor.MAX_SIDE);
         }
         mean = perChannel("mean", mean, channels, false);
         std = perChannel("std", std, channels, true);
@@ -89,8 +90,9 @@ public record Preprocessing(Layout layout, int channels, int height, int width, 
         }
         for (int i = 0; i < values.size(); i++) {
             Double v = values.get(i);
-            if (v == null || !Double.isFinite(v) || (divisor && v == 0)) {
-                throw fail(field + "[" + i + "]", v, divisor ? "a finite number other than 0" : "a finite number");
+            // a negative std flips the channel's sign: the model would see an inverted image without an error
+            if (v == null || !Double.isFinite(v) || (divisor && v <= 0)) {
+                throw fail(field + "[" + i + "]", v, divisor ? "a finite number above 0" : "a finite number");
             }
         }
         return List.copyOf(values);

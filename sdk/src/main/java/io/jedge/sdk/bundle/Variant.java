@@ -22,12 +22,17 @@ import java.util.Map;
 public record Variant(String id, Role role, String file, VariantFormat format, Precision precision,
         AttentionKind attention, int batchMin, int batchOpt, int batchMax, String sha256, long sizeBytes,
         Fingerprint builtFor, Map<String, String> attributes, List<Figure> figures) {
+    /** The largest batch a variant may declare: far above any real one, small enough to allocate. */
+    public static final int MAX_BATCH = 4096;
+
+    /** What a variant id may hold: it is printed, matched by {@code --variant} and part of file names. */
+    static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,127}");
+
     public Variant {
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
         figures = figures == null ? List.of() : List.copyOf(figures);
     }
 
-    /** A copy with {@code figure} added, replacing an older figure from the same place and batch. */
     /** This variant with attribute {@code key} set to {@code value}. */
     public Variant withAttribute(String key, String value) {
         Map<String, String> next = new java.util.LinkedHashMap<>(attributes);
@@ -36,6 +41,7 @@ public record Variant(String id, Role role, String file, VariantFormat format, P
                 next, figures);
     }
 
+    /** A copy with {@code figure} added, replacing an older figure from the same place and batch. */
     public Variant withFigure(Figure figure) {
         List<Figure> next = new ArrayList<>();
         for (Figure f : figures) {

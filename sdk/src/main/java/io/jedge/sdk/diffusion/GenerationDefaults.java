@@ -59,17 +59,25 @@ public record GenerationDefaults(SchedulerKind scheduler, int steps, double guid
         Objects.requireNonNull(decoderRange, "defaults decoderRange");
         Objects.requireNonNull(betaSchedule, "defaults betaSchedule");
         Objects.requireNonNull(predictionType, "defaults predictionType");
-        check(steps >= 1, STEPS, steps, ">= 1");
+        // upper bounds too: a hand-edited manifest must not make a generator allocate or loop without end
+        check(steps >= 1 && steps <= MAX_TRAIN_STEPS, STEPS, steps, "1 to " + MAX_TRAIN_STEPS);
         check(guidanceScale >= 0 && !Double.isInfinite(guidanceScale), GUIDANCE_SCALE, guidanceScale, "a finite value >= 0");
-        check(latentChannels >= 1, LATENT_CHANNELS, latentChannels, ">= 1");
-        check(latentHeight >= 1, LATENT_HEIGHT, latentHeight, ">= 1");
-        check(latentWidth >= 1, LATENT_WIDTH, latentWidth, ">= 1");
+        check(latentChannels >= 1 && latentChannels <= MAX_LATENT_CHANNELS, LATENT_CHANNELS, latentChannels,
+                "1 to " + MAX_LATENT_CHANNELS);
+        check(latentHeight >= 1 && latentHeight <= MAX_LATENT_SIDE, LATENT_HEIGHT, latentHeight, "1 to " + MAX_LATENT_SIDE);
+        check(latentWidth >= 1 && latentWidth <= MAX_LATENT_SIDE, LATENT_WIDTH, latentWidth, "1 to " + MAX_LATENT_SIDE);
         check(latentScalingFactor > 0 && !Double.isInfinite(latentScalingFactor), LATENT_SCALING_FACTOR,
                 latentScalingFactor, "a finite value > 0");
         check(nullClass == null || nullClass >= 0, NULL_CLASS, nullClass, ">= 0 or absent");
         check(elfattFraction >= 0 && elfattFraction <= 1, ELFATT_FRACTION, elfattFraction, "in [0, 1]");
-        check(trainSteps >= 1, TRAIN_STEPS, trainSteps, ">= 1");
+        check(trainSteps >= 1 && trainSteps <= MAX_TRAIN_STEPS, TRAIN_STEPS, trainSteps, "1 to " + MAX_TRAIN_STEPS);
     }
+
+    /** Far above DDPM's 1000 training steps, small enough for the schedule's arrays. */
+    public static final int MAX_TRAIN_STEPS = 100_000;
+    /** Latent side: 4096 is a 32768-pixel image through an 8x decoder. */
+    public static final int MAX_LATENT_SIDE = 4096;
+    public static final int MAX_LATENT_CHANNELS = 1024;
 
     private static void check(boolean ok, String key, Object value, String expected) {
         if (!ok) {

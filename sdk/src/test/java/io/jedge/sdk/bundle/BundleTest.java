@@ -28,7 +28,7 @@ class BundleTest {
                 List.of(new Figure("host:x", null, "ort-cpu", 2, 1, 1.5, 2.0, 600, null, null, "2026-12-01T00:00:00Z", false)));
         BundleManifest m = new BundleManifest(BundleManifest.SCHEMA_VERSION, "vit", Task.IMAGE_CLASSIFICATION,
                 List.of(new TensorSpec("pixels", "float32", List.of(-1L, 3L, 224L, 224L))),
-                List.of(new TensorSpec("logits", "float32", List.of(-1L, 1000L))), Preprocessing.imagenet(224), List.of("cat", "dog"),
+                List.of(new TensorSpec("logits", "float32", List.of(-1L, 2L))), Preprocessing.imagenet(224), List.of("cat", "dog"),
                 Map.of(), List.of(v), List.of(new Report("accuracy", "fp32-vanilla", "fp32-vanilla", "8 seeded", Map.of("cosine", 1.0,
                         "sqnrDb", Double.POSITIVE_INFINITY), List.of(), List.of())), "test", "2026-12-01T00:00:00Z");
         Bundle.write(dir, m);
@@ -75,11 +75,11 @@ class BundleTest {
         "parent path|\"file\": \"m.onnx\"|\"file\": \"../m.onnx\"|must not contain '..'",
         "missing file|\"file\": \"m.onnx\"|\"file\": \"gone.onnx\"|'gone.onnx' does not exist",
         "missing field|\"name\": \"vit\",|<none>|field 'name' is missing",
-        "wrong type|\"batchMax\": 32|\"batchMax\": \"many\"|variants[0].batchMax': found \"many\", expected a number",
+        "wrong type|\"batchMax\": 32|\"batchMax\": \"many\"|variants[0].batchMax': found \"many\", expected a finite number",
         "bad batch range|\"batchMin\": 1|\"batchMin\": 9|batchMin/batchOpt/batchMax': found 9/8/32",
         "not json|{|[[|not valid JSON",
         "unknown report variant|\"variant\": \"fp32-vanilla\"|\"variant\": \"int8-x\"|reports[0].variant': unknown variant 'int8-x'",
-        "std zero|0.224,|0.0,|field 'preprocessing.std[1]': found 0.0, expected a finite number other than 0",
+        "std zero|0.224,|0.0,|field 'preprocessing.std[1]': found 0.0, expected a finite number above 0",
         "mean count|0.485,|<none>|field 'preprocessing.mean': found 2 values [0.456, 0.406], expected 3 (one per channel)",
         "crop above 1|\"range\": \"0-1\"|\"range\": \"0-1\", \"crop\": 1.5|field 'preprocessing.crop': found 1.5, expected a fraction in (0, 1]",
         "crop zero|\"range\": \"0-1\"|\"range\": \"0-1\", \"crop\": 0|field 'preprocessing.crop': found 0.0, expected a fraction in (0, 1]",
@@ -87,7 +87,7 @@ class BundleTest {
         "unknown range|\"range\": \"0-1\"|\"range\": \"0-2\"|field 'preprocessing.range': unknown value range '0-2', expected one of: 0-1, 0-255",
         "unknown channel order|\"channelOrder\": \"rgb\"|\"channelOrder\": \"rbg\"|field 'preprocessing.channelOrder': unknown channel order 'rbg'",
         "unknown layout|\"layout\": \"NCHW\"|\"layout\": \"CHW\"|field 'preprocessing.layout': unknown layout 'CHW', expected one of: nchw, nhwc",
-        "zero height|\"height\": 224|\"height\": 0|field 'preprocessing.height': found 0, expected at least 1",
+        "zero height|\"height\": 224|\"height\": 0|field 'preprocessing.height': found 0, expected 1 to 16384",
         "two channels|\"channels\": 3|\"channels\": 2|field 'preprocessing.channels': found 2, expected 1 (grayscale) or 3 (colour)",
         "height vs input|\"height\": 224|\"height\": 225|field 'preprocessing.height': found 225, expected 224 (input 'pixels' is [-1, 3, 224, 224], NCHW)",
         "layout vs input|\"layout\": \"NCHW\"|\"layout\": \"NHWC\"|field 'preprocessing.channels': found 3, expected 224 (input 'pixels'",
@@ -134,14 +134,14 @@ class BundleTest {
         Preprocessing p = Preprocessing.imagenet(32);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> p.toBuilder().std(List.of(1.0, Double.NaN, 1.0)).build());
-        assertEquals("field 'preprocessing.std[1]': found NaN, expected a finite number other than 0", e.getMessage());
+        assertEquals("field 'preprocessing.std[1]': found NaN, expected a finite number above 0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> p.toBuilder().channels(1).build());
         assertEquals("field 'preprocessing.mean': found 3 values [0.485, 0.456, 0.406], expected 1 (one per channel)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Preprocessing.defaults(1, 8, 8).toBuilder()
                 .channelOrder(Preprocessing.ChannelOrder.BGR).build());
         assertTrue(e.getMessage().startsWith("field 'preprocessing.channelOrder': found bgr"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> p.toBuilder().size(32, 0).build());
-        assertEquals("field 'preprocessing.width': found 0, expected at least 1", e.getMessage());
+        assertEquals("field 'preprocessing.width': found 0, expected 1 to 16384", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> p.toBuilder().interpolation(null).build());
         assertEquals("field 'preprocessing.resize' is missing", e.getMessage());
     }

@@ -45,7 +45,19 @@ class GenerationDefaultsTest {
         assertTrue(e.getMessage().contains("pipeline.steps: 'many', expected an integer"), e.getMessage());
         p.put("steps", "0");
         e = assertThrows(IllegalArgumentException.class, () -> GenerationDefaults.fromPipeline(p));
-        assertTrue(e.getMessage().contains("pipeline.steps: 0, expected >= 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("pipeline.steps: 0, expected 1 to 100000"), e.getMessage());
+        p.put("steps", "25");
+        // values that would make a generator allocate or loop without end
+        for (String[] bad : new String[][] {{"trainSteps", "2147483647", "pipeline.trainSteps: 2147483647, expected 1 to 100000"},
+                {"latentHeight", "1000000", "pipeline.latentHeight: 1000000, expected 1 to 4096"},
+                {"latentChannels", "0", "pipeline.latentChannels: 0, expected 1 to 1024"},
+                {"guidanceScale", "NaN", "pipeline.guidanceScale: NaN, expected a finite value >= 0"},
+                {"elfattFraction", "NaN", "pipeline.elfattFraction: NaN, expected in [0, 1]"}}) {
+            Map<String, String> q = new LinkedHashMap<>(p);
+            q.put(bad[0], bad[1]);
+            e = assertThrows(IllegalArgumentException.class, () -> GenerationDefaults.fromPipeline(q), bad[0]);
+            assertTrue(e.getMessage().contains(bad[2]), e.getMessage());
+        }
     }
 
     @Test
