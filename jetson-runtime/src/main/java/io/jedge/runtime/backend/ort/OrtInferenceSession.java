@@ -29,6 +29,12 @@ import java.util.Set;
 /**
  * An ONNX Runtime session. {@link #run} is safe to call concurrently (ORT sessions are); closing under
  * load lets in-flight runs finish ({@link NativeResource}).
+ *
+ * <p>Memory: a direct input tensor is wrapped in an {@code OnnxTensor} as it is (ONNX Runtime reads
+ * the buffer's memory; no copy). {@link #runInto} binds the caller's direct output tensors as pinned
+ * outputs, so ONNX Runtime writes the results straight into them. {@link #run} returns heap tensors,
+ * copied once out of ONNX Runtime's output memory (ORT Java gives no view of it that outlives the
+ * result).
  */
 final class OrtInferenceSession extends NativeResource implements InferenceSession {
     private final OrtEnvironment env;
@@ -69,6 +75,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
             case FLOAT16 -> "float16";
             case INT64 -> "int64";
             case INT32 -> "int32";
+            case UINT8 -> "uint8";
             default -> t.name().toLowerCase(java.util.Locale.ROOT);
         };
     }
@@ -93,6 +100,35 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
         acquire();
         try {
             return runAcquired(feeds, outputNames);
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public void runInto(Map<String, Tensor> feeds, Map<String, Tensor> outputs) {
+        io.jedge.runtime.backend.OutputChecks.check(this.outputs, outputs, OrtBackend.NAME);
+        acquire();
+        try {
+            validate(feeds);
+            Map<String, OnnxTensor> ort = new LinkedHashMap<>();
+            Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+            try {
+                for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
+                    ort.put(e.getKey(), toOrt(e.getValue()));
+                }
+                for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+                    pinned.put(e.getKey(), toOrt(e.getValue()));
+                }
+                // Pinned outputs stay owned by us (the result does not close them); ORT writes into their memory.
+                session.run(ort, pinned).close();
+            } catch (OrtException e) {
+                throw new JedgeException(JedgeException.Code.RUN_FAILED, "ONNX Runtime failed running " + file.getFileName()
+                        + " into the given outputs (is each shaped as the model produces?): " + e.getMessage(), e);
+            } finally {
+                ort.values().forEach(OnnxTensor::close);
+                pinned.values().forEach(OnnxTensor::close);
+            }
         } finally {
             release();
         }
@@ -134,8 +170,10 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
                 throw new IllegalArgumentException("input '" + spec.name() + "' is missing; expected "
                         + spec.dataType() + shapeText(spec.shapeArray()));
             }
-            String got = t.type() == DataType.FLOAT32 ? "float32" : "int64";
-            boolean typeOk = got.equals(spec.dataType()) || (got.equals("float32") && spec.dataType().equals("float16"));
+            String got = t.type().specName();
+            // heap float32 feeds a float16 input through ORT's conversion; direct memory must match exactly
+            boolean typeOk = got.equals(spec.dataType())
+                    || (!t.isDirect() && got.equals("float32") && spec.dataType().equals("float16"));
             long[] want = spec.shapeArray();
             long[] have = t.shape();
             boolean shapeOk = want.length == have.length;
@@ -157,11 +195,26 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
         return b.append(']').toString();
     }
 
-    private OnnxTensor toOrt(Tensor t) throws OrtException {
+    /** Package-private for the zero-copy test. */
+    OnnxTensor toOrt(Tensor t) throws OrtException {
+        if (t.isDirect()) {
+            // A direct buffer in native order is used as it is: ORT keeps a reference and reads its memory.
+            return OnnxTensor.createTensor(env, t.buffer(), t.shape(), javaType(t.type()));
+        }
         if (t.type() == DataType.FLOAT32) {
             return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.floats()), t.shape());
         }
         return OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), t.shape());
+    }
+
+    private static OnnxJavaType javaType(DataType t) {
+        return switch (t) {
+            case FLOAT32 -> OnnxJavaType.FLOAT;
+            case FLOAT16 -> OnnxJavaType.FLOAT16;
+            case UINT8 -> OnnxJavaType.UINT8;
+            case INT32 -> OnnxJavaType.INT32;
+            case INT64 -> OnnxJavaType.INT64;
+        };
     }
 
     private Tensor fromOrt(String name, OnnxValue v) throws OrtException {
@@ -192,7 +245,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
                 yield Tensor.ofLongs(shape, a);
             }
             default -> throw new JedgeException(JedgeException.Code.RUN_FAILED,
-                    "output '" + name + "' has type " + info.type + ", which jedge does not return");
+                    "output '" + name + "' has type " + info.type + ", which run() does not return on the heap; use runInto with a direct tensor");
         };
     }
 
