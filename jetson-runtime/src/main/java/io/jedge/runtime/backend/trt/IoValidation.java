@@ -33,10 +33,11 @@ final class IoValidation {
             if (t == null) {
                 throw new IllegalArgumentException("input '" + spec.name() + "' is missing; expected " + spec.describe());
             }
-            String got = (t.type() == DataType.FLOAT32 ? "float32" : "int64") + Arrays.toString(t.shape()).replace(" ", "");
-            if (!accepts(spec.type(), t.type())) {
+            String got = t.type().specName() + Arrays.toString(t.shape()).replace(" ", "") + (t.isDirect() ? " (direct)" : "");
+            if (!accepts(spec.type(), t)) {
                 throw new IllegalArgumentException("input '" + spec.name() + "': " + got + ", expected " + spec.describe()
-                        + " (" + spec.type().specName() + " inputs take " + sdkTypeFor(spec.type()) + " tensors)");
+                        + " (" + spec.type().specName() + " inputs take " + spec.type().specName() + " direct tensors"
+                        + (spec.type() == ElementType.UINT8 ? "" : " or " + sdkTypeFor(spec.type()) + " heap tensors") + ")");
             }
             long[] have = t.shape();
             boolean ok = have.length == spec.max().length;
@@ -64,8 +65,12 @@ final class IoValidation {
         return outputs.stream().filter(o -> wanted.contains(o.name())).toList();
     }
 
-    static boolean accepts(ElementType engineType, DataType given) {
-        return given == sdkTypeFor(engineType);
+    /** Direct tensors are bound as they are, so their type must be the engine's; heap ones are converted. */
+    static boolean accepts(ElementType engineType, Tensor given) {
+        if (given.isDirect()) {
+            return given.type() == engineType.dataType();
+        }
+        return engineType != ElementType.UINT8 && given.type() == sdkTypeFor(engineType);
     }
 
     static DataType sdkTypeFor(ElementType t) {
