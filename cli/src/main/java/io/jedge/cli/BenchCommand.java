@@ -2,6 +2,7 @@ package io.jedge.cli;
 
 import com.google.gson.GsonBuilder;
 import io.jedge.runtime.bench.BundleBench;
+import io.jedge.runtime.bench.LatencyBench;
 import io.jedge.runtime.model.Environment;
 import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.sdk.bundle.Bundle;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", description = "Measure latency p50/p95 and throughput of a bundle's variants and record them in the bundle.")
+@Command(name = "bench", description = "Measure latency p50/p90/p95/p99 and throughput of a bundle's variants, with the "
+        + "host-to-device/compute/device-to-host split on TensorRT, and record them in the bundle.")
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -36,6 +38,15 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     DeviceFlags.Threads threads;
 
+    @Option(names = "--io", split = ",", defaultValue = "heap", description = "How tensors reach the backend: heap "
+            + "(float[] through run, the app API's path) and/or direct (the backend's pinned/mapped memory through runInto); "
+            + "the first one's figures are recorded (default ${DEFAULT-VALUE}).")
+    List<String> ioNames;
+
+    @Option(names = "--cuda-graphs", description = "TensorRT: replay each call as a captured CUDA graph (engines with one "
+            + "input shape only); other variants are skipped.")
+    boolean cudaGraphs;
+
     @Option(names = "--json", description = "Print results as JSON.")
     boolean json;
 
@@ -46,9 +57,11 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         checkOptions();
+        BundleBench.Tuning tuning = new BundleBench.Tuning(ioPaths(ioNames), cudaGraphs);
         Bundle bundle = Bundle.load(bundleDir);
         DeviceContext ctx = Environment.detect(io.jedge.sdk.LoadOptions.defaults()).current();
-        BundleBench.Outcome r = BundleBench.run(bundle, variants, batches, seconds, threads.threads, ctx, !noRecord, line -> {
+        BundleBench.Outcome r = BundleBench.run(bundle, variants, batches, seconds, threads.threads, ctx, !noRecord,
+                BundleBench.NO_POWER, tuning, line -> {
             if (!json) {
                 out.println(line);
                 out.flush();
@@ -61,6 +74,22 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return r.rows().isEmpty() ? 1 : 0;
+    }
+
+    static List<LatencyBench.Io> ioPaths(List<String> names) {
+        List<LatencyBench.Io> out = new java.util.ArrayList<>();
+        for (String n : names) {
+            LatencyBench.Io p = switch (n.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "heap" -> LatencyBench.Io.HEAP;
+                case "direct" -> LatencyBench.Io.DIRECT;
+                default -> throw new IllegalArgumentException("--io " + n + ", expected heap, direct or heap,direct");
+            };
+            if (out.contains(p)) {
+                throw new IllegalArgumentException("--io names " + n + " twice");
+            }
+            out.add(p);
+        }
+        return out;
     }
 
     /** Largest batch bench times; far above any variant's maxBatch, small enough to allocate. */

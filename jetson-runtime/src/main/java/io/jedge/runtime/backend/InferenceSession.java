@@ -49,6 +49,18 @@ public interface InferenceSession extends AutoCloseable {
     }
 
     /**
+     * A zero-filled direct tensor in the memory this backend reads and writes without a copy (TensorRT:
+     * its pinned or mapped pool; here: plain direct memory). Valid until {@link #release} or close.
+     */
+    default Tensor allocate(io.jedge.sdk.DataType type, long... shape) {
+        return Tensor.allocateDirect(type, shape);
+    }
+
+    /** Gives back a tensor from {@link #allocate}; a no-op where the garbage collector owns it. */
+    default void release(Tensor tensor) {
+    }
+
+    /**
      * Whether {@link #stageTimes()} reports host-to-device, compute and device-to-host time (TensorRT
      * does, from CUDA events; ONNX Runtime on the CPU has no such split).
      */

@@ -5,8 +5,10 @@ package io.jedge.runtime.backend;
  *
  * @param intraOpThreads threads inside one operator; 0 lets the backend choose (all cores)
  * @param optimization   graph optimisation level
+ * @param cudaGraphs     TensorRT only: replay the engine's work as a captured CUDA graph (fixed shapes);
+ *                       backends without CUDA refuse it
  */
-public record SessionOptions(int intraOpThreads, Optimization optimization) {
+public record SessionOptions(int intraOpThreads, Optimization optimization, boolean cudaGraphs) {
     /** Graph optimisation levels, as ONNX Runtime defines them. */
     public enum Optimization { NONE, BASIC, EXTENDED, ALL }
 
@@ -22,6 +24,7 @@ public record SessionOptions(int intraOpThreads, Optimization optimization) {
     public static final class Builder {
         private int threads;
         private Optimization optimization = Optimization.ALL;
+        private boolean cudaGraphs;
 
         public Builder threads(int threads) {
             this.threads = threads;
@@ -33,6 +36,11 @@ public record SessionOptions(int intraOpThreads, Optimization optimization) {
             return this;
         }
 
+        public Builder cudaGraphs(boolean on) {
+            this.cudaGraphs = on;
+            return this;
+        }
+
         public SessionOptions build() {
             if (threads < 0) {
                 throw new IllegalArgumentException("threads: " + threads + ", expected 0 (automatic) or more");
@@ -40,7 +48,7 @@ public record SessionOptions(int intraOpThreads, Optimization optimization) {
             if (optimization == null) {
                 throw new IllegalArgumentException("optimization must not be null");
             }
-            return new SessionOptions(threads, optimization);
+            return new SessionOptions(threads, optimization, cudaGraphs);
         }
     }
 }
