@@ -47,6 +47,17 @@ final class BenchCommand implements Callable<Integer> {
             + "input shape only); other variants are skipped.")
     boolean cudaGraphs;
 
+    @Option(names = "--batcher", paramLabel = "MAX_BATCH", description = "Instead of latency: the dynamic batcher with this "
+            + "maximum batch, fed one-row requests by --clients closed-loop clients, against hand-made full batches, in "
+            + "--rounds alternating rounds of the same work (about --seconds each); prints each round and a RESULT line.")
+    Integer batcherMaxBatch;
+
+    @Option(names = "--clients", description = "With --batcher: client threads (default: twice the maximum batch).")
+    Integer clients;
+
+    @Option(names = "--rounds", defaultValue = "5", description = "With --batcher: rounds (default ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--json", description = "Print results as JSON.")
     boolean json;
 
@@ -57,6 +68,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         checkOptions();
+        if (batcherMaxBatch != null) {
+            return batcher(out);
+        }
         BundleBench.Tuning tuning = new BundleBench.Tuning(ioPaths(ioNames), cudaGraphs);
         Bundle bundle = Bundle.load(bundleDir);
         DeviceContext ctx = Environment.detect(io.jedge.sdk.LoadOptions.defaults()).current();
@@ -74,6 +88,16 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return r.rows().isEmpty() ? 1 : 0;
+    }
+
+    private int batcher(java.io.PrintWriter out) throws Exception {
+        int c = clients != null ? clients : 2 * batcherMaxBatch;
+        List<io.jedge.runtime.bench.BatcherBench.Result> results = BundleBench.batcher(Bundle.load(bundleDir), variants,
+                batcherMaxBatch, c, rounds, seconds, threads.threads, line -> {
+                    out.println(line);
+                    out.flush();
+                });
+        return results.isEmpty() ? 1 : 0;
     }
 
     static List<LatencyBench.Io> ioPaths(List<String> names) {
@@ -101,6 +125,23 @@ final class BenchCommand implements Callable<Integer> {
             if (b < 1 || b > MAX_BATCH) {
                 throw new IllegalArgumentException("--batch " + b + ", expected 1 to " + MAX_BATCH);
             }
+        }
+        if (batcherMaxBatch != null) {
+            if (batcherMaxBatch < 2 || batcherMaxBatch > MAX_BATCH) {
+                throw new IllegalArgumentException("--batcher " + batcherMaxBatch + ", expected a maximum batch of 2 to " + MAX_BATCH);
+            }
+            if (clients != null && (clients < 1 || clients > 1024)) {
+                throw new IllegalArgumentException("--clients " + clients + ", expected 1 to 1024");
+            }
+            if (rounds < 1 || rounds > 100) {
+                throw new IllegalArgumentException("--rounds " + rounds + ", expected 1 to 100");
+            }
+            if (json || cudaGraphs || !ioNames.equals(List.of("heap")) || spec.commandLine().getParseResult().hasMatchedOption("--batch")) {
+                throw new IllegalArgumentException("--batcher measures the heap path on every backend; it takes no --json, "
+                        + "--cuda-graphs, --io or --batch (the maximum batch is --batcher's value)");
+            }
+        } else if (clients != null || spec.commandLine().getParseResult().hasMatchedOption("--rounds")) {
+            throw new IllegalArgumentException("--clients and --rounds apply to --batcher only");
         }
         if (!(seconds > 0 && seconds <= 3600)) {
             throw new IllegalArgumentException("--seconds " + seconds + ", expected a number of seconds in (0, 3600]");

@@ -37,5 +37,17 @@ class BenchSplitTest {
         assertTrue(bad.err().contains("--io gpu, expected heap, direct or heap,direct"), bad.err());
         Result graphs = jedge("bench", bundle.toString(), "--batch", "1", "--seconds", "0.1", "--cuda-graphs", "--no-record");
         assertTrue(graphs.out().contains("CUDA graphs apply to TensorRT engines only"), graphs.out() + graphs.err());
+
+        Result b = jedge("bench", bundle.toString(), "--batcher", "4", "--rounds", "2", "--seconds", "0.05");
+        assertEquals(0, b.code(), b.err());
+        assertTrue(b.out().contains("round 1: hand-made") && b.out().contains("round 2: "), b.out());
+        String result = b.out().lines().filter(l -> l.startsWith("RESULT batcher")).findFirst().orElseThrow();
+        assertTrue(result.contains("max_batch=4 clients=8 rounds=2") && result.contains(" lost=0 "), result);
+        Result mixed = jedge("bench", bundle.toString(), "--batcher", "4", "--batch", "8");
+        assertEquals(2, mixed.code(), mixed.err());
+        assertTrue(mixed.err().contains("--batcher measures the heap path"), mixed.err());
+        Result stray = jedge("bench", bundle.toString(), "--clients", "3");
+        assertEquals(2, stray.code(), stray.err());
+        assertTrue(stray.err().contains("--clients and --rounds apply to --batcher only"), stray.err());
     }
 }

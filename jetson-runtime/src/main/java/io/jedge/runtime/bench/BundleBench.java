@@ -165,4 +165,34 @@ public final class BundleBench {
         }
         return new Outcome(rows, updated, skipped);
     }
+
+    /**
+     * {@link BatcherBench} on each variant (null or empty: all a present backend can run) whose batch
+     * range reaches {@code maxBatch}; one progress line per round and one {@code RESULT} line per variant.
+     */
+    public static List<BatcherBench.Result> batcher(Bundle bundle, List<String> variantIds, int maxBatch, int clients,
+            int rounds, double seconds, int threads, Consumer<String> progress) throws InterruptedException {
+        List<BatcherBench.Result> out = new ArrayList<>();
+        for (Variant v : bundle.manifest().variants()) {
+            if (variantIds != null && !variantIds.isEmpty() && !variantIds.contains(v.id())) {
+                continue;
+            }
+            Optional<Backend> backend = Backends.all().stream()
+                    .filter(b -> b.supports(v.format()) && b.unavailableReason().isEmpty()).findFirst();
+            if (backend.isEmpty() || !v.acceptsBatch(maxBatch) || !v.acceptsBatch(1)) {
+                progress.accept("skip " + v.id() + ": " + (backend.isEmpty() ? "no backend for " + v.format().id() + " here"
+                        : "batch range " + v.batchMin() + ".." + v.batchMax() + " does not hold 1 and " + maxBatch));
+                continue;
+            }
+            try (InferenceSession s = backend.get().open(bundle, v, SessionOptions.builder().threads(threads).build())) {
+                progress.accept("batcher on " + v.id() + " (" + s.backendName() + "): max batch " + maxBatch + ", " + clients
+                        + " clients, " + rounds + " rounds");
+                BatcherBench.Result r = BatcherBench.run(s, LatencyBench.syntheticInputs(s.inputs(), 1, 42), maxBatch,
+                        java.time.Duration.ofMillis(2), clients, rounds, seconds, progress);
+                progress.accept(BatcherBench.resultLine(v.id(), s.backendName(), r));
+                out.add(r);
+            }
+        }
+        return out;
+    }
 }
