@@ -32,10 +32,36 @@ public final class BatcherBench {
     private BatcherBench() {
     }
 
-    /** One round: rows per second of each side, and requests not answered. */
-    public record Round(double handMadeRowsPerSec, double batcherRowsPerSec, double meanBatch, long lost) {
+    /**
+     * One round: rows per second of wall time and per second of process CPU time (all threads, the
+     * backend's included) of each side, and requests not answered. The CPU figure is what the batcher
+     * costs in work, and moves little when other processes load the host; the wall figure is the
+     * throughput an app sees.
+     */
+    public record Round(double handMadeRowsPerSec, double batcherRowsPerSec, double handMadeRowsPerCpuSec,
+            double batcherRowsPerCpuSec, double meanBatch, long lost) {
         public double ratio() {
             return batcherRowsPerSec / handMadeRowsPerSec;
+        }
+
+        public double cpuRatio() {
+            return batcherRowsPerCpuSec / handMadeRowsPerCpuSec;
+        }
+    }
+
+    /** Throughput of one side of a round. */
+    private record Side(double rowsPerSec, double rowsPerCpuSec, double meanBatch, long lost) {
+    }
+
+    private static final java.lang.management.OperatingSystemMXBean OS =
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /** CPU time of the whole process in nanoseconds, or -1 where the JVM does not report it. */
+    private static long processCpuNanos() {
+        try {
+            return OS instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+        } catch (LinkageError e) { // a jlink runtime without jdk.management
+            return -1;
         }
     }
 
@@ -52,6 +78,12 @@ public final class BatcherBench {
 
         public double maxRatio() {
             return rounds.stream().mapToDouble(Round::ratio).max().orElse(Double.NaN);
+        }
+
+        /** Median of the per-round CPU-time ratios (NaN where the JVM gives no process CPU time). */
+        public double medianCpuRatio() {
+            double[] r = rounds.stream().mapToDouble(Round::cpuRatio).sorted().toArray();
+            return r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
         }
 
         public long lost() {
@@ -81,13 +113,13 @@ public final class BatcherBench {
         long t0 = System.nanoTime();
         session.run(full);
         double batchSec = Math.max((System.nanoTime() - t0) / 1e9, 1e-5);
-        int batchesPerRound = (int) Math.max(4, Math.min(100_000, seconds / batchSec));
+        int batchesPerRound = (int) Math.max(16, Math.min(100_000, seconds / batchSec)); // 16+: the first and last batch weigh little
         int rowsPerRound = batchesPerRound * maxBatch;
         batcherRound(session, row, maxBatch, maxDelay, clients, Math.min(rowsPerRound, 4 * maxBatch * clients));
         List<Round> out = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
-            double hand;
-            Round b;
+            Side hand;
+            Side b;
             if (r % 2 == 0) {
                 hand = handMade(session, full, batchesPerRound, maxBatch);
                 b = batcherRound(session, row, maxBatch, maxDelay, clients, rowsPerRound);
@@ -95,24 +127,30 @@ public final class BatcherBench {
                 b = batcherRound(session, row, maxBatch, maxDelay, clients, rowsPerRound);
                 hand = handMade(session, full, batchesPerRound, maxBatch);
             }
-            Round round = new Round(hand, b.batcherRowsPerSec(), b.meanBatch(), b.lost());
+            Round round = new Round(hand.rowsPerSec(), b.rowsPerSec(), hand.rowsPerCpuSec(), b.rowsPerCpuSec(), b.meanBatch(),
+                    b.lost());
             out.add(round);
             progress.accept(String.format(java.util.Locale.ROOT,
-                    "round %d: hand-made %.1f rows/s, batcher %.1f rows/s (mean batch %.2f), %.3fx, lost %d", r + 1,
-                    round.handMadeRowsPerSec(), round.batcherRowsPerSec(), round.meanBatch(), round.ratio(), round.lost()));
+                    "round %d: hand-made %.1f rows/s, batcher %.1f rows/s (mean batch %.2f), %.3fx wall, %.3fx per CPU second, "
+                            + "lost %d", r + 1, round.handMadeRowsPerSec(), round.batcherRowsPerSec(), round.meanBatch(),
+                    round.ratio(), round.cpuRatio(), round.lost()));
         }
         return new Result(maxBatch, clients, rowsPerRound, List.copyOf(out));
     }
 
-    private static double handMade(InferenceSession session, Map<String, Tensor> full, int batches, int maxBatch) {
+    private static Side handMade(InferenceSession session, Map<String, Tensor> full, int batches, int maxBatch) {
+        long cpu = processCpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < batches; i++) {
             session.run(full);
         }
-        return (double) batches * maxBatch / ((System.nanoTime() - start) / 1e9);
+        long wall = System.nanoTime() - start;
+        long cpuUsed = processCpuNanos() - cpu;
+        double rows = (double) batches * maxBatch;
+        return new Side(rows / (wall / 1e9), cpu < 0 ? Double.NaN : rows / (cpuUsed / 1e9), maxBatch, 0);
     }
 
-    private static Round batcherRound(InferenceSession session, Map<String, Tensor> row, int maxBatch, Duration maxDelay,
+    private static Side batcherRound(InferenceSession session, Map<String, Tensor> row, int maxBatch, Duration maxDelay,
             int clients, int rows) throws InterruptedException {
         BatcherOptions opts = BatcherOptions.builder().name("bench").maxBatch(maxBatch).maxDelay(maxDelay).workers(1)
                 .queueCapacity(Math.max(clients * 2, 16)).whenFull(FullQueuePolicy.BLOCK).build();
@@ -122,10 +160,22 @@ public final class BatcherBench {
         BatcherStats stats;
         long start;
         long end;
+        long cpu;
+        long cpuUsed;
         try (DynamicBatcher batcher = DynamicBatcher.start(session::run, opts)) {
             List<Thread> threads = new ArrayList<>();
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(clients);
             for (int c = 0; c < clients; c++) {
                 threads.add(new Thread(() -> {
+                    // all clients start together, as the hand-made side starts with its batch already built
+                    ready.countDown();
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
                     while (left.getAndDecrement() > 0) {
                         try {
                             batcher.submit(row).join();
@@ -136,12 +186,16 @@ public final class BatcherBench {
                     }
                 }, "jedge-batcher-bench-client-" + c));
             }
-            start = System.nanoTime();
             threads.forEach(Thread::start);
+            ready.await();
+            cpu = processCpuNanos();
+            start = System.nanoTime();
+            go.countDown();
             for (Thread t : threads) {
                 t.join();
             }
             end = System.nanoTime();
+            cpuUsed = processCpuNanos() - cpu;
             stats = batcher.stats();
         }
         // lost: requests the batcher took but never completed in any way, or rows never submitted
@@ -150,15 +204,17 @@ public final class BatcherBench {
         if (failed.sum() > 0) {
             throw new IllegalStateException("batcher bench: " + failed.sum() + " of " + rows + " requests failed");
         }
-        return new Round(Double.NaN, answered.sum() / ((end - start) / 1e9), stats.meanBatchSize(), lost);
+        return new Side(answered.sum() / ((end - start) / 1e9), cpu < 0 ? Double.NaN : answered.sum() / (cpuUsed / 1e9),
+                stats.meanBatchSize(), lost);
     }
 
     /** The lines a benchmark table is made from. */
     public static String resultLine(String variant, String backend, Result r) {
         return String.format(java.util.Locale.ROOT,
                 "RESULT batcher variant=%s backend=%s max_batch=%d clients=%d rounds=%d rows_per_round=%d ratio_median=%.3f "
-                        + "ratio_min=%.3f ratio_max=%.3f lost=%d ratios=%s", variant, backend, r.maxBatch(), r.clients(),
-                r.rounds().size(), r.rowsPerRound(), r.medianRatio(), r.minRatio(), r.maxRatio(), r.lost(),
+                        + "ratio_min=%.3f ratio_max=%.3f cpu_ratio_median=%.3f lost=%d ratios=%s", variant, backend, r.maxBatch(),
+                r.clients(), r.rounds().size(), r.rowsPerRound(), r.medianRatio(), r.minRatio(), r.maxRatio(),
+                r.medianCpuRatio(), r.lost(),
                 Arrays.toString(r.rounds().stream().mapToDouble(x -> Math.round(x.ratio() * 1000) / 1000.0).toArray())
                         .replace(" ", ""));
     }
