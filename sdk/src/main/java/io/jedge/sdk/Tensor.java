@@ -289,12 +289,7 @@ public final class Tensor {
         long[] s = first.shape.clone();
         s[0] = batch;
         if (anyDirect) {
-            Tensor out = allocateDirect(first.type, s);
-            ByteBuffer dst = out.buffer();
-            for (Tensor t : parts) {
-                t.copyInto(dst);
-            }
-            return out;
+            return concatInto(parts, s, allocateDirect(first.type, s).buffer());
         }
         int at = 0;
         if (first.type == DataType.FLOAT32) {
@@ -311,6 +306,44 @@ public final class Tensor {
             at += t.longs.length;
         }
         return ofLongs(s, out);
+    }
+
+    /**
+     * Concatenates like {@link #concatBatch} into the first bytes of {@code target} (direct, native
+     * order, large enough), returning a direct tensor over them: for callers that reuse one buffer.
+     */
+    public static Tensor concatBatchInto(List<Tensor> parts, ByteBuffer target) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("nothing to concatenate");
+        }
+        Tensor first = parts.get(0);
+        long batch = 0;
+        for (Tensor t : parts) {
+            if (t.type != first.type || t.rank() != first.rank()
+                    || !Arrays.equals(t.shape, 1, t.rank(), first.shape, 1, first.rank())) {
+                throw new IllegalArgumentException("cannot batch " + t + " with " + first + ": types and trailing shapes must match");
+            }
+            batch += t.shape[0];
+        }
+        long[] s = first.shape.clone();
+        s[0] = batch;
+        long bytes = Math.multiplyExact(elementCount(s), first.type.bytes());
+        if (target.capacity() < bytes) {
+            throw new IllegalArgumentException(first.type + Arrays.toString(s) + " needs " + bytes + " bytes; the target holds "
+                    + target.capacity());
+        }
+        ByteBuffer region = target.duplicate();
+        region.clear().limit((int) bytes);
+        return concatInto(parts, s, region.slice().order(ByteOrder.nativeOrder()));
+    }
+
+    private static Tensor concatInto(List<Tensor> parts, long[] shape, ByteBuffer dst) {
+        Tensor out = wrap(parts.get(0).type, shape, dst);
+        ByteBuffer at = out.buffer();
+        for (Tensor t : parts) {
+            t.copyInto(at);
+        }
+        return out;
     }
 
     /** Splits along the batch dimension into pieces of the given sizes (copies; direct stays direct). */

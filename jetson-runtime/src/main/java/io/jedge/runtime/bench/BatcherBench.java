@@ -153,7 +153,7 @@ public final class BatcherBench {
     private static Side batcherRound(InferenceSession session, Map<String, Tensor> row, int maxBatch, Duration maxDelay,
             int clients, int rows) throws InterruptedException {
         BatcherOptions opts = BatcherOptions.builder().name("bench").maxBatch(maxBatch).maxDelay(maxDelay).workers(1)
-                .queueCapacity(Math.max(clients * 2, 16)).whenFull(FullQueuePolicy.BLOCK).build();
+                .queueCapacity(Math.max(clients * 2, 16)).whenFull(FullQueuePolicy.BLOCK).directStaging(true).build();
         AtomicInteger left = new AtomicInteger(rows);
         LongAdder answered = new LongAdder();
         LongAdder failed = new LongAdder();

@@ -171,9 +171,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
                         + spec.dataType() + shapeText(spec.shapeArray()));
             }
             String got = t.type().specName();
-            // heap float32 feeds a float16 input through ORT's conversion; direct memory must match exactly
-            boolean typeOk = got.equals(spec.dataType())
-                    || (!t.isDirect() && got.equals("float32") && spec.dataType().equals("float16"));
+            boolean typeOk = got.equals(spec.dataType()) || (got.equals("float32") && spec.dataType().equals("float16"));
             long[] want = spec.shapeArray();
             long[] have = t.shape();
             boolean shapeOk = want.length == have.length;

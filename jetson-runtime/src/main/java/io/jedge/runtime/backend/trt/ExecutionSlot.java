@@ -188,7 +188,8 @@ final class ExecutionSlot extends NativeResource {
                 IoBuffer own = buffers.get(in.name());
                 Optional<HostMemoryPool.Address> at = pool.find(t);
                 long bytes = t.byteSize();
-                switch (IoPath.choose(mapped, t.isDirect(), at.isPresent(), !t.isDirect(), fixed)) {
+                boolean converted = IoValidation.converts(in.type(), t);
+                switch (IoPath.choose(mapped, t.isDirect(), at.isPresent(), !t.isDirect() || converted, fixed)) {
                     case BIND -> bind(in.name(), at.get().device());
                     case DMA -> {
                         bind(in.name(), own.device.address());
@@ -434,12 +435,12 @@ final class ExecutionSlot extends NativeResource {
             };
         }
 
-        /** The float[] convenience: converts a heap tensor into this buffer on the calling thread. */
+        /** Converts a heap tensor, or a direct one of another type (float32 for float16, int64 for int32), into this buffer. */
         void write(IoTensor spec, Tensor t) {
             switch (spec.type()) {
                 case FLOAT32 -> ((FloatPointer) view).position(0).put(t.floats());
                 case FLOAT16 -> {
-                    float[] f = t.floats();
+                    float[] f = t.isDirect() ? t.toFloatArray() : t.floats();
                     short[] h = new short[f.length];
                     for (int i = 0; i < f.length; i++) {
                         h[i] = io.jedge.runtime.backend.Float16.fromFloat(f[i]);
@@ -447,9 +448,18 @@ final class ExecutionSlot extends NativeResource {
                     ((ShortPointer) view).position(0).put(h);
                 }
                 case UINT8 -> throw new IllegalArgumentException("input '" + spec.name() + "' is uint8: give a direct tensor");
-                case INT32 -> ((IntPointer) view).position(0).put(IoValidation.narrowToInt32(spec.name(), t.longs()));
+                case INT32 -> ((IntPointer) view).position(0).put(IoValidation.narrowToInt32(spec.name(), longs(t)));
                 case INT64 -> ((LongPointer) view).position(0).put(t.longs());
             }
+        }
+
+        private static long[] longs(Tensor t) {
+            if (!t.isDirect()) {
+                return t.longs();
+            }
+            long[] v = new long[t.elementCount()];
+            t.buffer().asLongBuffer().get(v);
+            return v;
         }
 
         Tensor read(IoTensor spec, long[] shape) {

@@ -36,8 +36,9 @@ final class IoValidation {
             String got = t.type().specName() + Arrays.toString(t.shape()).replace(" ", "") + (t.isDirect() ? " (direct)" : "");
             if (!accepts(spec.type(), t)) {
                 throw new IllegalArgumentException("input '" + spec.name() + "': " + got + ", expected " + spec.describe()
-                        + " (" + spec.type().specName() + " inputs take " + spec.type().specName() + " direct tensors"
-                        + (spec.type() == ElementType.UINT8 ? "" : " or " + sdkTypeFor(spec.type()) + " heap tensors") + ")");
+                        + " (" + spec.type().specName() + " inputs take " + spec.type().specName() + " tensors"
+                        + (spec.type() == ElementType.UINT8 || sdkTypeFor(spec.type()) == spec.type().dataType() ? ""
+                                : " or " + sdkTypeFor(spec.type()).specName() + " ones, converted") + ")");
             }
             long[] have = t.shape();
             boolean ok = have.length == spec.max().length;
@@ -65,12 +66,18 @@ final class IoValidation {
         return outputs.stream().filter(o -> wanted.contains(o.name())).toList();
     }
 
-    /** Direct tensors are bound as they are, so their type must be the engine's; heap ones are converted. */
+    /**
+     * A tensor of the engine's own type is bound as it is; a float32 tensor for a float16 input and an
+     * int64 one for an int32 input (heap or direct) are converted on the calling thread.
+     */
     static boolean accepts(ElementType engineType, Tensor given) {
-        if (given.isDirect()) {
-            return given.type() == engineType.dataType();
-        }
-        return engineType != ElementType.UINT8 && given.type() == sdkTypeFor(engineType);
+        return given.type() == engineType.dataType()
+                || (engineType != ElementType.UINT8 && given.type() == sdkTypeFor(engineType));
+    }
+
+    /** Whether {@code given} must be converted into the engine's type (and so staged). */
+    static boolean converts(ElementType engineType, Tensor given) {
+        return given.type() != engineType.dataType();
     }
 
     static DataType sdkTypeFor(ElementType t) {

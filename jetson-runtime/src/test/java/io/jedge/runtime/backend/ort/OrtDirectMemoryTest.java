@@ -126,7 +126,7 @@ class OrtDirectMemoryTest {
         assertTrue(e.getMessage().contains("expected float32[-1, 4]") || e.getMessage().contains("expected float32"),
                 e.getMessage());
         Map<String, Tensor> in = inputs(0);
-        in.put("in_float16", Tensor.allocateDirect(DataType.FLOAT32, SHAPE));
+        in.put("in_float16", Tensor.allocateDirect(DataType.INT32, SHAPE));
         e = assertThrows(IllegalArgumentException.class, () -> session.runInto(in, outputs()));
         assertTrue(e.getMessage().contains("in_float16"), e.getMessage());
     }

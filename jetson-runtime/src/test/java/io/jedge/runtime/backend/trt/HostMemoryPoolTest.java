@@ -160,13 +160,16 @@ class HostMemoryPoolTest {
     }
 
     @Test
-    void directTensorsMustHaveTheEngineTypeAndHeapOnesAreConverted() {
+    void tensorsOfTheEngineTypeAreBoundAndFloat32IsConvertedForFloat16() {
         IoTensor half = new IoTensor("x", true, ElementType.FLOAT16, new long[] {2}, new long[] {2}, new long[] {2});
         IoValidation.validateInputs("e", List.of(half), java.util.Map.of("x", Tensor.zeros(2)));
         IoValidation.validateInputs("e", List.of(half), java.util.Map.of("x", Tensor.allocateDirect(DataType.FLOAT16, 2)));
+        IoValidation.validateInputs("e", List.of(half), java.util.Map.of("x", Tensor.allocateDirect(DataType.FLOAT32, 2)));
+        assertFalse(IoValidation.converts(ElementType.FLOAT16, Tensor.allocateDirect(DataType.FLOAT16, 2)));
+        assertTrue(IoValidation.converts(ElementType.FLOAT16, Tensor.allocateDirect(DataType.FLOAT32, 2)));
         String m = assertThrows(IllegalArgumentException.class, () -> IoValidation.validateInputs("e", List.of(half),
-                java.util.Map.of("x", Tensor.allocateDirect(DataType.FLOAT32, 2)))).getMessage();
-        assertTrue(m.contains("float32[2] (direct)") && m.contains("float16 direct tensors"), m);
+                java.util.Map.of("x", Tensor.allocateDirect(DataType.INT32, 2)))).getMessage();
+        assertTrue(m.contains("int32[2] (direct)") && m.contains("float16 tensors or float32 ones, converted"), m);
         IoTensor bytes = new IoTensor("img", true, ElementType.UINT8, new long[] {4}, new long[] {4}, new long[] {4});
         IoValidation.validateInputs("e", List.of(bytes), java.util.Map.of("img", Tensor.allocateDirect(DataType.UINT8, 4)));
         assertThrows(IllegalArgumentException.class,
