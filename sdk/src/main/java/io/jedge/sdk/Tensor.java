@@ -289,7 +289,7 @@ public final class Tensor {
         long[] s = first.shape.clone();
         s[0] = batch;
         if (anyDirect) {
-            return concatInto(parts, s, allocateDirect(first.type, s).buffer());
+            return concatBatchInto(parts, allocateDirect(first.type, s).region().base());
         }
         int at = 0;
         if (first.type == DataType.FLOAT32) {
@@ -310,11 +310,15 @@ public final class Tensor {
 
     /**
      * Concatenates like {@link #concatBatch} into the first bytes of {@code target} (direct, native
-     * order, large enough), returning a direct tensor over them: for callers that reuse one buffer.
+     * order, large enough), returning a direct tensor over them whose {@link #region()} base is
+     * {@code target} itself: for callers that reuse one buffer (or pooled memory) for every batch.
      */
     public static Tensor concatBatchInto(List<Tensor> parts, ByteBuffer target) {
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("nothing to concatenate");
+        }
+        if (!target.isDirect() || target.order() != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("concatenation target must be a direct buffer in native order");
         }
         Tensor first = parts.get(0);
         long batch = 0;
@@ -332,13 +336,7 @@ public final class Tensor {
             throw new IllegalArgumentException(first.type + Arrays.toString(s) + " needs " + bytes + " bytes; the target holds "
                     + target.capacity());
         }
-        ByteBuffer region = target.duplicate();
-        region.clear().limit((int) bytes);
-        return concatInto(parts, s, region.slice().order(ByteOrder.nativeOrder()));
-    }
-
-    private static Tensor concatInto(List<Tensor> parts, long[] shape, ByteBuffer dst) {
-        Tensor out = wrap(parts.get(0).type, shape, dst);
+        Tensor out = new Tensor(first.type, s, null, null, target, 0);
         ByteBuffer at = out.buffer();
         for (Tensor t : parts) {
             t.copyInto(at);
