@@ -288,6 +288,20 @@ public final class RuntimeModel implements JedgeModel {
             });
         }
 
+        @Override
+        public void runInto(Map<String, Tensor> inputs, Map<String, Tensor> outputs) {
+            if (closed.get()) {
+                throw new IllegalStateException("model '" + bundle.manifest().name() + "' is closed");
+            }
+            validate(inputs);
+            Active a = acquire();
+            try {
+                a.session.runInto(inputs, outputs); // alone, on the active variant: the app's buffers are bound as they are
+            } finally {
+                a.done();
+            }
+        }
+
         /** The batcher's full-queue rejection becomes a failed future: the Predictor contract never throws it. */
         private CompletableFuture<Map<String, Tensor>> submit(Map<String, Tensor> inputs) {
             try {
