@@ -113,6 +113,30 @@ class OrtDirectMemoryTest {
     }
 
     @Test
+    void heapInputsOfChangingBatchReuseTheThreadsStagingCorrectly() {
+        for (int batch : new int[] {3, 1, 5, 2}) {
+            Map<String, Tensor> in = new LinkedHashMap<>(inputs(0));
+            float[] x = new float[batch * 4];
+            long[] ids = new long[batch * 4];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = batch * 100 + i;
+                ids[i] = batch * 1000L + i;
+            }
+            in.put("in_float32", Tensor.ofFloats(new long[] {batch, 4}, x));
+            in.put("in_int64", Tensor.ofLongs(new long[] {batch, 4}, ids));
+            for (String name : new String[] {"in_float16", "in_uint8", "in_int32"}) {
+                Tensor d = Tensor.allocateDirect(in.get(name).type(), batch, 4);
+                in.put(name, d);
+            }
+            Map<String, Tensor> got = session.run(in, java.util.Set.of("out_float32", "out_int64"));
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(2 * x[i], got.get("out_float32").floats()[i], "batch " + batch + " element " + i);
+                assertEquals(2 * ids[i], got.get("out_int64").longs()[i], "batch " + batch + " element " + i);
+            }
+        }
+    }
+
+    @Test
     void wrongOutputsAreRefusedBeforeRunning() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put("out_float32", Tensor.zeros(SHAPE));
