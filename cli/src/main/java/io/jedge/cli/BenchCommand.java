@@ -3,6 +3,7 @@ package io.jedge.cli;
 import com.google.gson.GsonBuilder;
 import io.jedge.runtime.bench.BundleBench;
 import io.jedge.runtime.bench.BundleBenchOptions;
+import io.jedge.runtime.bench.LatencyBench;
 import io.jedge.runtime.model.Environment;
 import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.sdk.bundle.Bundle;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", description = "Measure latency p50/p95 and throughput of a bundle's variants and record them in the bundle.")
+@Command(name = "bench", description = "Measure latency p50/p90/p95/p99 and throughput of a bundle's variants, with the "
+        + "host-to-device/compute/device-to-host split on TensorRT, and record them in the bundle.")
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -37,6 +39,26 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     DeviceFlags.Threads threads;
 
+    @Option(names = "--io", split = ",", defaultValue = "heap", description = "How tensors reach the backend: heap "
+            + "(float[] through run, the app API's path) and/or direct (the backend's pinned/mapped memory through runInto); "
+            + "the first one's figures are recorded (default ${DEFAULT-VALUE}).")
+    List<String> ioNames;
+
+    @Option(names = "--cuda-graphs", description = "TensorRT: replay each call as a captured CUDA graph (engines with one "
+            + "input shape only); other variants are skipped.")
+    boolean cudaGraphs;
+
+    @Option(names = "--batcher", paramLabel = "MAX_BATCH", description = "Instead of latency: the dynamic batcher with this "
+            + "maximum batch, fed one-row requests by --clients closed-loop clients, against hand-made full batches, in "
+            + "--rounds alternating rounds of the same work (about --seconds each); prints each round and a RESULT line.")
+    Integer batcherMaxBatch;
+
+    @Option(names = "--clients", description = "With --batcher: client threads (default: twice the maximum batch).")
+    Integer clients;
+
+    @Option(names = "--rounds", defaultValue = "5", description = "With --batcher: rounds (default ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--json", description = "Print results as JSON.")
     boolean json;
 
@@ -47,6 +69,10 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         checkOptions();
+        if (batcherMaxBatch != null) {
+            return batcher(out);
+        }
+        BundleBench.Tuning tuning = new BundleBench.Tuning(ioPaths(ioNames), cudaGraphs);
         Bundle bundle = Bundle.load(bundleDir);
         if (!noRecord) { // the figures go into bundle.json after all the timing: find out now if they cannot
             io.jedge.sdk.AtomicFiles.requireWritable("bundle " + bundle.dir() + " (bench records its figures in it; --no-record "
@@ -54,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         DeviceContext ctx = Environment.detect(io.jedge.sdk.LoadOptions.defaults()).current();
         BundleBench.Outcome r = BundleBench.run(bundle, BundleBenchOptions.builder(ctx).variants(variants).batches(batches).seconds(seconds)
-                .threads(threads.threads).record(!noRecord).build(), line -> {
+                .threads(threads.threads).record(!noRecord).tuning(tuning).build(), line -> {
             if (!json) {
                 out.println(line);
                 out.flush();
@@ -69,9 +95,53 @@ final class BenchCommand implements Callable<Integer> {
         return r.rows().isEmpty() ? 1 : 0;
     }
 
+    private int batcher(java.io.PrintWriter out) throws Exception {
+        int c = clients != null ? clients : 2 * batcherMaxBatch;
+        List<io.jedge.runtime.bench.BatcherBench.Result> results = BundleBench.batcher(Bundle.load(bundleDir), variants,
+                batcherMaxBatch, c, rounds, seconds, threads.threads, line -> {
+                    out.println(line);
+                    out.flush();
+                });
+        return results.isEmpty() ? 1 : 0;
+    }
+
+    static List<LatencyBench.Io> ioPaths(List<String> names) {
+        List<LatencyBench.Io> out = new java.util.ArrayList<>();
+        for (String n : names) {
+            LatencyBench.Io p = switch (n.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "heap" -> LatencyBench.Io.HEAP;
+                case "direct" -> LatencyBench.Io.DIRECT;
+                default -> throw new IllegalArgumentException("--io " + n + ", expected heap, direct or heap,direct");
+            };
+            if (out.contains(p)) {
+                throw new IllegalArgumentException("--io names " + n + " twice");
+            }
+            out.add(p);
+        }
+        return out;
+    }
+
     /** Refuses absurd options at once, before the bundle is hashed or a session opened. */
     private void checkOptions() {
         BundleBenchOptions.check(batches, seconds);
+        int maxBatch = BundleBenchOptions.MAX_BATCH;
+        if (batcherMaxBatch != null) {
+            if (batcherMaxBatch < 2 || batcherMaxBatch > maxBatch) {
+                throw new IllegalArgumentException("--batcher " + batcherMaxBatch + ", expected a maximum batch of 2 to " + maxBatch);
+            }
+            if (clients != null && (clients < 1 || clients > 1024)) {
+                throw new IllegalArgumentException("--clients " + clients + ", expected 1 to 1024");
+            }
+            if (rounds < 1 || rounds > 100) {
+                throw new IllegalArgumentException("--rounds " + rounds + ", expected 1 to 100");
+            }
+            if (json || cudaGraphs || !ioNames.equals(List.of("heap")) || spec.commandLine().getParseResult().hasMatchedOption("--batch")) {
+                throw new IllegalArgumentException("--batcher measures the heap path on every backend; it takes no --json, "
+                        + "--cuda-graphs, --io or --batch (the maximum batch is --batcher's value)");
+            }
+        } else if (clients != null || spec.commandLine().getParseResult().hasMatchedOption("--rounds")) {
+            throw new IllegalArgumentException("--clients and --rounds apply to --batcher only");
+        }
         if (threads.threads < 0 || threads.threads > io.jedge.sdk.LoadOptions.MAX_THREADS) {
             throw new IllegalArgumentException("--threads " + threads.threads + ", expected 0 (all cores) to "
                     + io.jedge.sdk.LoadOptions.MAX_THREADS);

@@ -23,6 +23,32 @@ public interface Predictor {
      */
     CompletableFuture<Map<String, Tensor>> runAsync(Map<String, Tensor> inputs);
 
+    /**
+     * Runs one request alone (not batched with others) and writes the named outputs into
+     * {@code outputs}: direct tensors the app owns and reuses for every call, each shaped exactly as
+     * the output will be and of its element type. The backend writes into them without a copy where it
+     * can (ONNX Runtime always; TensorRT for tensors from its pinned/mapped pool), else copies once.
+     *
+     * <pre>{@code
+     * Tensor logits = Tensor.allocateDirect(DataType.FLOAT32, 1, 1000);   // once
+     * predictor.runInto(Map.of("pixels", pixels), Map.of("logits", logits)); // every frame
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when an output is unknown, on the heap, or of another type or shape
+     */
+    default void runInto(Map<String, Tensor> inputs, Map<String, Tensor> outputs) {
+        Map<String, Tensor> got = run(inputs);
+        for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+            Tensor have = got.get(e.getKey());
+            if (have == null || !e.getValue().isDirect() || have.type() != e.getValue().type()
+                    || !java.util.Arrays.equals(have.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException("output '" + e.getKey() + "': " + e.getValue() + " given, the model produced "
+                        + (have == null ? "no such output; its outputs are " + got.keySet() : have));
+            }
+            have.copyInto(e.getValue().buffer());
+        }
+    }
+
     /** The variant that currently answers requests and why; changes when the power mode does. */
     Selection selection();
 }

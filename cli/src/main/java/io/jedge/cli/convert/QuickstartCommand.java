@@ -75,9 +75,12 @@ final class QuickstartCommand implements Callable<Integer> {
         out.flush();
         BundleBench.Outcome bench = BundleBench.run(bundle,
                 BundleBenchOptions.builder(ctx).batches(List.of(1, 8)).seconds(seconds).threads(threads.threads()).build(), l -> {
-            out.println("   " + l);
-            out.flush();
+            if (!l.startsWith("    split: not available")) { // every row here is on the CPU; said once below
+                out.println("   " + l);
+                out.flush();
+            }
         });
+        out.println("   (no host-to-device/compute split on the CPU; `jedge bench` shows it on TensorRT)");
 
         out.println("== 4. load the bundle through the app API and classify an image");
         BufferedImage img = sampleImage(c.imageSize());

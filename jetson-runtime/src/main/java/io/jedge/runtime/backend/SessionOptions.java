@@ -5,8 +5,10 @@ package io.jedge.runtime.backend;
  *
  * @param intraOpThreads threads inside one operator; 0 lets the backend choose (all cores)
  * @param optimization   graph optimisation level
+ * @param cudaGraphs     TensorRT only: replay the engine's work as a captured CUDA graph (fixed shapes);
+ *                       backends without CUDA refuse it
  */
-public record SessionOptions(int intraOpThreads, Optimization optimization) {
+public record SessionOptions(int intraOpThreads, Optimization optimization, boolean cudaGraphs) {
     public SessionOptions {
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("threads: " + intraOpThreads + ", expected 0 (automatic) or more");
@@ -31,6 +33,7 @@ public record SessionOptions(int intraOpThreads, Optimization optimization) {
     public static final class Builder {
         private int threads;
         private Optimization optimization = Optimization.ALL;
+        private boolean cudaGraphs;
 
         public Builder threads(int threads) {
             this.threads = threads;
@@ -42,8 +45,13 @@ public record SessionOptions(int intraOpThreads, Optimization optimization) {
             return this;
         }
 
+        public Builder cudaGraphs(boolean on) {
+            this.cudaGraphs = on;
+            return this;
+        }
+
         public SessionOptions build() {
-            return new SessionOptions(threads, optimization);
+            return new SessionOptions(threads, optimization, cudaGraphs);
         }
     }
 }

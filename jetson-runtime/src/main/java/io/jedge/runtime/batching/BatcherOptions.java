@@ -30,6 +30,7 @@ public final class BatcherOptions {
     private final Duration blockTimeout;
     private final Duration defaultTimeout;
     private final ClosePolicy onClose;
+    private final boolean directStaging;
 
     private BatcherOptions(Builder b, int[] preferred) {
         this.name = b.name;
@@ -43,6 +44,7 @@ public final class BatcherOptions {
         this.blockTimeout = b.blockTimeout;
         this.defaultTimeout = b.defaultTimeout;
         this.onClose = b.onClose;
+        this.directStaging = b.directStaging;
     }
 
     public static Builder builder() {
@@ -63,6 +65,7 @@ public final class BatcherOptions {
         b.blockTimeout = blockTimeout;
         b.defaultTimeout = defaultTimeout;
         b.onClose = onClose;
+        b.directStaging = directStaging;
         return b;
     }
 
@@ -128,6 +131,15 @@ public final class BatcherOptions {
         return onClose;
     }
 
+    /**
+     * Whether each worker concatenates batches into direct memory it keeps and reuses (no allocation
+     * per batch; backends read it without a copy), instead of new heap arrays. The batch function then
+     * gets direct tensors and must not use them after it returns (as {@link BatchFunction} requires).
+     */
+    public boolean directStaging() {
+        return directStaging;
+    }
+
     @Override
     public String toString() {
         return "BatcherOptions{name=" + name + ", maxBatch=" + maxBatch + ", maxDelay=" + maxDelay
@@ -135,7 +147,7 @@ public final class BatcherOptions {
                 + ", preferredBatchSizes=" + Arrays.toString(preferredBatchSizes)
                 + ", preferredSizePolicy=" + preferredSizePolicy + ", whenFull=" + whenFull
                 + ", blockTimeout=" + blockTimeout + ", defaultTimeout=" + defaultTimeout
-                + ", onClose=" + onClose + "}";
+                + ", onClose=" + onClose + ", directStaging=" + directStaging + "}";
     }
 
     /** Mutable builder; {@link #build()} validates. Not thread-safe. */
@@ -151,6 +163,7 @@ public final class BatcherOptions {
         private Duration blockTimeout = Duration.ofSeconds(1);
         private Duration defaultTimeout;
         private ClosePolicy onClose = ClosePolicy.DRAIN;
+        private boolean directStaging;
 
         private Builder() {}
 
@@ -216,6 +229,12 @@ public final class BatcherOptions {
          *
          * @throws IllegalArgumentException naming the first setting that is out of range
          */
+        /** See {@link BatcherOptions#directStaging()}; off by default, as batch functions may read {@code floats()}. */
+        public Builder directStaging(boolean on) {
+            this.directStaging = on;
+            return this;
+        }
+
         public BatcherOptions build() {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("batcher name: found " + quoted(name) + ", expected a non-blank name");

@@ -29,7 +29,22 @@ public final class BundleBench {
      * without a power meter or where the device has no power telemetry.
      */
     public record Row(String variant, String backend, int batch, int runs, double p50Ms, double p95Ms, double throughputPerSec,
-            Double powerW, Double joulesPerInference) {
+            Double powerW, Double joulesPerInference, LatencyBench.Io io, double p90Ms, double p99Ms, LatencyBench.Split split) {
+    }
+
+    /**
+     * How sessions are driven: the IO paths to time (the first one's figures are recorded) and
+     * whether TensorRT replays CUDA graphs (other backends are then skipped).
+     */
+    public record Tuning(List<LatencyBench.Io> io, boolean cudaGraphs) {
+        public static final Tuning DEFAULT = new Tuning(List.of(LatencyBench.Io.HEAP), false);
+
+        public Tuning {
+            if (io == null || io.isEmpty()) {
+                throw new IllegalArgumentException("at least one IO path to time");
+            }
+            io = List.copyOf(io);
+        }
     }
 
     /** Average board power over one measurement (e.g. from INA3221 rails). */
@@ -61,6 +76,8 @@ public final class BundleBench {
         DeviceContext ctx = options.device();
         int threads = options.threads();
         PowerMeter power = options.power();
+        Tuning tuning = options.tuning();
+        double seconds = options.seconds();
         for (String id : variantIds) {
             if (bundle.manifest().variant(id).isEmpty()) {
                 throw new IllegalArgumentException("--variants: no variant '" + id + "' in bundle '" + bundle.manifest().name()
@@ -83,7 +100,14 @@ public final class BundleBench {
                 progress.accept(why);
                 continue;
             }
-            try (InferenceSession s = backend.get().open(bundle, v, SessionOptions.builder().threads(threads).build())) {
+            if (tuning.cudaGraphs() && !backend.get().name().equals("tensorrt")) {
+                String why = "skip " + v.id() + ": CUDA graphs apply to TensorRT engines only, and it runs on " + backend.get().name();
+                skipped.add(why);
+                progress.accept(why);
+                continue;
+            }
+            SessionOptions opts = SessionOptions.builder().threads(threads).cudaGraphs(tuning.cudaGraphs()).build();
+            try (InferenceSession s = backend.get().open(bundle, v, opts)) {
                 for (int b : options.batches()) {
                     if (!v.acceptsBatch(b)) {
                         String why = "skip " + v.id() + " batch " + b + ": outside its range " + v.batchMin() + ".." + v.batchMax();
@@ -92,17 +116,35 @@ public final class BundleBench {
                         continue;
                     }
                     Map<String, Tensor> in = LatencyBench.syntheticInputs(s.inputs(), b, 42);
-                    PowerMeter.Sample sample = power.start();
-                    LatencyBench.Stats st = LatencyBench.measure(s, in, 2, options.seconds(), 5);
-                    Double watts = sample.stopWatts();
-                    Double joules = watts == null ? null : watts / st.throughputPerSec();
-                    Row r = new Row(v.id(), s.backendName(), b, st.runs(), st.p50Ms(), st.p95Ms(), st.throughputPerSec(), watts, joules);
-                    rows.add(r);
-                    progress.accept(String.format("%-24s %-8s batch %3d  p50 %9.2f ms  p95 %9.2f ms  %9.1f /s  (%d runs)%s",
-                            v.id(), r.backend(), b, r.p50Ms(), r.p95Ms(), r.throughputPerSec(), r.runs(),
-                            watts == null ? "" : String.format("  %.2f W  %.4f J/inference", watts, joules)));
-                    figures.add(Map.entry(v.id(), new Figure(ctx.deviceId(), ctx.figureMode(), s.backendName(),
-                            threads, b, st.p50Ms(), st.p95Ms(), st.throughputPerSec(), watts, joules, now, ctx.simulated())));
+                    for (LatencyBench.Io io : tuning.io()) {
+                        PowerMeter.Sample sample = power.start();
+                        LatencyBench.Stats st;
+                        if (io == LatencyBench.Io.HEAP) {
+                            st = LatencyBench.measure(s, in, 2, seconds, 5);
+                        } else {
+                            try (LatencyBench.DirectIo d = LatencyBench.directIo(s, in)) {
+                                st = LatencyBench.measure(s, d.inputs(), d.outputs(), 2, seconds, 5);
+                            }
+                        }
+                        Double watts = sample.stopWatts();
+                        Double joules = watts == null ? null : watts / st.throughputPerSec();
+                        Row r = new Row(v.id(), s.backendName(), b, st.runs(), st.p50Ms(), st.p95Ms(), st.throughputPerSec(),
+                                watts, joules, io, st.p90Ms(), st.p99Ms(), st.split());
+                        rows.add(r);
+                        progress.accept(String.format("%-24s %-8s batch %3d %-6s p50 %9.3f ms  p90 %9.3f ms  p95 %9.3f ms"
+                                + "  p99 %9.3f ms  %9.1f /s  (%d runs)%s", v.id(), r.backend(), b,
+                                io.name().toLowerCase(java.util.Locale.ROOT), r.p50Ms(), r.p90Ms(), r.p95Ms(), r.p99Ms(),
+                                r.throughputPerSec(), r.runs(),
+                                watts == null ? "" : String.format("  %.2f W  %.4f J/inference", watts, joules)));
+                        progress.accept("    split: " + (st.split() != null ? st.split().describe()
+                                : "not available on " + s.backendName() + " (it runs on the CPU: no device copies or CUDA "
+                                        + "events to time)"));
+                        if (io == tuning.io().get(0)) {
+                            figures.add(Map.entry(v.id(), new Figure(ctx.deviceId(), ctx.figureMode(), s.backendName(),
+                                    threads, b, st.p50Ms(), st.p95Ms(), st.throughputPerSec(), watts, joules, now,
+                                    ctx.simulated())));
+                        }
+                    }
                 }
             }
         }
@@ -121,5 +163,35 @@ public final class BundleBench {
             });
         }
         return new Outcome(rows, updated, skipped);
+    }
+
+    /**
+     * {@link BatcherBench} on each variant (null or empty: all a present backend can run) whose batch
+     * range reaches {@code maxBatch}; one progress line per round and one {@code RESULT} line per variant.
+     */
+    public static List<BatcherBench.Result> batcher(Bundle bundle, List<String> variantIds, int maxBatch, int clients,
+            int rounds, double seconds, int threads, Consumer<String> progress) throws InterruptedException {
+        List<BatcherBench.Result> out = new ArrayList<>();
+        for (Variant v : bundle.manifest().variants()) {
+            if (variantIds != null && !variantIds.isEmpty() && !variantIds.contains(v.id())) {
+                continue;
+            }
+            Optional<Backend> backend = Backends.all().stream()
+                    .filter(b -> b.supports(v.format()) && b.unavailableReason().isEmpty()).findFirst();
+            if (backend.isEmpty() || !v.acceptsBatch(maxBatch) || !v.acceptsBatch(1)) {
+                progress.accept("skip " + v.id() + ": " + (backend.isEmpty() ? "no backend for " + v.format().id() + " here"
+                        : "batch range " + v.batchMin() + ".." + v.batchMax() + " does not hold 1 and " + maxBatch));
+                continue;
+            }
+            try (InferenceSession s = backend.get().open(bundle, v, SessionOptions.builder().threads(threads).build())) {
+                progress.accept("batcher on " + v.id() + " (" + s.backendName() + "): max batch " + maxBatch + ", " + clients
+                        + " clients, " + rounds + " rounds");
+                BatcherBench.Result r = BatcherBench.run(s, LatencyBench.syntheticInputs(s.inputs(), 1, 42), maxBatch,
+                        java.time.Duration.ofMillis(2), clients, rounds, seconds, progress);
+                progress.accept(BatcherBench.resultLine(v.id(), s.backendName(), r));
+                out.add(r);
+            }
+        }
+        return out;
     }
 }

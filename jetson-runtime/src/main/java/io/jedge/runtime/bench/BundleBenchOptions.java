@@ -19,9 +19,10 @@ import java.util.Objects;
  * @param device     where the figures are recorded as measured
  * @param record     whether the figures are written into the bundle
  * @param power      samples board power around each measurement ({@link BundleBench#NO_POWER} for none)
+ * @param tuning     IO paths to time and CUDA graphs ({@link BundleBench.Tuning#DEFAULT}: heap, no graphs)
  */
 public record BundleBenchOptions(List<String> variantIds, List<Integer> batches, double seconds, int threads, DeviceContext device,
-        boolean record, BundleBench.PowerMeter power) {
+        boolean record, BundleBench.PowerMeter power, BundleBench.Tuning tuning) {
     /** Largest batch measured: a variant's own limit, {@link io.jedge.sdk.bundle.Variant#MAX_BATCH}. */
     public static final int MAX_BATCH = io.jedge.sdk.bundle.Variant.MAX_BATCH;
     /** The longest a variant and batch may be timed, in seconds. */
@@ -42,6 +43,9 @@ public record BundleBenchOptions(List<String> variantIds, List<Integer> batches,
         Objects.requireNonNull(device, "device context");
         if (power == null) {
             throw new IllegalArgumentException("power meter must not be null; use BundleBench.NO_POWER");
+        }
+        if (tuning == null) {
+            throw new IllegalArgumentException("tuning must not be null; use BundleBench.Tuning.DEFAULT");
         }
     }
 
@@ -74,6 +78,7 @@ public record BundleBenchOptions(List<String> variantIds, List<Integer> batches,
         private int threads;
         private boolean record = true;
         private BundleBench.PowerMeter power = BundleBench.NO_POWER;
+        private BundleBench.Tuning tuning = BundleBench.Tuning.DEFAULT;
 
         private Builder(DeviceContext device) {
             this.device = device;
@@ -110,8 +115,13 @@ public record BundleBenchOptions(List<String> variantIds, List<Integer> batches,
             return this;
         }
 
+        public Builder tuning(BundleBench.Tuning tuning) {
+            this.tuning = tuning;
+            return this;
+        }
+
         public BundleBenchOptions build() {
-            return new BundleBenchOptions(variantIds, batches, seconds, threads, device, record, power);
+            return new BundleBenchOptions(variantIds, batches, seconds, threads, device, record, power, tuning);
         }
     }
 }

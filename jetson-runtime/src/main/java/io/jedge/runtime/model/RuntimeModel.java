@@ -103,7 +103,7 @@ public final class RuntimeModel implements JedgeModel {
             m.reselect(env.current());
             m.batcher = DynamicBatcher.start(m::runBatch, BatcherOptions.builder().name(bundle.manifest().name())
                     .maxBatch(m.maxBatch()).maxDelay(options.maxDelay()).queueCapacity(options.queueCapacity())
-                    .blockTimeout(options.queueWait()).build());
+                    .blockTimeout(options.queueWait()).directStaging(true).build()); // runBatch only hands inputs to the session
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -206,7 +206,7 @@ public final class RuntimeModel implements JedgeModel {
             if (t.type() == io.jedge.sdk.DataType.FLOAT32) {
                 // NaN or Inf only ever gives garbage out ("NaN% class 0"): refuse it here, counting them
                 long bad = 0;
-                for (float f : t.floats()) {
+                for (float f : t.isDirect() ? t.toFloatArray() : t.floats()) {
                     bad += Float.isFinite(f) ? 0 : 1;
                 }
                 if (bad > 0) {
@@ -287,6 +287,20 @@ public final class RuntimeModel implements JedgeModel {
                 }
                 return out;
             });
+        }
+
+        @Override
+        public void runInto(Map<String, Tensor> inputs, Map<String, Tensor> outputs) {
+            if (closed.get()) {
+                throw new IllegalStateException("model '" + bundle.manifest().name() + "' is closed");
+            }
+            validate(inputs);
+            Active a = acquire();
+            try {
+                a.session.runInto(inputs, outputs); // alone, on the active variant: the app's buffers are bound as they are
+            } finally {
+                a.done();
+            }
         }
 
         /** The batcher's full-queue rejection becomes a failed future: the Predictor contract never throws it. */

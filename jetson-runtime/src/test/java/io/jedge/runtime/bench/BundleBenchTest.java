@@ -30,11 +30,11 @@ class BundleBenchTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> BundleBenchOptions.builder(orin).batches(List.of()).build())
                 .getMessage().contains("batches: none given"));
         assertEquals("--seconds 0.0, expected a number of seconds in (0, 3600]", assertThrows(IllegalArgumentException.class,
-                () -> new BundleBenchOptions(null, List.of(1), 0, 0, orin, false, BundleBench.NO_POWER)).getMessage());
+                () -> new BundleBenchOptions(null, List.of(1), 0, 0, orin, false, BundleBench.NO_POWER, BundleBench.Tuning.DEFAULT)).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new BundleBenchOptions(null, List.of(1), 1, 2000, orin, false, BundleBench.NO_POWER)).getMessage().contains("threads 2000"));
+                () -> new BundleBenchOptions(null, List.of(1), 1, 2000, orin, false, BundleBench.NO_POWER, BundleBench.Tuning.DEFAULT)).getMessage().contains("threads 2000"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new BundleBenchOptions(null, List.of(1), 1, 0, orin, false, null)).getMessage().contains("NO_POWER"));
+                () -> new BundleBenchOptions(null, List.of(1), 1, 0, orin, false, null, BundleBench.Tuning.DEFAULT)).getMessage().contains("NO_POWER"));
         assertThrows(NullPointerException.class, () -> BundleBenchOptions.builder(null).build());
     }
 

@@ -42,6 +42,10 @@ public final class OrtBackend implements Backend {
         if (!Files.isRegularFile(file)) {
             throw new JedgeException(JedgeException.Code.MODEL_LOAD_FAILED, "model file " + file + " does not exist");
         }
+        if (options.cudaGraphs()) {
+            throw new IllegalArgumentException("CUDA graphs apply to TensorRT engines only; " + file.getFileName()
+                    + " runs on ONNX Runtime (CPU)");
+        }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions so = ortOptions(options)) {
             // Path-based loading lets ONNX Runtime resolve external data files next to the model.

@@ -28,6 +28,13 @@ import java.util.Set;
 /**
  * An ONNX Runtime session. {@link #run} is safe to call concurrently (ORT sessions are); closing under
  * load lets in-flight runs finish ({@link NativeResource}).
+ *
+ * <p>Memory: a direct input tensor is wrapped in an {@code OnnxTensor} as it is (ONNX Runtime reads
+ * the buffer's memory; no copy); a heap one is copied once into direct memory the calling thread
+ * reuses. {@link #runInto} binds the caller's direct output tensors as pinned
+ * outputs, so ONNX Runtime writes the results straight into them. {@link #run} returns heap tensors,
+ * copied once out of ONNX Runtime's output memory (ORT Java gives no view of it that outlives the
+ * result).
  */
 final class OrtInferenceSession extends NativeResource implements InferenceSession {
     private final OrtEnvironment env;
@@ -38,6 +45,13 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
     private final List<TensorSpec> inputs;
     private final List<TensorSpec> outputs;
     private final Map<String, TensorSpec> inputByName = new HashMap<>();
+    /**
+     * Per calling thread, per input: direct memory that heap inputs are copied into. ONNX Runtime would
+     * otherwise copy each heap array into freshly allocated direct memory on every call, and that
+     * allocation (zeroing, and the JDK's direct-memory accounting, which calls System.gc when it runs
+     * short) cost more than the copy itself.
+     */
+    private final ThreadLocal<Map<String, java.nio.ByteBuffer>> heapStaging = ThreadLocal.withInitial(HashMap::new);
 
     OrtInferenceSession(OrtEnvironment env, OrtSession session, String name, String source) throws OrtException {
         this.env = env;
@@ -71,6 +85,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
             case FLOAT16 -> "float16";
             case INT64 -> "int64";
             case INT32 -> "int32";
+            case UINT8 -> "uint8";
             default -> t.name().toLowerCase(java.util.Locale.ROOT);
         };
     }
@@ -100,12 +115,41 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
         }
     }
 
+    @Override
+    public void runInto(Map<String, Tensor> feeds, Map<String, Tensor> outputs) {
+        io.jedge.runtime.backend.OutputChecks.check(this.outputs, outputs, OrtBackend.NAME);
+        acquire();
+        try {
+            validate(feeds);
+            Map<String, OnnxTensor> ort = new LinkedHashMap<>();
+            Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+            try {
+                for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
+                    ort.put(e.getKey(), toOrt(staged(e.getKey(), e.getValue())));
+                }
+                for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+                    pinned.put(e.getKey(), toOrt(e.getValue()));
+                }
+                // Pinned outputs stay owned by us (the result does not close them); ORT writes into their memory.
+                session.run(ort, pinned).close();
+            } catch (OrtException e) {
+                throw new JedgeException(JedgeException.Code.RUN_FAILED, "ONNX Runtime failed running " + source
+                        + " into the given outputs (is each shaped as the model produces?): " + e.getMessage(), e);
+            } finally {
+                ort.values().forEach(OnnxTensor::close);
+                pinned.values().forEach(OnnxTensor::close);
+            }
+        } finally {
+            release();
+        }
+    }
+
     private Map<String, Tensor> runAcquired(Map<String, Tensor> feeds, Set<String> outputNames) {
         validate(feeds);
         Map<String, OnnxTensor> ort = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
-                ort.put(e.getKey(), toOrt(e.getValue()));
+                ort.put(e.getKey(), toOrt(staged(e.getKey(), e.getValue())));
             }
             Set<String> wanted = outputNames.isEmpty() ? new LinkedHashSet<>(session.getOutputNames()) : outputNames;
             List<String> missing = wanted.stream().filter(w -> !session.getOutputNames().contains(w)).toList();
@@ -141,7 +185,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
                 throw new IllegalArgumentException("input '" + spec.name() + "' is missing; expected "
                         + spec.dataType() + shapeText(spec.shapeArray()));
             }
-            String got = t.type() == DataType.FLOAT32 ? "float32" : "int64";
+            String got = t.type().specName();
             boolean typeOk = got.equals(spec.dataType()) || (got.equals("float32") && spec.dataType().equals("float16"));
             long[] want = spec.shapeArray();
             long[] have = t.shape();
@@ -164,11 +208,45 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
         return b.append(']').toString();
     }
 
-    private OnnxTensor toOrt(Tensor t) throws OrtException {
+    /** A heap input copied once into this thread's reused direct memory; direct inputs as they are. */
+    private Tensor staged(String input, Tensor t) {
+        if (t.isDirect()) {
+            return t;
+        }
+        Map<String, java.nio.ByteBuffer> mine = heapStaging.get();
+        java.nio.ByteBuffer b = mine.get(input);
+        if (b == null || b.capacity() < t.byteSize()) {
+            b = java.nio.ByteBuffer.allocateDirect(Math.toIntExact(Math.max(t.byteSize(), 64)))
+                    .order(java.nio.ByteOrder.nativeOrder());
+            mine.put(input, b);
+        }
+        java.nio.ByteBuffer region = b.duplicate();
+        region.clear().limit((int) t.byteSize());
+        Tensor d = Tensor.wrap(t.type(), t.shape(), region.slice().order(java.nio.ByteOrder.nativeOrder()));
+        t.copyInto(d.buffer());
+        return d;
+    }
+
+    /** Package-private for the zero-copy test. */
+    OnnxTensor toOrt(Tensor t) throws OrtException {
+        if (t.isDirect()) {
+            // A direct buffer in native order is used as it is: ORT keeps a reference and reads its memory.
+            return OnnxTensor.createTensor(env, t.buffer(), t.shape(), javaType(t.type()));
+        }
         if (t.type() == DataType.FLOAT32) {
             return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.floats()), t.shape());
         }
         return OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), t.shape());
+    }
+
+    private static OnnxJavaType javaType(DataType t) {
+        return switch (t) {
+            case FLOAT32 -> OnnxJavaType.FLOAT;
+            case FLOAT16 -> OnnxJavaType.FLOAT16;
+            case UINT8 -> OnnxJavaType.UINT8;
+            case INT32 -> OnnxJavaType.INT32;
+            case INT64 -> OnnxJavaType.INT64;
+        };
     }
 
     private Tensor fromOrt(String name, OnnxValue v) throws OrtException {
@@ -199,7 +277,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
                 yield Tensor.ofLongs(shape, a);
             }
             default -> throw new JedgeException(JedgeException.Code.RUN_FAILED,
-                    "output '" + name + "' has type " + info.type + ", which jedge does not return");
+                    "output '" + name + "' has type " + info.type + ", which run() does not return on the heap; use runInto with a direct tensor");
         };
     }
 

@@ -7,30 +7,43 @@ import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
 import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
 import static org.bytedeco.cuda.global.cudart.cudaFree;
 import static org.bytedeco.cuda.global.cudart.cudaFreeHost;
+import static org.bytedeco.cuda.global.cudart.cudaGraphDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaGraphExecDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaGraphInstantiate;
+import static org.bytedeco.cuda.global.cudart.cudaGraphLaunch;
 import static org.bytedeco.cuda.global.cudart.cudaHostAlloc;
 import static org.bytedeco.cuda.global.cudart.cudaHostAllocMapped;
 import static org.bytedeco.cuda.global.cudart.cudaHostGetDevicePointer;
 import static org.bytedeco.cuda.global.cudart.cudaMalloc;
 import static org.bytedeco.cuda.global.cudart.cudaMallocHost;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
-import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
-import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyDefault;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
+import static org.bytedeco.cuda.global.cudart.cudaStreamBeginCapture;
+import static org.bytedeco.cuda.global.cudart.cudaStreamCaptureModeThreadLocal;
 import static org.bytedeco.cuda.global.cudart.cudaStreamCreateWithFlags;
 import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaStreamEndCapture;
 import static org.bytedeco.cuda.global.cudart.cudaStreamNonBlocking;
 import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 
+import io.jedge.runtime.backend.NativeResource;
+import io.jedge.runtime.backend.OutputChecks;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.bytedeco.cuda.cudart.CUevent_st;
+import org.bytedeco.cuda.cudart.CUgraphExec_st;
+import org.bytedeco.cuda.cudart.CUgraph_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
@@ -43,31 +56,41 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 
 /**
  * One execution context with everything it runs on: a CUDA stream, four timing events, the
- * context's activation memory (user-managed, so jedge can free it), and one buffer per IO tensor
- * sized for the profile's largest shape. Used by one thread at a time (the session's pool
- * guarantees it). Closing frees every CUDA resource it owns, in reverse order of creation.
+ * context's activation memory (user-managed, so jedge can free it), one buffer per IO tensor sized
+ * for the profile's largest shape and, with CUDA graphs, the captured graph. Used by one thread at a
+ * time (the session's pool guarantees it). Closing frees every CUDA resource it owns, in reverse
+ * order of creation, after the call in flight ({@link NativeResource}).
+ *
+ * <p>Each IO tensor of a call takes the {@link IoPath} the policy gives it: pooled mapped memory is
+ * bound as the tensor's address, pooled pinned memory is copied by DMA, other direct memory is copied
+ * by CUDA from pageable memory, heap tensors are staged into this slot's own buffers.
  */
-final class ExecutionSlot implements AutoCloseable {
+final class ExecutionSlot extends NativeResource {
     private final NativeEngine engine;
     private final int index;
     private final boolean mapped;
+    private final boolean graphs;
     private final IExecutionContext context;
     private final List<AutoCloseable> owned = new ArrayList<>(); // in creation order
     private final CUstream_st stream = new CUstream_st();
     private final CUevent_st[] events = new CUevent_st[4];
     private final Map<String, IoBuffer> buffers = new LinkedHashMap<>();
+    private final Map<String, Long> bound = new HashMap<>(); // address TensorRT holds per IO tensor
     private final List<IoTensor> outputs = new ArrayList<>();
     private final Dims64 dims = new Dims64();
     private final float[] millis = new float[1];
-    private boolean closed;
+    private CUgraphExec_st graph; // instantiated on the second call (TensorRT wants one plain enqueue first)
+    private int calls;
 
     /**
      * @param mapped use mapped (zero-copy) host memory as the tensors' addresses, for integrated GPUs
+     * @param graphs capture the engine's work as a CUDA graph (fixed shapes only; the session checked)
      */
-    ExecutionSlot(NativeEngine engine, int index, boolean mapped) {
+    ExecutionSlot(NativeEngine engine, int index, boolean mapped, boolean graphs) {
         this.engine = engine;
         this.index = index;
         this.mapped = mapped;
+        this.graphs = graphs;
         boolean ok = false;
         try {
             Cuda.check(cudaSetDevice(engine.device), "cudaSetDevice(" + engine.device + ")");
@@ -110,15 +133,13 @@ final class ExecutionSlot implements AutoCloseable {
                 }
             }
             for (IoBuffer b : buffers.values()) {
-                if (!context.setTensorAddress(b.name, b.device)) {
-                    throw new JedgeException(JedgeException.Code.RUN_FAILED, what("setTensorAddress('" + b.name + "')")
-                            + " failed: " + log.errors());
-                }
+                bind(b.name, b.device.address());
             }
+            owned.add(this::destroyGraph);
             ok = true;
         } finally {
             if (!ok) {
-                close();
+                freeNative();
             }
         }
     }
@@ -128,67 +149,193 @@ final class ExecutionSlot implements AutoCloseable {
         return outputs;
     }
 
-    /** Runs one call; inputs were validated by the session. */
-    Map<String, Tensor> run(Map<String, Tensor> feeds, List<IoTensor> wanted, long startNanos, Consumer<RunTiming> timing) {
+    /**
+     * Runs one call; inputs and {@code into} were validated by the session.
+     *
+     * @param into caller-owned direct outputs to write (null: return heap tensors for {@code wanted})
+     */
+    Map<String, Tensor> run(Map<String, Tensor> feeds, List<IoTensor> wanted, Map<String, Tensor> into, HostMemoryPool pool,
+            long startNanos, Consumer<RunTiming> timing) {
+        acquire();
+        try {
+            return runAcquired(feeds, wanted, into, pool, startNanos, timing);
+        } finally {
+            release();
+        }
+    }
+
+    private record Copy(long dst, long src, long bytes, String what) {
+    }
+
+    private Map<String, Tensor> runAcquired(Map<String, Tensor> feeds, List<IoTensor> wanted, Map<String, Tensor> into,
+            HostMemoryPool pool, long startNanos, Consumer<RunTiming> timing) {
         RuntimeLogger log = NativeEngine.logger();
         log.begin();
         Cuda.check(cudaSetDevice(engine.device), "cudaSetDevice(" + engine.device + ")");
+        boolean fixed = graphs;
         try (PointerScope scope = new PointerScope()) {
             long batch = -1;
+            List<Copy> h2d = new ArrayList<>();
+            List<Copy> d2h = new ArrayList<>();
             for (IoTensor in : engine.inputs) {
                 Tensor t = feeds.get(in.name());
                 if (batch < 0 && t.rank() > 0) {
                     batch = t.dim(0);
                 }
-                setShape(in.name(), t.shape());
-                buffers.get(in.name()).write(in, t);
+                if (!graphs) { // with graphs the shapes are fixed and were set when the slot was made
+                    setShape(in.name(), t.shape());
+                }
+                IoBuffer own = buffers.get(in.name());
+                Optional<HostMemoryPool.Address> at = pool.find(t);
+                long bytes = t.byteSize();
+                boolean converted = IoValidation.converts(in.type(), t);
+                switch (IoPath.choose(mapped, t.isDirect(), at.isPresent(), !t.isDirect() || converted, fixed)) {
+                    case BIND -> bind(in.name(), at.get().device());
+                    case DMA -> {
+                        bind(in.name(), own.device.address());
+                        h2d.add(new Copy(own.device.address(), at.get().host(), bytes, in.name()));
+                    }
+                    case PAGEABLE -> {
+                        bind(in.name(), own.device.address());
+                        h2d.add(new Copy(own.device.address(), new BytePointer(t.buffer()).address(), bytes, in.name()));
+                    }
+                    case STAGE -> {
+                        bind(in.name(), own.device.address());
+                        own.write(in, t);
+                        if (!mapped) {
+                            h2d.add(new Copy(own.device.address(), own.host.address(),
+                                    (long) t.elementCount() * in.type().bytes, in.name()));
+                        }
+                    }
+                }
             }
             Map<String, long[]> outShapes = new LinkedHashMap<>();
-            for (IoTensor out : wanted) {
+            List<IoTensor> produce = into == null ? wanted : outputs.stream().filter(o -> into.containsKey(o.name())).toList();
+            for (IoTensor out : produce) {
                 long[] shape = NativeEngine.dims(context.getTensorShape(out.name()));
                 long bytes = Tensor.elementCount(shape) * out.type().bytes;
-                if (bytes > buffers.get(out.name()).bytes) {
+                IoBuffer own = buffers.get(out.name());
+                if (bytes > own.bytes) {
                     throw new JedgeException(JedgeException.Code.RUN_FAILED, "engine '" + engine.name + "': output '"
                             + out.name() + "' needs " + bytes + " bytes for shape " + Arrays.toString(shape)
-                            + ", more than the " + buffers.get(out.name()).bytes + " sized for the profile maximum");
+                            + ", more than the " + own.bytes + " sized for the profile maximum");
                 }
                 outShapes.put(out.name(), shape);
+                Tensor dst = into == null ? null : into.get(out.name());
+                if (dst == null) {
+                    bind(out.name(), own.device.address());
+                    if (!mapped) {
+                        d2h.add(new Copy(own.host.address(), own.device.address(), bytes, out.name()));
+                    }
+                    continue;
+                }
+                OutputChecks.checkShape(out.name(), dst, shape);
+                Optional<HostMemoryPool.Address> at = pool.find(dst);
+                switch (IoPath.choose(mapped, true, at.isPresent(), false, fixed)) {
+                    case BIND -> bind(out.name(), at.get().device());
+                    case DMA -> {
+                        bind(out.name(), own.device.address());
+                        d2h.add(new Copy(at.get().host(), own.device.address(), bytes, out.name()));
+                    }
+                    default -> {
+                        bind(out.name(), own.device.address());
+                        d2h.add(new Copy(new BytePointer(dst.buffer()).address(), own.device.address(), bytes, out.name()));
+                    }
+                }
+            }
+            // outputs not asked for still need a valid address: this slot's own buffers
+            for (IoTensor out : outputs) {
+                if (!outShapes.containsKey(out.name())) {
+                    bind(out.name(), buffers.get(out.name()).device.address());
+                }
             }
             record(0);
-            if (!mapped) {
-                for (IoTensor in : engine.inputs) {
-                    IoBuffer b = buffers.get(in.name());
-                    long bytes = (long) feeds.get(in.name()).elementCount() * in.type().bytes;
-                    Cuda.check(cudaMemcpyAsync(b.device, b.host, bytes, cudaMemcpyHostToDevice, stream),
-                            what("cudaMemcpyAsync(H2D '" + in.name() + "')"));
-                }
-            }
+            copy(h2d, "H2D");
             record(1);
-            if (!context.enqueueV3(stream)) {
-                cudaStreamSynchronize(stream);
-                throw new JedgeException(JedgeException.Code.RUN_FAILED, "engine '" + engine.name + "': enqueueV3 failed"
-                        + (log.errors().isEmpty() ? "" : ": " + log.errors()));
-            }
+            compute(log);
             record(2);
-            if (!mapped) {
-                for (IoTensor out : wanted) {
-                    IoBuffer b = buffers.get(out.name());
-                    long bytes = Tensor.elementCount(outShapes.get(out.name())) * out.type().bytes;
-                    Cuda.check(cudaMemcpyAsync(b.host, b.device, bytes, cudaMemcpyDeviceToHost, stream),
-                            what("cudaMemcpyAsync(D2H '" + out.name() + "')"));
-                }
-            }
+            copy(d2h, "D2H");
             record(3);
             Cuda.check(cudaEventSynchronize(events[3]), what("cudaEventSynchronize"));
+            calls++;
             Map<String, Tensor> result = new LinkedHashMap<>();
-            for (IoTensor out : wanted) {
-                result.put(out.name(), buffers.get(out.name()).read(out, outShapes.get(out.name())));
+            for (IoTensor out : produce) {
+                result.put(out.name(), into != null ? into.get(out.name())
+                        : buffers.get(out.name()).read(out, outShapes.get(out.name())));
             }
             if (timing != null) {
                 timing.accept(new RunTiming(System.nanoTime() - startNanos, elapsed(0, 1), elapsed(1, 2), elapsed(2, 3), batch));
             }
             return result;
         }
+    }
+
+    private void copy(List<Copy> copies, String direction) {
+        for (Copy c : copies) {
+            // cudaMemcpyDefault: unified addressing tells pinned, mapped, pageable and device memory apart
+            Cuda.check(cudaMemcpyAsync(Addresses.at(c.dst()), Addresses.at(c.src()), c.bytes(), cudaMemcpyDefault, stream),
+                    what("cudaMemcpyAsync(" + direction + " '" + c.what() + "')"));
+        }
+    }
+
+    private void compute(RuntimeLogger log) {
+        if (graphs && calls > 0) {
+            if (graph == null) {
+                capture(log);
+            }
+            Cuda.check(cudaGraphLaunch(graph, stream), what("cudaGraphLaunch"));
+            return;
+        }
+        if (!context.enqueueV3(stream)) {
+            cudaStreamSynchronize(stream);
+            throw new JedgeException(JedgeException.Code.RUN_FAILED, "engine '" + engine.name + "': enqueueV3 failed"
+                    + (log.errors().isEmpty() ? "" : ": " + log.errors()));
+        }
+    }
+
+    private CUgraph_st captured;
+
+    private void capture(RuntimeLogger log) {
+        Cuda.check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), what("cudaStreamBeginCapture"));
+        boolean enqueued = context.enqueueV3(stream);
+        CUgraph_st g = new CUgraph_st();
+        int end = cudaStreamEndCapture(stream, g); // always end the capture, even after a failed enqueue
+        if (!enqueued || end != 0) {
+            if (!g.isNull()) {
+                cudaGraphDestroy(g);
+            }
+            throw new JedgeException(JedgeException.Code.RUN_FAILED, "engine '" + engine.name + "': CUDA graph capture failed"
+                    + (end != 0 ? " (" + Cuda.describe(end) + ")" : "") + (log.errors().isEmpty() ? "" : ": " + log.errors())
+                    + "; run without CUDA graphs (TrtSessionOptions.cudaGraphs(false))");
+        }
+        captured = g;
+        CUgraphExec_st exec = new CUgraphExec_st();
+        Cuda.check(cudaGraphInstantiate(exec, g, 0L), what("cudaGraphInstantiate"));
+        graph = exec;
+    }
+
+    private void destroyGraph() {
+        if (graph != null) {
+            cudaGraphExecDestroy(graph);
+            graph = null;
+        }
+        if (captured != null) {
+            cudaGraphDestroy(captured);
+            captured = null;
+        }
+    }
+
+    /** Points TensorRT at {@code address} for tensor {@code name}, only when it changed. */
+    private void bind(String name, long address) {
+        Long now = bound.get(name);
+        if (now != null && now == address) {
+            return;
+        }
+        if (!context.setTensorAddress(name, Addresses.at(address))) {
+            throw new JedgeException(JedgeException.Code.RUN_FAILED, what("setTensorAddress('" + name + "')")
+                    + " failed: " + NativeEngine.logger().errors());
+        }
+        bound.put(name, address);
     }
 
     private void record(int i) {
@@ -245,11 +392,12 @@ final class ExecutionSlot implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    protected String describe() {
+        return "TensorRT context " + index + " of engine '" + engine.name + "'";
+    }
+
+    @Override
+    protected void freeNative() {
         if (!stream.isNull()) {
             cudaStreamSynchronize(stream); // nothing may still read the buffers we are about to free
         }
@@ -281,25 +429,37 @@ final class ExecutionSlot implements AutoCloseable {
             this.view = switch (type) {
                 case FLOAT32 -> new FloatPointer(host).capacity(n).limit(n);
                 case FLOAT16 -> new ShortPointer(host).capacity(n).limit(n);
+                case UINT8 -> new BytePointer(host).capacity(n).limit(n);
                 case INT32 -> new IntPointer(host).capacity(n).limit(n);
                 case INT64 -> new LongPointer(host).capacity(n).limit(n);
             };
         }
 
+        /** Converts a heap tensor, or a direct one of another type (float32 for float16, int64 for int32), into this buffer. */
         void write(IoTensor spec, Tensor t) {
             switch (spec.type()) {
                 case FLOAT32 -> ((FloatPointer) view).position(0).put(t.floats());
                 case FLOAT16 -> {
-                    float[] f = t.floats();
+                    float[] f = t.isDirect() ? t.toFloatArray() : t.floats();
                     short[] h = new short[f.length];
                     for (int i = 0; i < f.length; i++) {
                         h[i] = io.jedge.runtime.backend.Float16.fromFloat(f[i]);
                     }
                     ((ShortPointer) view).position(0).put(h);
                 }
-                case INT32 -> ((IntPointer) view).position(0).put(IoValidation.narrowToInt32(spec.name(), t.longs()));
+                case UINT8 -> throw new IllegalArgumentException("input '" + spec.name() + "' is uint8: give a direct tensor");
+                case INT32 -> ((IntPointer) view).position(0).put(IoValidation.narrowToInt32(spec.name(), longs(t)));
                 case INT64 -> ((LongPointer) view).position(0).put(t.longs());
             }
+        }
+
+        private static long[] longs(Tensor t) {
+            if (!t.isDirect()) {
+                return t.longs();
+            }
+            long[] v = new long[t.elementCount()];
+            t.buffer().asLongBuffer().get(v);
+            return v;
         }
 
         Tensor read(IoTensor spec, long[] shape) {
@@ -319,6 +479,8 @@ final class ExecutionSlot implements AutoCloseable {
                     }
                     yield Tensor.ofFloats(shape, a);
                 }
+                case UINT8 -> throw new IllegalArgumentException("output '" + spec.name()
+                        + "' is uint8, which has no heap form: use runInto with a direct tensor");
                 case INT32 -> {
                     int[] v = new int[n];
                     ((IntPointer) view).position(0).get(v);

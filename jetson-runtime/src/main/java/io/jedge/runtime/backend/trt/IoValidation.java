@@ -33,10 +33,12 @@ final class IoValidation {
             if (t == null) {
                 throw new IllegalArgumentException("input '" + spec.name() + "' is missing; expected " + spec.describe());
             }
-            String got = (t.type() == DataType.FLOAT32 ? "float32" : "int64") + Arrays.toString(t.shape()).replace(" ", "");
-            if (!accepts(spec.type(), t.type())) {
+            String got = t.type().specName() + Arrays.toString(t.shape()).replace(" ", "") + (t.isDirect() ? " (direct)" : "");
+            if (!accepts(spec.type(), t)) {
                 throw new IllegalArgumentException("input '" + spec.name() + "': " + got + ", expected " + spec.describe()
-                        + " (" + spec.type().specName() + " inputs take " + sdkTypeFor(spec.type()) + " tensors)");
+                        + " (" + spec.type().specName() + " inputs take " + spec.type().specName() + " tensors"
+                        + (spec.type() == ElementType.UINT8 || sdkTypeFor(spec.type()) == spec.type().dataType() ? ""
+                                : " or " + sdkTypeFor(spec.type()).specName() + " ones, converted") + ")");
             }
             long[] have = t.shape();
             boolean ok = have.length == spec.max().length;
@@ -64,8 +66,18 @@ final class IoValidation {
         return outputs.stream().filter(o -> wanted.contains(o.name())).toList();
     }
 
-    static boolean accepts(ElementType engineType, DataType given) {
-        return given == sdkTypeFor(engineType);
+    /**
+     * A tensor of the engine's own type is bound as it is; a float32 tensor for a float16 input and an
+     * int64 one for an int32 input (heap or direct) are converted on the calling thread.
+     */
+    static boolean accepts(ElementType engineType, Tensor given) {
+        return given.type() == engineType.dataType()
+                || (engineType != ElementType.UINT8 && given.type() == sdkTypeFor(engineType));
+    }
+
+    /** Whether {@code given} must be converted into the engine's type (and so staged). */
+    static boolean converts(ElementType engineType, Tensor given) {
+        return given.type() != engineType.dataType();
     }
 
     static DataType sdkTypeFor(ElementType t) {

@@ -69,16 +69,16 @@ public final class TrtBackend implements Backend {
     /**
      * Opens an engine without a recorded fingerprint: TensorRT's own version check is the only one
      * (a refused plan fails with {@code ENGINE_MISMATCH}). The CPU-thread and graph-optimisation
-     * settings of {@link SessionOptions} do not apply to TensorRT; {@link TrtSessionOptions#defaults()} is used.
+     * settings of {@link SessionOptions} do not apply to TensorRT; its defaults are used, with {@code cudaGraphs} as given.
      */
     @Override
     public InferenceSession open(Path file, SessionOptions options) {
-        return openEngine(file, null, TrtSessionOptions.defaults());
+        return openEngine(file, null, TrtSessionOptions.builder().cudaGraphs(options.cudaGraphs()).build());
     }
 
     @Override
     public InferenceSession open(Path file, Variant variant, SessionOptions options) {
-        return openEngine(file, variant.builtFor(), TrtSessionOptions.defaults());
+        return openEngine(file, variant.builtFor(), TrtSessionOptions.builder().cudaGraphs(options.cudaGraphs()).build());
     }
 
     /** Opens an engine variant of a bundle, checking it against the platform it was built for. */

@@ -8,8 +8,10 @@ package io.jedge.runtime.backend.trt;
  * @param device            CUDA device index
  * @param strictDeviceMatch refuse an engine whose fingerprint differs in any field (GPU model,
  *                          CUDA minor, L4T), not only in blocking ones
+ * @param cudaGraphs        replay each context's engine work as a captured CUDA graph (fewer launches);
+ *                          off by default; engines whose inputs take more than one shape are refused
  */
-public record TrtSessionOptions(int maxContexts, int device, boolean strictDeviceMatch) {
+public record TrtSessionOptions(int maxContexts, int device, boolean strictDeviceMatch, boolean cudaGraphs) {
     /** Upper bound on contexts per session: each one holds a full set of IO and activation buffers. */
     public static final int MAX_CONTEXTS = 64;
 
@@ -26,6 +28,7 @@ public record TrtSessionOptions(int maxContexts, int device, boolean strictDevic
         private int maxContexts = 2;
         private int device;
         private boolean strict;
+        private boolean cudaGraphs;
 
         public Builder maxContexts(int maxContexts) {
             this.maxContexts = maxContexts;
@@ -42,6 +45,11 @@ public record TrtSessionOptions(int maxContexts, int device, boolean strictDevic
             return this;
         }
 
+        public Builder cudaGraphs(boolean on) {
+            this.cudaGraphs = on;
+            return this;
+        }
+
         public TrtSessionOptions build() {
             if (maxContexts < 1 || maxContexts > MAX_CONTEXTS) {
                 throw new IllegalArgumentException("maxContexts: " + maxContexts + ", expected 1.." + MAX_CONTEXTS);
@@ -49,7 +57,7 @@ public record TrtSessionOptions(int maxContexts, int device, boolean strictDevic
             if (device < 0) {
                 throw new IllegalArgumentException("device: " + device + ", expected a CUDA device index of 0 or more");
             }
-            return new TrtSessionOptions(maxContexts, device, strict);
+            return new TrtSessionOptions(maxContexts, device, strict, cudaGraphs);
         }
     }
 }

@@ -7,6 +7,8 @@
  * before it is deserialized; a {@link io.jedge.runtime.backend.trt.TrtInferenceSession} keeps a
  * bounded pool of execution contexts, each with its own CUDA stream, device buffers sized for
  * the optimization profile's largest shapes, and pinned (discrete GPU) or mapped (Jetson) host
- * buffers.
+ * buffers. Direct tensors from the session's {@code HostMemoryPool} are bound without a staging copy
+ * ({@code IoPath} decides how each tensor reaches the engine), and fixed-shape engines can replay
+ * their work as CUDA graphs.
  */
 package io.jedge.runtime.backend.trt;
