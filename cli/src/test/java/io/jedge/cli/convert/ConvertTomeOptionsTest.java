@@ -64,12 +64,15 @@ class ConvertTomeOptionsTest {
     void tomeVariantIsWrittenWithItsRatio() throws Exception {
         // seeded weights merge badly; a low floor lets the variant through so the wiring can be checked
         Result r = convert(dit().toString(), "--decoder", decoder().toString(), "-o", tmp.resolve("b").toString(),
-                "--attention", "keep,tome", "--tome", "0.25", "--fidelity-min", "0.5", "--batch", "1:2:4");
+                "--attention", "keep,tome", "--tome", "0.25", "--fidelity-min", "0.5", "--batch", "1:2:4", "--precision", "fp32,fp16");
         assertEquals(0, r.code(), r.err() + r.out());
         Variant v = Bundle.load(tmp.resolve("b")).manifest().variant("fp32-tome").orElseThrow(() -> new AssertionError(r.out()));
         assertEquals(AttentionKind.TOME, v.attention());
         assertEquals("0.25", v.attributes().get("tomeRatio"));
         assertTrue(r.out().contains("tome: rewrote blocks"), r.out());
+        // the merging graph survives the FP16 pass (indices stay int64, the one-hot mean follows the activations' type)
+        Variant half = Bundle.load(tmp.resolve("b")).manifest().variant("fp16-tome").orElseThrow(() -> new AssertionError(r.out()));
+        assertEquals("0.25", half.attributes().get("tomeRatio"));
     }
 
     @Test
