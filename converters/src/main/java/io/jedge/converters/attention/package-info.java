@@ -1,6 +1,7 @@
 /**
  * Attention in ONNX graphs: emitters that write attention layers for the model builders
- * (vanilla softmax, ELFATT), a finder that recognises attention as PyTorch exports it, and the
- * training-free ELFATT-SD rewrite with its fidelity evaluation.
+ * (vanilla softmax, ELFATT), a finder that recognises attention as PyTorch exports it, the
+ * training-free rewrites of a trained model's self-attention (ELFATT-SD, ToMe token merging, and
+ * both) and the fidelity evaluation that chooses which blocks they may touch.
  */
 package io.jedge.converters.attention;
