@@ -16,7 +16,7 @@ final class ConvertOptionCheck {
 
     static {
         String int8 = "an INT8 option, and latent-diffusion bundles are built in fp32 and fp16 only; drop it";
-        for (String o : List.of("--calibration", "--calibration-seeded", "--calibrator", "--profile", "--exclude-layers",
+        for (String o : List.of("--calibration-seeded", "--calibrator", "--profile", "--exclude-layers",
                 "--quantize-attention", "--max-auto-exclude")) {
             NOT_FOR_DIFFUSION.put(o, int8);
         }
@@ -86,6 +86,10 @@ final class ConvertOptionCheck {
         }
         if (!elfatt) {
             refuse(cl, pr, ELFATT_OPTIONS, "it configures the ELFATT-SD rewrite; add --attention keep,elfatt-sd or drop it");
+        }
+        if (diffusion && !elfatt && !tome && !fp16) {
+            refuse(cl, pr, List.of("--calibration"), "its held-out latents feed the elfatt-sd/tome/fp16 fidelity reports;"
+                    + " add one of them or drop it");
         }
         if (!elfatt && !tome) {
             refuse(cl, pr, REWRITE_OPTIONS, "it configures the training-free rewrites; add --attention keep,elfatt-sd"

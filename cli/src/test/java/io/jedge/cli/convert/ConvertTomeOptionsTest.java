@@ -75,6 +75,33 @@ class ConvertTomeOptionsTest {
         assertEquals("0.25", half.attributes().get("tomeRatio"));
     }
 
+    /** Held-out noised latents (--calibration DIR) reach the ToMe fidelity report; without a form to measure they are refused. */
+    @Test
+    void heldOutLatentsFeedTheTomeReport() throws Exception {
+        Path cal = Files.createDirectories(tmp.resolve("cal"));
+        java.util.Random rnd = new java.util.Random(3);
+        float[] x = new float[4 * 4 * 8 * 8];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        io.jedge.sdk.TensorFiles.write(io.jedge.sdk.Tensor.ofFloats(new long[] {4, 4, 8, 8}, x), cal.resolve("latents.npy"));
+        io.jedge.sdk.TensorFiles.write(io.jedge.sdk.Tensor.ofFloats(new long[] {4}, new float[] {50, 50, 600, 600}),
+                cal.resolve("timesteps.npy"));
+        io.jedge.sdk.TensorFiles.write(io.jedge.sdk.Tensor.ofLongs(new long[] {4}, new long[] {1, 2, 3, 10}), cal.resolve("labels.npy"));
+        Result r = convert(dit().toString(), "--decoder", decoder().toString(), "-o", tmp.resolve("held").toString(),
+                "--attention", "keep,tome", "--fidelity-min", "0.5", "--batch", "1:2:4", "--calibration", cal.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        io.jedge.sdk.bundle.Report rep = Bundle.load(tmp.resolve("held")).manifest().reports().stream()
+                .filter(x2 -> x2.variant().equals("fp32-tome")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+        assertTrue(rep.inputs().startsWith("4 held-out noised latents"), rep.inputs());
+        assertTrue(rep.metrics().containsKey("noiseCosine_t50") && rep.metrics().containsKey("noiseCosine_t600"), rep.metrics().toString());
+
+        Result unused = convert(dit().toString(), "--decoder", decoder().toString(), "-o", tmp.resolve("u2").toString(),
+                "--calibration", cal.toString());
+        assertEquals(2, unused.code());
+        assertTrue(unused.err().contains("--calibration would go unused"), unused.err());
+    }
+
     @Test
     void ratioOutsideZeroToOneFailsInOneLineBeforeAnyWork() {
         for (String bad : new String[] {"0", "1", "1.5", "-0.2"}) {
