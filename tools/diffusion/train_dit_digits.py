@@ -272,7 +272,7 @@ def main():
     np.save(os.path.join(a.out, "eval_noise_pred.npy"), pred.numpy().astype(np.float32))
     mse_per_t = {int(tt): float(((pred - eps) ** 2)[t == tt].mean()) for tt in ts}
     coef = np.concatenate([clf.coef_, clf.intercept_[:, None]], axis=1).astype(np.float32)
-    np.save(os.path.join(a.out, "classifier.npy"), coef)
+    np.save(os.path.join(a.out, "classifier.npy"), np.ascontiguousarray(coef))  # C order: jedge reads no Fortran arrays
 
     # guided DDIM (eta 0), 25 steps, scale 4: do generated digits look like their class?
     n = 100

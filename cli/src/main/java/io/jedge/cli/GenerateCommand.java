@@ -99,11 +99,14 @@ final class GenerateCommand implements Callable<Integer> {
                 // the variant and backend of each denoiser kind, so every step line says what ran it
                 String vanillaRan = g.selections().get(0).variantId() + "@" + g.selections().get(0).backend();
                 String elfattRan = g.hasElfattDenoiser() ? g.selections().get(1).variantId() + "@" + g.selections().get(1).backend() : "";
+                // the early steps run ELFATT-SD, ToMe or both: name the attention of the variant chosen
+                String fastKind = g.hasElfattDenoiser() ? g.manifest().variant(g.selections().get(1).variantId())
+                        .map(v -> v.attention().id()).orElse("elfatt-sd") : "";
                 long[] previous = {0};
                 r = g.generateAsync(o, p -> {
                     long now = p.elapsed().toNanos();
-                    out.printf(Locale.ROOT, "step %3d/%d  t=%4d  %-9s  %6.3f s/step  elapsed %6.2f s  eta %6.2f s  %s%n", p.step(),
-                            p.totalSteps(), p.timestep(), p.denoiser() == DenoiserKind.ELFATT_SD ? "elfatt-sd" : "vanilla",
+                    out.printf(Locale.ROOT, "step %3d/%d  t=%4d  %-14s  %6.3f s/step  elapsed %6.2f s  eta %6.2f s  %s%n", p.step(),
+                            p.totalSteps(), p.timestep(), p.denoiser() == DenoiserKind.ELFATT_SD ? fastKind : "vanilla",
                             (now - previous[0]) / 1e9, now / 1e9, p.remaining().toNanos() / 1e9,
                             p.denoiser() == DenoiserKind.ELFATT_SD ? elfattRan : vanillaRan);
                     previous[0] = now;

@@ -49,10 +49,15 @@ final class ConvertCommand implements Callable<Integer> {
 
     // --- attention ---
     @Option(names = "--attention", split = ",", defaultValue = "keep",
-            description = "Attention forms: keep (as exported) and/or elfatt-sd (training-free rewrite). Default ${DEFAULT-VALUE}.")
+            description = "Attention forms: keep (as exported), elfatt-sd (training-free rewrite) and, for latent-diffusion, "
+                    + "tome (ToMe token merging) and elfatt-sd+tome. Default ${DEFAULT-VALUE}.")
     List<String> attention;
 
-    @Option(names = "--layers", split = ",", description = "elfatt-sd: attention blocks to rewrite, by index (default: all supported).")
+    @Option(names = "--tome", paramLabel = "RATIO", description = "tome, elfatt-sd+tome: fraction of each block's tokens merged "
+            + "before its self-attention, between 0 and 1 (default 0.5).")
+    Double tomeRatio;
+
+    @Option(names = "--layers", split = ",", description = "elfatt-sd, tome: attention blocks to rewrite, by index (default: all supported).")
     List<Integer> layers;
 
     @Option(names = "--block", description = "elfatt-sd: tokens per local softmax block (default 256, clamped to the token count).")
@@ -213,6 +218,9 @@ final class ConvertCommand implements Callable<Integer> {
                 .labels(labels == null ? List.of() : ConversionOptions.readLabels(labels))
                 .task(task == null ? null : Task.parse(task))
                 .attention(attention).elfattSd(io.jedge.converters.convert.ConversionOptions.elfattOptions(layers, block, agents))
+                .tome(new io.jedge.converters.attention.TomeOptions(tomeRatio != null ? tomeRatio
+                        : io.jedge.converters.attention.TomeOptions.DEFAULT_RATIO, layers != null ? layers : List.of(),
+                        io.jedge.converters.attention.TomeOptions.DEFAULT_SEED))
                 .fidelity(new FidelityFloor(
                         fidelityMin != null ? fidelityMin : FidelityFloor.DEFAULT.cosine(),
                         agreementMin != null ? agreementMin : FidelityFloor.DEFAULT.top1Agreement())).engines(engineOptions(b)).precision(precisionOptions())

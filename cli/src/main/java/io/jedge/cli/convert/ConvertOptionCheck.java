@@ -16,7 +16,7 @@ final class ConvertOptionCheck {
 
     static {
         String int8 = "an INT8 option, and latent-diffusion bundles are built in fp32 and fp16 only; drop it";
-        for (String o : List.of("--calibration", "--calibration-seeded", "--calibrator", "--profile", "--exclude-layers",
+        for (String o : List.of("--calibration-seeded", "--calibrator", "--profile", "--exclude-layers",
                 "--quantize-attention", "--max-auto-exclude")) {
             NOT_FOR_DIFFUSION.put(o, int8);
         }
@@ -30,7 +30,9 @@ final class ConvertOptionCheck {
             "--engine-opt-level");
     private static final List<String> INT8_OPTIONS = List.of("--calibration-seeded", "--calibrator", "--exclude-layers",
             "--quantize-attention", "--max-auto-exclude");
-    private static final List<String> ELFATT_OPTIONS = List.of("--layers", "--block", "--agents", "--fidelity-min", "--agreement-min");
+    private static final List<String> ELFATT_OPTIONS = List.of("--block", "--agents");
+    /** Options of every training-free rewrite (elfatt-sd, tome, elfatt-sd+tome). */
+    private static final List<String> REWRITE_OPTIONS = List.of("--layers", "--fidelity-min", "--agreement-min");
 
     private ConvertOptionCheck() {
     }
@@ -54,7 +56,15 @@ final class ConvertOptionCheck {
             refuse(cl, pr, List.of("--min-cosine"), "it gates FP16 and INT8 variants; add fp16 to --precision or drop it");
         }
         boolean int8 = precisions.stream().anyMatch(p -> p.strip().equalsIgnoreCase("int8"));
-        boolean elfatt = attention.stream().anyMatch(a -> a.strip().equalsIgnoreCase("elfatt-sd"));
+        boolean elfatt = attention.stream().anyMatch(a -> a.strip().equalsIgnoreCase("elfatt-sd") || a.strip().equalsIgnoreCase("elfatt-sd+tome"));
+        boolean tome = attention.stream().anyMatch(a -> a.strip().toLowerCase(java.util.Locale.ROOT).contains("tome"));
+        if (tome && !diffusion) {
+            throw new IllegalArgumentException("--attention " + String.join(",", attention) + ": ToMe token merging is built for"
+                    + " --task latent-diffusion bundles only; use keep or elfatt-sd");
+        }
+        if (!tome) {
+            refuse(cl, pr, List.of("--tome"), "it sets the ToMe merge ratio; add --attention keep,tome (or elfatt-sd+tome) or drop it");
+        }
         if (!diffusion && !int8) {
             refuse(cl, pr, INT8_OPTIONS, "it configures INT8 quantization; add int8 to --precision or drop it");
         }
@@ -76,6 +86,14 @@ final class ConvertOptionCheck {
         }
         if (!elfatt) {
             refuse(cl, pr, ELFATT_OPTIONS, "it configures the ELFATT-SD rewrite; add --attention keep,elfatt-sd or drop it");
+        }
+        if (diffusion && !elfatt && !tome && !fp16) {
+            refuse(cl, pr, List.of("--calibration"), "its held-out latents feed the elfatt-sd/tome/fp16 fidelity reports;"
+                    + " add one of them or drop it");
+        }
+        if (!elfatt && !tome) {
+            refuse(cl, pr, REWRITE_OPTIONS, "it configures the training-free rewrites; add --attention keep,elfatt-sd"
+                    + (diffusion ? " (or tome)" : "") + " or drop it");
         }
     }
 

@@ -80,4 +80,10 @@ public record AttentionBlock(int index, String layer, Form form, String node, Li
                 keyTokens, heads, headDim, scale, fused, bias, mask, selfAttention, keyTransposed, gridHeight, gridWidth,
                 prefixTokens, supported, note);
     }
+
+    /** This block as seen on {@code n} tokens with no grid (after token merging), for emitters that read the token count. */
+    AttentionBlock withTokens(long n) {
+        return new AttentionBlock(index, layer, form, node, nodes, query, key, value, output, outputProjection, n, n, heads,
+                headDim, scale, fused, bias, mask, selfAttention, keyTransposed, -1, -1, 0, supported, note);
+    }
 }

@@ -133,32 +133,24 @@ public final class ElfattSdRewrite {
         return chosen;
     }
 
-    private static Converted convert(GraphBuilder b, AttentionBlock a, ElfattSdOptions o) {
+    /** Q, K, V as (B,h,N,d) and whether the block's result is packed (B,N,h·d). */
+    record Heads(String q, String k, String v, boolean packed) {
+    }
+
+    /** Q, K and V of {@code a} in (B,h,N,d), whatever form the exporter wrote them in. */
+    static Heads heads(GraphBuilder b, AttentionBlock a) {
         int h = (int) a.heads();
-        int n = (int) a.tokens();
         int d = (int) a.headDim();
-        b.scope(a.layer() + "/elfatt_sd");
-        String q;
-        String k;
-        String v;
         boolean packed = a.form() == Form.MS_MHA || a.form() == Form.MS_ATTENTION;
-        switch (a.form()) {
-            case LEGACY_DECOMPOSED, DYNAMO_DECOMPOSED -> {
-                q = a.query();
-                k = a.keyTransposed() ? b.transpose(a.key(), 0, 1, 3, 2) : a.key();
-                v = a.value();
-            }
+        return switch (a.form()) {
+            case LEGACY_DECOMPOSED, DYNAMO_DECOMPOSED ->
+                    new Heads(a.query(), a.keyTransposed() ? b.transpose(a.key(), 0, 1, 3, 2) : a.key(), a.value(), false);
             case ONNX_ATTENTION -> {
-                packed = isThreeD(b.graph(), a);
-                q = packed ? toHeads(b, a.query(), h, d) : a.query();
-                k = packed ? toHeads(b, a.key(), h, d) : a.key();
-                v = packed ? toHeads(b, a.value(), h, d) : a.value();
+                boolean threeD = isThreeD(b.graph(), a);
+                yield threeD ? new Heads(toHeads(b, a.query(), h, d), toHeads(b, a.key(), h, d), toHeads(b, a.value(), h, d), true)
+                        : new Heads(a.query(), a.key(), a.value(), false);
             }
-            case MS_MHA -> {
-                q = toHeads(b, a.query(), h, d);
-                k = toHeads(b, a.key(), h, d);
-                v = toHeads(b, a.value(), h, d);
-            }
+            case MS_MHA -> new Heads(toHeads(b, a.query(), h, d), toHeads(b, a.key(), h, d), toHeads(b, a.value(), h, d), packed);
             case MS_ATTENTION -> {
                 String qkv = b.matMul(a.query(), a.key());
                 if (!a.value().isEmpty()) {
@@ -166,12 +158,22 @@ public final class ElfattSdRewrite {
                 }
                 long hid = (long) h * d;
                 List<String> parts = b.split(qkv, -1, hid, hid, hid);
-                q = toHeads(b, parts.get(0), h, d);
-                k = toHeads(b, parts.get(1), h, d);
-                v = toHeads(b, parts.get(2), h, d);
+                yield new Heads(toHeads(b, parts.get(0), h, d), toHeads(b, parts.get(1), h, d), toHeads(b, parts.get(2), h, d), packed);
             }
             default -> throw new IllegalArgumentException("layer " + a.index() + ": form " + a.form().id() + " is not rewritable");
-        }
+        };
+    }
+
+    private static Converted convert(GraphBuilder b, AttentionBlock a, ElfattSdOptions o) {
+        int h = (int) a.heads();
+        int n = (int) a.tokens();
+        int d = (int) a.headDim();
+        b.scope(a.layer() + "/elfatt_sd");
+        Heads qkv = heads(b, a);
+        String q = qkv.q();
+        String k = qkv.k();
+        String v = qkv.v();
+        boolean packed = qkv.packed();
         int agentHeads = h / 2;
         int localHeads = h - agentHeads;
         int agents = agentCount(a, o.agents());
@@ -214,7 +216,7 @@ public final class ElfattSdRewrite {
      * Points every reader of {@code original} at {@code replacement}. A graph output keeps its name:
      * the old producer is renamed and the replacement is copied into the original name.
      */
-    private static String replace(Graph g, String original, String replacement) {
+    static String replace(Graph g, String original, String replacement) {
         boolean isOutput = g.outputs().stream().anyMatch(vi -> vi.getName().equals(original));
         g.replaceUses(original, replacement, Set.of());
         if (!isOutput) {
@@ -243,12 +245,21 @@ public final class ElfattSdRewrite {
 
     private static String agentHeads(GraphBuilder b, AttentionBlock a, String q, String k, String v, int agents,
             ElfattSdOptions o) {
+        return agentAttention(b, a, poolAgents(b, a, q, agents), q, k, v, o);
+    }
+
+    /** Agent tokens {@code P·q}: q (B,h1,N,d) pooled over {@code a}'s grid (or sequence) to (B,h1,agents,d). */
+    static String poolAgents(GraphBuilder b, AttentionBlock a, String q, int agents) {
         int n = (int) a.tokens();
         float[] pool = poolingMatrix(n, a.prefixTokens(), a.gridHeight(), a.gridWidth(), agents);
         String p = b.weight(b.graph().uniqueName(a.layer() + "/elfatt_sd/agent_pool"), new long[] {agents, n}, pool);
+        return b.matMul(p, q);
+    }
+
+    /** AgentSD's two steps with the given agent tokens; q, k, v (B,h1,M,d) may hold fewer tokens than the agents were pooled from. */
+    static String agentAttention(GraphBuilder b, AttentionBlock a, String agentsQ, String q, String k, String v, ElfattSdOptions o) {
         float s1 = (float) a.scale();
         float s2 = (float) Math.pow(a.scale(), o.agentScaleExponent());
-        String agentsQ = b.matMul(p, q); // (B,h1,n_a,d)
         String step1 = b.softmax(b.mul(b.matMul(agentsQ, b.transpose(k, 0, 1, 3, 2)), b.constFloat("agent_scale1", s1)), -1);
         String agentV = b.matMul(step1, v); // (B,h1,n_a,d)
         String step2 = b.softmax(b.mul(b.matMul(q, b.transpose(agentsQ, 0, 1, 3, 2)), b.constFloat("agent_scale2", s2)), -1);
@@ -259,7 +270,7 @@ public final class ElfattSdRewrite {
         return out;
     }
 
-    private static String localHeads(GraphBuilder b, AttentionBlock a, String q, String k, String v, int heads, int block) {
+    static String localHeads(GraphBuilder b, AttentionBlock a, String q, String k, String v, int heads, int block) {
         int n = (int) a.tokens();
         int d = (int) a.headDim();
         String scale = b.constFloat("local_scale", (float) a.scale());

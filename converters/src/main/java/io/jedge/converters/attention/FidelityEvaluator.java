@@ -82,27 +82,65 @@ public final class FidelityEvaluator {
         }
     }
 
+    /**
+     * A rewrite of some attention blocks as the fidelity floor measures it.
+     *
+     * @param model     the rewritten model
+     * @param blocks    the blocks found in the source
+     * @param converted per rewritten block index, the tensors to compare
+     * @param name      the variant's name in reports, e.g. {@code elfatt-sd[0, 2]}
+     * @param notes     what was done to each block
+     */
+    public record Rewritten(OnnxModel model, List<AttentionBlock> blocks, Map<Integer, LayerProbe> converted, String name,
+            List<String> notes) {
+        public Rewritten {
+            blocks = List.copyOf(blocks);
+            converted = Map.copyOf(converted);
+            notes = List.copyOf(notes);
+        }
+
+        static Rewritten of(ElfattSdRewrite.Result r) {
+            Map<Integer, LayerProbe> probes = new LinkedHashMap<>();
+            List<String> notes = new ArrayList<>();
+            for (ElfattSdRewrite.Converted c : r.converted()) {
+                probes.put(c.index(), new LayerProbe(c.layer(), c.originalOutput(), c.rewrittenOutput(), true));
+                notes.add(String.format(Locale.ROOT, "%s (block %d): %d agent heads with %d agents, %d local heads in blocks of %d tokens",
+                        c.layer(), c.index(), c.agentHeads(), c.agents(), c.localHeads(), c.block()));
+            }
+            return new Rewritten(r.model(), r.blocks(), probes, "elfatt-sd" + r.convertedLayers(), notes);
+        }
+
+        static Rewritten of(TomeRewrite.Result r, String kind) {
+            Map<Integer, LayerProbe> probes = new LinkedHashMap<>();
+            List<String> notes = new ArrayList<>();
+            for (TomeRewrite.Merged c : r.merged()) {
+                probes.put(c.index(), new LayerProbe(c.layer(), c.originalOutput(), c.rewrittenOutput(), true));
+                notes.add(String.format(Locale.ROOT, "%s (block %d): %d of %d tokens merged into %d destinations before attention",
+                        c.layer(), c.index(), c.merged(), c.tokens(), c.destinations()));
+            }
+            return new Rewritten(r.model(), r.blocks(), probes, kind + r.merged().stream().map(TomeRewrite.Merged::index).toList(), notes);
+        }
+    }
+
     /** Compares a rewrite with its source; every block that still exists in both is a layer. */
     public Report evaluate(OnnxModel original, ElfattSdRewrite.Result rewrite) {
+        return evaluate(original, Rewritten.of(rewrite));
+    }
+
+    /** Compares a rewrite with its source; every block that still exists in both is a layer. */
+    public Report evaluate(OnnxModel original, Rewritten rewrite) {
         List<LayerProbe> probes = new ArrayList<>();
-        Map<Integer, ElfattSdRewrite.Converted> byIndex = new LinkedHashMap<>();
-        rewrite.converted().forEach(c -> byIndex.put(c.index(), c));
         java.util.Set<String> produced = new java.util.HashSet<>();
         rewrite.model().graph().nodes().forEach(n -> produced.addAll(n.outputs()));
         for (AttentionBlock a : rewrite.blocks()) {
-            ElfattSdRewrite.Converted c = byIndex.get(a.index());
+            LayerProbe c = rewrite.converted().get(a.index());
             if (c != null) {
-                probes.add(new LayerProbe(a.layer(), c.originalOutput(), c.rewrittenOutput(), true));
+                probes.add(c);
             } else if (!a.output().isEmpty() && produced.contains(a.output())) {
                 probes.add(new LayerProbe(a.layer(), a.output(), a.output(), false));
             }
         }
-        List<String> notes = new ArrayList<>();
-        for (ElfattSdRewrite.Converted c : rewrite.converted()) {
-            notes.add(String.format(Locale.ROOT, "%s (block %d): %d agent heads with %d agents, %d local heads in blocks of %d tokens",
-                    c.layer(), c.index(), c.agentHeads(), c.agents(), c.localHeads(), c.block()));
-        }
-        return compare(original, rewrite.model(), probes, "elfatt-sd" + rewrite.convertedLayers(), "original", notes);
+        return compare(original, rewrite.model(), probes, rewrite.name(), "original", rewrite.notes());
     }
 
     /** Compares two models with the same inputs and outputs; {@code layers} may be empty. */
@@ -162,12 +200,32 @@ public final class FidelityEvaluator {
             java.util.function.Consumer<String> progress) {
         List<AttentionBlock> blocks = AttentionFinder.find(original.copy());
         List<Integer> candidates = ElfattSdRewrite.choose(blocks, options.layers()).stream().map(AttentionBlock::index).toList();
+        return selectByFidelity(original, blocks, candidates,
+                layers -> Rewritten.of(ElfattSdRewrite.rewrite(original, options.toBuilder().layers(layers).build())), floor, progress);
+    }
+
+    /**
+     * The same selection for ToMe token merging ({@link TomeRewrite}): blocks merge tokens greedily
+     * while the whole model meets {@code floor}. With {@code elfattSd}, the attention over the merged
+     * tokens is ELFATT-SD's (the {@code elfatt-sd+tome} form); null keeps softmax.
+     */
+    public Selection selectByFidelity(OnnxModel original, TomeOptions tome, ElfattSdOptions elfattSd, FidelityFloor floor,
+            java.util.function.Consumer<String> progress) {
+        List<AttentionBlock> blocks = AttentionFinder.find(original.copy());
+        List<Integer> candidates = TomeRewrite.choose(blocks, tome).stream().map(AttentionBlock::index).toList();
+        String kind = elfattSd == null ? "tome" : "elfatt-sd+tome";
+        return selectByFidelity(original, blocks, candidates,
+                layers -> Rewritten.of(TomeRewrite.rewrite(original, tome.withLayers(layers), elfattSd), kind), floor, progress);
+    }
+
+    private Selection selectByFidelity(OnnxModel original, List<AttentionBlock> blocks, List<Integer> candidates,
+            java.util.function.Function<List<Integer>, Rewritten> rewrite, FidelityFloor floor,
+            java.util.function.Consumer<String> progress) {
         Map<Integer, Double> alone = new LinkedHashMap<>();
         Map<Integer, Map<String, Double>> aloneMetrics = new LinkedHashMap<>();
         Map<Integer, Report> aloneReports = new LinkedHashMap<>();
         for (int c : candidates) {
-            ElfattSdRewrite.Result r = ElfattSdRewrite.rewrite(original, options.toBuilder().layers(List.of(c)).build());
-            Report rep = evaluate(original, r);
+            Report rep = evaluate(original, rewrite.apply(List.of(c)));
             Map<String, Double> m = rep.metrics();
             aloneReports.put(c, rep);
             aloneMetrics.put(c, m);
@@ -186,7 +244,7 @@ public final class FidelityEvaluator {
             }
             List<Integer> trial = new ArrayList<>(chosen);
             trial.add(c);
-            ElfattSdRewrite.Result r = ElfattSdRewrite.rewrite(original, options.toBuilder().layers(trial).build());
+            Rewritten r = rewrite.apply(trial);
             // the first layer alone was measured above; only its (cheap) rewrite is redone, not the runs
             Report rep = trial.size() == 1 ? aloneReports.get(c) : evaluate(original, r);
             OnnxModel model = r.model();

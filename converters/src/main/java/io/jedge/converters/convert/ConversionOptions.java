@@ -2,6 +2,7 @@ package io.jedge.converters.convert;
 
 import io.jedge.converters.attention.ElfattSdOptions;
 import io.jedge.converters.attention.FidelityFloor;
+import io.jedge.converters.attention.TomeOptions;
 import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
 import io.jedge.converters.precision.PrecisionOptions;
 import io.jedge.sdk.bundle.Precision;
@@ -19,8 +20,10 @@ import java.util.List;
  * @param batchMax   largest batch
  * @param labels     class labels (empty: "class N")
  * @param task       forced task (null: guessed from the model's interface)
- * @param attention  attention forms to produce: {@code keep} (the model as it is) and/or {@code elfatt-sd}
+ * @param attention  attention forms to produce: {@code keep} (the model as it is), {@code elfatt-sd}, and for
+ *                   latent-diffusion bundles {@code tome} and {@code elfatt-sd+tome}
  * @param elfattSd   options of the ELFATT-SD rewrite (layers, block, agents)
+ * @param tome       options of ToMe token merging (merge ratio) for the {@code tome} and {@code elfatt-sd+tome} forms
  * @param fidelity   the floor an approximate attention rewrite must meet to be written (layers are chosen greedily to meet it)
  * @param engines    TensorRT engine options when {@code --engines tensorrt} was asked for; null otherwise
  * @param precision  FP16/INT8 passes, calibration and the accuracy gate
@@ -28,7 +31,10 @@ import java.util.List;
  */
 public record ConversionOptions(String name, List<Precision> precisions, int batchMin, int batchOpt, int batchMax,
         List<String> labels, Task task, List<String> attention, ElfattSdOptions elfattSd, FidelityFloor fidelity,
-        TrtBuildOptions engines, PrecisionOptions precision, PreprocessingOptions preprocessing) {
+        TrtBuildOptions engines, PrecisionOptions precision, PreprocessingOptions preprocessing, TomeOptions tome) {
+    /** The {@code --attention} forms, in the order they are written. */
+    public static final List<String> FORMS = List.of("keep", "elfatt-sd", "tome", "elfatt-sd+tome");
+
     /** Checks every value, so that no construction path skips a check. */
     public ConversionOptions {
         if (precisions == null || precisions.isEmpty()) {
@@ -42,12 +48,15 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
             throw new IllegalArgumentException("precision options must not be null; use PrecisionOptions.defaults()");
         }
         if (attention == null || attention.isEmpty()) {
-            throw new IllegalArgumentException("--attention: at least one of keep, elfatt-sd is needed");
+            throw new IllegalArgumentException("--attention: at least one of " + String.join(", ", FORMS) + " is needed");
         }
         for (String a : attention) {
-            if (!"keep".equals(a) && !"elfatt-sd".equals(a)) {
-                throw new IllegalArgumentException("--attention '" + a + "', expected keep or elfatt-sd");
+            if (!FORMS.contains(a)) {
+                throw new IllegalArgumentException("--attention '" + a + "', expected one of " + String.join(", ", FORMS));
             }
+        }
+        if (tome == null) {
+            throw new IllegalArgumentException("tome options must not be null; use TomeOptions.defaults()");
         }
         if (fidelity == null) {
             throw new IllegalArgumentException("fidelity floor must not be null; use FidelityFloor.DEFAULT");
@@ -74,6 +83,13 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
         private ElfattSdOptions elfattSd = ElfattSdOptions.builder().build();
         private FidelityFloor fidelity = FidelityFloor.DEFAULT;
         private TrtBuildOptions engines;
+        private TomeOptions tome = TomeOptions.defaults();
+
+        /** ToMe options for the {@code tome} and {@code elfatt-sd+tome} forms (default: ratio 0.5). */
+        public Builder tome(TomeOptions o) {
+            tome = o;
+            return this;
+        }
 
         public Builder engines(TrtBuildOptions o) {
             engines = o;
@@ -140,7 +156,7 @@ public record ConversionOptions(String name, List<Precision> precisions, int bat
 
         public ConversionOptions build() {
             return new ConversionOptions(name, precisions, batchMin, batchOpt, batchMax, labels, task, attention, elfattSd, fidelity,
-                    engines, precision, preprocessing);
+                    engines, precision, preprocessing, tome);
         }
     }
 

@@ -39,6 +39,11 @@ public final class Converter {
      * ({@code AccuracyTargetException}) or an interrupted calibration leaves no files behind.
      */
     public Bundle convert(Path modelFile, Path bundleDir, ConversionOptions o) throws BundleException {
+        List<String> merging = o.attention().stream().filter(f -> f.contains("tome")).toList();
+        if (!merging.isEmpty()) {
+            throw new IllegalArgumentException("--attention " + String.join(",", merging) + ": ToMe token merging is built for"
+                    + " --task latent-diffusion bundles only (a classifier's tokens are not unmerged); use keep or elfatt-sd");
+        }
         BundleAssembler.prepare(bundleDir); // refuses a directory it must not replace before any work
         if (o.engines() != null) {
             EngineStage.checkAvailable();

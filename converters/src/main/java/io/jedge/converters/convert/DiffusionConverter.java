@@ -26,8 +26,9 @@ import java.util.function.Consumer;
 
 /**
  * Assembles a latent-diffusion bundle from a denoiser and a decoder: the denoiser in each
- * {@code --attention} form ({@code fp32-vanilla}, {@code fp32-elfatt-sd} with its fidelity report
- * on the predicted noise) and each precision ({@code fp16-*}, gated on the predicted noise), the
+ * {@code --attention} form ({@code fp32-vanilla}; {@code fp32-elfatt-sd}, {@code fp32-tome} and
+ * {@code fp32-elfatt-sd+tome}, each with the blocks that keep the fidelity floor and its fidelity
+ * report on the predicted noise) and each precision ({@code fp16-*}, gated on the predicted noise), the
  * decoder ({@code fp32-decoder}, {@code fp16-decoder}), TensorRT engines of all of them with
  * {@code --engines tensorrt}, and the {@link GenerationDefaults} in the manifest's pipeline map.
  * The defaults come from the models (latent shape from the denoiser's input, null class from a
@@ -99,29 +100,43 @@ public final class DiffusionConverter {
                 continue;
             }
             long t0 = System.nanoTime();
+            AttentionKind kind = AttentionKind.parse(form);
             List<Map<String, Tensor>> feeds = fidelity.feeds();
             FidelityEvaluator eval = FidelityEvaluator.builder().inputs(feeds).threads(0).build();
-            FidelityEvaluator.Selection sel = eval.selectByFidelity(denoiser, o.elfattSd(), o.fidelity(), progress);
+            FidelityEvaluator.Selection sel = switch (kind) {
+                case ELFATT_SD -> eval.selectByFidelity(denoiser, o.elfattSd(), o.fidelity(), progress);
+                case TOME -> eval.selectByFidelity(denoiser, o.tome(), null, o.fidelity(), progress);
+                case ELFATT_SD_TOME -> eval.selectByFidelity(denoiser, o.tome(), o.elfattSd(), o.fidelity(), progress);
+                default -> throw new IllegalStateException("attention form " + form + " has no rewrite");
+            };
             if (sel.layers().isEmpty()) {
-                progress.accept("elfatt-sd left out: no block keeps the denoiser's " + o.fidelity()
-                        + " (lower the floor with --fidelity-min to accept more error)");
+                progress.accept(form + " left out: no block keeps the denoiser's " + o.fidelity()
+                        + " (lower the floor with --fidelity-min to accept more error" + (kind == AttentionKind.ELFATT_SD ? ""
+                        : ", or merge fewer tokens with a lower --tome") + ")");
                 continue;
             }
-            String id = "fp32-" + AttentionKind.ELFATT_SD.id();
+            String id = "fp32-" + kind.id();
             Report report = fidelity.withNoiseMetrics(AttentionVariants.forVariant(sel.report(), id, referenceId), denoiser, sel.model(),
                     feeds, defaults);
             Map<String, String> attrs = new LinkedHashMap<>(common);
-            attrs.put("elfattLayers", sel.layers().toString());
-            attrs.put("elfattBlock", String.valueOf(o.elfattSd().block()));
-            attrs.put("elfattAgents", String.valueOf(o.elfattSd().agents()));
-            forms.add(new Form(AttentionKind.ELFATT_SD, sel.model(), attrs, report));
+            if (kind != AttentionKind.TOME) {
+                attrs.put("elfattLayers", sel.layers().toString());
+                attrs.put("elfattBlock", String.valueOf(o.elfattSd().block()));
+                attrs.put("elfattAgents", String.valueOf(o.elfattSd().agents()));
+            }
+            if (kind != AttentionKind.ELFATT_SD) {
+                attrs.put("tomeLayers", sel.layers().toString());
+                attrs.put("tomeRatio", String.valueOf(o.tome().ratio()));
+                attrs.put("tomeSeed", String.valueOf(o.tome().seed()));
+            }
+            forms.add(new Form(kind, sel.model(), attrs, report));
             Map<String, Double> m = report.metrics();
             StringBuilder cosines = new StringBuilder();
             for (long t : fidelity.timesteps()) {
                 cosines.append(String.format(Locale.ROOT, "%st=%d %.5f", cosines.isEmpty() ? "" : ", ", t, m.get("noiseCosine_t" + t)));
             }
-            progress.accept(String.format(Locale.ROOT, "elfatt-sd: rewrote blocks %s; predicted-noise cosine %s;"
-                            + " final latents of a %d-step generation: cosine %.5f (%.1f s)", sel.layers(), cosines,
+            progress.accept(String.format(Locale.ROOT, "%s: rewrote blocks %s; predicted-noise cosine %s;"
+                            + " final latents of a %d-step generation: cosine %.5f (%.1f s)", form, sel.layers(), cosines,
                     DenoiserFidelity.GENERATION_STEPS, m.get("finalLatentCosine"), (System.nanoTime() - t0) / 1e9));
         }
         for (Precision p : o.precisions()) {

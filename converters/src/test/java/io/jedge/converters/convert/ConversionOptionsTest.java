@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jedge.converters.attention.ElfattSdOptions;
 import io.jedge.converters.attention.FidelityFloor;
 import io.jedge.converters.precision.PrecisionOptions;
+import io.jedge.converters.attention.TomeOptions;
 import io.jedge.sdk.bundle.Precision;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class ConversionOptionsTest {
     static ConversionOptions of(List<Precision> precisions, int min, int opt, int max, List<String> attention, FidelityFloor floor,
             PrecisionOptions precision) {
         return new ConversionOptions("m", precisions, min, opt, max, List.of(), null, attention, ElfattSdOptions.defaults(), floor,
-                null, precision, PreprocessingOptions.none());
+                null, precision, PreprocessingOptions.none(), TomeOptions.defaults());
     }
 
     static void refused(String expected, Runnable r) {
@@ -34,7 +35,7 @@ class ConversionOptionsTest {
         refused("--precision: at least one", () -> of(List.of(), 1, 1, 1, keep, f, p));
         refused("--batch 4:2:8, expected MIN:OPT:MAX", () -> of(fp32, 4, 2, 8, keep, f, p));
         refused("--batch 0:1:1", () -> of(fp32, 0, 1, 1, keep, f, p));
-        refused("--attention 'window', expected keep or elfatt-sd", () -> of(fp32, 1, 1, 1, List.of("window"), f, p));
+        refused("--attention 'window', expected one of keep, elfatt-sd, tome, elfatt-sd+tome", () -> of(fp32, 1, 1, 1, List.of("window"), f, p));
         refused("--attention: at least one", () -> of(fp32, 1, 1, 1, List.of(), f, p));
         refused("fidelity floor must not be null", () -> of(fp32, 1, 1, 1, keep, null, p));
         refused("precision options must not be null", () -> of(fp32, 1, 1, 1, keep, f, null));

@@ -33,8 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The runtime's {@link ImageGenerator}: selects the vanilla and (where present and admissible) the
- * ELFATT-SD denoiser variant and the decoder variant for the device, reads the bundle's
+ * The runtime's {@link ImageGenerator}: selects the vanilla and (where present and admissible) one
+ * training-free denoiser variant (ELFATT-SD, ToMe or ELFATT-SD+ToMe, run as {@link DenoiserKind#ELFATT_SD}) and the decoder variant for the device, reads the bundle's
  * {@link GenerationDefaults}, and runs a {@link LatentDiffusionPipeline} whose model suppliers open
  * the chosen variants on their backends when first needed.
  *
@@ -76,13 +76,14 @@ public final class DiffusionGenerator implements ImageGenerator {
         }
         DeviceContext ctx = env.current();
         VariantSelector selector = new VariantSelector(env.backends());
-        VariantSelector.Result vanilla = select(selector, m, ctx, options, Role.DENOISER, v -> v.attention() != AttentionKind.ELFATT_SD)
+        VariantSelector.Result vanilla = select(selector, m, ctx, options, Role.DENOISER, v -> !v.attention().trainingFree())
                 .orElseThrow(() -> new NoVariantException("bundle '" + m.name() + "' has no vanilla denoiser variant"));
         Optional<VariantSelector.Result> fast = Optional.empty();
         try {
-            fast = select(selector, m, ctx, options, Role.DENOISER, v -> v.attention() == AttentionKind.ELFATT_SD);
+            // ELFATT-SD, ToMe and ELFATT-SD+ToMe variants compete for the early steps; --variant picks one by id
+            fast = select(selector, m, ctx, options, Role.DENOISER, v -> v.attention().trainingFree());
         } catch (NoVariantException e) {
-            LOG.info("no ELFATT-SD denoiser will run; every step is vanilla: {}", e.getMessage());
+            LOG.info("no training-free (ELFATT-SD/ToMe) denoiser will run; every step is vanilla: {}", e.getMessage());
         }
         VariantSelector.Result decoder = select(selector, m, ctx, options, Role.DECODER, v -> true)
                 .orElseThrow(() -> new NoVariantException("bundle '" + m.name() + "' has no decoder variant"));

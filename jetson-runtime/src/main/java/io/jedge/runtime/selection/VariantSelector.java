@@ -287,7 +287,7 @@ public final class VariantSelector {
 
     /** Variants whose outputs only approximate the source model's: reduced precision or a training-free rewrite. */
     static boolean approximate(Variant v) {
-        return v.precision() != Precision.FP32 || v.attention() == AttentionKind.ELFATT_SD;
+        return v.precision() != Precision.FP32 || v.attention().trainingFree();
     }
 
     private static Candidate reject(Variant v, String reason) {

@@ -88,4 +88,32 @@ class DiffusionSelectionTest {
         assertEquals("fp32-decoder", chosen(selector(false), m, CPU, Role.DECODER));
         assertEquals("fp32-vanilla", chosen(selector(false), m, GPU, Role.DENOISER), "a GPU without TensorRT still runs ONNX");
     }
+
+    /**
+     * ToMe and ELFATT-SD+ToMe denoisers belong to the early-step group, never to the vanilla one, and like
+     * ELFATT-SD they run only with a fidelity report at or above the floor.
+     */
+    @Test
+    void tomeVariantsCompeteForTheEarlyStepsOnlyWithEvidence() {
+        List<Variant> vs = List.of(
+                v("fp32-vanilla", Role.DENOISER, VariantFormat.ONNX, Precision.FP32, AttentionKind.VANILLA),
+                v("fp32-tome", Role.DENOISER, VariantFormat.ONNX, Precision.FP32, AttentionKind.TOME),
+                v("fp32-elfatt-sd+tome", Role.DENOISER, VariantFormat.ONNX, Precision.FP32, AttentionKind.ELFATT_SD_TOME),
+                v("fp32-decoder", Role.DECODER, VariantFormat.ONNX, Precision.FP32, AttentionKind.NONE));
+        BundleManifest m = new BundleManifest(1, "dit", Task.LATENT_DIFFUSION, bundle(1).inputs(), bundle(1).outputs(), null,
+                List.of(), Map.of(), vs, List.of(fidelity("fp32-tome", 0.995), fidelity("fp32-elfatt-sd+tome", 0.97)), null, null);
+        VariantSelector.Result vanilla = DiffusionGenerator.select(selector(false), m, CPU, LoadOptions.builder().build(), Role.DENOISER,
+                v -> !v.attention().trainingFree()).orElseThrow();
+        assertEquals("fp32-vanilla", vanilla.chosen().variant().id());
+        VariantSelector.Result fast = DiffusionGenerator.select(selector(false), m, CPU, LoadOptions.builder().build(), Role.DENOISER,
+                v -> v.attention().trainingFree()).orElseThrow();
+        assertEquals("fp32-tome", fast.chosen().variant().id(), fast.explain());
+        assertTrue(fast.explain().contains("fp32-elfatt-sd+tome: fidelity cosine 0.9700 is below the floor"), fast.explain());
+        assertEquals(AttentionKind.ELFATT_SD_TOME, AttentionKind.parse("elfatt-sd+tome"));
+        assertEquals("elfatt-sd+tome", AttentionKind.ELFATT_SD_TOME.id());
+    }
+
+    private static Report fidelity(String id, double cosine) {
+        return new Report("fidelity", id, "fp32-vanilla", "held-out latents", Map.of("cosine", cosine), null, null);
+    }
 }

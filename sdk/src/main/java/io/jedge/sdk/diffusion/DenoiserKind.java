@@ -5,8 +5,8 @@ public enum DenoiserKind {
     /** The denoiser as trained (full softmax attention). */
     VANILLA,
     /**
-     * The training-free ELFATT-SD rewrite (agent attention plus block-local softmax at the
-     * highest-resolution level); used for the first fraction of the steps only.
+     * A training-free approximation of the denoiser: the ELFATT-SD rewrite (agent attention plus
+     * block-local softmax), ToMe token merging, or both; used for the first fraction of the steps only.
      */
     ELFATT_SD;
 }
