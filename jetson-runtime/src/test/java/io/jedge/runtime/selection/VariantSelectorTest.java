@@ -169,10 +169,10 @@ class VariantSelectorTest {
         assertEquals(0.43, AttentionCrossover.ratio("tensorrt", 0), 1e-9, "an unknown length counts as short");
         assertEquals(2.69, AttentionCrossover.ratio("tensorrt", 16384), 1e-9);
         int trt = AttentionCrossover.crossoverTokens("tensorrt");
-        assertTrue(trt > 1025 && trt < 4097, "TensorRT crossover " + trt);
+        assertEquals(1408, trt, "0.76x at 1025 to 2.69x at 4097 crosses 1 at 1407.0");
         assertTrue(AttentionCrossover.elfattWins("tensorrt", trt) && !AttentionCrossover.elfattWins("tensorrt", trt - 1));
         int cpu = AttentionCrossover.crossoverTokens("ort-cpu");
-        assertTrue(cpu > 197 && cpu < 1025, "CPU crossover " + cpu);
+        assertEquals(363, cpu, "0.94x at 197 to 1.24x at 1025 crosses 1 at 362.6");
         String why = AttentionCrossover.whyNotDefault("tensorrt", 197);
         assertTrue(why.contains("197 tokens") && why.contains("0.43x") && why.contains("TensorRT") && why.contains("from " + trt + " tokens"), why);
         assertEquals("", AttentionCrossover.whyNotDefault("ort-cpu", 4097));
