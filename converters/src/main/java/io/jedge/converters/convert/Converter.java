@@ -111,13 +111,7 @@ public final class Converter {
         if (kind == AttentionKind.VANILLA || kind == AttentionKind.NONE) {
             return;
         }
-        int tokens;
-        try {
-            tokens = Integer.parseInt(attributes.getOrDefault("tokens", "0"));
-        } catch (NumberFormatException e) {
-            tokens = 0;
-        }
-        String why = AttentionCrossover.whyNotDefault(target, tokens);
+        String why = AttentionCrossover.whyNotDefault(target, AttentionCrossover.tokens(attributes));
         if (why.isEmpty()) {
             return;
         }

@@ -2,6 +2,7 @@ package io.jedge.runtime.selection;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * How fast ELFATT runs against the best vanilla attention form, per backend and sequence length:
@@ -47,6 +48,15 @@ public final class AttentionCrossover {
             }
         }
         return ps.get(ps.size() - 1).ratio();
+    }
+
+    /** The sequence length a variant records in its {@code tokens} attribute; 0 (unknown) when absent or not a number. */
+    public static int tokens(Map<String, String> variantAttributes) {
+        try {
+            return Integer.parseInt(variantAttributes.getOrDefault("tokens", "0"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** Whether ELFATT at {@code tokens} tokens is measured at least as fast as vanilla on {@code backend}. */

@@ -239,14 +239,8 @@ public final class VariantSelector {
         if (v.attention() == AttentionKind.VANILLA || v.attention() == AttentionKind.NONE) {
             return 1.0;
         }
-        int tokens;
-        try {
-            tokens = Integer.parseInt(v.attributes().getOrDefault("tokens", "0"));
-        } catch (NumberFormatException e) {
-            tokens = 0;
-        }
         double gain = v.attention() == AttentionKind.WINDOW ? 0.8 : 1.0;
-        return gain * AttentionCrossover.ratio(backend, tokens);
+        return gain * AttentionCrossover.ratio(backend, AttentionCrossover.tokens(v.attributes()));
     }
 
     /**
