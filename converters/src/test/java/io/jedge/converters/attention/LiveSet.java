@@ -32,6 +32,45 @@ public final class LiveSet {
     private LiveSet() {
     }
 
+    /**
+     * Replays the allocations into one buffer: each new tensor takes the smallest gap between live
+     * tensors that fits it, else goes after the last one; the buffer is the highest end reached.
+     */
+    static long patternBytes(List<Node> order, Map<String, Long> bytes, Map<String, Integer> lastUse) {
+        java.util.TreeMap<Long, Long> blocks = new java.util.TreeMap<>(); // offset -> size
+        Map<String, Long> offsetOf = new HashMap<>();
+        long high = 0;
+        for (int i = 0; i < order.size(); i++) {
+            for (String o : order.get(i).outputs()) {
+                Long size = bytes.get(o);
+                if (size == null) {
+                    continue;
+                }
+                long best = -1;
+                long bestGap = Long.MAX_VALUE;
+                long prevEnd = 0;
+                for (Map.Entry<Long, Long> b : blocks.entrySet()) {
+                    long gap = b.getKey() - prevEnd;
+                    if (gap >= size && gap < bestGap) {
+                        best = prevEnd;
+                        bestGap = gap;
+                    }
+                    prevEnd = b.getKey() + b.getValue();
+                }
+                long at = best >= 0 ? best : prevEnd;
+                blocks.put(at, size);
+                offsetOf.put(o, at);
+                high = Math.max(high, at + size);
+            }
+            for (String in : order.get(i).inputs()) {
+                if (lastUse.getOrDefault(in, -1) == i && offsetOf.containsKey(in)) {
+                    blocks.remove(offsetOf.remove(in));
+                }
+            }
+        }
+        return high;
+    }
+
     public static void main(String[] a) throws IOException {
         if (a.length != 2) {
             System.err.println("usage: LiveSet OPTIMISED.onnx PROFILE.json");
@@ -96,6 +135,8 @@ public final class LiveSet {
                 }
             }
         }
+        System.out.printf("memory-pattern block if packed best-fit in this order (as ONNX Runtime's planner traces it): %.1f MiB%n",
+                patternBytes(order, bytes, lastUse) / 1048576.0);
         System.out.printf("graph activation peak %.1f MiB at node %d of %d (%s %s); alive there:%n", peak / 1048576.0, peakAt, order.size(),
                 order.get(peakAt).opType(), order.get(peakAt).name());
         Map<String, Node> producer = new HashMap<>();
