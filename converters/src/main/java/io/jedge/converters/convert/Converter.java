@@ -6,6 +6,7 @@ import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.onnx.TensorData;
 import io.jedge.converters.precision.PrecisionPasses;
+import io.jedge.runtime.selection.AttentionCrossover;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleException;
@@ -86,6 +87,10 @@ public final class Converter {
         }
         boolean forTensorRt = o.engines() != null || (o.precision().int8() != null
                 && o.precision().int8().profile() == io.jedge.converters.precision.QuantProfile.TENSORRT);
+        boolean hasVanilla = pending.stream().anyMatch(v -> v.attention() == AttentionKind.VANILLA);
+        for (Pending v : pending) {
+            defaultNote(v.id(), v.attention(), v.attributes(), forTensorRt ? "tensorrt" : "ort-cpu", hasVanilla);
+        }
         try (a) { // files are staged beside the target; close() removes them unless write() moved them into place
             for (Pending v : pending) {
                 Map<String, String> attributes = forTensorRt ? tensorRtReady(v.id(), v.model(), v.attributes()) : v.attributes();
@@ -97,6 +102,30 @@ public final class Converter {
                 EngineStage.build(a, a.variants(), o.engines(), progress);
             }
             return a.write();
+        }
+    }
+
+    /**
+     * An ELFATT-family variant slower than vanilla attention at its length on the target backend
+     * (measured, {@link AttentionCrossover}: the table the runtime's prior reads too) is never the
+     * bundle's default: it gets attribute {@code notDefault} with the reason, and the runtime rates
+     * it under the vanilla variant until figures measured on the device say otherwise. Without a
+     * vanilla variant the model's own attention stays, and the line says so.
+     */
+    private void defaultNote(String id, AttentionKind kind, Map<String, String> attributes, String target, boolean hasVanilla) {
+        if (kind == AttentionKind.VANILLA || kind == AttentionKind.NONE) {
+            return;
+        }
+        String why = AttentionCrossover.whyNotDefault(target, AttentionCrossover.tokens(attributes));
+        if (why.isEmpty()) {
+            return;
+        }
+        if (hasVanilla) {
+            attributes.put("notDefault", why + "; the vanilla variant is the default there");
+            progress.accept("variant " + id + " is not the default: " + why);
+        } else {
+            progress.accept("variant " + id + ": " + why + "; this bundle has no vanilla variant, so it is "
+                    + "the default (a vanilla-attention model would run faster on this target)");
         }
     }
 

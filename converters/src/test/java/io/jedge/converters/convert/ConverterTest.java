@@ -9,6 +9,8 @@ import io.jedge.converters.attention.FidelityFloor;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.Report;
+import io.jedge.sdk.bundle.Variant;
+import io.jedge.runtime.selection.AttentionCrossover;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +35,28 @@ class ConverterTest {
         assertTrue(cos > 0.9 && cos <= 1.0, "cosine " + cos);
         assertEquals(2, r.layers().size(), "one entry per rewritten attention block");
         assertTrue(log.stream().anyMatch(l -> l.contains("elfatt-sd: rewrote layers [0, 1]")), log.toString());
-        Bundle.load(b.dir()); // the written bundle validates
+        // at 197 tokens ELFATT is measured slower than vanilla on ONNX Runtime CPU: the bundle says why it is not the default
+        Variant e = Bundle.load(b.dir()).manifest().variant("fp32-elfatt-sd").orElseThrow(); // the written bundle validates
+        assertEquals("197", e.attributes().get("tokens"));
+        String note = e.attributes().getOrDefault("notDefault", "");
+        assertTrue(note.contains("197 tokens") && note.contains(String.format(java.util.Locale.ROOT, "%.2fx", AttentionCrossover.ratio("ort-cpu", 197)))
+                && note.contains("ONNX Runtime CPU"), note);
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("variant fp32-elfatt-sd is not the default: ")), log.toString());
+        assertTrue(b.manifest().variant("fp32-vanilla").orElseThrow().attributes().get("notDefault") == null);
+    }
+
+    @Test
+    void elfattOnlyBundleSaysAVanillaModelWouldBeFaster() throws Exception {
+        Path model = tmp.resolve("elfatt.onnx");
+        io.jedge.converters.models.VitBuilder.build(new io.jedge.converters.models.VitConfig(64, 16, 32, 1, 2, 2, 10),
+                new io.jedge.converters.models.SeededWeights(1), new io.jedge.converters.attention.ElfattAttention()).save(model);
+        List<String> log = new ArrayList<>();
+        Bundle b = new Converter(log::add).convert(model, tmp.resolve("e"), ConversionOptions.builder().build());
+        Variant e = b.manifest().variant("fp32-elfatt").orElseThrow();
+        assertEquals("17", e.attributes().get("tokens"));
+        assertTrue(!e.attributes().containsKey("notDefault"), "the only variant is the default: " + e.attributes());
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("variant fp32-elfatt: ELFATT at 17 tokens") && l.contains("no vanilla variant")),
+                log.toString());
     }
 
     @Test

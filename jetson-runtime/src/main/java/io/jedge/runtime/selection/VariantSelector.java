@@ -196,7 +196,8 @@ public final class VariantSelector {
         double score = p * a * g;
         String reason = String.format("no figures for %s; prior speed x%.2f (precision %s x%.2f on %s, attention %s x%.2f%s)",
                 ctx.describe(), score, v.precision().id(), p, ctx.family().name().toLowerCase(java.util.Locale.ROOT),
-                v.attention().id(), a, g != 1 ? String.format(", %s x%.1f", backend, g) : "");
+                v.attention().id(), a, g != 1 ? String.format(", %s x%.1f", backend, g) : "")
+                + (v.attributes().containsKey("notDefault") ? "; converter: " + v.attributes().get("notDefault") : "");
         return new Candidate(v, backend, score, batch, "prior", reason, true);
     }
 
@@ -246,34 +247,17 @@ public final class VariantSelector {
     }
 
     /**
-     * ELFATT's gain grows with the token count (vanilla attention is quadratic in it), but at short
-     * sequences it is slower than vanilla, whose attention the backends fuse. The crossover is
-     * measured per backend: on TensorRT FP16 0.43x at 197 tokens, 0.76x at 1025 and 2.69x at 4097
-     * (batch 1, benchmarks/tensorrt-h200-2026-12-01.md), so from 2048; on ONNX Runtime CPU 0.87x at
-     * 197 and 1.27x at 1025 (elfatt-cpu-2026-12-01-run2.md), so from 1024. Below it the prior rates
-     * ELFATT under vanilla and lets measured figures overrule it; an unknown length counts as short.
+     * ELFATT's speed against vanilla attention at the variant's token count on {@code backend}, as
+     * measured ({@link AttentionCrossover}, the table the converter also uses to pick a bundle's
+     * default): below the crossover the prior rates ELFATT under vanilla and lets figures measured
+     * here overrule it; an unknown length counts as short. Window attention is rated at 0.8 of it.
      */
     static double attentionPrior(Variant v, String backend) {
         if (v.attention() == AttentionKind.VANILLA || v.attention() == AttentionKind.NONE) {
             return 1.0;
         }
-        int tokens;
-        try {
-            tokens = Integer.parseInt(v.attributes().getOrDefault("tokens", "0"));
-        } catch (NumberFormatException e) {
-            tokens = 0;
-        }
-        int crossover = crossoverTokens(backend);
-        if (tokens < crossover) {
-            return 0.85;
-        }
         double gain = v.attention() == AttentionKind.WINDOW ? 0.8 : 1.0;
-        return Math.max(1.0, Math.min(2.5, gain * (1.0 + (tokens - crossover) / 1024.0)));
-    }
-
-    /** Token count from which ELFATT is rated at least as fast as vanilla attention on a backend. */
-    static int crossoverTokens(String backend) {
-        return backend.equals("tensorrt") ? 2048 : 1024;
+        return gain * AttentionCrossover.ratio(backend, AttentionCrossover.tokens(v.attributes()));
     }
 
     /**
