@@ -46,7 +46,7 @@ class BundleBenchTest {
                 .batches(List.of(1, 2, 16)).seconds(0.05).threads(1).build(), lines::add);
         assertEquals(List.of("fp32-elfatt-sd/1", "fp32-elfatt-sd/2"), o.rows().stream().map(r -> r.variant() + "/" + r.batch()).toList());
         assertEquals(List.of("skip fp32-elfatt-sd batch 16: outside its range 1..8"), o.skipped());
-        assertEquals(3, lines.size(), String.join("\n", lines));
+        assertEquals(5, lines.size(), String.join("\n", lines)); // a row and its split line per batch, and the skip
         List<Figure> figures = Bundle.load(b.dir()).manifest().variant("fp32-elfatt-sd").orElseThrow().figures();
         assertEquals(2, figures.size());
         assertTrue(figures.stream().allMatch(f -> f.device().equals("orin-nano-8gb") && "15W".equals(f.powerMode()) && f.simulated()),
