@@ -26,12 +26,12 @@ public record TomeOptions(double ratio, List<Integer> layers, long seed) {
         if (layers == null) {
             throw new IllegalArgumentException("layers must not be null; use an empty list for all supported blocks");
         }
-        layers = List.copyOf(layers);
         for (Integer l : layers) {
-            if (l < 0) {
+            if (l == null || l < 0) {
                 throw new IllegalArgumentException("layers: " + layers + ", expected block indices 0 or more");
             }
         }
+        layers = List.copyOf(layers);
     }
 
     /** Ratio 0.5 on every supported block. */

@@ -2,7 +2,6 @@ package io.jedge.runtime.batching;
 
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -224,17 +223,17 @@ public final class BatcherOptions {
             return this;
         }
 
-        /**
-         * Checks and freezes the settings.
-         *
-         * @throws IllegalArgumentException naming the first setting that is out of range
-         */
         /** See {@link BatcherOptions#directStaging()}; off by default, as batch functions may read {@code floats()}. */
         public Builder directStaging(boolean on) {
             this.directStaging = on;
             return this;
         }
 
+        /**
+         * Checks and freezes the settings (the only way to a {@link BatcherOptions}).
+         *
+         * @throws IllegalArgumentException naming the first setting that is out of range
+         */
         public BatcherOptions build() {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("batcher name: found " + quoted(name) + ", expected a non-blank name");
@@ -250,9 +249,9 @@ public final class BatcherOptions {
             if (workers < 1) {
                 throw new IllegalArgumentException("workers of batcher '" + name + "': found " + workers + ", expected >= 1");
             }
-            Objects.requireNonNull(preferredSizePolicy, "preferredSizePolicy");
-            Objects.requireNonNull(whenFull, "whenFull");
-            Objects.requireNonNull(onClose, "onClose");
+            requirePolicy("preferredSizePolicy", preferredSizePolicy);
+            requirePolicy("whenFull", whenFull);
+            requirePolicy("onClose", onClose);
             checkDuration("blockTimeout", blockTimeout, false);
             if (defaultTimeout != null) {
                 checkDuration("defaultTimeout", defaultTimeout, true);
@@ -293,6 +292,12 @@ public final class BatcherOptions {
             } catch (ArithmeticException e) {
                 throw new IllegalArgumentException(
                         what + " of batcher '" + name + "': found " + d + ", expected at most " + Duration.ofNanos(Long.MAX_VALUE));
+            }
+        }
+
+        private void requirePolicy(String what, Enum<?> policy) {
+            if (policy == null) {
+                throw new IllegalArgumentException(what + " of batcher '" + name + "': found null, expected a policy");
             }
         }
 

@@ -41,7 +41,11 @@ public final class BundleBench {
 
         public Tuning {
             if (io == null || io.isEmpty()) {
-                throw new IllegalArgumentException("at least one IO path to time");
+                throw new IllegalArgumentException("tuning io: none given, expected at least one IO path to time "
+                        + java.util.Arrays.toString(LatencyBench.Io.values()).replace('[', '(').replace(']', ')'));
+            }
+            if (io.stream().anyMatch(java.util.Objects::isNull)) { // List.of's contains(null) throws
+                throw new IllegalArgumentException("tuning io: " + io + ", expected IO paths without null");
             }
             io = List.copyOf(io);
         }

@@ -2,7 +2,6 @@ package io.jedge.runtime.bench;
 
 import io.jedge.runtime.selection.DeviceContext;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What {@link BundleBench#run} measures and where it records it. Immutable; the constructor checks
@@ -40,7 +39,9 @@ public record BundleBenchOptions(List<String> variantIds, List<Integer> batches,
         if (threads < 0 || threads > MAX_THREADS) {
             throw new IllegalArgumentException("threads " + threads + ", expected 0 (all cores) to " + MAX_THREADS);
         }
-        Objects.requireNonNull(device, "device context");
+        if (device == null) {
+            throw new IllegalArgumentException("device context must not be null; use Environment.current() or a simulated one");
+        }
         if (power == null) {
             throw new IllegalArgumentException("power meter must not be null; use BundleBench.NO_POWER");
         }

@@ -58,6 +58,7 @@ class BatcherOptionsTest {
     @Test
     void outOfRangeSettingsAreRefusedByName() {
         assertRefused(b -> b.name(" "), "batcher name", "found ' '");
+        assertRefused(b -> b.whenFull(null), "whenFull of batcher 'vit': found null, expected a policy");
         assertRefused(b -> b.maxBatch(0), "maxBatch of batcher 'vit'", "found 0", "expected >= 1");
         assertRefused(b -> b.maxDelay(Duration.ofMillis(-1)), "maxDelay", "found PT-0.001S", "expected a duration >= 0");
         assertRefused(b -> b.maxDelay(null), "maxDelay", "found null");

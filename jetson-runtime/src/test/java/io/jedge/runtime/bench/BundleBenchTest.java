@@ -35,7 +35,12 @@ class BundleBenchTest {
                 () -> new BundleBenchOptions(null, List.of(1), 1, 2000, orin, false, BundleBench.NO_POWER, BundleBench.Tuning.DEFAULT)).getMessage().contains("threads 2000"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> new BundleBenchOptions(null, List.of(1), 1, 0, orin, false, null, BundleBench.Tuning.DEFAULT)).getMessage().contains("NO_POWER"));
-        assertThrows(NullPointerException.class, () -> BundleBenchOptions.builder(null).build());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BundleBenchOptions.builder(null).build())
+                .getMessage().startsWith("device context must not be null"));
+        assertEquals("tuning io: none given, expected at least one IO path to time (HEAP, DIRECT)",
+                assertThrows(IllegalArgumentException.class, () -> new BundleBench.Tuning(List.of(), false)).getMessage());
+        assertEquals("tuning io: [HEAP, null], expected IO paths without null", assertThrows(IllegalArgumentException.class,
+                () -> new BundleBench.Tuning(java.util.Arrays.asList(LatencyBench.Io.HEAP, null), false)).getMessage());
     }
 
     @Test

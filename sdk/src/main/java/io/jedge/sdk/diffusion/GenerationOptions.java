@@ -1,6 +1,5 @@
 package io.jedge.sdk.diffusion;
 
-import java.util.Objects;
 
 /**
  * What one call of {@link LatentDiffusionPipeline#generate} makes. Immutable; built with
@@ -210,7 +209,10 @@ public final class GenerationOptions {
         }
 
         public GenerationOptions build() {
-            Objects.requireNonNull(scheduler, "generation scheduler");
+            if (scheduler == null) {
+                throw new IllegalArgumentException("generation scheduler: null, expected a SchedulerConfig"
+                        + " such as SchedulerConfig.of(SchedulerKind.DDIM)");
+            }
             if (steps < 1) {
                 throw new IllegalArgumentException("generation steps: " + steps + ", expected >= 1");
             }

@@ -3,7 +3,7 @@ package io.jedge.sdk.diffusion;
 import java.util.Objects;
 
 /**
- * Which sampler to run and how; immutable, built with {@link #builder()} and validated there.
+ * Which sampler to run and how; immutable and checked on construction; built with {@link #builder()}.
  *
  * <p>Defaults: DPM-Solver++(2M), epsilon prediction, {@link TimestepSpacing#TRAILING} spacing,
  * steps offset 0, eta 0 for DDIM and 1 for Euler ancestral, and DDIM's last step going to

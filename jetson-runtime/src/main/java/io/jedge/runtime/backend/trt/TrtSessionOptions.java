@@ -1,7 +1,7 @@
 package io.jedge.runtime.backend.trt;
 
 /**
- * How a TensorRT session runs. Immutable; build with {@link #builder()}.
+ * How a TensorRT session runs. Immutable and checked on construction; build with {@link #builder()}.
  *
  * @param maxContexts       execution contexts (= concurrent calls); each has its own stream and
  *                          buffers sized for the profile's largest shapes, so each costs memory
@@ -14,6 +14,15 @@ package io.jedge.runtime.backend.trt;
 public record TrtSessionOptions(int maxContexts, int device, boolean strictDeviceMatch, boolean cudaGraphs) {
     /** Upper bound on contexts per session: each one holds a full set of IO and activation buffers. */
     public static final int MAX_CONTEXTS = 64;
+
+    public TrtSessionOptions {
+        if (maxContexts < 1 || maxContexts > MAX_CONTEXTS) {
+            throw new IllegalArgumentException("maxContexts: " + maxContexts + ", expected 1.." + MAX_CONTEXTS);
+        }
+        if (device < 0) {
+            throw new IllegalArgumentException("device: " + device + ", expected a CUDA device index of 0 or more");
+        }
+    }
 
     public static TrtSessionOptions defaults() {
         return builder().build();
@@ -51,12 +60,6 @@ public record TrtSessionOptions(int maxContexts, int device, boolean strictDevic
         }
 
         public TrtSessionOptions build() {
-            if (maxContexts < 1 || maxContexts > MAX_CONTEXTS) {
-                throw new IllegalArgumentException("maxContexts: " + maxContexts + ", expected 1.." + MAX_CONTEXTS);
-            }
-            if (device < 0) {
-                throw new IllegalArgumentException("device: " + device + ", expected a CUDA device index of 0 or more");
-            }
             return new TrtSessionOptions(maxContexts, device, strict, cudaGraphs);
         }
     }

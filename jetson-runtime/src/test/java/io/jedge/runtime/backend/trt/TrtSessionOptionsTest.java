@@ -23,4 +23,12 @@ class TrtSessionOptionsTest {
                 .getMessage();
         assertTrue(dev.startsWith("device: -1"), dev);
     }
+
+    @Test
+    void publicConstructorChecksAsBuildDoes() {
+        assertEquals("maxContexts: 65, expected 1..64",
+                assertThrows(IllegalArgumentException.class, () -> new TrtSessionOptions(65, 0, false, false)).getMessage());
+        assertEquals("device: -2, expected a CUDA device index of 0 or more",
+                assertThrows(IllegalArgumentException.class, () -> new TrtSessionOptions(1, -2, false, false)).getMessage());
+    }
 }

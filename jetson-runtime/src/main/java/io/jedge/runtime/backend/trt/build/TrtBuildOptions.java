@@ -1,12 +1,13 @@
 package io.jedge.runtime.backend.trt.build;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How an engine is built. Immutable; build with {@link #builder()}.
+ * How an engine is built. Immutable and checked on construction; build with {@link #builder()}.
  *
  * @param batchMin          smallest batch of the optimization profile
  * @param batchOpt          batch TensorRT tunes kernels for
@@ -22,6 +23,34 @@ import java.util.Map;
  */
 public record TrtBuildOptions(int batchMin, int batchOpt, int batchMax, long workspaceMiB, Path timingCache, boolean tf32,
         int optimizationLevel, int device, String l4t, String jetpack, Duration progressInterval) {
+
+    public TrtBuildOptions {
+        if (batchMin < 1 || batchOpt < batchMin || batchMax < batchOpt) {
+            throw new IllegalArgumentException("batch: " + batchMin + ":" + batchOpt + ":" + batchMax
+                    + ", expected 1 <= MIN <= OPT <= MAX");
+        }
+        if (workspaceMiB < 1 || workspaceMiB > (1L << 24)) {
+            throw new IllegalArgumentException("workspaceMiB: " + workspaceMiB + ", expected 1.." + (1L << 24));
+        }
+        if (optimizationLevel < 0 || optimizationLevel > 5) {
+            throw new IllegalArgumentException("optimizationLevel: " + optimizationLevel + ", expected 0..5");
+        }
+        if (device < 0) {
+            throw new IllegalArgumentException("device: " + device + ", expected a CUDA device index of 0 or more");
+        }
+        if (progressInterval == null || progressInterval.isNegative() || progressInterval.isZero()) {
+            throw new IllegalArgumentException("progressInterval: " + progressInterval + ", expected a positive duration");
+        }
+        if (timingCache != null && Files.isDirectory(timingCache)) {
+            throw new IllegalArgumentException("timingCache: " + timingCache + " is a directory, expected a file");
+        }
+        l4t = blankToNull(l4t);
+        jetpack = blankToNull(jetpack);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
 
     public static TrtBuildOptions defaults() {
         return builder().build();
@@ -47,7 +76,7 @@ public record TrtBuildOptions(int batchMin, int batchOpt, int batchMax, long wor
         return m;
     }
 
-    /** Builder for {@link TrtBuildOptions}; {@link #build()} validates. */
+    /** Builder for {@link TrtBuildOptions}. */
     public static final class Builder {
         private int batchMin = 1;
         private int batchOpt = 1;
@@ -129,31 +158,8 @@ public record TrtBuildOptions(int batchMin, int batchOpt, int batchMax, long wor
         }
 
         public TrtBuildOptions build() {
-            if (batchMin < 1 || batchOpt < batchMin || batchMax < batchOpt) {
-                throw new IllegalArgumentException("batch: " + batchMin + ":" + batchOpt + ":" + batchMax
-                        + ", expected 1 <= MIN <= OPT <= MAX");
-            }
-            if (workspaceMiB < 1 || workspaceMiB > (1L << 24)) {
-                throw new IllegalArgumentException("workspaceMiB: " + workspaceMiB + ", expected 1.." + (1L << 24));
-            }
-            if (optimizationLevel < 0 || optimizationLevel > 5) {
-                throw new IllegalArgumentException("optimizationLevel: " + optimizationLevel + ", expected 0..5");
-            }
-            if (device < 0) {
-                throw new IllegalArgumentException("device: " + device + ", expected a CUDA device index of 0 or more");
-            }
-            if (progressInterval == null || progressInterval.isNegative() || progressInterval.isZero()) {
-                throw new IllegalArgumentException("progressInterval: " + progressInterval + ", expected a positive duration");
-            }
-            if (timingCache != null && java.nio.file.Files.isDirectory(timingCache)) {
-                throw new IllegalArgumentException("timingCache: " + timingCache + " is a directory, expected a file");
-            }
             return new TrtBuildOptions(batchMin, batchOpt, batchMax, workspaceMiB, timingCache, tf32, optimizationLevel, device,
-                    blankToNull(l4t), blankToNull(jetpack), progressInterval);
-        }
-
-        private static String blankToNull(String s) {
-            return s == null || s.isBlank() ? null : s.trim();
+                    l4t, jetpack, progressInterval);
         }
     }
 }
