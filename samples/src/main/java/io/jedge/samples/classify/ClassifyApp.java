@@ -1,5 +1,6 @@
 package io.jedge.samples.classify;
 
+import io.jedge.samples.options.DeviceFlags;
 import io.jedge.sdk.Goal;
 import io.jedge.sdk.Jedge;
 import io.jedge.sdk.JedgeModel;
@@ -22,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -51,11 +53,11 @@ public final class ClassifyApp implements Callable<Integer> {
     @Option(names = "--watch-seconds", defaultValue = "0", description = "Stop watching after this many seconds (0: until Ctrl-C).")
     int watchSeconds;
 
-    @Option(names = "--threads", defaultValue = "0")
-    int threads;
+    @Mixin
+    DeviceFlags.Threads threads;
 
-    @Option(names = "--simulate", description = "Choose the variant as MODULE:MODE would (e.g. orin-nano-8gb:15W).")
-    String simulate;
+    @Mixin
+    DeviceFlags.Simulate simulate;
 
     private final PrintStream out;
 
@@ -73,8 +75,8 @@ public final class ClassifyApp implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LoadOptions options = LoadOptions.builder().goal(Goal.valueOf(goal.toUpperCase(Locale.ROOT))).threads(threads)
-                .simulate(simulate).build();
+        LoadOptions options = LoadOptions.builder().goal(Goal.valueOf(goal.toUpperCase(Locale.ROOT))).threads(threads.threads())
+                .simulate(simulate.simulate()).build();
         try (JedgeModel model = Jedge.load(bundle, options)) {
             out.println("variant: " + model.selection());
             ImageClassifier classifier = model.imageClassifier();

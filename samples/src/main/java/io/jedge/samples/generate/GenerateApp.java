@@ -1,5 +1,6 @@
 package io.jedge.samples.generate;
 
+import io.jedge.samples.options.DeviceFlags;
 import io.jedge.sdk.Jedge;
 import io.jedge.sdk.LoadOptions;
 import io.jedge.sdk.Selection;
@@ -16,6 +17,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -54,8 +56,8 @@ public final class GenerateApp implements Callable<Integer> {
     @Option(names = "--scheduler", description = "ddim, euler, euler-a or dpm++2m (default: the bundle's).")
     String scheduler;
 
-    @Option(names = "--threads", defaultValue = "0")
-    int threads;
+    @Mixin
+    DeviceFlags.Threads threads;
 
     private final PrintStream out;
 
@@ -74,7 +76,7 @@ public final class GenerateApp implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(outDir);
-        try (ImageGenerator generator = Jedge.loadGenerator(bundle, LoadOptions.builder().threads(threads).build())) {
+        try (ImageGenerator generator = Jedge.loadGenerator(bundle, LoadOptions.builder().threads(threads.threads()).build())) {
             for (Selection s : generator.selections()) {
                 out.println("variant: " + s.variantId() + " on " + s.backend());
             }

@@ -17,6 +17,7 @@ import io.jedge.runtime.power.TelemetryReader;
 import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.runtime.selection.SelectionRequest;
 import io.jedge.runtime.selection.VariantSelector;
+import io.jedge.samples.options.DeviceFlags;
 import io.jedge.sdk.Goal;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleManifest;
@@ -43,6 +44,7 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -74,12 +76,12 @@ public final class PowerBench implements Callable<Integer> {
     @Option(names = "--settle-seconds", defaultValue = "10", description = "Wait after a mode change for clocks to settle.")
     int settle;
 
-    @Option(names = "--simulate", split = ",", defaultValue = "jetson-nano,orin-nano-8gb,orin-nx-16gb,agx-orin-64gb",
+    @Option(names = "--simulate-modules", paramLabel = "MODULES", split = ",", defaultValue = "jetson-nano,orin-nano-8gb,orin-nx-16gb,agx-orin-64gb",
             description = "Modules whose every mode the selection policy is run for (simulated, nothing is measured).")
     List<String> simulate;
 
-    @Option(names = "--threads", defaultValue = "0")
-    int threads;
+    @Mixin
+    DeviceFlags.Threads threads;
 
     @Option(names = "--no-record", description = "Do not store the figures in the bundle.")
     boolean noRecord;
@@ -136,7 +138,7 @@ public final class PowerBench implements Callable<Integer> {
                 List<String> models = bundle.manifest().variants(Role.MODEL).stream().map(Variant::id).toList();
                 TelemetryReader telemetry = new TelemetryReader(host);
                 BundleBench.Outcome o = BundleBench.run(bundle, BundleBenchOptions.builder(ctx).variants(models).batches(batches).seconds(seconds)
-                        .threads(threads).record(!noRecord).power(() -> new PowerSampler(telemetry).begin()).build(),
+                        .threads(threads.threads()).record(!noRecord).power(() -> new PowerSampler(telemetry).begin()).build(),
                         l -> log.println("  " + mode + "  " + l));
                 bundle = o.bundle();
                 for (BundleBench.Row r : o.rows()) {

@@ -29,7 +29,7 @@ class PowerBenchTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PowerBench pb = new PowerBench(new PrintStream(log, true));
         int code = new CommandLine(pb).execute(bundle.toString(), "-o", out.toString(), "--batch", "1,2", "--seconds", "0.1",
-                "--simulate", "jetson-nano,orin-nano-8gb");
+                "--simulate-modules", "jetson-nano,orin-nano-8gb");
         assertEquals(0, code, log.toString());
         List<String> csv = Files.readAllLines(out.resolve("results.csv"));
         assertEquals(1 + 2 * 2, csv.size(), "header + 2 variants x 2 batches: " + csv);
