@@ -4,11 +4,11 @@ import io.jedge.converters.compare.Comparison;
 import io.jedge.converters.compare.ModelComparator;
 import io.jedge.converters.compare.SessionFactory;
 import io.jedge.converters.compare.TensorRtSessions;
+import io.jedge.runtime.backend.SeededInputs;
 import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
 import io.jedge.runtime.backend.Backends;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.backend.ort.OrtBackend;
-import io.jedge.runtime.bench.LatencyBench;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.Precision;
@@ -120,7 +120,7 @@ final class CompareCommand implements Callable<Integer> {
             }
         } else {
             for (int i = 0; i < samples; i++) {
-                feeds.add(LatencyBench.syntheticInputs(specs, 1, 1000 + i));
+                feeds.add(SeededInputs.feed(specs, 1, 1000 + i));
             }
         }
         return feeds;

@@ -1,5 +1,6 @@
 package io.jedge.cli.convert;
 
+import io.jedge.runtime.backend.SeededInputs;
 import io.jedge.sdk.AtomicFiles;
 import static org.bytedeco.cuda.global.cudart.cudaMemGetInfo;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
@@ -340,7 +341,7 @@ public final class TrtProof {
 
     /** Every input at batch {@code b}: the sample tiled for {@code sampleInput}, the runtime's seeded fill otherwise. */
     static Map<String, Tensor> inputs(List<TensorSpec> specs, String sampleInput, float[] sample, int b) {
-        Map<String, Tensor> feeds = new LinkedHashMap<>(LatencyBench.syntheticInputs(specs, b, 42));
+        Map<String, Tensor> feeds = new LinkedHashMap<>(SeededInputs.feed(specs, b, 42));
         Tensor t = feeds.get(sampleInput);
         if (t != null && t.type() == io.jedge.sdk.DataType.FLOAT32 && sample != null && t.elementCount() % sample.length == 0) {
             float[] data = new float[Math.toIntExact(t.elementCount())];

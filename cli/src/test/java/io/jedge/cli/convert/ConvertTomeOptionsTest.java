@@ -79,11 +79,8 @@ class ConvertTomeOptionsTest {
     @Test
     void heldOutLatentsFeedTheTomeReport() throws Exception {
         Path cal = Files.createDirectories(tmp.resolve("cal"));
-        java.util.Random rnd = new java.util.Random(3);
         float[] x = new float[4 * 4 * 8 * 8];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
+        new io.jedge.sdk.diffusion.GaussianNoise(3).fill(x);
         io.jedge.sdk.TensorFiles.write(io.jedge.sdk.Tensor.ofFloats(new long[] {4, 4, 8, 8}, x), cal.resolve("latents.npy"));
         io.jedge.sdk.TensorFiles.write(io.jedge.sdk.Tensor.ofFloats(new long[] {4}, new float[] {50, 50, 600, 600}),
                 cal.resolve("timesteps.npy"));

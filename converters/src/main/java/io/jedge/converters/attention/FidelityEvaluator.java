@@ -6,17 +6,16 @@ import io.jedge.converters.compare.ModelComparator;
 import io.jedge.converters.compare.SessionFactory;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SeededInputs;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Report;
-import io.jedge.sdk.bundle.TensorSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,7 +157,7 @@ public final class FidelityEvaluator {
         SessionOptions so = SessionOptions.builder().threads(threads).build();
         try (InferenceSession rs = SessionFactory.open(ref, referenceId + " model", so);
                 InferenceSession vs = SessionFactory.open(var, variantId + " model", so)) {
-            List<Map<String, Tensor>> feeds = inputs != null ? inputs : seeded(rs.inputs());
+            List<Map<String, Tensor>> feeds = inputs != null ? inputs : SeededInputs.feeds(rs.inputs(), samples, 1, seed);
             ModelComparator.Result result = ModelComparator.run(rs, vs, feeds, probes);
             Metrics whole = result.get(WHOLE);
             Map<String, Double> metrics = metrics(whole);
@@ -173,7 +172,7 @@ public final class FidelityEvaluator {
             notes.add("max_rel_error is max|variant - reference| / max|reference|; cosine is over all float outputs"
                     + " of one sample, averaged over samples (cosine_min: the worst sample)");
             String what = inputs != null ? feeds.size() + " given inputs"
-                    : feeds.size() + " seeded Gaussian inputs (seed " + seed + ", batch 1)";
+                    : feeds.size() + " seeded inputs (seed " + seed + ", batch 1)";
             LOG.debug("fidelity {} vs {}: {}", variantId, referenceId, metrics);
             return new Report("fidelity", variantId, referenceId, what, metrics, layerMetrics, notes);
         }
@@ -275,40 +274,6 @@ public final class FidelityEvaluator {
     /** Orders candidates: agreement first (what a classifier's user sees), then cosine. */
     private static double score(Map<String, Double> m) {
         return m.getOrDefault("top1Agreement", 1.0) * 10 + m.getOrDefault("cosine", -1.0);
-    }
-
-    private List<Map<String, Tensor>> seeded(List<TensorSpec> specs) {
-        Random rnd = new Random(seed);
-        List<Map<String, Tensor>> out = new ArrayList<>();
-        for (int s = 0; s < samples; s++) {
-            Map<String, Tensor> feed = new LinkedHashMap<>();
-            for (TensorSpec spec : specs) {
-                long[] shape = spec.shapeArray();
-                for (int i = 0; i < shape.length; i++) {
-                    if (shape[i] < 0 && i > 0) {
-                        throw new IllegalArgumentException("input '" + spec.name() + "': dimension " + i + " of "
-                                + spec.shape() + " is dynamic; only a dynamic batch can be seeded, give the inputs explicitly");
-                    }
-                    shape[i] = shape[i] < 0 ? 1 : shape[i];
-                }
-                int n = (int) Tensor.elementCount(shape);
-                if (spec.dataType().equals("int64")) {
-                    long[] v = new long[n];
-                    for (int i = 0; i < n; i++) {
-                        v[i] = rnd.nextInt(8);
-                    }
-                    feed.put(spec.name(), Tensor.ofLongs(shape, v));
-                } else {
-                    float[] v = new float[n];
-                    for (int i = 0; i < n; i++) {
-                        v[i] = (float) rnd.nextGaussian();
-                    }
-                    feed.put(spec.name(), Tensor.ofFloats(shape, v));
-                }
-            }
-            out.add(feed);
-        }
-        return out;
     }
 
     /** Builder for {@link FidelityEvaluator}; validated in {@link #build()}. */

@@ -5,9 +5,9 @@ import io.jedge.converters.onnx.GraphBuilder;
 import io.jedge.converters.onnx.Node;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.onnx.TensorData;
+import io.jedge.sdk.diffusion.GaussianNoise;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,19 +119,19 @@ public final class TomeRewrite {
         for (int i = 0; i < prefix; i++) {
             dst[i] = true;
         }
-        Random rnd = new Random(seed);
+        GaussianNoise rnd = new GaussianNoise(seed); // jedge's one seeded generator; only its uniforms are used here
         long gh = a.gridHeight();
         long gw = a.gridWidth();
         if (gh > 0 && gw > 0 && prefix + gh * gw == n) {
             for (int cy = 0; cy < gh / 2; cy++) {
                 for (int cx = 0; cx < gw / 2; cx++) {
-                    int pick = rnd.nextInt(4);
+                    int pick = (int) (rnd.nextUniform() * 4);
                     dst[prefix + (int) ((2 * cy + pick / 2) * gw + 2 * cx + pick % 2)] = true;
                 }
             }
         } else {
             for (int g = prefix; g + 4 <= n; g += 4) {
-                dst[g + rnd.nextInt(4)] = true;
+                dst[g + (int) (rnd.nextUniform() * 4)] = true;
             }
         }
         int nd = 0;

@@ -6,7 +6,7 @@ import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.onnx.TensorData;
 import io.jedge.converters.onnx.Shapes;
 import io.jedge.runtime.backend.InferenceSession;
-import io.jedge.runtime.bench.LatencyBench;
+import io.jedge.runtime.backend.SeededInputs;
 import io.jedge.sdk.DataType;
 import io.jedge.sdk.Tensor;
 import java.nio.file.Path;
@@ -262,7 +262,7 @@ public final class ModelComparator {
         probes.add(Probe.of(out).withTop1(Top1.IF_CLASSIFIER));
         shared.forEach(t -> probes.add(Probe.of(t).asOptional()));
         try (InferenceSession sa = a.open(modelA, runA, nameA); InferenceSession sb = b.open(modelB, runB, nameB)) {
-            List<Map<String, Tensor>> feeds = inputs.isEmpty() ? List.of(LatencyBench.syntheticInputs(sa.inputs(), 1, 99)) : inputs;
+            List<Map<String, Tensor>> feeds = inputs.isEmpty() ? List.of(SeededInputs.feed(sa.inputs(), 1, 99)) : inputs;
             Result r = run(sa, sb, feeds, probes);
             List<Comparison.Layer> layers = new ArrayList<>();
             Comparison.Layer first = null;

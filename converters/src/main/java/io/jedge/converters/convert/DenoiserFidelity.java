@@ -13,6 +13,7 @@ import io.jedge.runtime.model.SessionDenoiser;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Report;
 import io.jedge.sdk.diffusion.DenoiserKind;
+import io.jedge.sdk.diffusion.GaussianNoise;
 import io.jedge.sdk.diffusion.GenerationDefaults;
 import io.jedge.sdk.diffusion.GenerationOptions;
 import io.jedge.sdk.diffusion.LatentDecoder;
@@ -24,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The fidelity inputs and comparisons of a diffusion variant (an attention rewrite or a reduced
@@ -210,15 +210,13 @@ final class DenoiserFidelity {
         if (heldOut != null) {
             return heldOut;
         }
-        Random rnd = new Random(seed);
+        GaussianNoise rnd = new GaussianNoise(seed);
         List<Map<String, Tensor>> out = new ArrayList<>();
         int per = channels * height * width;
         for (long t : TIMESTEPS) {
             Map<String, Tensor> feed = new LinkedHashMap<>();
             float[] x = new float[ROWS * per];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) rnd.nextGaussian();
-            }
+            rnd.fill(x);
             feed.put(latentsName, Tensor.ofFloats(new long[] {ROWS, channels, height, width}, x));
             if (floatTimesteps) {
                 float[] ts = new float[ROWS];
@@ -232,7 +230,7 @@ final class DenoiserFidelity {
             if (className != null) {
                 long[] labels = new long[ROWS];
                 for (int r = 0; r < ROWS - 1; r++) {
-                    labels[r] = nullClass > 0 ? rnd.nextInt((int) Math.min(Integer.MAX_VALUE, nullClass)) : 0;
+                    labels[r] = (long) (rnd.nextUniform() * Math.max(0, nullClass));
                 }
                 labels[ROWS - 1] = nullClass;
                 feed.put(className, Tensor.ofLongs(new long[] {ROWS}, labels));
@@ -285,11 +283,8 @@ final class DenoiserFidelity {
      * denoiser's latent size: {@code cosine} and {@code maxAbsError} of the pixels.
      */
     Report decoderReport(String variantId, String referenceId, OnnxModel reference, OnnxModel variant, List<String> notes) {
-        Random rnd = new Random(seed + 1);
         float[] x = new float[ROWS * channels * height * width];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
+        new GaussianNoise(seed + 1).fill(x);
         Tensor latents = Tensor.ofFloats(new long[] {ROWS, channels, height, width}, x);
         Map<String, Double> metrics = new LinkedHashMap<>();
         try (InferenceSession rs = SessionFactory.open(reference, referenceId + " decoder", SESSION);

@@ -1,10 +1,12 @@
 package io.jedge.converters.precision;
 
+import io.jedge.runtime.backend.SeededInputs;
 import io.jedge.sdk.DataType;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.TensorFiles;
 import io.jedge.sdk.bundle.Preprocessing;
 import io.jedge.sdk.bundle.TensorSpec;
+import io.jedge.sdk.diffusion.GaussianNoise;
 import io.jedge.sdk.vision.ImagePreprocessor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
@@ -49,8 +50,8 @@ public final class CalibrationSet {
      * range of mean/std-normalised pixels), except that every second sample of an image input
      * ([N, C, H, W], H and W at least 8) is a smooth random image with a random brightness offset
      * (the spatial correlation of real images; see {@link #smoothImage}); int64 inputs uniform in
-     * [0, 10). Sample {@code j} is drawn from {@code seed + j}, so batching does not change the
-     * values.
+     * [0, 10) ({@link SeededInputs}). Sample {@code j} is stream {@code j} of {@code seed}, so
+     * batching does not change the values.
      *
      * @throws IllegalArgumentException for a dynamic dimension other than the batch
      */
@@ -58,31 +59,22 @@ public final class CalibrationSet {
         requireCount(count);
         List<TensorSpec> specs = List.copyOf(inputs);
         for (TensorSpec s : specs) {
-            long[] shape = s.shapeArray();
-            for (int i = 1; i < shape.length; i++) {
-                if (shape[i] < 0) {
-                    throw new IllegalArgumentException("input '" + s.name() + "' has a dynamic dimension " + i
-                            + " besides the batch; seeded calibration needs static shapes, give --calibration DIR instead");
-                }
+            try {
+                SeededInputs.shape(s, 1);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + " (seeded calibration needs static shapes; give --calibration DIR)");
             }
         }
         IntFunction<Map<String, Tensor>> one = j -> {
-            SplittableRandom r = new SplittableRandom(seed * 1_000_003L + j);
-            Map<String, Tensor> out = new LinkedHashMap<>();
-            for (TensorSpec s : specs) {
-                long[] shape = s.shapeArray();
-                if (shape.length > 0 && shape[0] < 0) {
-                    shape[0] = 1; // a fixed batch dimension stays: one sample is then one full batch
-                }
-                int n = Math.toIntExact(Tensor.elementCount(shape));
-                if (s.dataType().equals("int64")) {
-                    long[] v = new long[n];
-                    for (int i = 0; i < n; i++) {
-                        v[i] = r.nextInt(10);
+            GaussianNoise r = GaussianNoise.forStream(seed, j);
+            // a fixed batch dimension stays: one sample is then one full batch
+            Map<String, Tensor> out = new LinkedHashMap<>(SeededInputs.feed(specs, 1, r));
+            if (j % 2 == 1) {
+                for (TensorSpec s : specs) {
+                    long[] shape = SeededInputs.shape(s, 1);
+                    if (!s.dataType().equals("int64") && isImage(shape)) {
+                        out.put(s.name(), Tensor.ofFloats(shape, smoothImage(r, shape)));
                     }
-                    out.put(s.name(), Tensor.ofLongs(shape, v));
-                } else {
-                    out.put(s.name(), Tensor.ofFloats(shape, j % 2 == 1 && isImage(shape) ? smoothImage(r, shape) : normals(r, n)));
                 }
             }
             return out;
@@ -304,26 +296,6 @@ public final class CalibrationSet {
         return description;
     }
 
-    private static float[] normals(SplittableRandom r, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i += 2) {
-            double[] p = gaussianPair(r);
-            v[i] = (float) p[0];
-            if (i + 1 < n) {
-                v[i + 1] = (float) p[1];
-            }
-        }
-        return v;
-    }
-
-    /** Box-Muller: two standard normals from a pair of uniforms. */
-    private static double[] gaussianPair(SplittableRandom r) {
-        double u1 = 1.0 - r.nextDouble();
-        double u2 = r.nextDouble();
-        double rad = Math.sqrt(-2 * Math.log(u1));
-        return new double[] {rad * Math.cos(2 * Math.PI * u2), rad * Math.sin(2 * Math.PI * u2)};
-    }
-
     /** [N, C, H, W] with H and W of at least 8: images, where smooth inputs are the common case. */
     private static boolean isImage(long[] shape) {
         return shape.length == 4 && shape[2] >= 8 && shape[3] >= 8;
@@ -338,7 +310,7 @@ public final class CalibrationSet {
      * Ranges calibrated on noise alone clip them: on the corpus' smooth test input INT8 timm
      * ViT/DeiT fell to cosine 0.983-0.986 and SigLIP to 0.92 (0.996-0.9998 with these samples).
      */
-    private static float[] smoothImage(SplittableRandom r, long[] shape) {
+    private static float[] smoothImage(GaussianNoise r, long[] shape) {
         int per = (int) (shape[1] * shape[2] * shape[3]);
         float[] all = new float[(int) shape[0] * per];
         for (int b = 0; b < shape[0]; b++) { // a fixed batch dimension: one image per row
@@ -347,7 +319,7 @@ public final class CalibrationSet {
         return all;
     }
 
-    private static float[] smoothImage(SplittableRandom r, int c, int h, int w) {
+    private static float[] smoothImage(GaussianNoise r, int c, int h, int w) {
         float[] v = new float[c * h * w];
         double[][] shared = waves(r);
         for (int ch = 0; ch < c; ch++) {
@@ -369,18 +341,18 @@ public final class CalibrationSet {
             var += (f - mean) * (f - mean);
         }
         double std = Math.sqrt(var / v.length);
-        double[] normal = gaussianPair(r);
+        double offset = 0.8 * r.nextGaussian();
         for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (0.6 * (v[i] - mean) / (std > 0 ? std : 1) + 0.8 * normal[0]);
+            v[i] = (float) (0.6 * (v[i] - mean) / (std > 0 ? std : 1) + offset);
         }
         return v;
     }
 
     /** Four plane waves of up to two cycles per image: {amplitude, fx, fy, phase}. */
-    private static double[][] waves(SplittableRandom r) {
+    private static double[][] waves(GaussianNoise r) {
         double[][] k = new double[4][];
         for (int i = 0; i < k.length; i++) {
-            k[i] = new double[] {r.nextDouble(), r.nextDouble(-2, 2), r.nextDouble(-2, 2), r.nextDouble(2 * Math.PI)};
+            k[i] = new double[] {r.nextUniform(), 4 * r.nextUniform() - 2, 4 * r.nextUniform() - 2, 2 * Math.PI * r.nextUniform()};
         }
         return k;
     }

@@ -15,8 +15,8 @@ import io.jedge.converters.onnx.TensorData;
 import io.jedge.converters.precision.Fp16Converter;
 import io.jedge.converters.precision.Fp16Options;
 import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SeededInputs;
 import io.jedge.runtime.backend.SessionOptions;
-import io.jedge.runtime.bench.LatencyBench;
 import io.jedge.sdk.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +31,7 @@ class ModelComparatorRunTest {
     }
 
     private static List<Map<String, Tensor>> feeds(InferenceSession s, int n) {
-        return java.util.stream.IntStream.range(0, n).mapToObj(i -> LatencyBench.syntheticInputs(s.inputs(), 2, 10 + i)).toList();
+        return SeededInputs.feeds(s.inputs(), n, 2, 10);
     }
 
     @Test

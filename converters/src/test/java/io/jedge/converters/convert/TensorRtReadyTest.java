@@ -14,16 +14,17 @@ import io.jedge.converters.precision.Int8Options;
 import io.jedge.converters.precision.PrecisionOptions;
 import io.jedge.converters.precision.QuantProfile;
 import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SeededInputs;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.backend.ort.OrtBackend;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.Precision;
+import io.jedge.sdk.bundle.TensorSpec;
 import io.jedge.sdk.bundle.Variant;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,12 +46,7 @@ class TensorRtReadyTest {
         assertEquals("true", v.attributes().get("tensorrtReady"));
         assertFalse(OnnxModel.load(b.resolve(v)).graph().nodes().stream().anyMatch(n -> n.is("Attention")), "Attention lowered");
 
-        float[] x = new float[2 * 3 * 32 * 32];
-        Random r = new Random(5);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
-        Map<String, Tensor> in = Map.of("pixels", Tensor.ofFloats(new long[] {2, 3, 32, 32}, x));
+        Map<String, Tensor> in = SeededInputs.feed(List.of(new TensorSpec("pixels", "float32", List.of(-1L, 3L, 32L, 32L))), 2, 5);
         float[] before;
         float[] after;
         OrtBackend ort = new OrtBackend();

@@ -3,6 +3,7 @@ package io.jedge.runtime.bench;
 import io.jedge.runtime.backend.Backend;
 import io.jedge.runtime.backend.Backends;
 import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SeededInputs;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.sdk.Tensor;
@@ -119,7 +120,7 @@ public final class BundleBench {
                         progress.accept(why);
                         continue;
                     }
-                    Map<String, Tensor> in = LatencyBench.syntheticInputs(s.inputs(), b, 42);
+                    Map<String, Tensor> in = SeededInputs.feed(s.inputs(), b, 42);
                     for (LatencyBench.Io io : tuning.io()) {
                         PowerMeter.Sample sample = power.start();
                         LatencyBench.Stats st;
@@ -190,7 +191,7 @@ public final class BundleBench {
             try (InferenceSession s = backend.get().open(bundle, v, SessionOptions.builder().threads(threads).build())) {
                 progress.accept("batcher on " + v.id() + " (" + s.backendName() + "): max batch " + maxBatch + ", " + clients
                         + " clients, " + rounds + " rounds");
-                BatcherBench.Result r = BatcherBench.run(s, LatencyBench.syntheticInputs(s.inputs(), 1, 42), maxBatch,
+                BatcherBench.Result r = BatcherBench.run(s, SeededInputs.feed(s.inputs(), 1, 42), maxBatch,
                         java.time.Duration.ofMillis(2), clients, rounds, seconds, progress);
                 progress.accept(BatcherBench.resultLine(v.id(), s.backendName(), r));
                 out.add(r);

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 
 /**
  * Measures a session: warm-up, then timed calls for a bounded wall time. Used by
@@ -46,39 +45,6 @@ public final class LatencyBench {
         HEAP,
         /** Inputs and outputs in the backend's own direct memory ({@code allocate}) through {@code runInto}. */
         DIRECT
-    }
-
-    /** Seeded inputs matching the session's inputs with the batch dimension set to {@code batch}. */
-    public static Map<String, Tensor> syntheticInputs(List<TensorSpec> inputs, int batch, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (TensorSpec s : inputs) {
-            long[] shape = s.shapeArray();
-            for (int i = 0; i < shape.length; i++) {
-                if (shape[i] < 0) {
-                    if (i > 0) {
-                        throw new IllegalArgumentException("input '" + s.name() + "' has a dynamic dimension " + i
-                                + " besides the batch; give inputs explicitly");
-                    }
-                    shape[i] = batch;
-                }
-            }
-            int n = Math.toIntExact(Tensor.elementCount(shape));
-            if (s.dataType().equals("int64")) {
-                long[] v = new long[n];
-                for (int i = 0; i < n; i++) {
-                    v[i] = r.nextInt(10);
-                }
-                out.put(s.name(), Tensor.ofLongs(shape, v));
-            } else {
-                float[] v = new float[n];
-                for (int i = 0; i < n; i++) {
-                    v[i] = (float) (r.nextDouble() * 2 - 1);
-                }
-                out.put(s.name(), Tensor.ofFloats(shape, v));
-            }
-        }
-        return out;
     }
 
     /** Inputs and caller-owned outputs in a session's direct memory, for {@code runInto}; release with {@link #close}. */

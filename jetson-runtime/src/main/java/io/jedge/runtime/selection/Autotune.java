@@ -2,6 +2,7 @@ package io.jedge.runtime.selection;
 
 import io.jedge.runtime.backend.Backends;
 import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SeededInputs;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.bench.LatencyBench;
 import io.jedge.sdk.bundle.Bundle;
@@ -56,7 +57,7 @@ public final class Autotune {
                     if (System.nanoTime() > deadline || (!figs.isEmpty() && batch == figs.get(0).batch())) {
                         continue;
                     }
-                    LatencyBench.Stats st = LatencyBench.measure(s, LatencyBench.syntheticInputs(s.inputs(), batch, 5), 1, perPoint, 3);
+                    LatencyBench.Stats st = LatencyBench.measure(s, SeededInputs.feed(s.inputs(), batch, 5), 1, perPoint, 3);
                     figs.add(new Figure(ctx.deviceId(), ctx.figureMode(), c.backend(), threads, batch, st.p50Ms(), st.p95Ms(),
                             st.throughputPerSec(), null, null, now, ctx.simulated()));
                 }
