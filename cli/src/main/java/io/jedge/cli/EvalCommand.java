@@ -10,6 +10,7 @@ import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.Role;
 import io.jedge.sdk.bundle.TensorSpec;
 import io.jedge.sdk.bundle.Variant;
+import io.jedge.sdk.vision.Ranking;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -82,40 +83,34 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "%d samples from %s, labels from %s%n", y.length, inputs, labels);
         out.printf(Locale.ROOT, "%-24s %8s %8s %10s%n", "variant", "top-1", "top-5", "agreement");
-        int[] reference = null;
+        float[] reference = null;
         for (Variant v : chosen) {
             LoadOptions o = LoadOptions.builder().variant(v.id()).threads(threads.threads).watchPower(false).build();
-            int[] top1;
-            double top5;
+            float[] logits;
             try (JedgeModel m = Jedge.load(bundleDir, o)) {
-                float[] logits = m.predictor().run(Map.of(in.name(), x)).values().iterator().next().floats();
-                int classes = logits.length / y.length;
-                if (classes < 2 || logits.length % y.length != 0) {
-                    throw new IllegalArgumentException("variant " + v.id() + " gives " + logits.length + " values for " + y.length
-                            + " samples; eval needs (batch, classes) logits");
-                }
-                top1 = new int[y.length];
-                int hits5 = 0;
-                for (int i = 0; i < y.length; i++) {
-                    float[] row = Arrays.copyOfRange(logits, i * classes, (i + 1) * classes);
-                    top1[i] = argmax(row);
-                    hits5 += rankOf(row, (int) y[i]) < 5 ? 1 : 0;
-                }
-                top5 = (double) hits5 / y.length;
+                logits = m.predictor().run(Map.of(in.name(), x)).values().iterator().next().floats();
             } catch (JedgeException e) {
                 out.printf(Locale.ROOT, "%-24s skipped: %s%n", v.id(), e.getMessage().lines().findFirst().orElse(""));
                 continue;
             }
+            int classes = logits.length / y.length;
+            if (classes < 2 || logits.length % y.length != 0) {
+                throw new IllegalArgumentException("variant " + v.id() + " gives " + logits.length + " values for " + y.length
+                        + " samples; eval needs (batch, classes) logits");
+            }
             int hits1 = 0;
+            int hits5 = 0;
             int agree = 0;
             for (int i = 0; i < y.length; i++) {
-                hits1 += top1[i] == y[i] ? 1 : 0;
-                agree += reference != null && reference[i] == top1[i] ? 1 : 0;
+                int row = i * classes;
+                hits1 += Ranking.inTopK(logits, row, classes, y[i], 1) ? 1 : 0;
+                hits5 += Ranking.inTopK(logits, row, classes, y[i], 5) ? 1 : 0;
+                agree += reference != null && Ranking.sameTop1(reference, logits, row, classes) ? 1 : 0;
             }
-            out.printf(Locale.ROOT, "%-24s %7.2f%% %7.2f%% %10s%n", v.id(), 100.0 * hits1 / y.length, 100 * top5,
+            out.printf(Locale.ROOT, "%-24s %7.2f%% %7.2f%% %10s%n", v.id(), 100.0 * hits1 / y.length, 100.0 * hits5 / y.length,
                     reference == null ? "(reference)" : String.format(Locale.ROOT, "%.2f%%", 100.0 * agree / y.length));
             if (reference == null) {
-                reference = top1;
+                reference = logits;
             }
             out.flush();
         }
@@ -147,27 +142,5 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         return out;
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    /** How many classes score strictly higher than {@code label} (0 = top-1). */
-    private static int rankOf(float[] v, int label) {
-        if (label < 0 || label >= v.length) {
-            throw new IllegalArgumentException("label " + label + " is outside the model's " + v.length + " classes");
-        }
-        int r = 0;
-        for (float f : v) {
-            r += f > v[label] ? 1 : 0;
-        }
-        return r;
     }
 }

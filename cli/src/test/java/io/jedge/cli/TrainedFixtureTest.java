@@ -116,11 +116,7 @@ class TrainedFixtureTest {
                 float[] out = s.run(Map.of(in, x)).values().iterator().next().floats();
                 int ok = 0;
                 for (int i = 0; i < y.length; i++) {
-                    int best = 0;
-                    for (int c = 1; c < 10; c++) {
-                        best = out[i * 10 + c] > out[i * 10 + best] ? c : best;
-                    }
-                    ok += best == y[i] ? 1 : 0;
+                    ok += io.jedge.sdk.vision.Ranking.inTopK(out, i * 10, 10, y[i], 1) ? 1 : 0;
                 }
                 return (double) ok / y.length;
             }

@@ -21,8 +21,9 @@ import java.util.OptionalDouble;
  *   <li>{@code maxRelError} = max |x−y| / max |x|: the largest error against the reference's
  *       largest magnitude, so near-zero reference entries do not blow it up (0 when identical,
  *       +∞ when only the reference is all zero).
- *   <li>{@code top1Agreement}: fraction of rows whose argmax (first maximum) matches; a row with a
- *       NaN on either side disagrees. Empty unless rows were compared.
+ *   <li>{@code top1Agreement}: fraction of rows whose top-1 class matches, as
+ *       {@link io.jedge.sdk.vision.Ranking#sameTop1} defines it (first maximum; a row with a NaN on
+ *       either side disagrees). Empty unless rows were compared.
  * </ul>
  * A NaN anywhere in the candidate makes every figure but the counts and top-1 NaN, which fails
  * every gate.

@@ -1,6 +1,7 @@
 package io.jedge.converters.compare;
 
 import io.jedge.sdk.Tensor;
+import io.jedge.sdk.vision.Ranking;
 import java.util.Arrays;
 import java.util.OptionalDouble;
 
@@ -99,11 +100,7 @@ public final class MetricsAccumulator {
                     + reference.length + " (the reference's)");
         }
         for (int start = 0; start < reference.length; start += rowLength) {
-            int a = argmax(reference, start, rowLength);
-            int b = argmax(candidate, start, rowLength);
-            if (a >= 0 && a == b) {
-                agreeing++;
-            }
+            agreeing += Ranking.sameTop1(reference, candidate, start, rowLength) ? 1 : 0;
             rows++;
         }
     }
@@ -163,19 +160,6 @@ public final class MetricsAccumulator {
             return 0;
         }
         return Math.max(-1, Math.min(1, dot / (Math.sqrt(xx) * Math.sqrt(yy))));
-    }
-
-    private static int argmax(float[] v, int start, int length) {
-        int best = start;
-        for (int i = start; i < start + length; i++) {
-            if (Float.isNaN(v[i])) {
-                return -1;
-            }
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best - start;
     }
 
     private static void checkRows(float[] reference, int rowLength) {
