@@ -25,7 +25,9 @@ import java.util.Map;
 /**
  * The tiny ONNX fixtures under {@code src/test/resources/onnx} (written by
  * {@code tools/fixtures/tiny_onnx.py}): {@code pixels} float32 [N,3,8,8] to {@code logits} [N,6]
- * through Flatten, MatMul and Add, with a plain-Java reference of the same weights.
+ * through Flatten, MatMul and Add, with a plain-Java reference of the same weights; DiT- and
+ * TAESD-shaped {@code denoiser-*} and {@code decoder}; {@code types}, {@code out_T = in_T + in_T}
+ * for every element type a direct tensor can hold.
  */
 public final class TinyModels {
     public static final int FEATURES = 3 * 8 * 8;

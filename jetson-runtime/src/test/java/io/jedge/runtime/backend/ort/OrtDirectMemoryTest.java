@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OnnxTensor;
 import io.jedge.runtime.backend.SessionOptions;
+import io.jedge.runtime.backend.TinyModels;
 import io.jedge.sdk.DataType;
 import io.jedge.sdk.Tensor;
 import java.nio.ByteBuffer;
@@ -28,7 +29,7 @@ class OrtDirectMemoryTest {
 
     @BeforeAll
     static void open() throws Exception {
-        session = (OrtInferenceSession) new OrtBackend().open(TinyOnnx.write(dir), SessionOptions.defaults());
+        session = (OrtInferenceSession) new OrtBackend().open(TinyModels.copy("types", dir), SessionOptions.defaults());
     }
 
     @AfterAll
