@@ -1,6 +1,6 @@
 package io.jedge.sdk.diffusion;
 
-/** Timesteps, step-order checking and buffer checks shared by the schedulers. */
+/** Timesteps, step-order checking, buffer checks and the unscaled-sample defaults shared by the schedulers. */
 abstract class BaseScheduler implements Scheduler {
     final NoiseSchedule schedule;
     final long[] timesteps;
@@ -21,6 +21,19 @@ abstract class BaseScheduler implements Scheduler {
     @Override
     public final int steps() {
         return timesteps.length;
+    }
+
+    /** 1: the samplers that work on the unscaled sample (DDIM, DPM-Solver++); Euler's sigma-space overrides it. */
+    @Override
+    public double initNoiseSigma() {
+        return 1.0;
+    }
+
+    /** 1 at every step, as {@link #initNoiseSigma()}. */
+    @Override
+    public double modelInputScale(int stepIndex) {
+        checkIndex(stepIndex);
+        return 1.0;
     }
 
     /** alphaBar at inference step {@code i}. */

@@ -18,17 +18,6 @@ final class DdimScheduler extends BaseScheduler {
     }
 
     @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
-
-    @Override
-    public double modelInputScale(int stepIndex) {
-        checkIndex(stepIndex);
-        return 1.0;
-    }
-
-    @Override
     public void step(float[] modelOutput, int stepIndex, float[] sample, NoiseSource noise) {
         beginStep(modelOutput, stepIndex, sample);
         double a = alphaBarAt(stepIndex);

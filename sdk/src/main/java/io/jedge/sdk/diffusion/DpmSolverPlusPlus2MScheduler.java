@@ -16,17 +16,6 @@ final class DpmSolverPlusPlus2MScheduler extends BaseScheduler {
         super(schedule, timesteps, prediction);
     }
 
-    @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
-
-    @Override
-    public double modelInputScale(int stepIndex) {
-        checkIndex(stepIndex);
-        return 1.0;
-    }
-
     private double lambdaAt(int i) {
         double a = alphaBarAt(i);
         return 0.5 * Math.log(a / (1 - a));
