@@ -32,6 +32,8 @@ import java.util.Map;
 public final class TinyModels {
     public static final int FEATURES = 3 * 8 * 8;
     public static final int CLASSES = 6;
+    /** The linear fixtures' input. */
+    public static final TensorSpec PIXELS = new TensorSpec("pixels", "float32", List.of(-1L, 3L, 8L, 8L));
 
     private TinyModels() {
     }
@@ -65,7 +67,7 @@ public final class TinyModels {
             Variant van = variant("fp32-vanilla", copy("a", dir), AttentionKind.VANILLA);
             Variant elf = variant("fp32-elfatt-sd", copy("b", dir), AttentionKind.ELFATT_SD);
             BundleManifest m = new BundleManifest(BundleManifest.SCHEMA_VERSION, "tiny", Task.IMAGE_CLASSIFICATION,
-                    List.of(new TensorSpec("pixels", "float32", List.of(-1L, 3L, 8L, 8L))),
+                    List.of(PIXELS),
                     List.of(new TensorSpec("logits", "float32", List.of(-1L, (long) CLASSES))), null, List.of(), Map.of(), List.of(van, elf),
                     List.of(new Report("fidelity", "fp32-elfatt-sd", "fp32-vanilla", "8 seeded", Map.of("cosine", 0.999), List.of(),
                             List.of())),
@@ -126,13 +128,9 @@ public final class TinyModels {
         return "a".equals(which) ? 1 : 2;
     }
 
-    /** A deterministic input of {@code batch} rows. */
+    /** A seeded input of {@code batch} rows ({@link SeededInputs}, seed {@code salt}). */
     public static Tensor pixels(int batch, int salt) {
-        float[] v = new float[batch * FEATURES];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) Math.sin(i * 0.37 + salt);
-        }
-        return Tensor.ofFloats(new long[] {batch, 3, 8, 8}, v);
+        return SeededInputs.feed(List.of(PIXELS), batch, salt).get("pixels");
     }
 
     /** What the fixture of {@code seed} answers for {@code pixels}, computed in plain Java. */
