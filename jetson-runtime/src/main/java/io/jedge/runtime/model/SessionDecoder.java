@@ -1,6 +1,7 @@
 package io.jedge.runtime.model;
 
 import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.NativeResource;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.diffusion.LatentDecoder;
 import io.jedge.sdk.diffusion.PixelRange;
@@ -12,13 +13,12 @@ import java.util.Set;
  * A {@link LatentDecoder} over a one-input {@link InferenceSession} (latents in, image out). Owns
  * the session and closes it.
  */
-public final class SessionDecoder implements LatentDecoder {
+public final class SessionDecoder extends NativeResource implements LatentDecoder {
     private final InferenceSession session;
     private final String name;
     private final String input;
     private final String output;
     private final PixelRange range;
-    private volatile boolean closed;
 
     /** @throws IllegalArgumentException when the session does not have exactly one input */
     public SessionDecoder(InferenceSession session, String name, PixelRange range) {
@@ -35,10 +35,12 @@ public final class SessionDecoder implements LatentDecoder {
 
     @Override
     public Tensor decode(Tensor latents) {
-        if (closed) {
-            throw new IllegalStateException("decoder " + name + " is closed");
+        acquire();
+        try {
+            return session.run(Map.of(input, latents), Set.of(output)).get(output);
+        } finally {
+            release();
         }
-        return session.run(Map.of(input, latents), Set.of(output)).get(output);
     }
 
     @Override
@@ -47,10 +49,12 @@ public final class SessionDecoder implements LatentDecoder {
     }
 
     @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            session.close();
-        }
+    protected String describe() {
+        return "decoder " + name;
+    }
+
+    @Override
+    protected void freeNative() {
+        session.close();
     }
 }
