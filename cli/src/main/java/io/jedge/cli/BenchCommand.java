@@ -1,6 +1,7 @@
 package io.jedge.cli;
 
 import com.google.gson.GsonBuilder;
+import io.jedge.cli.options.DeviceFlags;
 import io.jedge.runtime.bench.BundleBench;
 import io.jedge.runtime.bench.BundleBenchOptions;
 import io.jedge.runtime.bench.LatencyBench;
@@ -80,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         DeviceContext ctx = Environment.detect(io.jedge.sdk.LoadOptions.defaults()).current();
         BundleBench.Outcome r = BundleBench.run(bundle, BundleBenchOptions.builder(ctx).variants(variants).batches(batches).seconds(seconds)
-                .threads(threads.threads).record(!noRecord).tuning(tuning).build(), line -> {
+                .threads(threads.threads()).record(!noRecord).tuning(tuning).build(), line -> {
             if (!json) {
                 out.println(line);
                 out.flush();
@@ -98,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
     private int batcher(java.io.PrintWriter out) throws Exception {
         int c = clients != null ? clients : 2 * batcherMaxBatch;
         List<io.jedge.runtime.bench.BatcherBench.Result> results = BundleBench.batcher(Bundle.load(bundleDir), variants,
-                batcherMaxBatch, c, rounds, seconds, threads.threads, line -> {
+                batcherMaxBatch, c, rounds, seconds, threads.threads(), line -> {
                     out.println(line);
                     out.flush();
                 });
@@ -142,8 +143,8 @@ final class BenchCommand implements Callable<Integer> {
         } else if (clients != null || spec.commandLine().getParseResult().hasMatchedOption("--rounds")) {
             throw new IllegalArgumentException("--clients and --rounds apply to --batcher only");
         }
-        if (threads.threads < 0 || threads.threads > io.jedge.sdk.LoadOptions.MAX_THREADS) {
-            throw new IllegalArgumentException("--threads " + threads.threads + ", expected 0 (all cores) to "
+        if (threads.threads() < 0 || threads.threads() > io.jedge.sdk.LoadOptions.MAX_THREADS) {
+            throw new IllegalArgumentException("--threads " + threads.threads() + ", expected 0 (all cores) to "
                     + io.jedge.sdk.LoadOptions.MAX_THREADS);
         }
     }

@@ -71,7 +71,7 @@ public final class DeviceCommand implements Callable<Integer> {
 
     /** --verbose is the jedge command's inherited option; standalone use has none. */
     private boolean verbose() {
-        return spec.root().userObject() instanceof JedgeCli cli && cli.verbose.verbose;
+        return spec.root().userObject() instanceof JedgeCli cli && cli.verbose.verbose();
     }
 
     @Option(names = "--watch-seconds", hidden = true, description = "Stop watching after this many seconds.")

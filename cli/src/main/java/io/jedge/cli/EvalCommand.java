@@ -1,5 +1,6 @@
 package io.jedge.cli;
 
+import io.jedge.cli.options.DeviceFlags;
 import io.jedge.sdk.Jedge;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.JedgeModel;
@@ -85,7 +86,7 @@ final class EvalCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-24s %8s %8s %10s%n", "variant", "top-1", "top-5", "agreement");
         float[] reference = null;
         for (Variant v : chosen) {
-            LoadOptions o = LoadOptions.builder().variant(v.id()).threads(threads.threads).watchPower(false).build();
+            LoadOptions o = LoadOptions.builder().variant(v.id()).threads(threads.threads()).watchPower(false).build();
             float[] logits;
             try (JedgeModel m = Jedge.load(bundleDir, o)) {
                 logits = m.predictor().run(Map.of(in.name(), x)).values().iterator().next().floats();

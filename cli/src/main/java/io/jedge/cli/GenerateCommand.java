@@ -1,5 +1,6 @@
 package io.jedge.cli;
 
+import io.jedge.cli.options.DeviceFlags;
 import io.jedge.sdk.Jedge;
 import io.jedge.sdk.LoadOptions;
 import io.jedge.sdk.Selection;
@@ -81,7 +82,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         checkOptions();
         PrintWriter out = spec.commandLine().getOut();
-        LoadOptions lo = LoadOptions.builder().threads(threads.threads).backend(backend).variant(variant.variant).simulate(simulate.simulate).watchPower(false).build();
+        LoadOptions lo = LoadOptions.builder().threads(threads.threads()).backend(backend).variant(variant.variant()).simulate(simulate.simulate()).watchPower(false).build();
         try (ImageGenerator g = Jedge.loadGenerator(bundleDir, lo)) {
             GenerationOptions o = options(g);
             out.printf(Locale.ROOT, "bundle %s: %d steps of %s, guidance %s, seed %d, %s, latents %dx%dx%d, %s%n",

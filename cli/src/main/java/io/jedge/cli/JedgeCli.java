@@ -1,6 +1,7 @@
 package io.jedge.cli;
 
 import io.jedge.cli.convert.ConverterCommands;
+import io.jedge.cli.options.DeviceFlags;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.JedgeVersion;
 import io.jedge.sdk.bundle.BundleException;

@@ -1,5 +1,6 @@
 package io.jedge.cli;
 
+import io.jedge.cli.options.DeviceFlags;
 import io.jedge.sdk.Jedge;
 import io.jedge.sdk.JedgeModel;
 import io.jedge.sdk.LoadOptions;
@@ -67,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
             }
             io.jedge.sdk.AtomicFiles.requireWritable("--output " + output, output);
         }
-        LoadOptions o = LoadOptions.builder().variant(variant.variant).threads(threads.threads).watchPower(false).autotune(autotune).simulate(simulate.simulate).build();
+        LoadOptions o = LoadOptions.builder().variant(variant.variant()).threads(threads.threads()).watchPower(false).autotune(autotune).simulate(simulate.simulate()).build();
         try (JedgeModel m = Jedge.load(bundleDir, o)) {
             out.println("variant: " + m.selection());
             String name = input.getFileName().toString().toLowerCase(Locale.ROOT);

@@ -1,5 +1,6 @@
 package io.jedge.cli;
 
+import io.jedge.cli.options.DeviceFlags;
 import io.jedge.runtime.model.Environment;
 import io.jedge.runtime.selection.SelectionRequest;
 import io.jedge.runtime.selection.VariantSelector;
@@ -46,10 +47,10 @@ final class SelectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         Bundle bundle = Bundle.load(bundleDir);
-        Environment env = Environment.detect(LoadOptions.builder().simulate(simulate.simulate).build());
+        Environment env = Environment.detect(LoadOptions.builder().simulate(simulate.simulate()).build());
         SelectionRequest req = new SelectionRequest(Role.parse(role), Goal.valueOf(goal.toUpperCase(Locale.ROOT)),
                 Precision.parse(floor), minFidelity, "auto", null, 0);
-        VariantSelector.BackendResolver resolver = simulate.simulate != null ? VariantSelector.ASSUME_RUNNABLE : env.backends();
+        VariantSelector.BackendResolver resolver = simulate.simulate() != null ? VariantSelector.ASSUME_RUNNABLE : env.backends();
         VariantSelector.Result r = new VariantSelector(resolver).select(bundle.manifest(), env.current(), req, Map.of());
         if (env.current().simulated()) {
             out.println("SIMULATED " + env.current().describe() + " (selection policy only; nothing was run)");

@@ -28,7 +28,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import javax.imageio.ImageIO;
-import io.jedge.cli.DeviceFlags;
+import io.jedge.cli.options.DeviceFlags;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

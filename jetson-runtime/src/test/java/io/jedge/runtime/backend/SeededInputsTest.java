@@ -11,6 +11,7 @@ import io.jedge.sdk.bundle.TensorSpec;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class SeededInputsTest {
@@ -24,14 +25,8 @@ class SeededInputsTest {
         assertArrayEquals(new long[] {3, 64}, f.get("ids").shape());
         assertArrayEquals(new long[] {2, 3}, f.get("fixed").shape(), "a fixed first dimension stays");
         float[] x = f.get("x").floats();
-        double mean = 0;
-        double sq = 0;
-        for (float v : x) {
-            mean += v;
-            sq += v * v;
-        }
-        mean /= x.length;
-        double std = Math.sqrt(sq / x.length - mean * mean);
+        double mean = IntStream.range(0, x.length).mapToDouble(i -> x[i]).average().orElseThrow();
+        double std = Math.sqrt(IntStream.range(0, x.length).mapToDouble(i -> (x[i] - mean) * (x[i] - mean)).average().orElseThrow());
         assertTrue(Math.abs(mean) < 0.1 && Math.abs(std - 1) < 0.1, "N(0, 1): mean " + mean + ", std " + std);
         long[] ids = f.get("ids").longs();
         assertTrue(Arrays.stream(ids).allMatch(v -> v >= 0 && v < SeededInputs.INT_BOUND), Arrays.toString(ids));

@@ -1,6 +1,6 @@
 package io.jedge.samples.classify;
 
-import io.jedge.samples.options.DeviceFlags;
+import io.jedge.cli.options.DeviceFlags;
 import io.jedge.sdk.Goal;
 import io.jedge.sdk.Jedge;
 import io.jedge.sdk.JedgeModel;

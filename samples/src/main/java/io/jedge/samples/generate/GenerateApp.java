@@ -1,6 +1,6 @@
 package io.jedge.samples.generate;
 
-import io.jedge.samples.options.DeviceFlags;
+import io.jedge.cli.options.DeviceFlags;
 import io.jedge.sdk.Jedge;
 import io.jedge.sdk.LoadOptions;
 import io.jedge.sdk.Selection;

@@ -17,7 +17,7 @@ import io.jedge.runtime.power.TelemetryReader;
 import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.runtime.selection.SelectionRequest;
 import io.jedge.runtime.selection.VariantSelector;
-import io.jedge.samples.options.DeviceFlags;
+import io.jedge.cli.options.DeviceFlags;
 import io.jedge.sdk.Goal;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleManifest;

@@ -1,6 +1,5 @@
-package io.jedge.samples.options;
+package io.jedge.samples;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,35 +9,13 @@ import io.jedge.samples.powerbench.PowerBench;
 import java.lang.reflect.Field;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** --threads and --simulate mean in the samples what they mean in the CLI: declared once, with the CLI's words. */
-class DeviceFlagsTest {
+/** --threads and --simulate mean in the samples what they mean in the CLI: both take them from io.jedge.cli.options.DeviceFlags. */
+class SharedOptionsTest {
     static final List<String> SHARED = List.of("--threads", "--simulate");
-
-    private static Option option(Class<?> mixin) {
-        List<Option> found = Arrays.stream(mixin.getDeclaredFields()).map(f -> f.getAnnotation(Option.class))
-                .filter(o -> o != null).toList();
-        assertEquals(1, found.size(), mixin.getName());
-        return found.get(0);
-    }
-
-    @Test
-    void eachMixinMatchesTheCliDeclaration() throws Exception {
-        Map<Class<?>, String> cliTwin = Map.of(DeviceFlags.Threads.class, "io.jedge.cli.DeviceFlags$Threads",
-                DeviceFlags.Simulate.class, "io.jedge.cli.DeviceFlags$Simulate");
-        for (Map.Entry<Class<?>, String> e : cliTwin.entrySet()) {
-            Option ours = option(e.getKey());
-            Option cli = option(Class.forName(e.getValue()));
-            assertArrayEquals(cli.names(), ours.names(), e.getValue());
-            assertArrayEquals(cli.description(), ours.description(), e.getValue());
-            assertEquals(cli.defaultValue(), ours.defaultValue(), e.getValue());
-            assertEquals(cli.paramLabel(), ours.paramLabel(), e.getValue());
-        }
-    }
 
     @Test
     void noSampleDeclaresTheSharedOptionsItself() {

@@ -1,12 +1,12 @@
-package io.jedge.cli;
+package io.jedge.cli.options;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
  * The options several commands share, each declared once here as a picocli mixin so that its name,
- * default and help text agree wherever it appears ({@code @Mixin DeviceFlags.Threads threads;}).
- * Public because the converter commands in {@code io.jedge.cli.convert} use them too.
+ * default and help text agree wherever it appears ({@code @Mixin DeviceFlags.Threads threads;}):
+ * the {@code jedge} commands and the sample apps.
  */
 public final class DeviceFlags {
     private DeviceFlags() {
@@ -49,9 +49,13 @@ public final class DeviceFlags {
 
     /** {@code --verbose}, on the top command and inherited by every subcommand. */
     public static final class Verbose {
-        static final String NAME = "--verbose";
+        public static final String NAME = "--verbose";
 
         @Option(names = NAME, scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
         boolean verbose;
+
+        public boolean verbose() {
+            return verbose;
+        }
     }
 }
