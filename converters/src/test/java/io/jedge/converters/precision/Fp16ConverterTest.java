@@ -31,11 +31,8 @@ class Fp16ConverterTest {
     }
 
     static Tensor gaussian(long[] shape, long seed) {
-        java.util.Random r = new java.util.Random(seed);
         float[] v = new float[Math.toIntExact(Tensor.elementCount(shape))];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
+        new io.jedge.sdk.diffusion.GaussianNoise(seed).fill(v);
         return Tensor.ofFloats(shape, v);
     }
 
