@@ -2,6 +2,7 @@ package io.jedge.cli;
 
 import com.google.gson.GsonBuilder;
 import io.jedge.cli.options.DeviceFlags;
+import io.jedge.runtime.bench.BatcherBench;
 import io.jedge.runtime.bench.BundleBench;
 import io.jedge.runtime.bench.BundleBenchOptions;
 import io.jedge.runtime.bench.LatencyBench;
@@ -54,7 +55,7 @@ final class BenchCommand implements Callable<Integer> {
             + "--rounds alternating rounds of the same work (about --seconds each); prints each round and a RESULT line.")
     Integer batcherMaxBatch;
 
-    @Option(names = "--clients", description = "With --batcher: client threads (default: twice the maximum batch).")
+    @Option(names = "--clients", description = "With --batcher: client threads (default: twice the maximum batch, at most 1024).")
     Integer clients;
 
     @Option(names = "--rounds", defaultValue = "5", description = "With --batcher: rounds (default ${DEFAULT-VALUE}).")
@@ -69,9 +70,9 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        checkOptions();
-        if (batcherMaxBatch != null) {
-            return batcher(out);
+        BatcherBench.Plan plan = checkOptions();
+        if (plan != null) {
+            return batcher(out, plan);
         }
         BundleBench.Tuning tuning = new BundleBench.Tuning(ioPaths(ioNames), cudaGraphs);
         Bundle bundle = Bundle.load(bundleDir);
@@ -96,13 +97,11 @@ final class BenchCommand implements Callable<Integer> {
         return r.rows().isEmpty() ? 1 : 0;
     }
 
-    private int batcher(java.io.PrintWriter out) throws Exception {
-        int c = clients != null ? clients : 2 * batcherMaxBatch;
-        List<io.jedge.runtime.bench.BatcherBench.Result> results = BundleBench.batcher(Bundle.load(bundleDir), variants,
-                batcherMaxBatch, c, rounds, seconds, threads.threads(), line -> {
-                    out.println(line);
-                    out.flush();
-                });
+    private int batcher(java.io.PrintWriter out, BatcherBench.Plan plan) throws Exception {
+        List<BatcherBench.Result> results = BundleBench.batcher(Bundle.load(bundleDir), variants, threads.threads(), plan, line -> {
+            out.println(line);
+            out.flush();
+        });
         return results.isEmpty() ? 1 : 0;
     }
 
@@ -122,20 +121,16 @@ final class BenchCommand implements Callable<Integer> {
         return out;
     }
 
-    /** Refuses absurd options at once, before the bundle is hashed or a session opened. */
-    private void checkOptions() {
+    /**
+     * Refuses absurd options at once, before the bundle is hashed or a session opened.
+     *
+     * @return the batcher benchmark's plan with {@code --batcher}, else null
+     */
+    private BatcherBench.Plan checkOptions() {
+        BatcherBench.Plan plan = null;
         BundleBenchOptions.check(batches, seconds);
-        int maxBatch = BundleBenchOptions.MAX_BATCH;
         if (batcherMaxBatch != null) {
-            if (batcherMaxBatch < 2 || batcherMaxBatch > maxBatch) {
-                throw new IllegalArgumentException("--batcher " + batcherMaxBatch + ", expected a maximum batch of 2 to " + maxBatch);
-            }
-            if (clients != null && (clients < 1 || clients > 1024)) {
-                throw new IllegalArgumentException("--clients " + clients + ", expected 1 to 1024");
-            }
-            if (rounds < 1 || rounds > 100) {
-                throw new IllegalArgumentException("--rounds " + rounds + ", expected 1 to 100");
-            }
+            plan = BatcherBench.Plan.of(batcherMaxBatch, clients, rounds, seconds); // its constructor checks the values
             if (json || cudaGraphs || !ioNames.equals(List.of("heap")) || spec.commandLine().getParseResult().hasMatchedOption("--batch")) {
                 throw new IllegalArgumentException("--batcher measures the heap path on every backend; it takes no --json, "
                         + "--cuda-graphs, --io or --batch (the maximum batch is --batcher's value)");
@@ -147,5 +142,6 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--threads " + threads.threads() + ", expected 0 (all cores) to "
                     + io.jedge.sdk.LoadOptions.MAX_THREADS);
         }
+        return plan;
     }
 }

@@ -93,16 +93,54 @@ public final class BatcherBench {
     }
 
     /**
+     * What one batcher benchmark runs. Checked on construction, so a bad value fails before a bundle
+     * is read or a session opened; the messages name the {@code jedge bench} options.
+     *
+     * @param maxBatch the batcher's largest batch and the hand-made side's batch, 2..{@value BundleBenchOptions#MAX_BATCH}
+     * @param maxDelay how long the batcher waits to fill a batch, 0 or more
+     * @param clients  closed-loop client threads, 1..{@value #MAX_CLIENTS}
+     * @param rounds   alternating rounds, 1..{@value #MAX_ROUNDS}
+     * @param seconds  about how long one side of one round takes (sets the rows per round), as {@link BundleBenchOptions#check}
+     */
+    public record Plan(int maxBatch, Duration maxDelay, int clients, int rounds, double seconds) {
+        public static final int MAX_CLIENTS = 1024;
+        public static final int MAX_ROUNDS = 100;
+        public static final Duration DEFAULT_DELAY = Duration.ofMillis(2);
+
+        public Plan {
+            if (maxBatch < 2 || maxBatch > BundleBenchOptions.MAX_BATCH) {
+                throw new IllegalArgumentException("--batcher " + maxBatch + ", expected a maximum batch of 2 to "
+                        + BundleBenchOptions.MAX_BATCH);
+            }
+            if (maxDelay == null || maxDelay.isNegative()) {
+                throw new IllegalArgumentException("batcher delay " + maxDelay + ", expected a duration of 0 or more");
+            }
+            if (clients < 1 || clients > MAX_CLIENTS) {
+                throw new IllegalArgumentException("--clients " + clients + ", expected 1 to " + MAX_CLIENTS);
+            }
+            if (rounds < 1 || rounds > MAX_ROUNDS) {
+                throw new IllegalArgumentException("--rounds " + rounds + ", expected 1 to " + MAX_ROUNDS);
+            }
+            BundleBenchOptions.check(List.of(), seconds);
+        }
+
+        /** The default 2 ms delay; {@code clients} null: twice the maximum batch, at most {@value #MAX_CLIENTS}. */
+        public static Plan of(int maxBatch, Integer clients, int rounds, double seconds) {
+            return new Plan(maxBatch, DEFAULT_DELAY, clients != null ? clients : Math.min(2 * maxBatch, MAX_CLIENTS), rounds, seconds);
+        }
+    }
+
+    /**
      * @param row      one request: every input with batch 1
-     * @param seconds  about how long one side of one round takes (sets the rows per round)
      * @param progress one line per round
      */
-    public static Result run(InferenceSession session, Map<String, Tensor> row, int maxBatch, Duration maxDelay, int clients,
-            int rounds, double seconds, Consumer<String> progress) throws InterruptedException {
-        if (maxBatch < 2 || clients < 1 || rounds < 1 || !(seconds > 0)) {
-            throw new IllegalArgumentException("batcher bench: maxBatch " + maxBatch + " (expected 2 or more), clients "
-                    + clients + ", rounds " + rounds + ", seconds " + seconds + " (expected positive)");
-        }
+    public static Result run(InferenceSession session, Map<String, Tensor> row, Plan plan, Consumer<String> progress)
+            throws InterruptedException {
+        int maxBatch = plan.maxBatch();
+        Duration maxDelay = plan.maxDelay();
+        int clients = plan.clients();
+        int rounds = plan.rounds();
+        double seconds = plan.seconds();
         // The strongest hand-made baseline: one prebuilt full batch in direct memory, which backends read
         // without a copy, as the batcher's staging is.
         Map<String, Tensor> full = new LinkedHashMap<>();

@@ -174,8 +174,9 @@ public final class BundleBench {
      * {@link BatcherBench} on each variant (null or empty: all a present backend can run) whose batch
      * range reaches {@code maxBatch}; one progress line per round and one {@code RESULT} line per variant.
      */
-    public static List<BatcherBench.Result> batcher(Bundle bundle, List<String> variantIds, int maxBatch, int clients,
-            int rounds, double seconds, int threads, Consumer<String> progress) throws InterruptedException {
+    public static List<BatcherBench.Result> batcher(Bundle bundle, List<String> variantIds, int threads, BatcherBench.Plan plan,
+            Consumer<String> progress) throws InterruptedException {
+        int maxBatch = plan.maxBatch();
         List<BatcherBench.Result> out = new ArrayList<>();
         for (Variant v : bundle.manifest().variants()) {
             if (variantIds != null && !variantIds.isEmpty() && !variantIds.contains(v.id())) {
@@ -189,10 +190,9 @@ public final class BundleBench {
                 continue;
             }
             try (InferenceSession s = backend.get().open(bundle, v, SessionOptions.builder().threads(threads).build())) {
-                progress.accept("batcher on " + v.id() + " (" + s.backendName() + "): max batch " + maxBatch + ", " + clients
-                        + " clients, " + rounds + " rounds");
-                BatcherBench.Result r = BatcherBench.run(s, SeededInputs.feed(s.inputs(), 1, 42), maxBatch,
-                        java.time.Duration.ofMillis(2), clients, rounds, seconds, progress);
+                progress.accept("batcher on " + v.id() + " (" + s.backendName() + "): max batch " + maxBatch + ", " + plan.clients()
+                        + " clients, " + plan.rounds() + " rounds");
+                BatcherBench.Result r = BatcherBench.run(s, SeededInputs.feed(s.inputs(), 1, 42), plan, progress);
                 progress.accept(BatcherBench.resultLine(v.id(), s.backendName(), r));
                 out.add(r);
             }

@@ -44,6 +44,22 @@ class BundleBenchTest {
     }
 
     @Test
+    void batcherPlanRefusesBadValuesInItsConstructor() {
+        assertEquals("--batcher 1, expected a maximum batch of 2 to 4096",
+                assertThrows(IllegalArgumentException.class, () -> BatcherBench.Plan.of(1, null, 5, 1)).getMessage());
+        assertEquals("--clients 0, expected 1 to 1024",
+                assertThrows(IllegalArgumentException.class, () -> BatcherBench.Plan.of(4, 0, 5, 1)).getMessage());
+        assertEquals("--rounds 101, expected 1 to 100",
+                assertThrows(IllegalArgumentException.class, () -> BatcherBench.Plan.of(4, null, 101, 1)).getMessage());
+        assertEquals("--seconds NaN, expected a number of seconds in (0, 3600]",
+                assertThrows(IllegalArgumentException.class, () -> BatcherBench.Plan.of(4, null, 5, Double.NaN)).getMessage());
+        assertEquals("batcher delay PT-0.001S, expected a duration of 0 or more", assertThrows(IllegalArgumentException.class,
+                () -> new BatcherBench.Plan(4, java.time.Duration.ofMillis(-1), 8, 5, 1)).getMessage());
+        assertEquals(8, BatcherBench.Plan.of(4, null, 5, 1).clients(), "twice the maximum batch by default");
+        assertEquals(1024, BatcherBench.Plan.of(4096, null, 5, 1).clients(), "capped");
+    }
+
+    @Test
     void measuresChosenVariantsAndBatchesAndRecordsFiguresForTheDevice() throws Exception {
         Bundle b = TinyModels.bundle(tmp.resolve("b"));
         List<String> lines = new ArrayList<>();
