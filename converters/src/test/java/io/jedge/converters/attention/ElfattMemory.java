@@ -32,7 +32,8 @@ import java.util.Map;
  * <pre>
  * MALLOC_MMAP_THRESHOLD_=65536 java -Xms512m -Xmx512m -XX:+AlwaysPreTouch -cp CP io.jedge.converters.attention.ElfattMemory 1024 elfatt default
  * </pre>
- * Arguments: image size, model (vanilla-dec, vanilla-mha, vanilla-att23, elfatt, elfatt-nolepe), options (comma-separated).
+ * Arguments: image size, model (vanilla-dec, vanilla-mha, vanilla-att23, elfatt, elfatt-nolepe, linear-only: split 1:0 without
+ * LePE), options (comma-separated).
  */
 public final class ElfattMemory {
     private static final int RUNS = 2;
@@ -56,7 +57,9 @@ public final class ElfattMemory {
             case "vanilla-att23" -> new FusedAttention(AttentionForm.ONNX_ATTENTION);
             case "elfatt" -> new ElfattAttention(eo);
             case "elfatt-nolepe" -> new ElfattAttention(eo.toBuilder().lepe(false).build());
-            default -> throw new IllegalArgumentException("model " + model + ", expected vanilla-dec|vanilla-mha|vanilla-att23|elfatt|elfatt-nolepe");
+            // every head linear, no LePE, no windows: the least any ELFATT layer can hold
+            case "linear-only" -> new ElfattAttention(eo.toBuilder().split(1, 0).lepe(false).build());
+            default -> throw new IllegalArgumentException("model " + model + ", expected vanilla-dec|vanilla-mha|vanilla-att23|elfatt|elfatt-nolepe|linear-only");
         };
         OnnxModel m = VitBuilder.build(new VitConfig(size, 16, 192, 12, 6, 4, 1000), new SeededWeights(7), e);
         Path f = Files.createTempFile("elfatt-memory", ".onnx");
