@@ -72,7 +72,10 @@ final class SplitHeadAttention implements AttentionEmitter {
             int step = h2 == 0 ? 1 : 2;
             String out = globalHead(b, qkvParts.get(0), qkvParts.get(step), qkvParts.get(2 * step), l, h1);
             if (o.lepe() && !sharedLepe) {
-                out = b.add(out, lepeOnGrid(b, qkv, 2L * c, c1, l, l.gridH(), l.gridW(), lepeWeights(b, prefix, w, c1, 0)));
+                // from the global v part, not from qkv: a Slice of qkv would keep all of qkv (3C wide)
+                // alive through the local head (9 MiB more peak per layer at 4097 tokens)
+                String vGlobal = qkvParts.get(2 * step);
+                out = b.add(out, lepeOnGrid(b, vGlobal, 0, c1, l, l.gridH(), l.gridW(), lepeWeights(b, prefix, w, c1, 0)));
             }
             heads.add(out);
         }
