@@ -20,7 +20,8 @@ import java.util.Map;
  * Whole-model latency of attention forms as interleaved A/B on one machine: every session is opened
  * in one process, then each round runs every model once in turn, so load from other users hits all
  * of them alike. Prints per model p50/p25/min and the median over rounds of (first model's time /
- * this model's time): above 1 this model is faster than the first. This paired ratio is what
+ * this model's time): above 1 this model is faster than the first. Each model's name is followed by its
+ * ONNX node count and the node count of ONNX Runtime's optimised graph. The paired ratio is what
  * {@code AttentionCrossover} records; a sequential p50 of a few runs ({@link ElfattBenchmark}) is
  * meaningless on a machine shared with other builds.
  *
@@ -60,12 +61,17 @@ public final class ElfattAb {
             Path f = Files.createTempFile("ab", ".onnx");
             files.add(f);
             m.save(f);
+            Path optimised = Files.createTempFile("ab-opt", ".onnx");
+            files.add(optimised);
             try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
                 so.setIntraOpNumThreads(2);
                 so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                so.setOptimizedModelFilePath(optimised.toString());
                 ss.add(env.createSession(f.toString(), so));
             }
-            names.add(a[i] + " (" + m.graph().nodes().size() + " nodes)");
+            // what ONNX Runtime runs after its fusions and layout transforms
+            int ortNodes = OnnxModel.load(optimised).graph().nodes().size();
+            names.add(a[i] + " (" + m.graph().nodes().size() + "/" + ortNodes + " nodes)");
         }
         float[] x = RandomWeights.input(2, batch, 3 * size, size);
         OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {batch, 3, size, size});
@@ -91,7 +97,7 @@ public final class ElfattAb {
         for (int i = 0; i < ss.size(); i++) {
             long[] c = t[i].clone();
             Arrays.sort(c);
-            System.out.printf(Locale.ROOT, "%-40s p50 %7.2f ms  p25 %7.2f  min %7.2f  ratio-to-first(p50 of paired) %.3f%n", names.get(i), c[rounds / 2] / 1e6,
+            System.out.printf(Locale.ROOT, "%-44s p50 %7.2f ms  p25 %7.2f  min %7.2f  ratio-to-first(p50 of paired) %.3f%n", names.get(i), c[rounds / 2] / 1e6,
                     c[rounds / 4] / 1e6, c[0] / 1e6, pairedRatio(t[0], t[i]));
         }
         in.close();
