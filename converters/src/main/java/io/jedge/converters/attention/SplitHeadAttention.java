@@ -73,7 +73,7 @@ final class SplitHeadAttention implements AttentionEmitter {
             String out = globalHead(b, qkvParts.get(0), qkvParts.get(step), qkvParts.get(2 * step), l, h1);
             if (o.lepe() && !sharedLepe) {
                 // from the global v part, not from qkv: a Slice of qkv would keep all of qkv (3C wide)
-                // alive through the local head (9 MiB more peak per layer at 4097 tokens)
+                // alive through the local head (one layer alone at 4097 tokens peaked 9 MiB higher)
                 String vGlobal = qkvParts.get(2 * step);
                 out = b.add(out, lepeOnGrid(b, vGlobal, 0, c1, l, l.gridH(), l.gridW(), lepeWeights(b, prefix, w, c1, 0)));
             }
@@ -156,7 +156,7 @@ final class SplitHeadAttention implements AttentionEmitter {
      * made NHWC → NCHW by Transpose(0,3,1,2) and back by Transpose(0,2,3,1): ONNX Runtime's NCHWc
      * transformer folds exactly those into its channels-last reorders, so no Transpose runs (2 fewer
      * kernels per layer, benchmarks/elfatt-cpu-2026-12-03-run2.md). The portable forms keep the
-     * channel-major order TensorRT's tests were measured with.
+     * channel-major order the TensorRT figures were measured with.
      */
     private String lepe(GraphBuilder b, String v, String[] weights, int cc, int bh, int bw) {
         long[] kernel = {3, 3};
