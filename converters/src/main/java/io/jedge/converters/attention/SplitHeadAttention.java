@@ -72,7 +72,10 @@ final class SplitHeadAttention implements AttentionEmitter {
             int step = h2 == 0 ? 1 : 2;
             String out = globalHead(b, qkvParts.get(0), qkvParts.get(step), qkvParts.get(2 * step), l, h1);
             if (o.lepe() && !sharedLepe) {
-                out = b.add(out, lepeOnGrid(b, qkv, 2L * c, c1, l, l.gridH(), l.gridW(), lepeWeights(b, prefix, w, c1, 0)));
+                // from the global v part, not from qkv: a Slice of qkv would keep all of qkv (3C wide)
+                // alive through the local head (one layer alone at 4097 tokens peaked 9 MiB higher)
+                String vGlobal = qkvParts.get(2 * step);
+                out = b.add(out, lepeOnGrid(b, vGlobal, 0, c1, l, l.gridH(), l.gridW(), lepeWeights(b, prefix, w, c1, 0)));
             }
             heads.add(out);
         }
@@ -140,17 +143,32 @@ final class SplitHeadAttention implements AttentionEmitter {
      * LePE over the full grid map on channels {@code [channel, channel+cc)} of {@code src}
      * [B,T,*], cut by one Slice; prefix tokens get zero. Returns [B,T,cc].
      */
-    private static String lepeOnGrid(GraphBuilder b, String src, long channel, int cc, TokenLayout l, int bh, int bw, String[] weights) {
+    private String lepeOnGrid(GraphBuilder b, String src, long channel, int cc, TokenLayout l, int bh, int bw, String[] weights) {
         int p = l.prefixTokens();
         String grid = b.slice(src, new long[] {p, channel}, new long[] {l.tokens(), channel + cc}, new long[] {1, 2});
         String pe = lepe(b, grid, weights, cc, bh, bw);
         return p == 0 ? pe : b.op("Pad", pe, b.constLongs("pads", 0, p, 0, 0, 0, 0));
     }
 
-    /** Depthwise 3×3 conv with bias on [B',bh·bw,cc] viewed as a bh×bw map, zero-padded at its border. */
-    private static String lepe(GraphBuilder b, String v, String[] weights, int cc, int bh, int bw) {
+    /**
+     * Depthwise 3×3 conv with bias on [B',bh·bw,cc] viewed as a bh×bw map, zero-padded at its border.
+     * In the ONNX Runtime form (local head as {@code com.microsoft::MultiHeadAttention}) the map is
+     * made NHWC → NCHW by Transpose(0,3,1,2) and back by Transpose(0,2,3,1): ONNX Runtime's NCHWc
+     * transformer folds exactly those into its channels-last reorders, so no Transpose runs (2 fewer
+     * kernels per layer, benchmarks/elfatt-cpu-2026-12-03-run2.md). The portable forms keep the
+     * channel-major order the TensorRT figures were measured with.
+     */
+    private String lepe(GraphBuilder b, String v, String[] weights, int cc, int bh, int bw) {
+        long[] kernel = {3, 3};
+        long[] strides = {1, 1};
+        long[] pads = {1, 1, 1, 1};
+        if (o.softmaxForm() == AttentionForm.CONTRIB_MHA) {
+            String map = b.transpose(b.reshape(v, 0, bh, bw, cc), 0, 3, 1, 2);
+            String conv = b.conv(map, weights[0], weights[1], kernel, strides, pads, cc);
+            return b.reshape(b.transpose(conv, 0, 2, 3, 1), 0, (long) bh * bw, cc);
+        }
         String map = b.reshape(b.transpose(v, 0, 2, 1), 0, cc, bh, bw);
-        String conv = b.conv(map, weights[0], weights[1], new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1, 1, 1}, cc);
+        String conv = b.conv(map, weights[0], weights[1], kernel, strides, pads, cc);
         return b.transpose(b.reshape(conv, 0, cc, (long) bh * bw), 0, 2, 1);
     }
 

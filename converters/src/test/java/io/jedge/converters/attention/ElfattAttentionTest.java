@@ -87,6 +87,16 @@ class ElfattAttentionTest {
         assertEquals(form.opsets(), e.opsets());
     }
 
+    /** One unpadded window over the grid: both heads' LePE is one conv after the concat, in each form's layout. */
+    @ParameterizedTest
+    @EnumSource(AttentionForm.class)
+    void elfattOneWindowSharedLepeInEveryForm(AttentionForm form) {
+        TokenLayout l = new TokenLayout(1, 4, 5, 32, 4);
+        check(new ElfattAttention(ElfattOptions.builder().softmaxForm(form).blocks(BlockLayout.windows(5)).build()), l, 2, Blocks.windows(5), true);
+        TokenLayout noPrefix = new TokenLayout(0, 3, 3, 32, 4);
+        check(new ElfattAttention(ElfattOptions.builder().softmaxForm(form).blocks(BlockLayout.windows(3)).build()), noPrefix, 2, Blocks.windows(3), true);
+    }
+
     @Test
     void elfattThreeToOneWithChunks() {
         TokenLayout l = new TokenLayout(0, 4, 6, 32, 4);

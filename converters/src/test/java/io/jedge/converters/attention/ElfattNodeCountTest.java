@@ -99,6 +99,10 @@ class ElfattNodeCountTest {
         // was 374 vs 722 before the global head, LePE and scale were folded (benchmarks/tensorrt-h200-2026-12-01.md)
         assertEquals(12 * 16, e - v, "ELFATT's extra nodes: 16 per layer");
         assertEquals(12, emOrt.getOrDefault("MultiHeadAttention", 0), "one fused local head per layer on ORT CPU: " + emOrt);
+        // LePE written NHWC in the ORT form: the NCHWc reorders absorb its transposes, leaving one per
+        // layer (the global head's kᵀ) and the patch embedding's
+        assertEquals(12 + 1, emOrt.getOrDefault("Transpose", 0), "ORT-optimised ELFATT-MHA: " + emOrt);
+        assertEquals(12, emOrt.getOrDefault("ReorderInput", 0), "one NCHWc LePE conv per layer: " + emOrt);
         assertTrue(total(emOrt) <= total(vOrt) + 12 * 12, "ORT-optimised ELFATT-MHA " + total(emOrt) + " vs vanilla " + total(vOrt));
     }
 

@@ -26,9 +26,10 @@ public final class AttentionCrossover {
     static final List<Point> TENSORRT = List.of(new Point(197, 0.43), new Point(1025, 0.76), new Point(4097, 2.69));
     /**
      * ONNX Runtime CPU FP32, 2 threads, the same model against the fastest vanilla form, as paired
-     * ratios of interleaved runs (benchmarks/elfatt-cpu-2026-12-03.md).
+     * ratios of interleaved runs, ELFATT in its ONNX Runtime form (local head MultiHeadAttention,
+     * LePE NHWC) (benchmarks/elfatt-cpu-2026-12-03-run2.md).
      */
-    static final List<Point> ORT_CPU = List.of(new Point(197, 0.94), new Point(1025, 1.24), new Point(4097, 2.21));
+    static final List<Point> ORT_CPU = List.of(new Point(197, 0.92), new Point(1025, 1.30), new Point(4097, 2.94));
 
     private AttentionCrossover() {
     }
