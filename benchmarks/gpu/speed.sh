@@ -24,7 +24,12 @@ if [ -f .gpu/jre/jre.tar.xz ]; then mkdir -p /tmp/jre-d && tar xJf .gpu/jre/jre.
 W=/tmp/jedge-speed; mkdir -p "$W" "$OUT"
 FX=.gpu/app/fixtures
 MODEL=$FX/vit224_legacy_op17/model.onnx
-jedge() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -Djava.awt.headless=true -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.JedgeCli "$@"; }
+# a command on PATH, not a shell function, so that `timeout` can run it
+mkdir -p $W/bin; cat > $W/bin/jedge <<EOF
+#!/bin/sh
+exec "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -Djava.awt.headless=true -cp "$PWD/.gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.JedgeCli "\$@"
+EOF
+chmod +x $W/bin/jedge; PATH=$W/bin:$PATH
 exec > >(tee "$OUT/speed.log") 2>&1
 { nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; echo "cores $(nproc)"; date -u; "$GPU_JAVA" -version 2>&1 | head -1; }
 T0=$SECONDS
