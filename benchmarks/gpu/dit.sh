@@ -32,27 +32,30 @@ for preset in ${PRESETS:-s}; do
   jedge build-model dit --preset $preset --latent 64 --classes 10 --seed 3 -o $W/dit-$preset.onnx 2>&1 | tail -3
   jedge build-model vae-decoder --latent 64 --seed 4 -o $W/taesd.onnx 2>&1 | tail -3
   # --fidelity-min 0: seeded weights; keep every ELFATT-SD block so its speed is measured (fidelity is measured on the trained fixture)
+  if [ "${PARTS:-all}" != tome ]; then # PARTS=tome: only the ToMe bundle (its convert alone needs about 200 s)
   LIMIT=150 jedge convert $W/dit-$preset.onnx --decoder $W/taesd.onnx --task latent-diffusion --precision fp32,fp16 --attention keep,elfatt-sd \
     --fidelity-min 0 --batch 1:2:2 --engines tensorrt --engine-batch 1:2:2 --workspace 8192 --engine-opt-level ${LEVEL:-1} \
     --timing-cache $W/trt.cache -o $W/dit-$preset.bundle 2>&1 | tail -25 | tee "$OUT/convert-$preset.txt"
   for v in fp32-vanilla-trt fp16-vanilla-trt; do
     echo "== DiT-$preset $v (vanilla every step)"
     peak jedge generate $W/dit-$preset.bundle --variant $v --class 3 --steps 25 --guidance 4 --seed 1 --elfatt-steps 0 \
-      -o $W/$preset-$v.png 2>&1 | tail -6
+      -o $W/$preset-$v.png 2>&1 | grep -E "step +(1|2|25)/|image|peak|error" 
   done
   for f in 0.2 1.0; do
     echo "== DiT-$preset fp16 elfatt-sd for fraction $f of the steps"
     peak jedge generate $W/dit-$preset.bundle --class 3 --steps 25 --guidance 4 --seed 1 --elfatt-steps $f \
       -o $W/$preset-elfatt-$f.png 2>&1 | tail -6
   done
+  fi
   # ToMe 0.5 and ELFATT-SD+ToMe: --fidelity-min 0 again (seeded weights), every block merged
-  LIMIT=150 jedge convert $W/dit-$preset.onnx --decoder $W/taesd.onnx --task latent-diffusion --precision fp32,fp16 \
+  # two CPU fidelity runs at 1024 tokens (about 70 s each) come before the engine builds: 150 s was too short on 2026-12-03
+  LIMIT=260 jedge convert $W/dit-$preset.onnx --decoder $W/taesd.onnx --task latent-diffusion --precision fp32,fp16 \
     --attention keep,tome,elfatt-sd+tome --tome 0.5 --fidelity-min 0 --batch 1:2:2 --engines tensorrt --engine-batch 1:2:2 \
     --workspace 8192 --engine-opt-level ${LEVEL:-1} --timing-cache $W/trt.cache -o $W/tome-$preset.bundle 2>&1 | tail -25 \
     | tee "$OUT/convert-tome-$preset.txt"
   for v in fp16-tome-trt fp16-elfatt-sd+tome-trt; do
     echo "== DiT-$preset $v every step"
     peak jedge generate $W/tome-$preset.bundle --variant $v --class 3 --steps 25 --guidance 4 --seed 1 --elfatt-steps 1.0 \
-      -o $W/$preset-$v.png 2>&1 | tail -6
+      -o $W/$preset-$v.png 2>&1 | grep -E "step +(1|2|25)/|image|peak|error" 
   done
 done 2>&1 | tee "$OUT/dit-log.txt"
