@@ -95,18 +95,18 @@ final class GenerateCommand implements Callable<Integer> {
             }
             out.println("  residency: " + g.residency().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             out.flush();
+            // the early steps run ELFATT-SD, ToMe or both: name the attention of the variant chosen
+            String fastKind = g.hasElfattDenoiser() ? g.manifest().variant(g.selections().get(1).variantId())
+                    .map(v -> v.attention().id()).orElse("elfatt-sd") : "";
             GenerationResult r;
             try {
                 // the variant and backend of each denoiser kind, so every step line says what ran it
                 String vanillaRan = g.selections().get(0).variantId() + "@" + g.selections().get(0).backend();
                 String elfattRan = g.hasElfattDenoiser() ? g.selections().get(1).variantId() + "@" + g.selections().get(1).backend() : "";
-                // the early steps run ELFATT-SD, ToMe or both: name the attention of the variant chosen
-                String fastKind = g.hasElfattDenoiser() ? g.manifest().variant(g.selections().get(1).variantId())
-                        .map(v -> v.attention().id()).orElse("elfatt-sd") : "";
                 long[] previous = {0};
                 r = g.generateAsync(o, p -> {
                     long now = p.elapsed().toNanos();
-                    out.printf(Locale.ROOT, "step %3d/%d  t=%4d  %-14s  %6.3f s/step  elapsed %6.2f s  eta %6.2f s  %s%n", p.step(),
+                    out.printf(Locale.ROOT, "step %3d/%d  t=%4d  %-14s  %7.4f s/step  elapsed %6.2f s  eta %6.2f s  %s%n", p.step(),
                             p.totalSteps(), p.timestep(), p.denoiser() == DenoiserKind.ELFATT_SD ? fastKind : "vanilla",
                             (now - previous[0]) / 1e9, now / 1e9, p.remaining().toNanos() / 1e9,
                             p.denoiser() == DenoiserKind.ELFATT_SD ? elfattRan : vanillaRan);
@@ -128,8 +128,8 @@ final class GenerateCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "wrote %s (%dx%d)%n", file, r.image().dim(3), r.image().dim(2));
             }
             double secs = r.elapsed().toNanos() / 1e9;
-            out.printf(Locale.ROOT, "%d image(s) in %.2f s: %d ELFATT-SD + %d vanilla steps%n", r.count(), secs, r.elfattSteps(),
-                    r.vanillaSteps());
+            out.printf(Locale.ROOT, "%d image(s) in %.2f s: %d %s + %d vanilla steps%n", r.count(), secs, r.elfattSteps(),
+                    stepsLabel(fastKind), r.vanillaSteps());
             out.flush();
         }
         return 0;
@@ -205,5 +205,14 @@ final class GenerateCommand implements Callable<Integer> {
         int dot = name.lastIndexOf('.');
         String numbered = dot > 0 ? name.substring(0, dot) + "-" + i + name.substring(dot) : name + "-" + i;
         return file.resolveSibling(numbered);
+    }
+
+    /** The early steps' attention as the summary names it: ELFATT-SD, ToMe or ELFATT-SD+ToMe. */
+    static String stepsLabel(String attentionId) {
+        return switch (attentionId) {
+            case "tome" -> "ToMe";
+            case "elfatt-sd+tome" -> "ELFATT-SD+ToMe";
+            default -> "ELFATT-SD";
+        };
     }
 }

@@ -122,4 +122,12 @@ class GenerateCommandTest {
         assertEquals(2, noDecoder.code());
         assertTrue(noDecoder.err().contains("--decoder"), noDecoder.err());
     }
+
+    @Test
+    void summaryNamesTheAttentionTheEarlyStepsRan() {
+        assertEquals("ToMe", GenerateCommand.stepsLabel("tome"));
+        assertEquals("ELFATT-SD+ToMe", GenerateCommand.stepsLabel("elfatt-sd+tome"));
+        assertEquals("ELFATT-SD", GenerateCommand.stepsLabel("elfatt-sd"));
+        assertEquals("ELFATT-SD", GenerateCommand.stepsLabel(""), "no fast denoiser: zero ELFATT-SD steps, as before");
+    }
 }

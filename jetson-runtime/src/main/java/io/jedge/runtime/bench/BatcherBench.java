@@ -177,9 +177,9 @@ public final class BatcherBench {
                     b.lost());
             out.add(round);
             progress.accept(String.format(java.util.Locale.ROOT,
-                    "round %d: hand-made %.1f rows/s, batcher %.1f rows/s (mean batch %.2f), %.3fx wall, %.3fx per CPU second, "
+                    "round %d: hand-made %.1f rows/s, batcher %.1f rows/s (mean batch %.2f), %.3fx wall, %s per CPU second, "
                             + "lost %d", r + 1, round.handMadeRowsPerSec(), round.batcherRowsPerSec(), round.meanBatch(),
-                    round.ratio(), round.cpuRatio(), round.lost()));
+                    round.ratio(), ratioText(round.cpuRatio()), round.lost()));
         }
         return new Result(maxBatch, clients, rowsPerRound, List.copyOf(out));
     }
@@ -254,13 +254,18 @@ public final class BatcherBench {
                 stats.meanBatchSize(), lost);
     }
 
+    /** A ratio, or why there is none: process CPU time needs the jdk.management module, which a trimmed JRE may lack. */
+    static String ratioText(double ratio) {
+        return Double.isNaN(ratio) ? "n/a (no process CPU time in this JRE)" : String.format(java.util.Locale.ROOT, "%.3fx", ratio);
+    }
+
     /** The lines a benchmark table is made from. */
     public static String resultLine(String variant, String backend, Result r) {
         return String.format(java.util.Locale.ROOT,
                 "RESULT batcher variant=%s backend=%s max_batch=%d clients=%d rounds=%d rows_per_round=%d ratio_median=%.3f "
-                        + "ratio_min=%.3f ratio_max=%.3f cpu_ratio_median=%.3f lost=%d ratios=%s", variant, backend, r.maxBatch(),
+                        + "ratio_min=%.3f ratio_max=%.3f cpu_ratio_median=%s lost=%d ratios=%s", variant, backend, r.maxBatch(),
                 r.clients(), r.rounds().size(), r.rowsPerRound(), r.medianRatio(), r.minRatio(), r.maxRatio(),
-                r.medianCpuRatio(), r.lost(),
+                Double.isNaN(r.medianCpuRatio()) ? "na" : String.format(java.util.Locale.ROOT, "%.3f", r.medianCpuRatio()), r.lost(),
                 Arrays.toString(r.rounds().stream().mapToDouble(x -> Math.round(x.ratio() * 1000) / 1000.0).toArray())
                         .replace(" ", ""));
     }
