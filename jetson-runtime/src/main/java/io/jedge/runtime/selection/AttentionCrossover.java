@@ -20,10 +20,11 @@ public final class AttentionCrossover {
     }
 
     /**
-     * TensorRT FP16 on an H200, ViT dim 192, depth 12, 6 heads, ELFATT 1:1 with LePE
-     * (benchmarks/tensorrt-h200-2026-12-01.md, section 3).
+     * TensorRT FP16 on an H200, ViT dim 192, depth 12, 6 heads, ELFATT 1:1 with LePE: 197 and 4097 tokens from
+     * benchmarks/elfatt-tensorrt-h200-2026-12-03.md (one run), 1025 from benchmarks/tensorrt-h200-2026-12-01.md
+     * (section 3; not re-measured).
      */
-    static final List<Point> TENSORRT = List.of(new Point(197, 0.43), new Point(1025, 0.76), new Point(4097, 2.69));
+    static final List<Point> TENSORRT = List.of(new Point(197, 0.48), new Point(1025, 0.76), new Point(4097, 3.90));
     /**
      * ONNX Runtime CPU FP32, 2 threads, the same model against the fastest vanilla form, as paired
      * ratios of interleaved runs, ELFATT in its ONNX Runtime form (local head MultiHeadAttention,

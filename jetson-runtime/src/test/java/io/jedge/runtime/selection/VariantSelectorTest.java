@@ -174,16 +174,16 @@ class VariantSelectorTest {
     @Test
     void crossoverTableInterpolatesAndExplains() {
         // between measurements the ratio is linear in tokens; beyond them the nearest holds
-        assertEquals((0.76 + 2.69) / 2, AttentionCrossover.ratio("tensorrt", (1025 + 4097) / 2), 1e-9);
-        assertEquals(0.43, AttentionCrossover.ratio("tensorrt", 0), 1e-9, "an unknown length counts as short");
-        assertEquals(2.69, AttentionCrossover.ratio("tensorrt", 16384), 1e-9);
+        assertEquals((0.76 + 3.90) / 2, AttentionCrossover.ratio("tensorrt", (1025 + 4097) / 2), 1e-9);
+        assertEquals(0.48, AttentionCrossover.ratio("tensorrt", 0), 1e-9, "an unknown length counts as short");
+        assertEquals(3.90, AttentionCrossover.ratio("tensorrt", 16384), 1e-9);
         int trt = AttentionCrossover.crossoverTokens("tensorrt");
-        assertEquals(1408, trt, "0.76x at 1025 to 2.69x at 4097 crosses 1 at 1407.0");
+        assertEquals(1260, trt, "0.76x at 1025 to 3.90x at 4097 crosses 1 at 1259.8");
         assertTrue(AttentionCrossover.elfattWins("tensorrt", trt) && !AttentionCrossover.elfattWins("tensorrt", trt - 1));
         int cpu = AttentionCrossover.crossoverTokens("ort-cpu");
         assertEquals(372, cpu, "0.92x at 197 to 1.30x at 1025 crosses 1 at 371.3");
         String why = AttentionCrossover.whyNotDefault("tensorrt", 197);
-        assertTrue(why.contains("197 tokens") && why.contains("0.43x") && why.contains("TensorRT") && why.contains("from " + trt + " tokens"), why);
+        assertTrue(why.contains("197 tokens") && why.contains("0.48x") && why.contains("TensorRT") && why.contains("from " + trt + " tokens"), why);
         assertEquals("", AttentionCrossover.whyNotDefault("ort-cpu", 4097));
     }
 
