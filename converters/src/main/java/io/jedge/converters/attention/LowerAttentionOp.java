@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Lowers ONNX {@code Attention} (opset 23) nodes into {@code MatMul → Mul → [Add mask] → Softmax →
- * MatMul}, for engines whose parser rejects the op (TensorRT 10.6). Handles 4-D (B,h,N,d) and
+ * Lowers ONNX {@code Attention} (opset 23) nodes, and ONNX Runtime's {@code com.microsoft::MultiHeadAttention}
+ * with plain 3-D Q/K/V, into {@code MatMul → Mul → [Add mask] → Softmax → MatMul}, for engines whose parser
+ * rejects those ops (TensorRT 10.6 has neither). Handles 4-D (B,h,N,d) and
  * 3-D (B,N,h·d) inputs, an additive float mask or a boolean mask (true = attend), and
  * {@code is_causal} with static token counts. Nodes with a KV cache, softcap, grouped-query heads
  * or extra outputs in use are left as they are and listed in {@link Result#skipped()}.
@@ -48,17 +49,18 @@ public final class LowerAttentionOp {
         List<String> skipped = new ArrayList<>();
         GraphBuilder b = new GraphBuilder(g);
         for (Node n : new ArrayList<>(g.nodes())) {
-            if (!n.is("Attention")) {
+            boolean contrib = isContribMha(n);
+            if (!n.is("Attention") && !contrib) {
                 continue;
             }
-            String why = problem(n, s);
+            String why = contrib ? contribProblem(n, s) : problem(n, s);
             if (why != null) {
                 skipped.add(n.name() + ": " + why);
                 continue;
             }
             b.scope(n.name() + "/lowered");
-            boolean threeD = s.rank(n.input(0)) == 3;
-            long h = n.attrInt("q_num_heads", -1);
+            boolean threeD = contrib || s.rank(n.input(0)) == 3;
+            long h = contrib ? n.attrInt("num_heads", -1) : n.attrInt("q_num_heads", -1);
             String q = n.input(0);
             String k = n.input(1);
             String v = n.input(2);
@@ -76,7 +78,7 @@ public final class LowerAttentionOp {
             }
             double scale = n.has("scale") ? n.attrFloat("scale", 1f) : 1 / Math.sqrt(d);
             String logits = b.mul(b.matMul(q, b.transpose(k, 0, 1, 3, 2)), b.constFloat("scale", (float) scale));
-            String mask = n.input(3);
+            String mask = contrib ? "" : n.input(3); // a contrib node with a bias or mask was refused above
             if (!mask.isEmpty()) {
                 int type = elemType(g, mask);
                 if (type == ai.onnx.proto.OnnxMl.TensorProto.DataType.BOOL_VALUE) {
@@ -108,6 +110,39 @@ public final class LowerAttentionOp {
             lowered.add(n.name());
         }
         return new Result(lowered, skipped);
+    }
+
+    private static boolean isContribMha(Node n) {
+        return n.domain().equals("com.microsoft") && n.opType().equals("MultiHeadAttention");
+    }
+
+    /** What keeps a contrib MultiHeadAttention from the plain lowering: anything beyond separate 3-D Q, K, V. */
+    private static String contribProblem(Node n, Shapes s) {
+        for (int i = 3; i < n.inputs().size(); i++) {
+            if (!n.input(i).isEmpty()) {
+                return "input " + i + " (bias, padding mask, attention bias or cache) is given";
+            }
+        }
+        if (n.attrInt("unidirectional", 0) != 0) {
+            return "unidirectional";
+        }
+        for (int i = 1; i < n.outputs().size(); i++) {
+            if (!n.output(i).isEmpty()) {
+                return "extra output " + i + " is used";
+            }
+        }
+        if (n.attrInt("num_heads", -1) < 1) {
+            return "num_heads " + n.attrInt("num_heads", -1);
+        }
+        for (int i = 0; i < 3; i++) {
+            if (s.rank(n.input(i)) != 3) {
+                return "input " + i + " has rank " + s.rank(n.input(i)) + " (packed or BNSH forms are not lowered)";
+            }
+        }
+        if (s.dim(n.input(0), 2) < 0 || s.dim(n.input(2), 2) < 0) {
+            return "hidden size unknown";
+        }
+        return null;
     }
 
     private static int elemType(Graph g, String t) {

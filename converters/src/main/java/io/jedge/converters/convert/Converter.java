@@ -138,10 +138,17 @@ public final class Converter {
         io.jedge.converters.attention.LowerAttentionOp.Result low = io.jedge.converters.attention.LowerAttentionOp.lower(m);
         List<String> folded = io.jedge.converters.attention.FoldAttentionScale.fold(m);
         if (!low.lowered().isEmpty() || !folded.isEmpty()) {
-            progress.accept("variant " + id + ": ready for TensorRT (" + low.lowered().size() + " Attention op(s) lowered, scale folded in "
+            progress.accept("variant " + id + ": ready for TensorRT (" + low.lowered().size() + " attention op(s) lowered, scale folded in "
                     + folded.size() + " block(s))");
         }
         Map<String, String> out = new LinkedHashMap<>(attributes);
+        List<String> contrib = m.graph().nodes().stream().filter(n -> n.domain().equals("com.microsoft"))
+                .map(n -> n.opType() + " '" + n.name() + "'").distinct().limit(3).toList();
+        if (!contrib.isEmpty()) { // a device could not build an engine from it: say so instead of marking it ready
+            progress.accept("variant " + id + ": not TensorRT-ready, it keeps com.microsoft ops TensorRT cannot parse ("
+                    + String.join(", ", contrib) + (low.skipped().isEmpty() ? "" : "; " + low.skipped().get(0)) + ")");
+            return out;
+        }
         out.put("tensorrtReady", "true");
         return out;
     }

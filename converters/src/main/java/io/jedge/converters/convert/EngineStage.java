@@ -66,14 +66,17 @@ final class EngineStage {
                         .map(e -> e.getKey() + java.util.Arrays.toString(e.getValue()).replace(" ", "")).toList()
                         + " (dynamic sizes pinned; the batch stays dynamic)");
             }
-            boolean contrib = m.graph().nodes().stream().map(Node::domain).anyMatch(d -> d.equals("com.microsoft"));
-            if (contrib) {
-                progress.accept("engine for " + v.id() + " skipped: it uses com.microsoft ops, which TensorRT's ONNX parser lacks");
+            // lower first: ONNX Runtime's MultiHeadAttention becomes plain ops TensorRT parses
+            LowerAttentionOp.Result low = LowerAttentionOp.lower(m);
+            List<String> contrib = m.graph().nodes().stream().filter(n -> n.domain().equals("com.microsoft"))
+                    .map(n -> n.opType() + " '" + n.name() + "'").distinct().limit(3).toList();
+            if (!contrib.isEmpty()) {
+                progress.accept("engine for " + v.id() + " skipped: it uses com.microsoft ops TensorRT's ONNX parser lacks and jedge "
+                        + "cannot lower (" + String.join(", ", contrib) + (low.skipped().isEmpty() ? "" : "; " + low.skipped().get(0)) + ")");
                 continue;
             }
             Path input = src;
             Path lowered = null;
-            LowerAttentionOp.Result low = LowerAttentionOp.lower(m);
             List<String> folded = FoldAttentionScale.fold(m);
             if (!folded.isEmpty()) {
                 progress.accept("engine for " + v.id() + ": attention scale folded onto the logits in " + folded.size()
@@ -88,7 +91,7 @@ final class EngineStage {
                 m.save(lowered);
                 input = lowered;
                 if (!low.lowered().isEmpty()) {
-                    progress.accept("engine for " + v.id() + ": lowered " + low.lowered().size() + " Attention op(s) for TensorRT");
+                    progress.accept("engine for " + v.id() + ": lowered " + low.lowered().size() + " attention op(s) for TensorRT");
                 }
             }
             long t0 = System.nanoTime();

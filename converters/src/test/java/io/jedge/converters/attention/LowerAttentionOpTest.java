@@ -47,6 +47,33 @@ class LowerAttentionOpTest {
     }
 
     @Test
+    void onnxRuntimeMultiHeadAttentionLowersToPlainOps() {
+        OnnxModel m = AttentionTestSupport.transformerAttention(Kind.MS_MHA, 16, 32, 4, 2);
+        OnnxModel lowered = m.copy();
+        LowerAttentionOp.Result r = LowerAttentionOp.lower(lowered);
+        assertEquals(1, r.lowered().size(), r.skipped().toString());
+        assertTrue(lowered.graph().nodes().stream().noneMatch(n -> n.domain().equals("com.microsoft")), "no contrib op left for TensorRT");
+        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {1, 16, 32}, AttentionTestSupport.gaussian(new Random(2), 16 * 32, 1)));
+        float[] want = AttentionTestSupport.run(m, feed).get("y").floats();
+        float[] got = AttentionTestSupport.run(lowered, feed).get("y").floats();
+        assertTrue(Fixtures.maxAbsDiff(want, got) < 1e-5, "differs by " + Fixtures.maxAbsDiff(want, got));
+    }
+
+    @Test
+    void multiHeadAttentionWithABiasIsLeftWithTheReason() {
+        OnnxModel m = AttentionTestSupport.transformerAttention(Kind.MS_MHA, 16, 32, 4, 2);
+        io.jedge.converters.onnx.Node mha = m.graph().nodes().stream().filter(n -> n.opType().equals("MultiHeadAttention")).findFirst().orElseThrow();
+        while (mha.inputs().size() < 4) {
+            mha.inputs().add("");
+        }
+        mha.inputs().set(3, "x"); // any named tensor: the lowering must refuse before reading it
+        LowerAttentionOp.Result r = LowerAttentionOp.lower(m);
+        assertEquals(List.of(), r.lowered());
+        assertEquals(1, r.skipped().size());
+        assertTrue(r.skipped().get(0).contains("input 3"), r.skipped().toString());
+    }
+
+    @Test
     void causalAttentionLowersWithAConstantMask() {
         OnnxModel m = AttentionTestSupport.transformerAttention(Kind.ONNX_ATTENTION_3D, 12, 16, 2, 4);
         m.graph().nodes().stream().filter(n -> n.is("Attention")).forEach(n -> n.set("is_causal", 1L));

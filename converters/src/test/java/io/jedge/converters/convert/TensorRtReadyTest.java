@@ -64,4 +64,32 @@ class TensorRtReadyTest {
                 .precisions(List.of(Precision.FP32)).build());
         assertFalse(plain.manifest().variants().get(0).attributes().containsKey("tensorrtReady"), "ONNX Runtime bundles are left as exported");
     }
+
+    @Test
+    void onnxRuntimeMultiHeadAttentionIsLoweredForTensorRt() throws Exception {
+        Path model = tmp.resolve("mha.onnx");
+        VitBuilder.build(new VitConfig(32, 8, 32, 2, 2, 2, 10), new SeededWeights(4), new FusedAttention(AttentionForm.CONTRIB_MHA))
+                .save(model);
+        assertTrue(OnnxModel.load(model).graph().nodes().stream().anyMatch(n -> n.domain().equals("com.microsoft")), "the source uses contrib MHA");
+        PrecisionOptions po = PrecisionOptions.builder().int8(Int8Options.builder().profile(QuantProfile.TENSORRT).build()).build();
+        Bundle b = new Converter(l -> { }).convert(model, tmp.resolve("b"), ConversionOptions.builder()
+                .precisions(List.of(Precision.FP32)).precision(po).build());
+        Variant v = b.manifest().variants().get(0);
+        assertEquals("true", v.attributes().get("tensorrtReady"));
+        assertFalse(OnnxModel.load(b.resolve(v)).graph().nodes().stream().anyMatch(n -> n.domain().equals("com.microsoft")),
+                "nothing TensorRT's parser lacks");
+        Map<String, Tensor> in = SeededInputs.feed(List.of(new TensorSpec("pixels", "float32", List.of(-1L, 3L, 32L, 32L))), 2, 6);
+        OrtBackend ort = new OrtBackend();
+        float[] before;
+        float[] after;
+        try (InferenceSession s = ort.open(model, SessionOptions.defaults())) {
+            before = s.run(in).values().iterator().next().floats();
+        }
+        try (InferenceSession s = ort.open(b.resolve(v), SessionOptions.defaults())) {
+            after = s.run(in).values().iterator().next().floats();
+        }
+        for (int i = 0; i < before.length; i++) {
+            assertEquals(before[i], after[i], 1e-4, "logit " + i);
+        }
+    }
 }
