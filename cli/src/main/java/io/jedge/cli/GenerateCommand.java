@@ -1,6 +1,7 @@
 package io.jedge.cli;
 
 import io.jedge.cli.options.DeviceFlags;
+import io.jedge.cli.options.GenerationFlags;
 import io.jedge.sdk.Jedge;
 import io.jedge.sdk.LoadOptions;
 import io.jedge.sdk.Selection;
@@ -8,8 +9,6 @@ import io.jedge.sdk.diffusion.DenoiserKind;
 import io.jedge.sdk.diffusion.GenerationOptions;
 import io.jedge.sdk.diffusion.GenerationResult;
 import io.jedge.sdk.diffusion.ImageGenerator;
-import io.jedge.sdk.diffusion.SchedulerConfig;
-import io.jedge.sdk.diffusion.SchedulerKind;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -39,21 +38,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--unconditional", description = "Generate without a class (guidance is then off).")
     boolean unconditional;
 
-    @Option(names = "--steps", description = "Denoising steps (default: the bundle's).")
-    Integer steps;
-
-    @Option(names = "--guidance", description = "Classifier-free guidance scale; 1 turns it off (default: the bundle's).")
-    Double guidance;
-
     @Option(names = "--seed", defaultValue = "0", description = "Noise seed; the same seed gives the same image (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--elfatt-steps", paramLabel = "FRACTION",
-            description = "Fraction of the first steps run by the ELFATT-SD denoiser (default: the bundle's, 0.2 as in the paper).")
-    Double elfattFraction;
-
-    @Option(names = "--scheduler", description = "ddim, euler, euler-a or dpm++2m (default: the bundle's).")
-    String scheduler;
+    @Mixin
+    GenerationFlags sampling;
 
     @Option(names = "--count", defaultValue = "1", description = "Images to make in one batch, each with its own noise stream of the seed.")
     int count;
@@ -141,15 +130,7 @@ final class GenerateCommand implements Callable<Integer> {
      * would print the whole usage).
      */
     private void checkOptions() {
-        if (steps != null && steps < 1) {
-            throw new IllegalArgumentException("--steps " + steps + ", expected at least 1");
-        }
-        if (guidance != null && (!Double.isFinite(guidance) || guidance < 0)) {
-            throw new IllegalArgumentException("--guidance " + guidance + ", expected a finite number >= 0 (1 turns it off)");
-        }
-        if (elfattFraction != null && !(elfattFraction >= 0 && elfattFraction <= 1)) {
-            throw new IllegalArgumentException("--elfatt-steps " + elfattFraction + ", expected a fraction in [0, 1]");
-        }
+        sampling.check();
         if (!java.util.List.of("auto", "ort-cpu", "tensorrt").contains(backend)) {
             throw new IllegalArgumentException("--backend " + backend + ", expected auto, ort-cpu or tensorrt");
         }
@@ -184,20 +165,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             b.guidanceScale(1.0);
         }
-        if (guidance != null) {
-            b.guidanceScale(guidance);
-        }
-        if (steps != null) {
-            b.steps(steps);
-        }
-        if (elfattFraction != null) {
-            b.elfattFraction(elfattFraction);
-        }
-        if (scheduler != null) {
-            b.scheduler(SchedulerConfig.builder().kind(SchedulerKind.parse(scheduler))
-                    .predictionType(g.defaults().predictionType()).build());
-        }
-        return b.build();
+        return sampling.apply(b, g.defaults().predictionType()).build();
     }
 
     static Path numbered(Path file, int i) {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /** --threads and --simulate mean in the samples what they mean in the CLI: both take them from io.jedge.cli.options.DeviceFlags. */
 class SharedOptionsTest {
-    static final List<String> SHARED = List.of("--threads", "--simulate");
+    static final List<String> SHARED = List.of("--threads", "--simulate", "--steps", "--guidance", "--elfatt-steps", "--scheduler");
 
     @Test
     void noSampleDeclaresTheSharedOptionsItself() {
@@ -24,7 +24,7 @@ class SharedOptionsTest {
                 Option o = f.getAnnotation(Option.class);
                 if (o != null) {
                     Arrays.stream(o.names()).forEach(n -> assertTrue(!SHARED.contains(n),
-                            c.getSimpleName() + " declares " + n + " itself; use the DeviceFlags mixin"));
+                            c.getSimpleName() + " declares " + n + " itself; use the DeviceFlags or GenerationFlags mixin"));
                 }
             }
         }
@@ -41,5 +41,13 @@ class SharedOptionsTest {
         assertEquals(4, (int) new CommandLine(new PowerBench()).parseArgs("b", "--threads", "4").matchedOptionValue("--threads", 0));
         assertTrue(new CommandLine(new PowerBench()).getCommandSpec().findOption("--simulate") == null,
                 "power-bench's list of modules is --simulate-modules, not MODULE:MODE");
+    }
+
+    @Test
+    void generateTakesTheSamplingOptionsTheCliTakes() {
+        CommandLine.ParseResult r = new CommandLine(new GenerateApp()).parseArgs("b", "-o", "x", "--steps", "7", "--elfatt-steps", "0.4",
+                "--scheduler", "ddim", "--guidance", "3");
+        assertEquals(7, (int) r.matchedOptionValue("--steps", 0));
+        assertEquals(0.4, r.matchedOptionValue("--elfatt-steps", 0.0), 1e-12);
     }
 }

@@ -1,6 +1,7 @@
 package io.jedge.samples.generate;
 
 import io.jedge.cli.options.DeviceFlags;
+import io.jedge.cli.options.GenerationFlags;
 import io.jedge.sdk.Jedge;
 import io.jedge.sdk.LoadOptions;
 import io.jedge.sdk.Selection;
@@ -8,8 +9,6 @@ import io.jedge.sdk.diffusion.DenoiserKind;
 import io.jedge.sdk.diffusion.GenerationOptions;
 import io.jedge.sdk.diffusion.GenerationResult;
 import io.jedge.sdk.diffusion.ImageGenerator;
-import io.jedge.sdk.diffusion.SchedulerConfig;
-import io.jedge.sdk.diffusion.SchedulerKind;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,20 +40,11 @@ public final class GenerateApp implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "1", description = "Images to generate (default ${DEFAULT-VALUE}).")
     int images;
 
-    @Option(names = "--steps", description = "Denoising steps (default: the bundle's).")
-    Integer steps;
-
-    @Option(names = "--guidance", description = "Classifier-free guidance scale; 1 turns it off (default: the bundle's).")
-    Double guidance;
-
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the first image (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--elfatt", paramLabel = "FRACTION", description = "Fraction of the first steps run by ELFATT-SD (default: the bundle's).")
-    Double elfatt;
-
-    @Option(names = "--scheduler", description = "ddim, euler, euler-a or dpm++2m (default: the bundle's).")
-    String scheduler;
+    @Mixin
+    GenerationFlags sampling;
 
     @Mixin
     DeviceFlags.Threads threads;
@@ -76,6 +66,10 @@ public final class GenerateApp implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(outDir);
+        sampling.check(); // before the models open
+        if (images < 1) {
+            throw new IllegalArgumentException("--images " + images + ", expected at least 1");
+        }
         try (ImageGenerator generator = Jedge.loadGenerator(bundle, LoadOptions.builder().threads(threads.threads()).build())) {
             for (Selection s : generator.selections()) {
                 out.println("variant: " + s.variantId() + " on " + s.backend());
@@ -105,18 +99,6 @@ public final class GenerateApp implements Callable<Integer> {
         } else {
             b.unconditional().guidanceScale(1.0);
         }
-        if (guidance != null) {
-            b.guidanceScale(guidance);
-        }
-        if (steps != null) {
-            b.steps(steps);
-        }
-        if (elfatt != null) {
-            b.elfattFraction(elfatt);
-        }
-        if (scheduler != null) {
-            b.scheduler(SchedulerConfig.builder().kind(SchedulerKind.parse(scheduler)).predictionType(g.defaults().predictionType()).build());
-        }
-        return b.build();
+        return sampling.apply(b, g.defaults().predictionType()).build();
     }
 }

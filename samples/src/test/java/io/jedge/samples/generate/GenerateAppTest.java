@@ -35,7 +35,7 @@ class GenerateAppTest {
         Path bundle = SampleBundles.tinyGenerator(tmp, latent);
         Path a = tmp.resolve("a");
         String out = run(bundle.toString(), "-o", a.toString(), "--class", "3", "--images", "2", "--steps", "4", "--seed", "5",
-                "--elfatt", "0.5");
+                "--elfatt-steps", "0.5");
         Path first = a.resolve("class3-seed5.png");
         Path second = a.resolve("class3-seed6.png");
         for (Path p : new Path[] {first, second}) {
@@ -48,7 +48,7 @@ class GenerateAppTest {
         assertFalse(java.util.Arrays.equals(Files.readAllBytes(first), Files.readAllBytes(second)), "different seeds differ");
 
         Path b = tmp.resolve("b");
-        run(bundle.toString(), "-o", b.toString(), "--class", "3", "--images", "1", "--steps", "4", "--seed", "5", "--elfatt", "0.5");
+        run(bundle.toString(), "-o", b.toString(), "--class", "3", "--images", "1", "--steps", "4", "--seed", "5", "--elfatt-steps", "0.5");
         assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(b.resolve("class3-seed5.png")), "same seed, same bytes");
 
         String uncond = run(bundle.toString(), "-o", tmp.resolve("c").toString(), "--steps", "2", "--seed", "9", "--scheduler", "ddim");
