@@ -45,9 +45,10 @@ import org.slf4j.LoggerFactory;
  * skipped, never run); or, when closed under {@link ClosePolicy#FAIL}, with a
  * {@link RejectedExecutionException}. A failing batch does not stop the batcher.
  *
- * <p>Thread-safe. Futures are completed on worker threads, so dependent stages attached with the
- * non-async {@code CompletableFuture} methods run there and delay the next batch; attach heavy work
- * with the {@code *Async} variants. Workers are daemon threads; close the batcher to stop them.
+ * <p>Thread-safe. Answers are completed on one answer thread, in batch order, while the workers
+ * run the next batch; dependent stages attached with the non-async {@code CompletableFuture}
+ * methods run there and delay the other answers; attach heavy work with the {@code *Async}
+ * variants. Failed batches are completed on the worker threads. Workers are daemon threads; close the batcher to stop them.
  *
  * <pre>{@code
  * try (DynamicBatcher batcher = DynamicBatcher.start(model, BatcherOptions.builder().maxBatch(8).build())) {
@@ -77,6 +78,10 @@ public final class DynamicBatcher implements AutoCloseable {
     private boolean shutdown; // guarded by lock
 
     private final List<Thread> workers = new ArrayList<>();
+    private final Thread answerer;
+    // Answered batches on their way to the answerer thread, END last. Bounded, so workers wait for
+    // an answerer that falls behind (slow dependent stages) instead of piling up outputs.
+    private final java.util.concurrent.BlockingQueue<Answers> answers;
     private final AtomicInteger liveWorkers;
     private final CountDownLatch terminated;
     private final ScheduledThreadPoolExecutor timer;
@@ -103,7 +108,10 @@ public final class DynamicBatcher implements AutoCloseable {
         this.preferred = options.preferredBatchSizes();
         this.batchSizes = new AtomicLongArray(maxBatch + 1);
         this.liveWorkers = new AtomicInteger(options.workers());
-        this.terminated = new CountDownLatch(options.workers());
+        this.terminated = new CountDownLatch(options.workers() + 1); // the workers and the answerer
+        this.answers = new java.util.concurrent.ArrayBlockingQueue<>(4 * options.workers());
+        this.answerer = new Thread(this::answerLoop, "jedge-batcher-" + name + "-answers");
+        answerer.setDaemon(true);
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "jedge-batcher-" + name + "-timeouts");
             t.setDaemon(true);
@@ -125,6 +133,7 @@ public final class DynamicBatcher implements AutoCloseable {
             t.setDaemon(true);
             b.workers.add(t);
         }
+        b.answerer.start();
         b.workers.forEach(Thread::start);
         log.debug("batcher started: {}", options);
         return b;
@@ -296,7 +305,35 @@ public final class DynamicBatcher implements AutoCloseable {
         } finally {
             if (liveWorkers.decrementAndGet() == 0) {
                 timer.shutdownNow();
+                handOver(Answers.END); // after every batch a worker handed over
             }
+            terminated.countDown();
+        }
+    }
+
+    /**
+     * Completes the futures of answered batches, in the order the workers handed them over. Waking
+     * each client costs a few microseconds (a futex call, and often a context switch on a busy CPU);
+     * done here, that runs while the workers already run the next batch instead of before it.
+     */
+    private void answerLoop() {
+        try {
+            while (true) {
+                Answers a;
+                try {
+                    a = answers.take();
+                } catch (InterruptedException e) {
+                    continue; // the batcher never interrupts it; only END stops it, so no answer is dropped
+                }
+                if (a == Answers.END) {
+                    return;
+                }
+                a.complete(this);
+            }
+        } catch (Throwable t) {
+            log.error("answer thread of batcher '{}' stopped unexpectedly", name, t);
+            throw t;
+        } finally {
             terminated.countDown();
         }
     }
@@ -452,12 +489,44 @@ public final class DynamicBatcher implements AutoCloseable {
             failBatch(live, total, e);
             return;
         }
-        for (int i = 0; i < live.size(); i++) {
-            // Counted before completing, so a caller who sees its answer also sees it counted.
-            answered.increment();
-            if (!live.get(i).future.complete(answers.get(i))) {
-                answered.decrement();
-                cancelled.increment(); // cancelled while its batch ran
+        handOver(new Answers(live, answers));
+    }
+
+    private void handOver(Answers a) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                answers.put(a);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the answers must get through; keep the flag for the caller
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One batch's requests and their outputs, in the same order. */
+    private record Answers(List<Request> requests, List<Map<String, Tensor>> outputs) {
+        static final Answers END = new Answers(List.of(), List.of());
+
+        void complete(DynamicBatcher b) {
+            for (int i = 0; i < requests.size(); i++) {
+                // Counted before completing, so a caller who sees its answer also sees it counted.
+                b.answered.increment();
+                boolean done;
+                try {
+                    done = requests.get(i).future.complete(outputs.get(i));
+                } catch (RuntimeException | Error e) {
+                    // a dependent stage threw past CompletableFuture: the future is complete; go on to the others
+                    log.error("a dependent stage of a request to batcher '{}' threw", b.name, e);
+                    continue;
+                }
+                if (!done) {
+                    b.answered.decrement();
+                    b.cancelled.increment(); // cancelled while its batch ran
+                }
             }
         }
     }
@@ -604,13 +673,13 @@ public final class DynamicBatcher implements AutoCloseable {
     /**
      * {@link #shutdown()}, then waits until the running batches and, under {@link ClosePolicy#DRAIN},
      * the queued ones are answered: after it returns every future this batcher handed out is done.
-     * If interrupted it returns early with the interrupt flag set; called from a worker thread (in a
-     * dependent stage) it does not wait. Idempotent.
+     * If interrupted it returns early with the interrupt flag set; called from one of the batcher's
+     * threads (in a dependent stage) it does not wait. Idempotent.
      */
     @Override
     public void close() {
         shutdown();
-        if (workers.contains(Thread.currentThread())) {
+        if (workers.contains(Thread.currentThread()) || Thread.currentThread() == answerer) {
             return;
         }
         try {
