@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * skipped, never run); or, when closed under {@link ClosePolicy#FAIL}, with a
  * {@link RejectedExecutionException}. A failing batch does not stop the batcher.
  *
+ * <p>Each worker is a pipeline of two threads: while one runs a batch, the other takes the next
+ * full batch and concatenates it, so gathering overlaps the model; a batch that is not full waits
+ * in the queue until the worker is free, where it can still grow.
+ *
  * <p>Thread-safe. Answers are completed on one answer thread, in batch order, while the workers
  * run the next batch; dependent stages attached with the non-async {@code CompletableFuture}
  * methods run there and delay the other answers; attach heavy work with the {@code *Async}
@@ -108,7 +112,7 @@ public final class DynamicBatcher implements AutoCloseable {
         this.preferred = options.preferredBatchSizes();
         this.batchSizes = new AtomicLongArray(maxBatch + 1);
         this.liveWorkers = new AtomicInteger(options.workers());
-        this.terminated = new CountDownLatch(options.workers() + 1); // the workers and the answerer
+        this.terminated = new CountDownLatch(2 * options.workers() + 1); // run and gather threads, and the answerer
         this.answers = new java.util.concurrent.ArrayBlockingQueue<>(4 * options.workers());
         this.answerer = new Thread(this::answerLoop, "jedge-batcher-" + name + "-answers");
         answerer.setDaemon(true);
@@ -129,9 +133,13 @@ public final class DynamicBatcher implements AutoCloseable {
     public static DynamicBatcher start(BatchFunction function, BatcherOptions options) {
         DynamicBatcher b = new DynamicBatcher(function, options);
         for (int i = 0; i < options.workers(); i++) {
-            Thread t = new Thread(b::workerLoop, "jedge-batcher-" + b.name + "-" + i);
-            t.setDaemon(true);
-            b.workers.add(t);
+            Lane lane = b.new Lane();
+            Thread run = new Thread(() -> b.runLoop(lane), "jedge-batcher-" + b.name + "-" + i);
+            Thread gather = new Thread(() -> b.gatherLoop(lane), "jedge-batcher-" + b.name + "-" + i + "-gather");
+            run.setDaemon(true);
+            gather.setDaemon(true);
+            b.workers.add(run);
+            b.workers.add(gather);
         }
         b.answerer.start();
         b.workers.forEach(Thread::start);
@@ -186,7 +194,7 @@ public final class DynamicBatcher implements AutoCloseable {
             queuedRows += r.rows;
             submitted.increment();
             if (queue.size() == 1 || queuedRows >= maxBatch) {
-                work.signal();
+                work.signalAll(); // gather threads of busy lanes wait too: signal() could wake only one of those
             }
         } finally {
             lock.unlock();
@@ -289,15 +297,86 @@ public final class DynamicBatcher implements AutoCloseable {
 
     // ---------------------------------------------------------------- workers
 
-    private void workerLoop() {
-        Staging staging = options.directStaging() ? new Staging() : null;
+    /**
+     * One worker: its gather thread takes the next batch and copies it into one staging buffer while
+     * its run thread runs the previous batch from the other, so the copy (milliseconds for 16 images
+     * of 224 px) overlaps the model instead of preceding it. Only a full batch is taken while the lane
+     * is busy: a partial one stays queued and can still grow, as when runs and gathers alternated.
+     */
+    private final class Lane {
+        final Staging[] staging = options.directStaging() ? new Staging[] {new Staging(), new Staging()} : null;
+        final java.util.concurrent.Semaphore freeStaging = new java.util.concurrent.Semaphore(2);
+        final java.util.concurrent.BlockingQueue<Prepared> ready = new java.util.concurrent.ArrayBlockingQueue<>(1);
+        int inFlight; // guarded by lock: batches taken and not yet run to the end
+        int nextStaging; // gather thread only
+
+        void hand(Prepared p) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    ready.put(p);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the batch must get through
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A gathered batch: its live requests, padding rows and batched inputs. END stops the run thread. */
+    private record Prepared(List<Request> live, int pad, int total, Map<String, Tensor> inputs) {
+        static final Prepared END = new Prepared(List.of(), 0, 0, Map.of());
+    }
+
+    private void gatherLoop(Lane lane) {
         try {
             while (true) {
-                Batch batch = nextBatch();
+                lane.freeStaging.acquireUninterruptibly(); // before taking: requests wait in the queue, not taken
+                Batch batch = nextBatch(lane);
                 if (batch == null) {
                     return;
                 }
-                runBatch(batch, staging);
+                Prepared p = null;
+                try {
+                    p = prepare(batch, lane.staging == null ? null : lane.staging[lane.nextStaging ^= 1]);
+                } finally {
+                    if (p == null) {
+                        batchDone(lane); // nothing to run: all cancelled, or the gather failed the batch
+                    }
+                }
+                if (p != null) {
+                    lane.hand(p);
+                }
+            }
+        } catch (Throwable t) {
+            log.error("gather thread of batcher '{}' stopped unexpectedly", name, t);
+            throw t;
+        } finally {
+            lane.hand(Prepared.END); // after every batch it gathered
+            terminated.countDown();
+        }
+    }
+
+    private void runLoop(Lane lane) {
+        try {
+            while (true) {
+                Prepared p;
+                try {
+                    p = lane.ready.take();
+                } catch (InterruptedException e) {
+                    continue; // never interrupted by the batcher; only END stops it, so no batch is dropped
+                }
+                if (p == Prepared.END) {
+                    return;
+                }
+                try {
+                    runBatch(p);
+                } finally {
+                    batchDone(lane);
+                }
             }
         } catch (Throwable t) {
             log.error("worker of batcher '{}' stopped unexpectedly", name, t);
@@ -308,6 +387,18 @@ public final class DynamicBatcher implements AutoCloseable {
                 handOver(Answers.END); // after every batch a worker handed over
             }
             terminated.countDown();
+        }
+    }
+
+    /** A batch of the lane is run (or dropped): its staging buffer is free, and a partial batch may go. */
+    private void batchDone(Lane lane) {
+        lane.freeStaging.release();
+        lock.lock();
+        try {
+            lane.inFlight--;
+            work.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -338,8 +429,8 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    /** Waits for a batch to be due and takes it from the queue; null once shut down and empty. */
-    private Batch nextBatch() {
+    /** Waits for a batch to be due for {@code lane} and takes it from the queue; null once shut down and empty. */
+    private Batch nextBatch(Lane lane) {
         List<Request> expired = new ArrayList<>();
         Batch batch;
         lock.lock();
@@ -353,12 +444,17 @@ public final class DynamicBatcher implements AutoCloseable {
                     continue;
                 }
                 long waitLeft = maxDelayNanos - (System.nanoTime() - queue.peekFirst().enqueuedNanos);
-                if (shutdown || queuedRows >= maxBatch || waitLeft <= 0) {
+                if (shutdown || queuedRows >= maxBatch || (waitLeft <= 0 && lane.inFlight == 0)) {
                     batch = take(expired);
                     if (batch != null) {
+                        lane.inFlight++;
                         break;
                     }
                     continue; // everything looked at was dead; look again
+                }
+                if (waitLeft <= 0) {
+                    work.awaitUninterruptibly(); // due, but this lane is busy: until it is idle or the batch is full
+                    continue;
                 }
                 try {
                     work.awaitNanos(waitLeft);
@@ -367,7 +463,7 @@ public final class DynamicBatcher implements AutoCloseable {
                 }
             }
             if (!queue.isEmpty()) {
-                work.signal(); // let an idle worker look at what is left
+                work.signalAll(); // let an idle worker look at what is left
             }
             space.signalAll();
         } finally {
@@ -439,8 +535,9 @@ public final class DynamicBatcher implements AutoCloseable {
         return taken.isEmpty() ? null : new Batch(taken);
     }
 
-    private void runBatch(Batch batch, Staging staging) {
-        // A request cancelled after it was taken but before it runs is still skipped.
+    /** Shapes and gathers a taken batch; null when nothing is left to run (its requests are then completed). */
+    private Prepared prepare(Batch batch, Staging staging) {
+        // A request cancelled after it was taken but before it is gathered is skipped.
         List<Request> live = new ArrayList<>(batch.requests.size());
         for (Request r : batch.requests) {
             if (r.future.isDone()) {
@@ -450,7 +547,7 @@ public final class DynamicBatcher implements AutoCloseable {
             }
         }
         if (live.isEmpty()) {
-            return;
+            return null;
         }
         int rows = 0;
         for (Request r : live) {
@@ -466,10 +563,36 @@ public final class DynamicBatcher implements AutoCloseable {
             }
         }
         int total = rows + pad;
+        Map<String, Tensor> inputs;
+        try {
+            inputs = Collections.unmodifiableMap(concat(live, pad, staging));
+        } catch (Throwable e) {
+            batches.increment();
+            batchSizes.incrementAndGet(total);
+            paddedRows.add(pad);
+            failBatch(live, total, e);
+            return null;
+        }
+        return new Prepared(live, pad, total, inputs);
+    }
+
+    private void runBatch(Prepared p) {
+        List<Request> live = p.live();
+        int pad = p.pad();
+        int total = p.total();
+        // Every request cancelled while it waited for the run thread: the batch is not run.
+        boolean waited = false;
+        for (Request r : live) {
+            waited |= !r.future.isDone();
+        }
+        if (!waited) {
+            cancelled.add(live.size());
+            return;
+        }
         Map<String, Tensor> outputs;
         long t0 = System.nanoTime();
         try {
-            outputs = function.run(Collections.unmodifiableMap(concat(live, pad, staging)));
+            outputs = function.run(p.inputs());
             if (outputs == null) {
                 throw new IllegalStateException("batch function returned null instead of a map of outputs");
             }
