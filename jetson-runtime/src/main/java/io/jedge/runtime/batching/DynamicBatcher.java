@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every accepted request is completed exactly once: with its outputs; with a
  * {@link BatchFailedException} if its batch function threw; with a {@link TimeoutException} if
- * its deadline passed before it started; by the caller's {@code cancel} (a cancelled request is
- * skipped, never run); or, when closed under {@link ClosePolicy#FAIL}, with a
+ * its deadline passed before it started; by the caller's {@code cancel} (a request cancelled
+ * before its batch is gathered is skipped, never run; one cancelled later may still run with its
+ * batch, its answer dropped); or, when closed under {@link ClosePolicy#FAIL}, with a
  * {@link RejectedExecutionException}. A failing batch does not stop the batcher.
  *
  * <p>Each worker is a pipeline of two threads: while one runs a batch, the other takes the next
@@ -168,7 +169,7 @@ public final class DynamicBatcher implements AutoCloseable {
      * @param timeout deadline counted from this call: if the request has not started by then, its
      *     future fails with a {@link TimeoutException}; {@code null} for none
      * @return a future of the request's outputs by name (each with batch {@code n}); cancelling it
-     *     before the request starts keeps the request out of its batch
+     *     before its batch is gathered keeps the request out of the batch
      * @throws IllegalArgumentException if the inputs are empty, or their batches differ or are out of range
      * @throws QueueFullException if the queue is full (at once under {@link FullQueuePolicy#REJECT},
      *     after {@link BatcherOptions#blockTimeout()} under {@link FullQueuePolicy#BLOCK})
