@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. Answers are completed on one answer thread, in batch order, while the workers
  * run the next batch; dependent stages attached with the non-async {@code CompletableFuture}
  * methods run there and delay the other answers; attach heavy work with the {@code *Async}
- * variants. Failed batches are completed on the worker threads. Workers are daemon threads; close the batcher to stop them.
+ * variants. Failed batches are completed on the worker threads. All are daemon threads; close the
+ * batcher to stop them.
  *
  * <pre>{@code
  * try (DynamicBatcher batcher = DynamicBatcher.start(model, BatcherOptions.builder().maxBatch(8).build())) {
