@@ -91,7 +91,10 @@ public final class BatcherOptions {
         return queueCapacity;
     }
 
-    /** Worker threads, each running one batch at a time; default 1. */
+    /**
+     * Workers, each running one batch at a time while it gathers the next full one (two threads a
+     * worker, plus one thread for the whole batcher that completes the answers); default 1.
+     */
     public int workers() {
         return workers;
     }
@@ -131,8 +134,9 @@ public final class BatcherOptions {
     }
 
     /**
-     * Whether each worker concatenates batches into direct memory it keeps and reuses (no allocation
-     * per batch; backends read it without a copy), instead of new heap arrays. The batch function then
+     * Whether each worker concatenates batches into direct memory it keeps and reuses (two buffers,
+     * one gathered while the other runs; no allocation per batch; backends read it without a copy),
+     * instead of new heap arrays. The batch function then
      * gets direct tensors and must not use them after it returns (as {@link BatchFunction} requires).
      */
     public boolean directStaging() {

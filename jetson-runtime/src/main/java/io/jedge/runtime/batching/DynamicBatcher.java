@@ -41,13 +41,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every accepted request is completed exactly once: with its outputs; with a
  * {@link BatchFailedException} if its batch function threw; with a {@link TimeoutException} if
- * its deadline passed before it started; by the caller's {@code cancel} (a cancelled request is
- * skipped, never run); or, when closed under {@link ClosePolicy#FAIL}, with a
+ * its deadline passed before it started; by the caller's {@code cancel} (a request cancelled
+ * before its batch is gathered is skipped, never run; one cancelled later may still run with its
+ * batch, its answer dropped); or, when closed under {@link ClosePolicy#FAIL}, with a
  * {@link RejectedExecutionException}. A failing batch does not stop the batcher.
  *
- * <p>Thread-safe. Futures are completed on worker threads, so dependent stages attached with the
- * non-async {@code CompletableFuture} methods run there and delay the next batch; attach heavy work
- * with the {@code *Async} variants. Workers are daemon threads; close the batcher to stop them.
+ * <p>Each worker is a pipeline of two threads: while one runs a batch, the other takes the next
+ * full batch and concatenates it, so gathering overlaps the model; a batch that is not full waits
+ * in the queue until the worker is free, where it can still grow.
+ *
+ * <p>Thread-safe. Answers are completed on one answer thread, in batch order, while the workers
+ * run the next batch; dependent stages attached with the non-async {@code CompletableFuture}
+ * methods run there and delay the other answers; attach heavy work with the {@code *Async}
+ * variants. Failed batches are completed on the worker threads. All are daemon threads; close the
+ * batcher to stop them.
  *
  * <pre>{@code
  * try (DynamicBatcher batcher = DynamicBatcher.start(model, BatcherOptions.builder().maxBatch(8).build())) {
@@ -77,6 +84,10 @@ public final class DynamicBatcher implements AutoCloseable {
     private boolean shutdown; // guarded by lock
 
     private final List<Thread> workers = new ArrayList<>();
+    private final Thread answerer;
+    // Answered batches on their way to the answerer thread, END last. Bounded, so workers wait for
+    // an answerer that falls behind (slow dependent stages) instead of piling up outputs.
+    private final java.util.concurrent.BlockingQueue<Answers> answers;
     private final AtomicInteger liveWorkers;
     private final CountDownLatch terminated;
     private final ScheduledThreadPoolExecutor timer;
@@ -103,7 +114,10 @@ public final class DynamicBatcher implements AutoCloseable {
         this.preferred = options.preferredBatchSizes();
         this.batchSizes = new AtomicLongArray(maxBatch + 1);
         this.liveWorkers = new AtomicInteger(options.workers());
-        this.terminated = new CountDownLatch(options.workers());
+        this.terminated = new CountDownLatch(2 * options.workers() + 1); // run and gather threads, and the answerer
+        this.answers = new java.util.concurrent.ArrayBlockingQueue<>(4 * options.workers());
+        this.answerer = new Thread(this::answerLoop, "jedge-batcher-" + name + "-answers");
+        answerer.setDaemon(true);
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "jedge-batcher-" + name + "-timeouts");
             t.setDaemon(true);
@@ -121,10 +135,15 @@ public final class DynamicBatcher implements AutoCloseable {
     public static DynamicBatcher start(BatchFunction function, BatcherOptions options) {
         DynamicBatcher b = new DynamicBatcher(function, options);
         for (int i = 0; i < options.workers(); i++) {
-            Thread t = new Thread(b::workerLoop, "jedge-batcher-" + b.name + "-" + i);
-            t.setDaemon(true);
-            b.workers.add(t);
+            Lane lane = b.new Lane();
+            Thread run = new Thread(() -> b.runLoop(lane), "jedge-batcher-" + b.name + "-" + i);
+            Thread gather = new Thread(() -> b.gatherLoop(lane), "jedge-batcher-" + b.name + "-" + i + "-gather");
+            run.setDaemon(true);
+            gather.setDaemon(true);
+            b.workers.add(run);
+            b.workers.add(gather);
         }
+        b.answerer.start();
         b.workers.forEach(Thread::start);
         log.debug("batcher started: {}", options);
         return b;
@@ -151,7 +170,7 @@ public final class DynamicBatcher implements AutoCloseable {
      * @param timeout deadline counted from this call: if the request has not started by then, its
      *     future fails with a {@link TimeoutException}; {@code null} for none
      * @return a future of the request's outputs by name (each with batch {@code n}); cancelling it
-     *     before the request starts keeps the request out of its batch
+     *     before its batch is gathered keeps the request out of the batch
      * @throws IllegalArgumentException if the inputs are empty, or their batches differ or are out of range
      * @throws QueueFullException if the queue is full (at once under {@link FullQueuePolicy#REJECT},
      *     after {@link BatcherOptions#blockTimeout()} under {@link FullQueuePolicy#BLOCK})
@@ -177,7 +196,7 @@ public final class DynamicBatcher implements AutoCloseable {
             queuedRows += r.rows;
             submitted.increment();
             if (queue.size() == 1 || queuedRows >= maxBatch) {
-                work.signal();
+                work.signalAll(); // gather threads of busy lanes wait too: signal() could wake only one of those
             }
         } finally {
             lock.unlock();
@@ -280,15 +299,86 @@ public final class DynamicBatcher implements AutoCloseable {
 
     // ---------------------------------------------------------------- workers
 
-    private void workerLoop() {
-        Staging staging = options.directStaging() ? new Staging() : null;
+    /**
+     * One worker: its gather thread takes the next batch and copies it into one staging buffer while
+     * its run thread runs the previous batch from the other, so the copy (milliseconds for 16 images
+     * of 224 px) overlaps the model instead of preceding it. Only a full batch is taken while the lane
+     * is busy: a partial one stays queued and can still grow, as when runs and gathers alternated.
+     */
+    private final class Lane {
+        final Staging[] staging = options.directStaging() ? new Staging[] {new Staging(), new Staging()} : null;
+        final java.util.concurrent.Semaphore freeStaging = new java.util.concurrent.Semaphore(2);
+        final java.util.concurrent.BlockingQueue<Prepared> ready = new java.util.concurrent.ArrayBlockingQueue<>(1);
+        int inFlight; // guarded by lock: batches taken and not yet run to the end
+        int nextStaging; // gather thread only
+
+        void hand(Prepared p) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    ready.put(p);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the batch must get through
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A gathered batch: its live requests, padding rows and batched inputs. END stops the run thread. */
+    private record Prepared(List<Request> live, int pad, int total, Map<String, Tensor> inputs) {
+        static final Prepared END = new Prepared(List.of(), 0, 0, Map.of());
+    }
+
+    private void gatherLoop(Lane lane) {
         try {
             while (true) {
-                Batch batch = nextBatch();
+                lane.freeStaging.acquireUninterruptibly(); // before taking: requests wait in the queue, not taken
+                Batch batch = nextBatch(lane);
                 if (batch == null) {
                     return;
                 }
-                runBatch(batch, staging);
+                Prepared p = null;
+                try {
+                    p = prepare(batch, lane.staging == null ? null : lane.staging[lane.nextStaging ^= 1]);
+                } finally {
+                    if (p == null) {
+                        batchDone(lane); // nothing to run: all cancelled, or the gather failed the batch
+                    }
+                }
+                if (p != null) {
+                    lane.hand(p);
+                }
+            }
+        } catch (Throwable t) {
+            log.error("gather thread of batcher '{}' stopped unexpectedly", name, t);
+            throw t;
+        } finally {
+            lane.hand(Prepared.END); // after every batch it gathered
+            terminated.countDown();
+        }
+    }
+
+    private void runLoop(Lane lane) {
+        try {
+            while (true) {
+                Prepared p;
+                try {
+                    p = lane.ready.take();
+                } catch (InterruptedException e) {
+                    continue; // never interrupted by the batcher; only END stops it, so no batch is dropped
+                }
+                if (p == Prepared.END) {
+                    return;
+                }
+                try {
+                    runBatch(p);
+                } finally {
+                    batchDone(lane);
+                }
             }
         } catch (Throwable t) {
             log.error("worker of batcher '{}' stopped unexpectedly", name, t);
@@ -296,13 +386,53 @@ public final class DynamicBatcher implements AutoCloseable {
         } finally {
             if (liveWorkers.decrementAndGet() == 0) {
                 timer.shutdownNow();
+                handOver(Answers.END); // after every batch a worker handed over
             }
             terminated.countDown();
         }
     }
 
-    /** Waits for a batch to be due and takes it from the queue; null once shut down and empty. */
-    private Batch nextBatch() {
+    /** A batch of the lane is run (or dropped): its staging buffer is free, and a partial batch may go. */
+    private void batchDone(Lane lane) {
+        lane.freeStaging.release();
+        lock.lock();
+        try {
+            lane.inFlight--;
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Completes the futures of answered batches, in the order the workers handed them over. Waking
+     * each client costs a few microseconds (a futex call, and often a context switch on a busy CPU);
+     * done here, that runs while the workers already run the next batch instead of before it.
+     */
+    private void answerLoop() {
+        try {
+            while (true) {
+                Answers a;
+                try {
+                    a = answers.take();
+                } catch (InterruptedException e) {
+                    continue; // the batcher never interrupts it; only END stops it, so no answer is dropped
+                }
+                if (a == Answers.END) {
+                    return;
+                }
+                a.complete(this);
+            }
+        } catch (Throwable t) {
+            log.error("answer thread of batcher '{}' stopped unexpectedly", name, t);
+            throw t;
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    /** Waits for a batch to be due for {@code lane} and takes it from the queue; null once shut down and empty. */
+    private Batch nextBatch(Lane lane) {
         List<Request> expired = new ArrayList<>();
         Batch batch;
         lock.lock();
@@ -316,12 +446,17 @@ public final class DynamicBatcher implements AutoCloseable {
                     continue;
                 }
                 long waitLeft = maxDelayNanos - (System.nanoTime() - queue.peekFirst().enqueuedNanos);
-                if (shutdown || queuedRows >= maxBatch || waitLeft <= 0) {
+                if (shutdown || queuedRows >= maxBatch || (waitLeft <= 0 && lane.inFlight == 0)) {
                     batch = take(expired);
                     if (batch != null) {
+                        lane.inFlight++;
                         break;
                     }
                     continue; // everything looked at was dead; look again
+                }
+                if (waitLeft <= 0) {
+                    work.awaitUninterruptibly(); // due, but this lane is busy: until it is idle or the batch is full
+                    continue;
                 }
                 try {
                     work.awaitNanos(waitLeft);
@@ -330,7 +465,7 @@ public final class DynamicBatcher implements AutoCloseable {
                 }
             }
             if (!queue.isEmpty()) {
-                work.signal(); // let an idle worker look at what is left
+                work.signalAll(); // let an idle worker look at what is left
             }
             space.signalAll();
         } finally {
@@ -402,8 +537,9 @@ public final class DynamicBatcher implements AutoCloseable {
         return taken.isEmpty() ? null : new Batch(taken);
     }
 
-    private void runBatch(Batch batch, Staging staging) {
-        // A request cancelled after it was taken but before it runs is still skipped.
+    /** Shapes and gathers a taken batch; null when nothing is left to run (its requests are then completed). */
+    private Prepared prepare(Batch batch, Staging staging) {
+        // A request cancelled after it was taken but before it is gathered is skipped.
         List<Request> live = new ArrayList<>(batch.requests.size());
         for (Request r : batch.requests) {
             if (r.future.isDone()) {
@@ -413,7 +549,7 @@ public final class DynamicBatcher implements AutoCloseable {
             }
         }
         if (live.isEmpty()) {
-            return;
+            return null;
         }
         int rows = 0;
         for (Request r : live) {
@@ -429,10 +565,36 @@ public final class DynamicBatcher implements AutoCloseable {
             }
         }
         int total = rows + pad;
+        Map<String, Tensor> inputs;
+        try {
+            inputs = Collections.unmodifiableMap(concat(live, pad, staging));
+        } catch (Throwable e) {
+            batches.increment();
+            batchSizes.incrementAndGet(total);
+            paddedRows.add(pad);
+            failBatch(live, total, e);
+            return null;
+        }
+        return new Prepared(live, pad, total, inputs);
+    }
+
+    private void runBatch(Prepared p) {
+        List<Request> live = p.live();
+        int pad = p.pad();
+        int total = p.total();
+        // Every request cancelled while it waited for the run thread: the batch is not run.
+        boolean waited = false;
+        for (Request r : live) {
+            waited |= !r.future.isDone();
+        }
+        if (!waited) {
+            cancelled.add(live.size());
+            return;
+        }
         Map<String, Tensor> outputs;
         long t0 = System.nanoTime();
         try {
-            outputs = function.run(Collections.unmodifiableMap(concat(live, pad, staging)));
+            outputs = function.run(p.inputs());
             if (outputs == null) {
                 throw new IllegalStateException("batch function returned null instead of a map of outputs");
             }
@@ -452,12 +614,44 @@ public final class DynamicBatcher implements AutoCloseable {
             failBatch(live, total, e);
             return;
         }
-        for (int i = 0; i < live.size(); i++) {
-            // Counted before completing, so a caller who sees its answer also sees it counted.
-            answered.increment();
-            if (!live.get(i).future.complete(answers.get(i))) {
-                answered.decrement();
-                cancelled.increment(); // cancelled while its batch ran
+        handOver(new Answers(live, answers));
+    }
+
+    private void handOver(Answers a) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                answers.put(a);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the answers must get through; keep the flag for the caller
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One batch's requests and their outputs, in the same order. */
+    private record Answers(List<Request> requests, List<Map<String, Tensor>> outputs) {
+        static final Answers END = new Answers(List.of(), List.of());
+
+        void complete(DynamicBatcher b) {
+            for (int i = 0; i < requests.size(); i++) {
+                // Counted before completing, so a caller who sees its answer also sees it counted.
+                b.answered.increment();
+                boolean done;
+                try {
+                    done = requests.get(i).future.complete(outputs.get(i));
+                } catch (RuntimeException | Error e) {
+                    // a dependent stage threw past CompletableFuture: the future is complete; go on to the others
+                    log.error("a dependent stage of a request to batcher '{}' threw", b.name, e);
+                    continue;
+                }
+                if (!done) {
+                    b.answered.decrement();
+                    b.cancelled.increment(); // cancelled while its batch ran
+                }
             }
         }
     }
@@ -604,13 +798,13 @@ public final class DynamicBatcher implements AutoCloseable {
     /**
      * {@link #shutdown()}, then waits until the running batches and, under {@link ClosePolicy#DRAIN},
      * the queued ones are answered: after it returns every future this batcher handed out is done.
-     * If interrupted it returns early with the interrupt flag set; called from a worker thread (in a
-     * dependent stage) it does not wait. Idempotent.
+     * If interrupted it returns early with the interrupt flag set; called from one of the batcher's
+     * threads (in a dependent stage) it does not wait. Idempotent.
      */
     @Override
     public void close() {
         shutdown();
-        if (workers.contains(Thread.currentThread())) {
+        if (workers.contains(Thread.currentThread()) || Thread.currentThread() == answerer) {
             return;
         }
         try {
