@@ -12,18 +12,10 @@
 #   RESULT batcher variant=... backend=... max_batch=16 clients=32 rounds=5 ... ratio_median ratio_min ratio_max lost ratios=[...]
 # Results go to $OUT: batcher.log (everything printed).
 set -uo pipefail
-eval "$(bash .gpu/tools/remote.sh env)"
-if [ -f .gpu/jre/jre.tar.xz ]; then mkdir -p /tmp/jre-d && tar xJf .gpu/jre/jre.tar.xz -C /tmp; fi
-[ -x /tmp/jre-d/bin/java ] && GPU_JAVA=/tmp/jre-d/bin/java
-W=/tmp/jedge-batcher; mkdir -p "$W" "$OUT"
+W=/tmp/jedge-batcher
+source benchmarks/gpu/kit.sh
 FX=.gpu/app/fixtures
 MODEL=$FX/vit224_legacy_op17/model.onnx
-# a command on PATH, not a shell function, so that `timeout` can run it
-mkdir -p $W/bin; cat > $W/bin/jedge <<EOF
-#!/bin/sh
-exec "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -Djava.awt.headless=true -cp "$PWD/.gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.JedgeCli "\$@"
-EOF
-chmod +x $W/bin/jedge; PATH=$W/bin:$PATH
 exec > >(tee "$OUT/batcher.log") 2>&1
 { nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; echo "cores $(nproc)"; date -u; "$GPU_JAVA" -version 2>&1 | head -1; }
 T0=$SECONDS

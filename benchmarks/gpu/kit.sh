@@ -1,0 +1,13 @@
+# Sourced by the GPU scripts after they set W (their work folder): the kit's environment (../shared/gpu/README.md),
+# the JRE with java.desktop that an earlier call of the lease unpacked (tree + app + JRE exceed one call), and
+# `jedge` as a command on PATH rather than a shell function, so that `timeout` can run it.
+eval "$(bash .gpu/tools/remote.sh env)"
+if [ -f .gpu/jre/jre.tar.xz ]; then mkdir -p /tmp/jre-d && tar xJf .gpu/jre/jre.tar.xz -C /tmp; fi
+[ -x /tmp/jre-d/bin/java ] && GPU_JAVA=/tmp/jre-d/bin/java
+mkdir -p "$W/bin" "$OUT"
+cat > "$W/bin/jedge" <<EOF
+#!/bin/sh
+exec "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -Djava.awt.headless=true -cp "$PWD/.gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.JedgeCli "\$@"
+EOF
+chmod +x "$W/bin/jedge"
+PATH=$W/bin:$PATH
