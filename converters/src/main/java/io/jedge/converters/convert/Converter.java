@@ -50,6 +50,9 @@ public final class Converter {
             EngineStage.checkAvailable();
         }
         OnnxModel source = OnnxModel.load(modelFile);
+        if (o.engines() != null) {
+            EngineStage.requireBuildable(source, modelFile);
+        }
         String name = o.name() != null ? o.name() : stripExtension(modelFile.getFileName().toString());
         List<TensorSpec> inputs = inputSpecs(source);
         Preprocessing pre = imagePreprocessing(inputs, o.preprocessing());
@@ -142,8 +145,7 @@ public final class Converter {
                     + folded.size() + " block(s))");
         }
         Map<String, String> out = new LinkedHashMap<>(attributes);
-        List<String> contrib = m.graph().nodes().stream().filter(n -> n.domain().equals("com.microsoft"))
-                .map(n -> n.opType() + " '" + n.name() + "'").distinct().limit(3).toList();
+        List<String> contrib = io.jedge.converters.attention.LowerAttentionOp.contribOps(m.graph());
         if (!contrib.isEmpty()) { // a device could not build an engine from it: say so instead of marking it ready
             progress.accept("variant " + id + ": not TensorRT-ready, it keeps com.microsoft ops TensorRT cannot parse ("
                     + String.join(", ", contrib) + (low.skipped().isEmpty() ? "" : "; " + low.skipped().get(0)) + ")");

@@ -68,6 +68,10 @@ public final class DiffusionConverter {
         }
         OnnxModel denoiser = OnnxModel.load(denoiserFile);
         OnnxModel decoder = OnnxModel.load(decoderFile);
+        if (o.engines() != null) {
+            EngineStage.requireBuildable(denoiser, denoiserFile);
+            EngineStage.requireBuildable(decoder, decoderFile);
+        }
         if (decoder.graph().inputs().size() != 1) {
             throw new IllegalArgumentException("decoder " + decoderFile + ": " + decoder.graph().inputs().size()
                     + " inputs, expected one (latents [N,C,h,w])");

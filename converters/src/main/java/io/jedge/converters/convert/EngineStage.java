@@ -28,13 +28,22 @@ import java.util.function.Function;
 /**
  * {@code --engines tensorrt}: one serialized engine per ONNX variant, built from the variant's own
  * types (strongly typed network), recorded with its fingerprint. ONNX ops newer than TensorRT
- * 10.x's parser (the opset-23 {@code Attention}) are lowered first; variants using ONNX Runtime's
- * contrib ops are skipped with a note, since TensorRT cannot parse them. An engine carries its
+ * 10.x's parser (the opset-23 {@code Attention}) and ONNX Runtime's {@code MultiHeadAttention} are lowered
+ * first; a model with contrib ops that cannot be lowered is refused by the converter before any work. An engine carries its
  * source variant's reports (their measurements hold for the graph it was built from), so the runtime
  * holds an approximate engine to the same fidelity floor as its ONNX variant.
  */
 final class EngineStage {
     private EngineStage() {
+    }
+
+    /** Refuses, before any work, a model that would give no engine: contrib ops that cannot be lowered. */
+    static void requireBuildable(OnnxModel model, Path file) {
+        String why = LowerAttentionOp.whyNotForTensorRt(model);
+        if (!why.isEmpty()) {
+            throw new IllegalArgumentException("--engines tensorrt: " + file.getFileName() + " cannot become a TensorRT engine: "
+                    + why + "; convert without --engines, or export without ONNX Runtime's fused ops");
+        }
     }
 
     /** Fails at once, before any conversion work, when TensorRT cannot build here. */
@@ -68,12 +77,10 @@ final class EngineStage {
             }
             // lower first: ONNX Runtime's MultiHeadAttention becomes plain ops TensorRT parses
             LowerAttentionOp.Result low = LowerAttentionOp.lower(m);
-            List<String> contrib = m.graph().nodes().stream().filter(n -> n.domain().equals("com.microsoft"))
-                    .map(n -> n.opType() + " '" + n.name() + "'").distinct().limit(3).toList();
-            if (!contrib.isEmpty()) {
-                progress.accept("engine for " + v.id() + " skipped: it uses com.microsoft ops TensorRT's ONNX parser lacks and jedge "
-                        + "cannot lower (" + String.join(", ", contrib) + (low.skipped().isEmpty() ? "" : "; " + low.skipped().get(0)) + ")");
-                continue;
+            List<String> contrib = LowerAttentionOp.contribOps(m.graph());
+            if (!contrib.isEmpty()) { // Converter refuses such a model before any work; reaching this is a bug
+                throw new IllegalStateException("engine for " + v.id() + ": com.microsoft ops left after lowering (" + String.join(", ", contrib)
+                        + (low.skipped().isEmpty() ? "" : "; " + low.skipped().get(0)) + ")");
             }
             Path input = src;
             Path lowered = null;

@@ -35,28 +35,30 @@ class LowerAttentionOpTest {
         assertTrue(blocks.stream().allMatch(AttentionBlock::supported));
     }
 
-    @Test
-    void threeDimensionalAttentionLowers() {
-        OnnxModel m = AttentionTestSupport.transformerAttention(Kind.ONNX_ATTENTION_3D, 16, 32, 4, 2);
+    /** Lowers a copy of {@code m} (one node expected) and checks it computes what {@code m} does on seeded x of (1, tokens, dim). */
+    static OnnxModel lowersToTheSameOutput(OnnxModel m, int tokens, int dim, long seed) {
         OnnxModel lowered = m.copy();
-        assertEquals(1, LowerAttentionOp.lower(lowered).lowered().size());
-        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {1, 16, 32}, AttentionTestSupport.gaussian(new Random(1), 16 * 32, 1)));
+        LowerAttentionOp.Result r = LowerAttentionOp.lower(lowered);
+        assertEquals(1, r.lowered().size(), r.skipped().toString());
+        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {1, tokens, dim},
+                AttentionTestSupport.gaussian(new Random(seed), tokens * dim, 1)));
         float[] want = AttentionTestSupport.run(m, feed).get("y").floats();
         float[] got = AttentionTestSupport.run(lowered, feed).get("y").floats();
         assertTrue(Fixtures.maxAbsDiff(want, got) < 1e-5, "differs by " + Fixtures.maxAbsDiff(want, got));
+        return lowered;
+    }
+
+    @Test
+    void threeDimensionalAttentionLowers() {
+        lowersToTheSameOutput(AttentionTestSupport.transformerAttention(Kind.ONNX_ATTENTION_3D, 16, 32, 4, 2), 16, 32, 1);
     }
 
     @Test
     void onnxRuntimeMultiHeadAttentionLowersToPlainOps() {
         OnnxModel m = AttentionTestSupport.transformerAttention(Kind.MS_MHA, 16, 32, 4, 2);
-        OnnxModel lowered = m.copy();
-        LowerAttentionOp.Result r = LowerAttentionOp.lower(lowered);
-        assertEquals(1, r.lowered().size(), r.skipped().toString());
-        assertTrue(lowered.graph().nodes().stream().noneMatch(n -> n.domain().equals("com.microsoft")), "no contrib op left for TensorRT");
-        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {1, 16, 32}, AttentionTestSupport.gaussian(new Random(2), 16 * 32, 1)));
-        float[] want = AttentionTestSupport.run(m, feed).get("y").floats();
-        float[] got = AttentionTestSupport.run(lowered, feed).get("y").floats();
-        assertTrue(Fixtures.maxAbsDiff(want, got) < 1e-5, "differs by " + Fixtures.maxAbsDiff(want, got));
+        assertEquals("", LowerAttentionOp.whyNotForTensorRt(m), "lowerable, so --engines tensorrt may go on");
+        OnnxModel lowered = lowersToTheSameOutput(m, 16, 32, 2);
+        assertEquals(List.of(), LowerAttentionOp.contribOps(lowered.graph()), "no contrib op left for TensorRT");
     }
 
     @Test
@@ -67,6 +69,9 @@ class LowerAttentionOpTest {
             mha.inputs().add("");
         }
         mha.inputs().set(3, "x"); // any named tensor: the lowering must refuse before reading it
+        String why = LowerAttentionOp.whyNotForTensorRt(m);
+        assertTrue(why.contains("MultiHeadAttention") && why.contains("input 3"), why);
+        assertEquals(1, LowerAttentionOp.contribOps(m.graph()).size(), "the check works on a copy: the model is untouched");
         LowerAttentionOp.Result r = LowerAttentionOp.lower(m);
         assertEquals(List.of(), r.lowered());
         assertEquals(1, r.skipped().size());
@@ -77,11 +82,6 @@ class LowerAttentionOpTest {
     void causalAttentionLowersWithAConstantMask() {
         OnnxModel m = AttentionTestSupport.transformerAttention(Kind.ONNX_ATTENTION_3D, 12, 16, 2, 4);
         m.graph().nodes().stream().filter(n -> n.is("Attention")).forEach(n -> n.set("is_causal", 1L));
-        OnnxModel lowered = m.copy();
-        assertEquals(1, LowerAttentionOp.lower(lowered).lowered().size());
-        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {1, 12, 16}, AttentionTestSupport.gaussian(new Random(2), 12 * 16, 1)));
-        float[] want = AttentionTestSupport.run(m, feed).get("y").floats();
-        float[] got = AttentionTestSupport.run(lowered, feed).get("y").floats();
-        assertTrue(Fixtures.maxAbsDiff(want, got) < 1e-5, "differs by " + Fixtures.maxAbsDiff(want, got));
+        lowersToTheSameOutput(m, 12, 16, 2);
     }
 }
