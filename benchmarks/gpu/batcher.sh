@@ -17,10 +17,9 @@ source benchmarks/gpu/kit.sh
 FX=.gpu/app/fixtures
 MODEL=$FX/vit224_legacy_op17/model.onnx
 exec > >(tee "$OUT/batcher.log") 2>&1
-{ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; echo "cores $(nproc)"; date -u; "$GPU_JAVA" -version 2>&1 | head -1; }
+machine
 T0=$SECONDS
 BUDGET=${BUDGET:-340}
-tmo() { local want=$1 left=$((BUDGET - (SECONDS - T0))); if [ $left -lt 10 ]; then echo "skipped: the ${BUDGET} s budget is spent" >&2; return 1; fi; echo $((want < left ? want : left)); }
 
 echo "== convert: FP32 and FP16 engines with a dynamic batch (1:16:16)"
 if [ ! -f $W/dyn.bundle/bundle.json ]; then

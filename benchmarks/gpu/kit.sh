@@ -11,3 +11,8 @@ exec "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -Djava.awt.headless=true -cp "$PWD/.gpu/
 EOF
 chmod +x "$W/bin/jedge"
 PATH=$W/bin:$PATH
+# The machine a run's figures come from, as the first lines of its log.
+machine() { nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; echo "cores $(nproc)"; date -u; "$GPU_JAVA" -version 2>&1 | head -1; }
+# A step's time limit: what it wants, or what is left of BUDGET seconds since T0 (both set by the script); fails with a
+# line saying so when less than 10 s is left, so the step is skipped instead of cut off.
+tmo() { local want=$1 left=$((BUDGET - (SECONDS - T0))); if [ $left -lt 10 ]; then echo "skipped: the ${BUDGET} s budget is spent" >&2; return 1; fi; echo $((want < left ? want : left)); }
