@@ -216,7 +216,9 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
         Map<String, java.nio.ByteBuffer> mine = heapStaging.get();
         java.nio.ByteBuffer b = mine.get(input);
         if (b == null || b.capacity() < t.byteSize()) {
-            b = java.nio.ByteBuffer.allocateDirect(Math.toIntExact(Math.max(t.byteSize(), 64)))
+            // the next power of two: batch sizes that creep up one row at a time do not reallocate every call
+            long size = Math.max(64, Long.highestOneBit(Math.max(1, t.byteSize() - 1)) << 1);
+            b = java.nio.ByteBuffer.allocateDirect(Math.toIntExact(Math.min(size, Math.max(t.byteSize(), Integer.MAX_VALUE - 8))))
                     .order(java.nio.ByteOrder.nativeOrder());
             mine.put(input, b);
         }
