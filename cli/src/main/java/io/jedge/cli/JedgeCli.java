@@ -91,7 +91,14 @@ public final class JedgeCli {
         // after every subcommand is added: registration reaches only the commands present now
         cl.registerConverter(Double.class, JedgeCli::finite);
         cl.registerConverter(Double.TYPE, JedgeCli::finite);
+        withHelp(cl);
         return cl;
+    }
+
+    /** {@code --help} on every subcommand, nested ones too, so that it prints the usage instead of a missing-option error. */
+    private static void withHelp(CommandLine cl) {
+        cl.getCommandSpec().mixinStandardHelpOptions(true);
+        cl.getSubcommands().values().forEach(JedgeCli::withHelp);
     }
 
     /** Every number option: NaN or Infinity is never a sensible value, and comparisons let it through silently. */
@@ -159,8 +166,8 @@ public final class JedgeCli {
     private static int handleParameter(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("jedge " + cl.getCommandName() + ": error: " + printable(String.valueOf(e.getMessage())));
-        err.println("  hint: see 'jedge help " + cl.getCommandName() + "'");
+        err.println(cl.getCommandSpec().qualifiedName() + ": error: " + printable(String.valueOf(e.getMessage())));
+        err.println("  hint: see '" + cl.getCommandSpec().qualifiedName() + " --help'");
         err.flush();
         return cl.getCommandSpec().exitCodeOnInvalidInput();
     }
@@ -193,7 +200,7 @@ public final class JedgeCli {
             FileSystemException f = (FileSystemException) t;
             String why = t instanceof NoSuchFileException ? "no such file" : t instanceof AccessDeniedException ? "permission denied"
                     : "not a folder";
-            err.println("jedge " + cl.getCommandName() + ": error: " + printable(f.getFile() + ": " + why
+            err.println(cl.getCommandSpec().qualifiedName() + ": error: " + printable(f.getFile() + ": " + why
                     + (f.getReason() != null ? " (" + f.getReason() + ")" : "")));
             err.println("  hint: check the path and its permissions");
             if (verbose) {
@@ -217,7 +224,7 @@ public final class JedgeCli {
         } else {
             hint = "this is a bug in jedge; run again with --verbose and report the stack trace";
         }
-        err.println("jedge " + cl.getCommandName() + ": error: " + printable(t.getMessage() == null ? t.toString() : t.getMessage()));
+        err.println(cl.getCommandSpec().qualifiedName() + ": error: " + printable(t.getMessage() == null ? t.toString() : t.getMessage()));
         if (hint != null) {
             err.println("  hint: " + hint);
         }

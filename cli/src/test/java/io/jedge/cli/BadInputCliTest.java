@@ -71,6 +71,21 @@ class BadInputCliTest {
     }
 
     @Test
+    void helpWorksOnEverySubcommandAndTheHintNamesTheWholeCommand() {
+        Result help = jedge("build-model", "dit", "--help");
+        assertEquals(0, help.code(), help.err());
+        assertTrue(help.out().startsWith("Usage: jedge build-model dit") && help.out().contains("--latent"), help.out());
+        Result convertHelp = jedge("convert", "--help");
+        assertEquals(0, convertHelp.code(), convertHelp.err());
+        assertTrue(convertHelp.out().contains("--precision"), convertHelp.out());
+
+        Result missing = jedge("build-model", "dit");
+        assertEquals(2, missing.code());
+        assertTrue(missing.line().startsWith("jedge build-model dit: error: Missing required option"), missing.err());
+        assertEquals("  hint: see 'jedge build-model dit --help'", missing.err().lines().toList().get(1));
+    }
+
+    @Test
     void aMissingInputFileIsNamedWithExit2() {
         Path missing = tmp.resolve("f32/nope.f32");
         Result r = jedge("run", bundle.toString(), "--input", missing.toString());
