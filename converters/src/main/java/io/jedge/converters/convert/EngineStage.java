@@ -75,21 +75,14 @@ final class EngineStage {
                         .map(e -> e.getKey() + java.util.Arrays.toString(e.getValue()).replace(" ", "")).toList()
                         + " (dynamic sizes pinned; the batch stays dynamic)");
             }
-            // lower first: ONNX Runtime's MultiHeadAttention becomes plain ops TensorRT parses
-            LowerAttentionOp.Result low = LowerAttentionOp.lower(m);
-            List<String> contrib = LowerAttentionOp.contribOps(m.graph());
-            if (!contrib.isEmpty()) { // Converter refuses such a model before any work; reaching this is a bug
-                throw new IllegalStateException("engine for " + v.id() + ": com.microsoft ops left after lowering (" + String.join(", ", contrib)
-                        + (low.skipped().isEmpty() ? "" : "; " + low.skipped().get(0)) + ")");
+            TrtReady ready = trtReady(m, v.id());
+            if (!ready.folded().isEmpty()) {
+                progress.accept("engine for " + v.id() + ": attention scale folded onto the logits in " + ready.folded().size()
+                        + " block(s) (TensorRT 10.6 mis-fuses Q/K-side scaling)");
             }
             Path input = src;
             Path lowered = null;
-            List<String> folded = FoldAttentionScale.fold(m);
-            if (!folded.isEmpty()) {
-                progress.accept("engine for " + v.id() + ": attention scale folded onto the logits in " + folded.size()
-                        + " block(s) (TensorRT 10.6 mis-fuses Q/K-side scaling)");
-            }
-            if (pin || !low.lowered().isEmpty() || !folded.isEmpty()) {
+            if (pin || ready.changed()) {
                 try {
                     lowered = Files.createTempFile(a.dir(), "." + v.id(), ".trt.onnx");
                 } catch (IOException e) {
@@ -97,8 +90,8 @@ final class EngineStage {
                 }
                 m.save(lowered);
                 input = lowered;
-                if (!low.lowered().isEmpty()) {
-                    progress.accept("engine for " + v.id() + ": lowered " + low.lowered().size() + " attention op(s) for TensorRT");
+                if (!ready.lowered().isEmpty()) {
+                    progress.accept("engine for " + v.id() + ": lowered " + ready.lowered().size() + " attention op(s) for TensorRT");
                 }
             }
             long t0 = System.nanoTime();
@@ -129,6 +122,27 @@ final class EngineStage {
             progress.accept(String.format("variant %-22s engine built in %.1f s (%d layers, %s)", id, (System.nanoTime() - t0) / 1e9,
                     e.layers(), e.fingerprint().gpu()));
         }
+    }
+
+    /** What {@link #trtReady} changed: attention ops lowered, attention scales folded. */
+    record TrtReady(List<String> lowered, List<String> folded) {
+        boolean changed() {
+            return !lowered.isEmpty() || !folded.isEmpty();
+        }
+    }
+
+    /**
+     * Rewrites {@code m} in place into the graph TensorRT builds from: ONNX Runtime's MultiHeadAttention lowered to
+     * plain ops, attention scales folded onto the logits.
+     */
+    static TrtReady trtReady(OnnxModel m, String what) {
+        LowerAttentionOp.Result low = LowerAttentionOp.lower(m);
+        List<String> contrib = LowerAttentionOp.contribOps(m.graph());
+        if (!contrib.isEmpty()) { // Converter refuses such a model before any work; reaching this is a bug
+            throw new IllegalStateException("engine for " + what + ": com.microsoft ops left after lowering (" + String.join(", ", contrib)
+                    + (low.skipped().isEmpty() ? "" : "; " + low.skipped().get(0)) + ")");
+        }
+        return new TrtReady(low.lowered(), FoldAttentionScale.fold(m));
     }
 
     /** Records {@code from}'s reports for {@code to} too, noting where they were measured. */

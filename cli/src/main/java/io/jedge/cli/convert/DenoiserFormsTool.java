@@ -1,0 +1,35 @@
+package io.jedge.cli.convert;
+
+import io.jedge.converters.convert.DenoiserForms;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Benchmark tool for the device machine: writes the FP16, TensorRT-ready denoiser graphs of a DiT, one per attention
+ * form, for {@link TrtProof} to time (benchmarks/gpu/dit.sh). Not a convert: nothing here measures fidelity.
+ *
+ * <pre>
+ * java -cp ... io.jedge.cli.convert.DenoiserFormsTool DIT.onnx OUT_DIR [FORMS] [TOME_RATIO]
+ *   FORMS       comma list of keep, elfatt-sd, tome, elfatt-sd+tome (default: all four)
+ *   TOME_RATIO  fraction of tokens ToMe merges (default 0.5)
+ * </pre>
+ */
+public final class DenoiserFormsTool {
+    private DenoiserFormsTool() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2 || args.length > 4) {
+            System.err.println("usage: DenoiserFormsTool DIT.onnx OUT_DIR [keep,elfatt-sd,tome,elfatt-sd+tome] [TOME_RATIO]");
+            System.exit(2);
+        }
+        List<String> forms = List.of((args.length > 2 ? args[2] : "keep,elfatt-sd,tome,elfatt-sd+tome").split(","));
+        double ratio = args.length > 3 ? Double.parseDouble(args[3]) : 0.5;
+        try {
+            DenoiserForms.write(Path.of(args[0]), Path.of(args[1]), forms, ratio, System.out::println);
+        } catch (IllegalArgumentException e) {
+            System.err.println("DenoiserFormsTool: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+}
