@@ -12,7 +12,7 @@
 #   RESULT batcher variant=... backend=... max_batch=16 clients=32 rounds=5 ... ratio_median ratio_min ratio_max lost ratios=[...]
 # Results go to $OUT: batcher.log (everything printed).
 set -uo pipefail
-W=/tmp/jedge-batcher
+W=${W:-/tmp/jedge-batcher} # W=/tmp/jedge-speed reuses the bundle speed.sh converted in the same lease
 source benchmarks/gpu/kit.sh
 FX=.gpu/app/fixtures
 MODEL=$FX/vit224_legacy_op17/model.onnx

@@ -6,14 +6,10 @@
 # Prints per model: ONNX node count, TensorRT network layers, engine activation (context) memory MiB,
 # GPU p50 ms per batch; then the ELFATT/vanilla speedups. Raw TrtProof JSON goes to $OUT (6 files).
 set -uo pipefail
-eval "$(bash .gpu/tools/remote.sh env)"
-# the kit's JRE has no java.desktop, which the CLI needs: use the one an earlier call of the lease unpacked
-if [ -f .gpu/jre/jre.tar.xz ]; then mkdir -p /tmp/jre-d && tar xJf .gpu/jre/jre.tar.xz -C /tmp; fi
-[ -x /tmp/jre-d/bin/java ] && GPU_JAVA=/tmp/jre-d/bin/java
-W=/tmp/jedge-elfatt; mkdir -p "$W" "$OUT"
-jedge() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -Djava.awt.headless=true -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.JedgeCli "$@"; }
-proof() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.convert.TrtProof "$@"; }
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+W=/tmp/jedge-elfatt
+source benchmarks/gpu/kit.sh
+proof() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -cp "$PWD/.gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.convert.TrtProof "$@"; }
+machine
 
 # name | build-model arguments | batches
 models=(
@@ -33,7 +29,7 @@ for spec in "${models[@]}"; do
   # a TensorRT-profile bundle holds the FP16 ONNX that a strongly typed FP16 engine is built from
   jedge convert $W/$name.onnx -o $W/$name.bundle --precision fp16 --profile tensorrt --validation-inputs 1 2>&1 | grep -E "error|variant" | tail -3
   fp16=$(LD_LIBRARY_PATH= python3 -c "import json,sys; b=json.load(open(sys.argv[1])); print(next(v['file'] for v in b['variants'] if v['id'].startswith('fp16')))" $W/$name.bundle/bundle.json)
-  proof "$W/$name.onnx" "fp16:$W/$name.bundle/$fp16" "$batches" "$OUT/$name.json" runs=30 warmup=5 level=1 workspace=8192 \
+  proof "$W/$name.onnx" "fp16:$W/$name.bundle/$fp16" "$batches" "$OUT/$name.json" runs=30 warmup=5 level=1 workspace=${WS:-8192} \
     cache=$W/trt.cache engines=$W 2>&1 | grep -E "parsed .* layers|rror" | tail -3
   LD_LIBRARY_PATH= python3 - "${nodes:-?}" "$OUT/$name.json" "$name" "$(( $(date +%s) - t0 ))" <<'PY'
 import json, sys

@@ -76,6 +76,8 @@ final class ExecutionSlot extends NativeResource {
     private final CUevent_st[] events = new CUevent_st[4];
     private final Map<String, IoBuffer> buffers = new LinkedHashMap<>();
     private final Map<String, Long> bound = new HashMap<>(); // address TensorRT holds per IO tensor
+    private final Map<String, long[]> shapes = new HashMap<>(); // input shape TensorRT holds per input
+    private final Map<String, long[]> outputShapes = new HashMap<>(); // output shapes for those input shapes
     private final List<IoTensor> outputs = new ArrayList<>();
     private final Dims64 dims = new Dims64();
     private final float[] millis = new float[1];
@@ -212,7 +214,7 @@ final class ExecutionSlot extends NativeResource {
             Map<String, long[]> outShapes = new LinkedHashMap<>();
             List<IoTensor> produce = into == null ? wanted : outputs.stream().filter(o -> into.containsKey(o.name())).toList();
             for (IoTensor out : produce) {
-                long[] shape = NativeEngine.dims(context.getTensorShape(out.name()));
+                long[] shape = outputShapes.computeIfAbsent(out.name(), n -> NativeEngine.dims(context.getTensorShape(n))).clone();
                 long bytes = Tensor.elementCount(shape) * out.type().bytes;
                 IoBuffer own = buffers.get(out.name());
                 if (bytes > own.bytes) {
@@ -347,7 +349,12 @@ final class ExecutionSlot extends NativeResource {
         return millis[0];
     }
 
+    /** Sets an input's shape, only when it changed: the JNI call and TensorRT's shape inference cost a few µs per call. */
     private void setShape(String name, long[] shape) {
+        if (Arrays.equals(shapes.get(name), shape)) {
+            return;
+        }
+        outputShapes.clear(); // output shapes follow the inputs: query them again
         dims.nbDims(shape.length);
         for (int i = 0; i < shape.length; i++) {
             dims.d(i, shape[i]);
@@ -356,6 +363,7 @@ final class ExecutionSlot extends NativeResource {
             throw new JedgeException(JedgeException.Code.RUN_FAILED, "engine '" + engine.name + "': setInputShape('" + name
                     + "', " + Arrays.toString(shape) + ") failed: " + NativeEngine.logger().errors());
         }
+        shapes.put(name, shape.clone());
     }
 
     private Pointer deviceAlloc(long bytes, String what) {
