@@ -10,14 +10,14 @@
 # compare text (output cosine / max abs / max rel / rel L2, first divergence).
 # Results go to $OUT: cmp-gpu.txt, cmp-proof.json, cmp-compare.txt.
 set -uo pipefail
-eval "$(bash .gpu/tools/remote.sh env)"
-if [ -f .gpu/jre/jre.tar.xz ]; then mkdir -p /tmp/jre-d && tar xJf .gpu/jre/jre.tar.xz -C /tmp; fi
-[ -x /tmp/jre-d/bin/java ] && GPU_JAVA=/tmp/jre-d/bin/java
-W=/tmp/jedge-cmp; mkdir -p "$W" "$OUT"
+W=/tmp/jedge-cmp
+source benchmarks/gpu/kit.sh
 FX=.gpu/app/fixtures
-jedge() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -Djava.awt.headless=true -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.JedgeCli "$@"; }
-proof() { "$GPU_JAVA" $GPU_JAVA_OPTS -Xmx24g -cp ".gpu/app/*:$GPU_CLASSPATH" io.jedge.cli.convert.TrtProof "$@"; }
-{ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; nproc; date -u; git log -1 --format=%H 2>/dev/null; } | tee "$OUT/cmp-gpu.txt"
+# a command, not a shell function, so that `timeout` can run it
+printf '#!/bin/sh\nexec "%s" %s -Xmx24g -cp "%s" io.jedge.cli.convert.TrtProof "$@"\n' "$GPU_JAVA" "$GPU_JAVA_OPTS" \
+  "$PWD/.gpu/app/*:$GPU_CLASSPATH" > $W/bin/proof
+chmod +x $W/bin/proof
+{ machine; git log -1 --format=%H 2>/dev/null; } | tee "$OUT/cmp-gpu.txt"
 
 echo "== TrtProof, vit224_legacy_op17 FP32, batch 1 and 16"
 timeout 200 proof "$FX/vit224_legacy_op17" fp32 1,16 "$OUT/cmp-proof.json" runs=20 warmup=5 tf32=false cache=$W/trt.cache 2>&1 \
