@@ -3,6 +3,7 @@ package io.jedge.cli;
 import com.google.gson.GsonBuilder;
 import io.jedge.cli.options.DeviceFlags;
 import io.jedge.runtime.bench.BatcherBench;
+import io.jedge.runtime.bench.BenchOptionException;
 import io.jedge.runtime.bench.BundleBench;
 import io.jedge.runtime.bench.BundleBenchOptions;
 import io.jedge.runtime.bench.LatencyBench;
@@ -105,6 +106,16 @@ final class BenchCommand implements Callable<Integer> {
         return results.isEmpty() ? 1 : 0;
     }
 
+    /** The flag of each option the bench library checks, by the parameter its errors name. */
+    static final Map<String, String> FLAGS = Map.of("batches", "--batch", "seconds", "--seconds", "threads", "--threads",
+            "maxBatch", "--batcher", "clients", "--clients", "rounds", "--rounds");
+
+    /** The library's error worded with this command's flag, so the user reads the name they typed. */
+    static IllegalArgumentException withFlag(BenchOptionException e) {
+        String flag = FLAGS.get(e.parameter());
+        return flag == null ? e : e.renamed(flag);
+    }
+
     static List<LatencyBench.Io> ioPaths(List<String> names) {
         List<LatencyBench.Io> out = new java.util.ArrayList<>();
         for (String n : names) {
@@ -128,9 +139,15 @@ final class BenchCommand implements Callable<Integer> {
      */
     private BatcherBench.Plan checkOptions() {
         BatcherBench.Plan plan = null;
-        BundleBenchOptions.check(batches, seconds);
+        try {
+            BundleBenchOptions.check(batches, seconds);
+            if (batcherMaxBatch != null) {
+                plan = BatcherBench.Plan.of(batcherMaxBatch, clients, rounds, seconds); // its constructor checks the values
+            }
+        } catch (BenchOptionException e) {
+            throw withFlag(e);
+        }
         if (batcherMaxBatch != null) {
-            plan = BatcherBench.Plan.of(batcherMaxBatch, clients, rounds, seconds); // its constructor checks the values
             if (json || cudaGraphs || !ioNames.equals(List.of("heap")) || spec.commandLine().getParseResult().hasMatchedOption("--batch")) {
                 throw new IllegalArgumentException("--batcher measures the heap path on every backend; it takes no --json, "
                         + "--cuda-graphs, --io or --batch (the maximum batch is --batcher's value)");

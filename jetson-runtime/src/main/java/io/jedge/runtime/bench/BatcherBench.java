@@ -94,7 +94,7 @@ public final class BatcherBench {
 
     /**
      * What one batcher benchmark runs. Checked on construction, so a bad value fails before a bundle
-     * is read or a session opened; the messages name the {@code jedge bench} options.
+     * is read or a session opened ({@link BenchOptionException}, naming the component).
      *
      * @param maxBatch the batcher's largest batch and the hand-made side's batch, 2..{@value BundleBenchOptions#MAX_BATCH}
      * @param maxDelay how long the batcher waits to fill a batch, 0 or more
@@ -109,17 +109,16 @@ public final class BatcherBench {
 
         public Plan {
             if (maxBatch < 2 || maxBatch > BundleBenchOptions.MAX_BATCH) {
-                throw new IllegalArgumentException("--batcher " + maxBatch + ", expected a maximum batch of 2 to "
-                        + BundleBenchOptions.MAX_BATCH);
+                throw new BenchOptionException("maxBatch", maxBatch, "a maximum batch of 2 to " + BundleBenchOptions.MAX_BATCH);
             }
             if (maxDelay == null || maxDelay.isNegative()) {
-                throw new IllegalArgumentException("batcher delay " + maxDelay + ", expected a duration of 0 or more");
+                throw new BenchOptionException("maxDelay", maxDelay, "a duration of 0 or more");
             }
             if (clients < 1 || clients > MAX_CLIENTS) {
-                throw new IllegalArgumentException("--clients " + clients + ", expected 1 to " + MAX_CLIENTS);
+                throw new BenchOptionException("clients", clients, "1 to " + MAX_CLIENTS);
             }
             if (rounds < 1 || rounds > MAX_ROUNDS) {
-                throw new IllegalArgumentException("--rounds " + rounds + ", expected 1 to " + MAX_ROUNDS);
+                throw new BenchOptionException("rounds", rounds, "1 to " + MAX_ROUNDS);
             }
             BundleBenchOptions.check(List.of(), seconds);
         }
