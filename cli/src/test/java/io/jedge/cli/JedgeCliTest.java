@@ -183,7 +183,9 @@ class JedgeCliTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
         "--clients|0|--clients 0, expected 1 to 1024", "--rounds|101|--rounds 101, expected 1 to 100",
-        "--seconds|4000|--seconds 4000.0, expected a number of seconds in (0, 3600]"})
+        "--seconds|4000|--seconds 4000.0, expected a number of seconds in (0, 3600]",
+        "--open-loop|0|--open-loop 0.0, expected requests per second in (0, 1000000]",
+        "--open-loop|-3|--open-loop -3.0, expected requests per second in (0, 1000000]"})
     void benchBatcherErrorsNameTheFlagTheUserTyped(String option, String value, String expected) {
         Result r = jedge("bench", tmp.resolve("no-such-bundle").toString(), "--batcher", "4", option, value);
         assertEquals(2, r.code, r.err);
@@ -197,7 +199,7 @@ class JedgeCliTest {
             assertTrue(bench.findOption(flag) != null, flag + " is not an option of bench");
         }
         // the names the library's records use (BundleBenchOptions, BatcherBench.Plan)
-        for (String parameter : new String[] {"batches", "seconds", "threads", "maxBatch", "clients", "rounds"}) {
+        for (String parameter : new String[] {"batches", "seconds", "threads", "maxBatch", "clients", "rounds", "openLoopRates"}) {
             assertTrue(BenchCommand.FLAGS.containsKey(parameter), parameter);
         }
     }
