@@ -3,6 +3,7 @@ package io.jedge.cli;
 import com.google.gson.GsonBuilder;
 import io.jedge.cli.options.DeviceFlags;
 import io.jedge.runtime.bench.BatcherBench;
+import io.jedge.runtime.bench.BenchOptionException;
 import io.jedge.runtime.bench.BundleBench;
 import io.jedge.runtime.bench.BundleBenchOptions;
 import io.jedge.runtime.bench.LatencyBench;
@@ -61,6 +62,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "5", description = "With --batcher: rounds (default ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--open-loop", paramLabel = "RATE", split = ",", description = "With --batcher, instead of the closed-loop "
+            + "comparison: latency p50/p90/p99 at each offered load, one-row requests arriving at RATE per second (Poisson, "
+            + "not waiting for answers) for --seconds each; e.g. --open-loop 50,100,200.")
+    List<Double> openLoopRates;
+
     @Option(names = "--json", description = "Print results as JSON.")
     boolean json;
 
@@ -98,11 +104,21 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int batcher(java.io.PrintWriter out, BatcherBench.Plan plan) throws Exception {
-        List<BatcherBench.Result> results = BundleBench.batcher(Bundle.load(bundleDir), variants, threads.threads(), plan, line -> {
+        int measured = BundleBench.batcher(Bundle.load(bundleDir), variants, threads.threads(), plan, line -> {
             out.println(line);
             out.flush();
         });
-        return results.isEmpty() ? 1 : 0;
+        return measured == 0 ? 1 : 0;
+    }
+
+    /** The flag of each option the bench library checks, by the parameter its errors name. */
+    static final Map<String, String> FLAGS = Map.of("batches", "--batch", "seconds", "--seconds", "threads", "--threads",
+            "maxBatch", "--batcher", "clients", "--clients", "rounds", "--rounds", "openLoopRates", "--open-loop");
+
+    /** The library's error worded with this command's flag, so the user reads the name they typed. */
+    static IllegalArgumentException withFlag(BenchOptionException e) {
+        String flag = FLAGS.get(e.parameter());
+        return flag == null ? e : e.renamed(flag);
     }
 
     static List<LatencyBench.Io> ioPaths(List<String> names) {
@@ -128,15 +144,29 @@ final class BenchCommand implements Callable<Integer> {
      */
     private BatcherBench.Plan checkOptions() {
         BatcherBench.Plan plan = null;
-        BundleBenchOptions.check(batches, seconds);
+        try {
+            BundleBenchOptions.check(batches, seconds);
+            if (batcherMaxBatch != null) {
+                plan = BatcherBench.Plan.of(batcherMaxBatch, clients, rounds, seconds); // its constructor checks the values
+                if (openLoopRates != null) {
+                    plan = plan.withOpenLoop(openLoopRates);
+                }
+            }
+        } catch (BenchOptionException e) {
+            throw withFlag(e);
+        }
+        boolean roundsGiven = spec.commandLine().getParseResult().hasMatchedOption("--rounds");
         if (batcherMaxBatch != null) {
-            plan = BatcherBench.Plan.of(batcherMaxBatch, clients, rounds, seconds); // its constructor checks the values
             if (json || cudaGraphs || !ioNames.equals(List.of("heap")) || spec.commandLine().getParseResult().hasMatchedOption("--batch")) {
                 throw new IllegalArgumentException("--batcher measures the heap path on every backend; it takes no --json, "
                         + "--cuda-graphs, --io or --batch (the maximum batch is --batcher's value)");
             }
-        } else if (clients != null || spec.commandLine().getParseResult().hasMatchedOption("--rounds")) {
-            throw new IllegalArgumentException("--clients and --rounds apply to --batcher only");
+            if (openLoopRates != null && (clients != null || roundsGiven)) {
+                throw new IllegalArgumentException("--open-loop sends requests at fixed rates, with no clients or rounds; "
+                        + "drop --clients and --rounds, or --open-loop for the closed-loop comparison");
+            }
+        } else if (clients != null || roundsGiven || openLoopRates != null) {
+            throw new IllegalArgumentException("--clients, --rounds and --open-loop apply to --batcher only");
         }
         if (threads.threads() < 0 || threads.threads() > io.jedge.sdk.LoadOptions.MAX_THREADS) {
             throw new IllegalArgumentException("--threads " + threads.threads() + ", expected 0 (all cores) to "

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jedge.cli.JedgeCliTest.Result;
 import io.jedge.sdk.bundle.Bundle;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +49,20 @@ class BenchSplitTest {
         assertTrue(mixed.err().contains("--batcher measures the heap path"), mixed.err());
         Result stray = jedge("bench", bundle.toString(), "--clients", "3");
         assertEquals(2, stray.code(), stray.err());
-        assertTrue(stray.err().contains("--clients and --rounds apply to --batcher only"), stray.err());
+        assertTrue(stray.err().contains("--clients, --rounds and --open-loop apply to --batcher only"), stray.err());
+        Result strayRate = jedge("bench", bundle.toString(), "--open-loop", "10");
+        assertEquals(2, strayRate.code(), strayRate.err());
+        assertTrue(strayRate.err().contains("--clients, --rounds and --open-loop apply to --batcher only"), strayRate.err());
+
+        Result open = jedge("bench", bundle.toString(), "--batcher", "4", "--open-loop", "20,80", "--seconds", "0.3");
+        assertEquals(0, open.code(), open.err());
+        assertTrue(open.out().contains("hand-made full batches of 4: ") && open.out().contains("open loop 80.0 req/s: "), open.out());
+        List<String> points = open.out().lines().filter(l -> l.startsWith("RESULT batcher-open-loop")).toList();
+        assertEquals(2, points.size(), open.out());
+        assertTrue(points.get(0).contains("max_batch=4 offered=20.0 ") && points.get(1).contains(" offered=80.0 ")
+                && points.get(1).endsWith(" rejected=0 lost=0"), points.toString());
+        Result both = jedge("bench", bundle.toString(), "--batcher", "4", "--open-loop", "20", "--rounds", "3");
+        assertEquals(2, both.code(), both.err());
+        assertTrue(both.err().contains("--open-loop sends requests at fixed rates, with no clients or rounds"), both.err());
     }
 }

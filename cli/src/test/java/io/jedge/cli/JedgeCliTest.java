@@ -170,12 +170,38 @@ class JedgeCliTest {
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-        "--batch|0|--batch 0", "--batch|-1|--batch -1", "--batch|100000|--batch 100000",
-        "--seconds|-1|--seconds -1.0", "--seconds|NaN|'--seconds': 'NaN' is not a finite number", "--threads|10000|--threads 10000"})
+        "--batch|0|--batch 0, expected 1 to 4096", "--batch|-1|--batch -1,", "--batch|100000|--batch 100000,",
+        "--seconds|-1|--seconds -1.0, expected a number of seconds in (0, 3600]",
+        "--seconds|NaN|'--seconds': 'NaN' is not a finite number", "--threads|10000|--threads 10000",
+        "--batcher|1|--batcher 1, expected a maximum batch of 2 to 4096"})
     void benchRefusesAbsurdOptionsBeforeAnyWork(String option, String value, String expected) {
         Result r = jedge("bench", tmp.resolve("no-such-bundle").toString(), option, value);
         assertEquals(2, r.code, r.err);
         assertTrue(r.err.contains(expected) && r.err.lines().count() == 2, r.err);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "--clients|0|--clients 0, expected 1 to 1024", "--rounds|101|--rounds 101, expected 1 to 100",
+        "--seconds|4000|--seconds 4000.0, expected a number of seconds in (0, 3600]",
+        "--open-loop|0|--open-loop 0.0, expected requests per second in (0, 1000000]",
+        "--open-loop|-3|--open-loop -3.0, expected requests per second in (0, 1000000]"})
+    void benchBatcherErrorsNameTheFlagTheUserTyped(String option, String value, String expected) {
+        Result r = jedge("bench", tmp.resolve("no-such-bundle").toString(), "--batcher", "4", option, value);
+        assertEquals(2, r.code, r.err);
+        assertEquals("jedge bench: error: " + expected, r.err.lines().findFirst().orElseThrow(), r.err);
+    }
+
+    @Test
+    void everyParameterTheBenchLibraryNamesMapsToABenchFlag() {
+        var bench = JedgeCli.commandLine().getSubcommands().get("bench").getCommandSpec();
+        for (String flag : BenchCommand.FLAGS.values()) {
+            assertTrue(bench.findOption(flag) != null, flag + " is not an option of bench");
+        }
+        // the names the library's records use (BundleBenchOptions, BatcherBench.Plan)
+        for (String parameter : new String[] {"batches", "seconds", "threads", "maxBatch", "clients", "rounds", "openLoopRates"}) {
+            assertTrue(BenchCommand.FLAGS.containsKey(parameter), parameter);
+        }
     }
 
     @Test

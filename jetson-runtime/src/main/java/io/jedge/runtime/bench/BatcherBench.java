@@ -5,6 +5,7 @@ import io.jedge.runtime.batching.BatcherOptions;
 import io.jedge.runtime.batching.BatcherStats;
 import io.jedge.runtime.batching.DynamicBatcher;
 import io.jedge.runtime.batching.FullQueuePolicy;
+import io.jedge.runtime.batching.QueueFullException;
 import io.jedge.sdk.Tensor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,9 @@ import java.util.function.Consumer;
  * first, the order alternates between rounds (so load drift hits both alike), and the verdict is the
  * median of the per-round ratios with their spread. Every request is accounted for: a round in which
  * one was not answered reports it as lost.
+ *
+ * <p>{@link #openLoop} answers the other question an app has: what latency do requests arriving at a known
+ * rate see through the batcher, and from what rate on does it fall behind.
  */
 public final class BatcherBench {
     private BatcherBench() {
@@ -93,40 +97,76 @@ public final class BatcherBench {
     }
 
     /**
-     * What one batcher benchmark runs. Checked on construction, so a bad value fails before a bundle
-     * is read or a session opened; the messages name the {@code jedge bench} options.
+     * What one batcher benchmark runs: the closed-loop comparison with hand-made full batches ({@link #run}),
+     * or, with {@code openLoopRates}, latency at fixed offered loads ({@link #openLoop}). Checked on
+     * construction, so a bad value fails before a bundle is read or a session opened
+     * ({@link BenchOptionException}, naming the component).
      *
-     * @param maxBatch the batcher's largest batch and the hand-made side's batch, 2..{@value BundleBenchOptions#MAX_BATCH}
-     * @param maxDelay how long the batcher waits to fill a batch, 0 or more
-     * @param clients  closed-loop client threads, 1..{@value #MAX_CLIENTS}
-     * @param rounds   alternating rounds, 1..{@value #MAX_ROUNDS}
-     * @param seconds  about how long one side of one round takes (sets the rows per round), as {@link BundleBenchOptions#check}
+     * @param maxBatch      the batcher's largest batch and the hand-made side's batch, 2..{@value BundleBenchOptions#MAX_BATCH}
+     * @param maxDelay      how long the batcher waits to fill a batch, 0 or more
+     * @param clients       closed loop: client threads, 1..{@value #MAX_CLIENTS}
+     * @param rounds        closed loop: alternating rounds, 1..{@value #MAX_ROUNDS}
+     * @param seconds       closed loop: about how long one side of one round takes (sets the rows per round); open loop:
+     *                      how long requests arrive at each rate; as {@link BundleBenchOptions#check}
+     * @param openLoopRates open loop: offered loads in requests per second, each in (0, {@value #MAX_RATE}], at most
+     *                      {@value #MAX_RATES} of them, with rate × seconds at most {@value #MAX_OPEN_LOOP_REQUESTS}; empty for
+     *                      the closed loop
      */
-    public record Plan(int maxBatch, Duration maxDelay, int clients, int rounds, double seconds) {
+    public record Plan(int maxBatch, Duration maxDelay, int clients, int rounds, double seconds, List<Double> openLoopRates) {
         public static final int MAX_CLIENTS = 1024;
         public static final int MAX_ROUNDS = 100;
         public static final Duration DEFAULT_DELAY = Duration.ofMillis(2);
+        public static final double MAX_RATE = 1_000_000;
+        public static final int MAX_RATES = 32;
+        /** Requests of one open-loop rate: each one's latency is kept (8 bytes) to take exact percentiles. */
+        public static final long MAX_OPEN_LOOP_REQUESTS = 1_000_000;
 
         public Plan {
             if (maxBatch < 2 || maxBatch > BundleBenchOptions.MAX_BATCH) {
-                throw new IllegalArgumentException("--batcher " + maxBatch + ", expected a maximum batch of 2 to "
-                        + BundleBenchOptions.MAX_BATCH);
+                throw new BenchOptionException("maxBatch", maxBatch, "a maximum batch of 2 to " + BundleBenchOptions.MAX_BATCH);
             }
             if (maxDelay == null || maxDelay.isNegative()) {
-                throw new IllegalArgumentException("batcher delay " + maxDelay + ", expected a duration of 0 or more");
+                throw new BenchOptionException("maxDelay", maxDelay, "a duration of 0 or more");
             }
             if (clients < 1 || clients > MAX_CLIENTS) {
-                throw new IllegalArgumentException("--clients " + clients + ", expected 1 to " + MAX_CLIENTS);
+                throw new BenchOptionException("clients", clients, "1 to " + MAX_CLIENTS);
             }
             if (rounds < 1 || rounds > MAX_ROUNDS) {
-                throw new IllegalArgumentException("--rounds " + rounds + ", expected 1 to " + MAX_ROUNDS);
+                throw new BenchOptionException("rounds", rounds, "1 to " + MAX_ROUNDS);
             }
             BundleBenchOptions.check(List.of(), seconds);
+            if (openLoopRates != null && openLoopRates.stream().anyMatch(java.util.Objects::isNull)) { // List.of's contains(null) throws
+                throw new BenchOptionException("openLoopRates", openLoopRates, "rates without null");
+            }
+            openLoopRates = openLoopRates == null ? List.of() : List.copyOf(openLoopRates);
+            if (openLoopRates.size() > MAX_RATES) {
+                throw new BenchOptionException("openLoopRates", openLoopRates.size() + " rates", "at most " + MAX_RATES);
+            }
+            for (double rate : openLoopRates) {
+                if (!(rate > 0 && rate <= MAX_RATE)) {
+                    throw new BenchOptionException("openLoopRates", rate, "requests per second in (0, " + (long) MAX_RATE + "]");
+                }
+                if (rate * seconds > MAX_OPEN_LOOP_REQUESTS) {
+                    throw new BenchOptionException("openLoopRates", rate, "at most " + MAX_OPEN_LOOP_REQUESTS
+                            + " requests in " + seconds + " s; lower the rate or the seconds");
+                }
+            }
         }
 
         /** The default 2 ms delay; {@code clients} null: twice the maximum batch, at most {@value #MAX_CLIENTS}. */
         public static Plan of(int maxBatch, Integer clients, int rounds, double seconds) {
-            return new Plan(maxBatch, DEFAULT_DELAY, clients != null ? clients : Math.min(2 * maxBatch, MAX_CLIENTS), rounds, seconds);
+            return new Plan(maxBatch, DEFAULT_DELAY, clients != null ? clients : Math.min(2 * maxBatch, MAX_CLIENTS), rounds, seconds,
+                    List.of());
+        }
+
+        /** This plan measuring latency at each of {@code rates} requests per second instead of the closed loop. */
+        public Plan withOpenLoop(List<Double> rates) {
+            return new Plan(maxBatch, maxDelay, clients, rounds, seconds, rates);
+        }
+
+        /** Whether this plan runs {@link #openLoop} rather than {@link #run}. */
+        public boolean isOpenLoop() {
+            return !openLoopRates.isEmpty();
         }
     }
 
@@ -136,29 +176,16 @@ public final class BatcherBench {
      */
     public static Result run(InferenceSession session, Map<String, Tensor> row, Plan plan, Consumer<String> progress)
             throws InterruptedException {
+        if (plan.isOpenLoop()) {
+            throw new IllegalArgumentException("plan has open-loop rates " + plan.openLoopRates() + "; run them with openLoop");
+        }
         int maxBatch = plan.maxBatch();
         Duration maxDelay = plan.maxDelay();
         int clients = plan.clients();
         int rounds = plan.rounds();
         double seconds = plan.seconds();
-        // The strongest hand-made baseline: one prebuilt full batch in direct memory, which backends read
-        // without a copy, as the batcher's staging is.
-        Map<String, Tensor> full = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : row.entrySet()) {
-            full.put(e.getKey(), Tensor.concatBatch(Collections.nCopies(maxBatch, e.getValue())).toDirect());
-        }
-        // Warm both paths, then size the round from the hand-made batch time.
-        for (int i = 0; i < 3; i++) {
-            session.run(full);
-        }
-        double[] calls = new double[5]; // the median of five sizes the rounds: one slow call on a shared host would not
-        for (int i = 0; i < calls.length; i++) {
-            long t0 = System.nanoTime();
-            session.run(full);
-            calls[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        Arrays.sort(calls);
-        double batchSec = Math.max(calls[calls.length / 2], 1e-5);
+        Map<String, Tensor> full = fullBatch(row, maxBatch);
+        double batchSec = fullBatchSeconds(session, full);
         int batchesPerRound = (int) Math.max(16, Math.min(100_000, seconds / batchSec)); // 16+: the first and last batch weigh little
         int rowsPerRound = batchesPerRound * maxBatch;
         // one whole uncounted round of each side first: shorter warm-ups left round 1 running code not yet compiled
@@ -185,6 +212,173 @@ public final class BatcherBench {
                     round.ratio(), ratioText(round.cpuRatio()), round.lost()));
         }
         return new Result(maxBatch, clients, rowsPerRound, List.copyOf(out));
+    }
+
+    /**
+     * The strongest hand-made baseline: one prebuilt full batch in direct memory, which backends read without a
+     * copy, as the batcher's staging is.
+     */
+    private static Map<String, Tensor> fullBatch(Map<String, Tensor> row, int maxBatch) {
+        Map<String, Tensor> full = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : row.entrySet()) {
+            full.put(e.getKey(), Tensor.concatBatch(Collections.nCopies(maxBatch, e.getValue())).toDirect());
+        }
+        return full;
+    }
+
+    /** Warms the session, then times a hand-made full batch: the median of five, so one slow call on a shared host does not count. */
+    private static double fullBatchSeconds(InferenceSession session, Map<String, Tensor> full) {
+        for (int i = 0; i < 3; i++) {
+            session.run(full);
+        }
+        double[] calls = new double[5];
+        for (int i = 0; i < calls.length; i++) {
+            long t0 = System.nanoTime();
+            session.run(full);
+            calls[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        Arrays.sort(calls);
+        return Math.max(calls[calls.length / 2], 1e-5);
+    }
+
+    /**
+     * One offered load of {@link #openLoop}.
+     *
+     * @param offeredPerSec  the rate asked for, requests per second
+     * @param arrivals       requests generated (a Poisson process at that rate, for the plan's seconds)
+     * @param answeredPerSec requests answered per second, from the first arrival to the last answer
+     * @param p50Ms          latency percentiles of the answered requests, each counted from its intended arrival time
+     * @param rejected       requests refused because the batcher's queue was full (the load is above capacity)
+     * @param lost           requests accepted but never answered
+     */
+    public record LoadPoint(double offeredPerSec, int arrivals, double answeredPerSec, double p50Ms, double p90Ms, double p99Ms,
+            double meanBatch, long rejected, long lost) {
+    }
+
+    /**
+     * Latency against offered load, what a camera or a request stream at a known rate sees: for each of the plan's
+     * rates, one-row requests arrive at the batcher as a Poisson process (seeded) for the plan's seconds, each submitted
+     * at its intended arrival time without waiting for earlier answers (open loop). Latency counts from the intended
+     * time, so a generator that wakes late does not hide queueing. The batcher is the app API's: its default queue of
+     * {@code LoadOptions} ({@code queueCapacity}), here refusing rather than blocking when full, so a load above
+     * capacity shows as rejected requests instead of stalling the generator.
+     *
+     * @param row      one request: every input with batch 1
+     * @param progress the hand-made full batches' throughput (the capacity a batcher approaches), then one line per rate
+     */
+    public static List<LoadPoint> openLoop(InferenceSession session, Map<String, Tensor> row, Plan plan, Consumer<String> progress)
+            throws InterruptedException {
+        if (!plan.isOpenLoop()) {
+            throw new IllegalArgumentException("plan has no open-loop rates; the closed-loop comparison is run()");
+        }
+        int maxBatch = plan.maxBatch();
+        double batchSec = fullBatchSeconds(session, fullBatch(row, maxBatch));
+        progress.accept(String.format(java.util.Locale.ROOT, "hand-made full batches of %d: %.1f rows/s, the most a batcher "
+                + "approaches", maxBatch, maxBatch / batchSec));
+        List<LoadPoint> out = new ArrayList<>();
+        for (double rate : plan.openLoopRates()) {
+            LoadPoint p = openLoopPoint(session, row, plan, rate, batchSec);
+            out.add(p);
+            progress.accept(p.arrivals() == 0 ? String.format(java.util.Locale.ROOT, "open loop %.1f req/s: no request arrived "
+                    + "in %s s; raise the seconds or the rate", rate, plan.seconds())
+                    : String.format(java.util.Locale.ROOT, "open loop %.1f req/s: %d arrivals, answered %.1f req/s, "
+                    + "p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, mean batch %.2f, rejected %d, lost %d", rate, p.arrivals(),
+                    p.answeredPerSec(), p.p50Ms(), p.p90Ms(), p.p99Ms(), p.meanBatch(), p.rejected(), p.lost()));
+        }
+        return List.copyOf(out);
+    }
+
+    private static LoadPoint openLoopPoint(InferenceSession session, Map<String, Tensor> row, Plan plan, double rate,
+            double batchSec) throws InterruptedException {
+        java.util.Random rnd = new java.util.Random(11);
+        long span = (long) (plan.seconds() * 1e9);
+        // room for every arrival: a Poisson count above twice its mean (plus 64) does not happen in practice
+        long[] latency = new long[(int) Math.min(2 * Plan.MAX_OPEN_LOOP_REQUESTS, (long) (2 * rate * plan.seconds()) + 64)];
+        int queue = io.jedge.sdk.LoadOptions.defaults().queueCapacity();
+        BatcherOptions opts = BatcherOptions.builder().name("bench-open-loop").maxBatch(plan.maxBatch()).maxDelay(plan.maxDelay())
+                .workers(1).queueCapacity(queue).whenFull(FullQueuePolicy.REJECT).directStaging(true).build();
+        java.util.concurrent.atomic.AtomicLong lastAnswer = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.Semaphore done = new java.util.concurrent.Semaphore(0); // one permit per finished request
+        int n = 0;
+        int accepted = 0;
+        long rejected = 0;
+        long lost;
+        long start;
+        BatcherStats warm;
+        BatcherStats stats;
+        try (DynamicBatcher batcher = DynamicBatcher.start(session::run, opts)) {
+            List<java.util.concurrent.CompletableFuture<?>> warmUp = new ArrayList<>(); // the batcher's code paths, JIT-compiled
+            for (int i = 0; i < Math.min(4 * plan.maxBatch(), queue); i++) {
+                warmUp.add(batcher.submit(row));
+            }
+            warmUp.forEach(java.util.concurrent.CompletableFuture::join);
+            warm = batcher.stats();
+            start = System.nanoTime();
+            double t = -Math.log(1 - rnd.nextDouble()) / rate * 1e9;
+            for (; t < span && n < latency.length; n++, t += -Math.log(1 - rnd.nextDouble()) / rate * 1e9) {
+                long intended = start + (long) t;
+                long wait;
+                while ((wait = intended - System.nanoTime()) > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait); // park, never spin: the worker needs the cores
+                }
+                int k = n;
+                try {
+                    batcher.submit(row).whenComplete((v, e) -> {
+                        long now = System.nanoTime();
+                        if (e != null) {
+                            failure.compareAndSet(null, e);
+                        } else {
+                            latency[k] = now - intended;
+                            lastAnswer.accumulateAndGet(now, Math::max);
+                        }
+                        done.release();
+                    });
+                    accepted++;
+                } catch (QueueFullException e) {
+                    rejected++;
+                }
+            }
+            // a full queue drains in queue / maxBatch batches; what is still unanswered well past that is lost
+            long drainNanos = (long) ((double) queue / plan.maxBatch() * batchSec * 4e9) + 60_000_000_000L;
+            lost = done.tryAcquire(accepted, drainNanos, java.util.concurrent.TimeUnit.NANOSECONDS) ? 0
+                    : accepted - done.availablePermits();
+            if (failure.get() != null) { // before the close, which fails whatever is lost
+                throw new IllegalStateException("batcher open loop at " + rate + " req/s: a request failed: "
+                        + failure.get().getMessage(), failure.get());
+            }
+            stats = batcher.stats();
+        }
+        int arrivals = n;
+        double[] ms = java.util.stream.IntStream.range(0, arrivals).filter(i -> latency[i] > 0)
+                .mapToDouble(i -> latency[i] / 1e6).sorted().toArray();
+        double elapsed = (Math.max(lastAnswer.get(), start + span) - start) / 1e9;
+        return new LoadPoint(rate, arrivals, ms.length / elapsed, pct(ms, 50), pct(ms, 90), pct(ms, 99), meanBatchSince(warm, stats),
+                rejected, lost);
+    }
+
+    private static double pct(double[] sorted, double p) {
+        return sorted.length == 0 ? Double.NaN : LatencyBench.percentile(sorted, p);
+    }
+
+    /** Mean rows per batch of the batches run after {@code before} (the warm-up's are not counted). */
+    private static double meanBatchSince(BatcherStats before, BatcherStats after) {
+        long rows = 0;
+        long batches = 0;
+        for (Map.Entry<Integer, Long> e : after.batchSizes().entrySet()) {
+            long n = e.getValue() - before.batchSizes().getOrDefault(e.getKey(), 0L);
+            rows += (long) e.getKey() * n;
+            batches += n;
+        }
+        return batches == 0 ? 0 : (double) rows / batches;
+    }
+
+    /** The line a latency-against-load table is made from, one per variant and rate. */
+    public static String openLoopResultLine(String variant, String backend, int maxBatch, LoadPoint p) {
+        return String.format(java.util.Locale.ROOT, "RESULT batcher-open-loop variant=%s backend=%s max_batch=%d offered=%.1f "
+                + "arrivals=%d answered=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f mean_batch=%.2f rejected=%d lost=%d", variant,
+                backend, maxBatch, p.offeredPerSec(), p.arrivals(), p.answeredPerSec(), p.p50Ms(), p.p90Ms(), p.p99Ms(),
+                p.meanBatch(), p.rejected(), p.lost());
     }
 
     private static Side handMade(InferenceSession session, Map<String, Tensor> full, int batches, int maxBatch) {

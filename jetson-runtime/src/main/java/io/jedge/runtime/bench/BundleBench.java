@@ -172,12 +172,16 @@ public final class BundleBench {
 
     /**
      * {@link BatcherBench} on each variant (null or empty: all a present backend can run) whose batch
-     * range reaches {@code maxBatch}; one progress line per round and one {@code RESULT} line per variant.
+     * range reaches {@code maxBatch}: the closed-loop comparison ({@link BatcherBench#run}, one progress line per
+     * round and one {@code RESULT batcher} line per variant) or, for an open-loop plan, latency at each offered load
+     * ({@link BatcherBench#openLoop}, one progress line and one {@code RESULT batcher-open-loop} line per rate).
+     *
+     * @return how many variants were measured
      */
-    public static List<BatcherBench.Result> batcher(Bundle bundle, List<String> variantIds, int threads, BatcherBench.Plan plan,
+    public static int batcher(Bundle bundle, List<String> variantIds, int threads, BatcherBench.Plan plan,
             Consumer<String> progress) throws InterruptedException {
         int maxBatch = plan.maxBatch();
-        List<BatcherBench.Result> out = new ArrayList<>();
+        int measured = 0;
         for (Variant v : bundle.manifest().variants()) {
             if (variantIds != null && !variantIds.isEmpty() && !variantIds.contains(v.id())) {
                 continue;
@@ -190,13 +194,21 @@ public final class BundleBench {
                 continue;
             }
             try (InferenceSession s = backend.get().open(bundle, v, SessionOptions.builder().threads(threads).build())) {
-                progress.accept("batcher on " + v.id() + " (" + s.backendName() + "): max batch " + maxBatch + ", " + plan.clients()
-                        + " clients, " + plan.rounds() + " rounds");
-                BatcherBench.Result r = BatcherBench.run(s, SeededInputs.feed(s.inputs(), 1, 42), plan, progress);
-                progress.accept(BatcherBench.resultLine(v.id(), s.backendName(), r));
-                out.add(r);
+                Map<String, Tensor> row = SeededInputs.feed(s.inputs(), 1, 42);
+                if (plan.isOpenLoop()) {
+                    progress.accept("batcher on " + v.id() + " (" + s.backendName() + "): max batch " + maxBatch + ", open loop at "
+                            + plan.openLoopRates() + " req/s, " + plan.seconds() + " s each");
+                    for (BatcherBench.LoadPoint p : BatcherBench.openLoop(s, row, plan, progress)) {
+                        progress.accept(BatcherBench.openLoopResultLine(v.id(), s.backendName(), maxBatch, p));
+                    }
+                } else {
+                    progress.accept("batcher on " + v.id() + " (" + s.backendName() + "): max batch " + maxBatch + ", "
+                            + plan.clients() + " clients, " + plan.rounds() + " rounds");
+                    progress.accept(BatcherBench.resultLine(v.id(), s.backendName(), BatcherBench.run(s, row, plan, progress)));
+                }
+                measured++;
             }
         }
-        return out;
+        return measured;
     }
 }

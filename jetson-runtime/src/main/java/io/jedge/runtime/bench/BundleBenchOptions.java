@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * What {@link BundleBench#run} measures and where it records it. Immutable; the constructor checks
- * every value, so a bad one fails before any bundle is read or session opened.
+ * every value, so a bad one fails before any bundle is read or session opened ({@link BenchOptionException},
+ * naming the component).
  *
  * <pre>{@code
  * BundleBenchOptions o = BundleBenchOptions.builder(env.current()).batches(List.of(1, 8)).seconds(2).build();
@@ -32,12 +33,12 @@ public record BundleBenchOptions(List<String> variantIds, List<Integer> batches,
     public BundleBenchOptions {
         variantIds = variantIds == null ? List.of() : List.copyOf(variantIds);
         if (batches == null || batches.isEmpty()) {
-            throw new IllegalArgumentException("batches: none given, expected at least one batch size such as 1");
+            throw new BenchOptionException("batches", "none given", "at least one batch size such as 1");
         }
         check(batches, seconds);
         batches = List.copyOf(batches);
         if (threads < 0 || threads > MAX_THREADS) {
-            throw new IllegalArgumentException("threads " + threads + ", expected 0 (all cores) to " + MAX_THREADS);
+            throw new BenchOptionException("threads", threads, "0 (all cores) to " + MAX_THREADS);
         }
         if (device == null) {
             throw new IllegalArgumentException("device context must not be null; use Environment.current() or a simulated one");
@@ -53,15 +54,17 @@ public record BundleBenchOptions(List<String> variantIds, List<Integer> batches,
     /**
      * The one range check for what bench and quickstart time, callable before a bundle is read:
      * a batch outside 1..{@link #MAX_BATCH}, seconds outside (0, {@link #MAX_SECONDS}] (NaN included).
+     *
+     * @throws BenchOptionException naming {@code batches} or {@code seconds}
      */
     public static void check(List<Integer> batches, double seconds) {
         for (Integer b : batches) {
             if (b == null || b < 1 || b > MAX_BATCH) {
-                throw new IllegalArgumentException("--batch " + b + ", expected 1 to " + MAX_BATCH);
+                throw new BenchOptionException("batches", b, "1 to " + MAX_BATCH);
             }
         }
         if (!(seconds > 0 && seconds <= MAX_SECONDS)) {
-            throw new IllegalArgumentException("--seconds " + seconds + ", expected a number of seconds in (0, " + (int) MAX_SECONDS + "]");
+            throw new BenchOptionException("seconds", seconds, "a number of seconds in (0, " + (int) MAX_SECONDS + "]");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.jedge.runtime.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,13 +27,13 @@ class BundleBenchTest {
     void optionsRefuseBadValuesBeforeAnythingRuns() {
         IllegalArgumentException batch = assertThrows(IllegalArgumentException.class,
                 () -> BundleBenchOptions.builder(orin).batches(List.of(1, 0)).build());
-        assertEquals("--batch 0, expected 1 to 4096", batch.getMessage());
+        assertEquals("batches: 0, expected 1 to 4096", batch.getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> BundleBenchOptions.builder(orin).batches(List.of()).build())
                 .getMessage().contains("batches: none given"));
-        assertEquals("--seconds 0.0, expected a number of seconds in (0, 3600]", assertThrows(IllegalArgumentException.class,
+        assertEquals("seconds: 0.0, expected a number of seconds in (0, 3600]", assertThrows(IllegalArgumentException.class,
                 () -> new BundleBenchOptions(null, List.of(1), 0, 0, orin, false, BundleBench.NO_POWER, BundleBench.Tuning.DEFAULT)).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new BundleBenchOptions(null, List.of(1), 1, 2000, orin, false, BundleBench.NO_POWER, BundleBench.Tuning.DEFAULT)).getMessage().contains("threads 2000"));
+                () -> new BundleBenchOptions(null, List.of(1), 1, 2000, orin, false, BundleBench.NO_POWER, BundleBench.Tuning.DEFAULT)).getMessage().contains("threads: 2000"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> new BundleBenchOptions(null, List.of(1), 1, 0, orin, false, null, BundleBench.Tuning.DEFAULT)).getMessage().contains("NO_POWER"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> BundleBenchOptions.builder(null).build())
@@ -44,17 +45,27 @@ class BundleBenchTest {
     }
 
     @Test
+    void optionErrorsNameTheParameterAndCanBeRenamedToAFrontEndsFlag() {
+        BenchOptionException e = assertThrows(BenchOptionException.class, () -> BundleBenchOptions.check(List.of(1, 0), 1));
+        assertEquals("batches", e.parameter());
+        IllegalArgumentException flag = e.renamed("--batch");
+        assertEquals("--batch 0, expected 1 to 4096", flag.getMessage());
+        assertSame(e, flag.getCause());
+        assertEquals("clients", assertThrows(BenchOptionException.class, () -> BatcherBench.Plan.of(4, 2000, 5, 1)).parameter());
+    }
+
+    @Test
     void batcherPlanRefusesBadValuesInItsConstructor() {
-        assertEquals("--batcher 1, expected a maximum batch of 2 to 4096",
+        assertEquals("maxBatch: 1, expected a maximum batch of 2 to 4096",
                 assertThrows(IllegalArgumentException.class, () -> BatcherBench.Plan.of(1, null, 5, 1)).getMessage());
-        assertEquals("--clients 0, expected 1 to 1024",
+        assertEquals("clients: 0, expected 1 to 1024",
                 assertThrows(IllegalArgumentException.class, () -> BatcherBench.Plan.of(4, 0, 5, 1)).getMessage());
-        assertEquals("--rounds 101, expected 1 to 100",
+        assertEquals("rounds: 101, expected 1 to 100",
                 assertThrows(IllegalArgumentException.class, () -> BatcherBench.Plan.of(4, null, 101, 1)).getMessage());
-        assertEquals("--seconds NaN, expected a number of seconds in (0, 3600]",
+        assertEquals("seconds: NaN, expected a number of seconds in (0, 3600]",
                 assertThrows(IllegalArgumentException.class, () -> BatcherBench.Plan.of(4, null, 5, Double.NaN)).getMessage());
-        assertEquals("batcher delay PT-0.001S, expected a duration of 0 or more", assertThrows(IllegalArgumentException.class,
-                () -> new BatcherBench.Plan(4, java.time.Duration.ofMillis(-1), 8, 5, 1)).getMessage());
+        assertEquals("maxDelay: PT-0.001S, expected a duration of 0 or more", assertThrows(IllegalArgumentException.class,
+                () -> new BatcherBench.Plan(4, java.time.Duration.ofMillis(-1), 8, 5, 1, List.of())).getMessage());
         assertEquals(8, BatcherBench.Plan.of(4, null, 5, 1).clients(), "twice the maximum batch by default");
         assertEquals(1024, BatcherBench.Plan.of(4096, null, 5, 1).clients(), "capped");
     }

@@ -14,6 +14,8 @@ import io.jedge.sdk.DataType;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.TensorSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -30,8 +32,9 @@ import java.util.Set;
  * load lets in-flight runs finish ({@link NativeResource}).
  *
  * <p>Memory: a direct input tensor is wrapped in an {@code OnnxTensor} as it is (ONNX Runtime reads
- * the buffer's memory; no copy); a heap one is copied once into direct memory the calling thread
- * reuses. {@link #runInto} binds the caller's direct output tensors as pinned
+ * the buffer's memory; no copy); a heap one is copied once into direct memory borrowed for the call from
+ * the session's {@link StagingPool}, which keeps at most one idle buffer per core and input between
+ * calls however many threads call. {@link #runInto} binds the caller's direct output tensors as pinned
  * outputs, so ONNX Runtime writes the results straight into them. {@link #run} returns heap tensors,
  * copied once out of ONNX Runtime's output memory (ORT Java gives no view of it that outlives the
  * result).
@@ -46,12 +49,11 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
     private final List<TensorSpec> outputs;
     private final Map<String, TensorSpec> inputByName = new HashMap<>();
     /**
-     * Per calling thread, per input: direct memory that heap inputs are copied into. ONNX Runtime would
-     * otherwise copy each heap array into freshly allocated direct memory on every call, and that
-     * allocation (zeroing, and the JDK's direct-memory accounting, which calls System.gc when it runs
-     * short) cost more than the copy itself.
+     * Direct memory that heap inputs are copied into. ONNX Runtime would otherwise copy each heap array into
+     * freshly allocated direct memory on every call, and that allocation (zeroing, and the JDK's
+     * direct-memory accounting, which calls System.gc when it runs short) cost more than the copy itself.
      */
-    private final ThreadLocal<Map<String, java.nio.ByteBuffer>> heapStaging = ThreadLocal.withInitial(HashMap::new);
+    private final StagingPool staging;
 
     OrtInferenceSession(OrtEnvironment env, OrtSession session, String name, String source) throws OrtException {
         this.env = env;
@@ -63,6 +65,9 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
         for (TensorSpec s : inputs) {
             inputByName.put(s.name(), s);
         }
+        // one call per core runs at a time to good effect; each call borrows one buffer per heap input
+        this.staging = new StagingPool("heap-input staging of " + describe(),
+                Runtime.getRuntime().availableProcessors() * Math.max(1, inputs.size()));
     }
 
     private static List<TensorSpec> specs(Map<String, NodeInfo> info) {
@@ -123,9 +128,10 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
             validate(feeds);
             Map<String, OnnxTensor> ort = new LinkedHashMap<>();
             Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+            List<ByteBuffer> borrowed = new ArrayList<>(feeds.size());
             try {
                 for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
-                    ort.put(e.getKey(), toOrt(staged(e.getKey(), e.getValue())));
+                    ort.put(e.getKey(), toOrt(staged(e.getValue(), borrowed)));
                 }
                 for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
                     pinned.put(e.getKey(), toOrt(e.getValue()));
@@ -138,6 +144,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
             } finally {
                 ort.values().forEach(OnnxTensor::close);
                 pinned.values().forEach(OnnxTensor::close);
+                borrowed.forEach(staging::giveBack); // after the close: ONNX Runtime no longer reads them
             }
         } finally {
             release();
@@ -147,9 +154,10 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
     private Map<String, Tensor> runAcquired(Map<String, Tensor> feeds, Set<String> outputNames) {
         validate(feeds);
         Map<String, OnnxTensor> ort = new LinkedHashMap<>();
+        List<ByteBuffer> borrowed = new ArrayList<>(feeds.size());
         try {
             for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
-                ort.put(e.getKey(), toOrt(staged(e.getKey(), e.getValue())));
+                ort.put(e.getKey(), toOrt(staged(e.getValue(), borrowed)));
             }
             Set<String> wanted = outputNames.isEmpty() ? new LinkedHashSet<>(session.getOutputNames()) : outputNames;
             List<String> missing = wanted.stream().filter(w -> !session.getOutputNames().contains(w)).toList();
@@ -169,6 +177,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
                     + ": " + e.getMessage(), e);
         } finally {
             ort.values().forEach(OnnxTensor::close);
+            borrowed.forEach(staging::giveBack);
         }
     }
 
@@ -208,25 +217,26 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
         return b.append(']').toString();
     }
 
-    /** A heap input copied once into this thread's reused direct memory; direct inputs as they are. */
-    private Tensor staged(String input, Tensor t) {
+    /**
+     * A heap input copied once into a buffer borrowed from {@link #staging} (added to {@code borrowed}, for the
+     * caller to give back when ONNX Runtime is done); a direct input as it is.
+     */
+    private Tensor staged(Tensor t, List<ByteBuffer> borrowed) {
         if (t.isDirect()) {
             return t;
         }
-        Map<String, java.nio.ByteBuffer> mine = heapStaging.get();
-        java.nio.ByteBuffer b = mine.get(input);
-        if (b == null || b.capacity() < t.byteSize()) {
-            // the next power of two: batch sizes that creep up one row at a time do not reallocate every call
-            long size = Math.max(64, Long.highestOneBit(Math.max(1, t.byteSize() - 1)) << 1);
-            b = java.nio.ByteBuffer.allocateDirect(Math.toIntExact(Math.min(size, Math.max(t.byteSize(), Integer.MAX_VALUE - 8))))
-                    .order(java.nio.ByteOrder.nativeOrder());
-            mine.put(input, b);
-        }
-        java.nio.ByteBuffer region = b.duplicate();
+        ByteBuffer b = staging.borrow(t.byteSize());
+        borrowed.add(b);
+        ByteBuffer region = b.duplicate();
         region.clear().limit((int) t.byteSize());
-        Tensor d = Tensor.wrap(t.type(), t.shape(), region.slice().order(java.nio.ByteOrder.nativeOrder()));
+        Tensor d = Tensor.wrap(t.type(), t.shape(), region.slice().order(ByteOrder.nativeOrder()));
         t.copyInto(d.buffer());
         return d;
+    }
+
+    /** The staging pool, for tests. */
+    StagingPool staging() {
+        return staging;
     }
 
     /** Package-private for the zero-copy test. */
@@ -290,6 +300,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
 
     @Override
     protected void freeNative() {
+        staging.close();
         try {
             session.close();
         } catch (OrtException e) {

@@ -114,7 +114,7 @@ class OrtDirectMemoryTest {
     }
 
     @Test
-    void heapInputsOfChangingBatchReuseTheThreadsStagingCorrectly() {
+    void heapInputsOfChangingBatchReuseTheStagingCorrectly() {
         for (int batch : new int[] {3, 1, 5, 2}) {
             Map<String, Tensor> in = new LinkedHashMap<>(inputs(0));
             float[] x = new float[batch * 4];
