@@ -1,5 +1,7 @@
 package io.jedge.cli.convert;
 
+import io.jedge.converters.attention.TensorRtReady;
+import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.runtime.backend.SeededInputs;
 import io.jedge.sdk.AtomicFiles;
 import static org.bytedeco.cuda.global.cudart.cudaMemGetInfo;
@@ -227,9 +229,30 @@ public final class TrtProof {
         er.put("gpu_memory", mem);
     }
 
-    private static EnginePlan build(Args a, Args.Item item, Map<String, Object> er) {
+    /** Builds from the graph a convert builds from ({@link TensorRtReady}), so the proof measures what ships. */
+    private static EnginePlan build(Args a, Args.Item item, Map<String, Object> er) throws IOException {
         TrtBuildOptions options = a.build();
-        EnginePlan engine = new TrtEngineBuilder(options).onProgress(System.err::println).build(item.onnx());
+        OnnxModel model = OnnxModel.load(item.onnx());
+        TensorRtReady.Result ready = TensorRtReady.prepare(model);
+        if (!ready.ready()) {
+            throw new IllegalArgumentException(item.onnx().getFileName() + ": " + ready.whyNot());
+        }
+        er.put("tensorrt_ready", Map.of("lowered", ready.lowered().size(), "scales_folded", ready.folded().size()));
+        Path source = item.onnx();
+        Path prepared = null;
+        if (ready.changed()) {
+            prepared = Files.createTempFile(item.onnx().toAbsolutePath().getParent(), ".trtproof", ".onnx");
+            model.save(prepared);
+            source = prepared;
+        }
+        EnginePlan engine;
+        try {
+            engine = new TrtEngineBuilder(options).onProgress(System.err::println).build(source);
+        } finally {
+            if (prepared != null) {
+                Files.deleteIfExists(prepared);
+            }
+        }
         er.put("build_options", options.asFingerprintOptions());
         er.put("parse_s", engine.parseTime().toMillis() / 1000.0);
         er.put("build_s", engine.buildTime().toMillis() / 1000.0);

@@ -121,21 +121,6 @@ public final class LowerAttentionOp {
                 .distinct().limit(3).toList();
     }
 
-    /**
-     * Why {@code model} cannot become a TensorRT engine even after lowering, or "" when it can: checked on a
-     * copy before a convert's long work, so {@code --engines tensorrt} is refused at once instead of skipped.
-     */
-    public static String whyNotForTensorRt(OnnxModel model) {
-        if (contribOps(model.graph()).isEmpty()) {
-            return "";
-        }
-        OnnxModel probe = model.copy();
-        Result r = lower(probe);
-        List<String> left = contribOps(probe.graph());
-        return left.isEmpty() ? "" : "it uses com.microsoft ops TensorRT's ONNX parser lacks and jedge cannot lower ("
-                + String.join(", ", left) + (r.skipped().isEmpty() ? "" : "; " + r.skipped().get(0)) + ")";
-    }
-
     private static boolean isContribMha(Node n) {
         return n.domain().equals("com.microsoft") && n.opType().equals("MultiHeadAttention");
     }

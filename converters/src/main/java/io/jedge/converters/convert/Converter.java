@@ -1,6 +1,7 @@
 package io.jedge.converters.convert;
 
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import io.jedge.converters.attention.TensorRtReady;
 import io.jedge.converters.bundle.BundleAssembler;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
@@ -138,17 +139,14 @@ public final class Converter {
      * lowered, attention scales folded onto the logits (TensorRT 10.6 mis-fuses Q/K-side scaling).
      */
     private Map<String, String> tensorRtReady(String id, OnnxModel m, Map<String, String> attributes) {
-        io.jedge.converters.attention.LowerAttentionOp.Result low = io.jedge.converters.attention.LowerAttentionOp.lower(m);
-        List<String> folded = io.jedge.converters.attention.FoldAttentionScale.fold(m);
-        if (!low.lowered().isEmpty() || !folded.isEmpty()) {
-            progress.accept("variant " + id + ": ready for TensorRT (" + low.lowered().size() + " attention op(s) lowered, scale folded in "
-                    + folded.size() + " block(s))");
+        TensorRtReady.Result r = TensorRtReady.prepare(m);
+        if (r.changed()) {
+            progress.accept("variant " + id + ": ready for TensorRT (" + r.lowered().size() + " attention op(s) lowered, scale folded in "
+                    + r.folded().size() + " block(s))");
         }
         Map<String, String> out = new LinkedHashMap<>(attributes);
-        List<String> contrib = io.jedge.converters.attention.LowerAttentionOp.contribOps(m.graph());
-        if (!contrib.isEmpty()) { // a device could not build an engine from it: say so instead of marking it ready
-            progress.accept("variant " + id + ": not TensorRT-ready, it keeps com.microsoft ops TensorRT cannot parse ("
-                    + String.join(", ", contrib) + (low.skipped().isEmpty() ? "" : "; " + low.skipped().get(0)) + ")");
+        if (!r.ready()) { // a device could not build an engine from it: say so instead of marking it ready
+            progress.accept("variant " + id + ": not TensorRT-ready, " + r.whyNot());
             return out;
         }
         out.put("tensorrtReady", "true");

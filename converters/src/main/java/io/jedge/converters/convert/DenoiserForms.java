@@ -2,6 +2,7 @@ package io.jedge.converters.convert;
 
 import io.jedge.converters.attention.ElfattSdOptions;
 import io.jedge.converters.attention.ElfattSdRewrite;
+import io.jedge.converters.attention.TensorRtReady;
 import io.jedge.converters.attention.TomeOptions;
 import io.jedge.converters.attention.TomeRewrite;
 import io.jedge.converters.onnx.OnnxModel;
@@ -55,7 +56,10 @@ public final class DenoiserForms {
                 default -> source;
             };
             OnnxModel fp16 = Fp16Converter.convert(m, PrecisionOptions.defaults().fp16()).model();
-            EngineStage.TrtReady ready = EngineStage.trtReady(fp16, k.id());
+            TensorRtReady.Result ready = TensorRtReady.prepare(fp16);
+            if (!ready.ready()) {
+                throw new IllegalStateException(k.id() + " form: " + ready.whyNot());
+            }
             Path out = dir.resolve("fp16-" + k.id() + ".onnx");
             fp16.save(out);
             written.add(out);

@@ -1,7 +1,7 @@
 package io.jedge.converters.convert;
 
-import io.jedge.converters.attention.FoldAttentionScale;
 import io.jedge.converters.attention.LowerAttentionOp;
+import io.jedge.converters.attention.TensorRtReady;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.jedge.converters.bundle.BundleAssembler;
 import io.jedge.converters.onnx.Graph;
@@ -39,7 +39,7 @@ final class EngineStage {
 
     /** Refuses, before any work, a model that would give no engine: contrib ops that cannot be lowered. */
     static void requireBuildable(OnnxModel model, Path file) {
-        String why = LowerAttentionOp.whyNotForTensorRt(model);
+        String why = TensorRtReady.whyNot(model);
         if (!why.isEmpty()) {
             throw new IllegalArgumentException("--engines tensorrt: " + file.getFileName() + " cannot become a TensorRT engine: "
                     + why + "; convert without --engines, or export without ONNX Runtime's fused ops");
@@ -75,7 +75,10 @@ final class EngineStage {
                         .map(e -> e.getKey() + java.util.Arrays.toString(e.getValue()).replace(" ", "")).toList()
                         + " (dynamic sizes pinned; the batch stays dynamic)");
             }
-            TrtReady ready = trtReady(m, v.id());
+            TensorRtReady.Result ready = TensorRtReady.prepare(m);
+            if (!ready.ready()) { // Converter refuses such a model before any work; reaching this is a bug
+                throw new IllegalStateException("engine for " + v.id() + ": " + ready.whyNot());
+            }
             if (!ready.folded().isEmpty()) {
                 progress.accept("engine for " + v.id() + ": attention scale folded onto the logits in " + ready.folded().size()
                         + " block(s) (TensorRT 10.6 mis-fuses Q/K-side scaling)");
@@ -122,27 +125,6 @@ final class EngineStage {
             progress.accept(String.format("variant %-22s engine built in %.1f s (%d layers, %s)", id, (System.nanoTime() - t0) / 1e9,
                     e.layers(), e.fingerprint().gpu()));
         }
-    }
-
-    /** What {@link #trtReady} changed: attention ops lowered, attention scales folded. */
-    record TrtReady(List<String> lowered, List<String> folded) {
-        boolean changed() {
-            return !lowered.isEmpty() || !folded.isEmpty();
-        }
-    }
-
-    /**
-     * Rewrites {@code m} in place into the graph TensorRT builds from: ONNX Runtime's MultiHeadAttention lowered to
-     * plain ops, attention scales folded onto the logits.
-     */
-    static TrtReady trtReady(OnnxModel m, String what) {
-        LowerAttentionOp.Result low = LowerAttentionOp.lower(m);
-        List<String> contrib = LowerAttentionOp.contribOps(m.graph());
-        if (!contrib.isEmpty()) { // Converter refuses such a model before any work; reaching this is a bug
-            throw new IllegalStateException("engine for " + what + ": com.microsoft ops left after lowering (" + String.join(", ", contrib)
-                    + (low.skipped().isEmpty() ? "" : "; " + low.skipped().get(0)) + ")");
-        }
-        return new TrtReady(low.lowered(), FoldAttentionScale.fold(m));
     }
 
     /** Records {@code from}'s reports for {@code to} too, noting where they were measured. */

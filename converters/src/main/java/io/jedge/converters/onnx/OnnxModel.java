@@ -253,8 +253,9 @@ public final class OnnxModel {
     /**
      * A copy that also outputs {@code extra} tensors, to read intermediates (calibration, layer-wise
      * comparison). Names no node produces, or that are outputs already, are skipped. A tensor with a
-     * declared value info keeps it; the others are added by name only, so that ONNX Runtime infers
-     * their type and shape itself.
+     * declared value info keeps it; the others get their element type ({@link Shapes#elementTypes}) and
+     * no shape: TensorRT's parser refuses an output without a type, and both runtimes infer shapes.
+     * One whose type cannot be inferred is added by name only (ONNX Runtime infers it).
      */
     public OnnxModel withOutputs(java.util.Collection<String> extra) {
         OnnxModel copy = copy();
@@ -265,10 +266,20 @@ public final class OnnxModel {
         for (Node n : g.nodes()) {
             produced.addAll(n.outputs());
         }
+        Map<String, Integer> types = null;
         for (String t : extra) {
             if (produced.contains(t) && present.add(t)) {
                 ValueInfoProto known = g.valueInfo().get(t);
-                g.outputs().add(known != null ? known : ValueInfoProto.newBuilder().setName(t).build());
+                if (known == null || !known.getType().hasTensorType() || Graph.elemType(known) == 0) {
+                    types = types != null ? types : Shapes.elementTypes(g);
+                    Integer type = types.get(t);
+                    ValueInfoProto.Builder v = ValueInfoProto.newBuilder().setName(t);
+                    if (type != null && type != 0) {
+                        v.getTypeBuilder().getTensorTypeBuilder().setElemType(type);
+                    }
+                    known = v.build();
+                }
+                g.outputs().add(known);
             }
         }
         return copy;

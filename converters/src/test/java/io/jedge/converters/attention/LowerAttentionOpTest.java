@@ -56,7 +56,7 @@ class LowerAttentionOpTest {
     @Test
     void onnxRuntimeMultiHeadAttentionLowersToPlainOps() {
         OnnxModel m = AttentionTestSupport.transformerAttention(Kind.MS_MHA, 16, 32, 4, 2);
-        assertEquals("", LowerAttentionOp.whyNotForTensorRt(m), "lowerable, so --engines tensorrt may go on");
+        assertEquals("", TensorRtReady.whyNot(m), "lowerable, so --engines tensorrt may go on");
         OnnxModel lowered = lowersToTheSameOutput(m, 16, 32, 2);
         assertEquals(List.of(), LowerAttentionOp.contribOps(lowered.graph()), "no contrib op left for TensorRT");
     }
@@ -69,7 +69,7 @@ class LowerAttentionOpTest {
             mha.inputs().add("");
         }
         mha.inputs().set(3, "x"); // any named tensor: the lowering must refuse before reading it
-        String why = LowerAttentionOp.whyNotForTensorRt(m);
+        String why = TensorRtReady.whyNot(m);
         assertTrue(why.contains("MultiHeadAttention") && why.contains("input 3"), why);
         assertEquals(1, LowerAttentionOp.contribOps(m.graph()).size(), "the check works on a copy: the model is untouched");
         LowerAttentionOp.Result r = LowerAttentionOp.lower(m);

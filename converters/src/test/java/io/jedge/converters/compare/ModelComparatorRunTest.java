@@ -106,6 +106,10 @@ class ModelComparatorRunTest {
         String inner = floats.get(floats.size() / 2);
         OnnxModel exposed = m.withOutputs(List.of(inner, "no_such_tensor"));
         assertEquals(m.graph().outputs().size() + 1, exposed.graph().outputs().size(), "only produced tensors are exposed");
+        // TensorRT's parser refuses an output without an element type: every exposed tensor carries one
+        ai.onnx.proto.OnnxMl.ValueInfoProto added = exposed.graph().outputs().get(exposed.graph().outputs().size() - 1);
+        assertEquals(inner, added.getName());
+        assertEquals(TensorData.FLOAT, added.getType().getTensorType().getElemType(), added.toString());
         try (InferenceSession a = SessionFactory.open(exposed, "a", SO); InferenceSession b = SessionFactory.open(exposed, "b", SO)) {
             ModelComparator.Result r = ModelComparator.run(a, b, feeds(a, 1), List.of(ModelComparator.Probe.of(inner)));
             assertEquals(1.0, r.get(inner).cosine(), 1e-12);

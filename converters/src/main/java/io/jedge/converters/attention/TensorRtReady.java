@@ -1,0 +1,58 @@
+package io.jedge.converters.attention;
+
+import io.jedge.converters.onnx.OnnxModel;
+import java.util.List;
+
+/**
+ * The graph jedge builds TensorRT engines from, made in place: ONNX Runtime's attention ops lowered to plain ops
+ * TensorRT's parser reads ({@link LowerAttentionOp}), attention scales folded onto the logits ({@link FoldAttentionScale},
+ * TensorRT 10.6 mis-fuses Q/K-side scaling). Convert, engine builds, {@code compare --against tensorrt} and the GPU
+ * proof tools all go through here, so what is measured is what ships.
+ */
+public final class TensorRtReady {
+    private TensorRtReady() {
+    }
+
+    /**
+     * @param lowered     attention ops lowered
+     * @param skipped     why an attention op could not be lowered (empty when all were)
+     * @param folded      layers whose attention scale was folded
+     * @param contribLeft com.microsoft ops still in the graph: TensorRT cannot parse it while any is left
+     */
+    public record Result(List<String> lowered, List<String> skipped, List<String> folded, List<String> contribLeft) {
+        public Result {
+            lowered = List.copyOf(lowered);
+            skipped = List.copyOf(skipped);
+            folded = List.copyOf(folded);
+            contribLeft = List.copyOf(contribLeft);
+        }
+
+        /** Whether the graph changed (and must be saved before TensorRT reads it). */
+        public boolean changed() {
+            return !lowered.isEmpty() || !folded.isEmpty();
+        }
+
+        /** Whether TensorRT's parser can read the graph. */
+        public boolean ready() {
+            return contribLeft.isEmpty();
+        }
+
+        /** Why it is not ready, in words; empty when it is. */
+        public String whyNot() {
+            return ready() ? "" : "it uses com.microsoft ops TensorRT's ONNX parser lacks and jedge cannot lower ("
+                    + String.join(", ", contribLeft) + (skipped.isEmpty() ? "" : "; " + skipped.get(0)) + ")";
+        }
+    }
+
+    /** Why no engine can be built from {@code model} even after {@link #prepare}; empty when one can. Leaves it unchanged. */
+    public static String whyNot(OnnxModel model) {
+        return LowerAttentionOp.contribOps(model.graph()).isEmpty() ? "" : prepare(model.copy()).whyNot();
+    }
+
+    /** Rewrites {@code model} in place. */
+    public static Result prepare(OnnxModel model) {
+        LowerAttentionOp.Result low = LowerAttentionOp.lower(model);
+        List<String> folded = FoldAttentionScale.fold(model);
+        return new Result(low.lowered(), low.skipped(), folded, LowerAttentionOp.contribOps(model.graph()));
+    }
+}
