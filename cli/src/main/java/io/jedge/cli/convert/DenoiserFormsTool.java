@@ -9,9 +9,10 @@ import java.util.List;
  * form, for {@link TrtProof} to time (benchmarks/gpu/dit.sh). Not a convert: nothing here measures fidelity.
  *
  * <pre>
- * java -cp ... io.jedge.cli.convert.DenoiserFormsTool DIT.onnx OUT_DIR [FORMS] [TOME_RATIO]
+ * java -cp ... io.jedge.cli.convert.DenoiserFormsTool DIT.onnx OUT_DIR [FORMS] [TOME_RATIO] [LAYERS]
  *   FORMS       comma list of keep, elfatt-sd, tome, elfatt-sd+tome (default: all four)
  *   TOME_RATIO  fraction of tokens ToMe merges (default 0.5)
+ *   LAYERS      first-last blocks the rewrites change, e.g. 6-11 (default: every supported block)
  * </pre>
  */
 public final class DenoiserFormsTool {
@@ -19,14 +20,20 @@ public final class DenoiserFormsTool {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2 || args.length > 4) {
-            System.err.println("usage: DenoiserFormsTool DIT.onnx OUT_DIR [keep,elfatt-sd,tome,elfatt-sd+tome] [TOME_RATIO]");
+        if (args.length < 2 || args.length > 5) {
+            System.err.println("usage: DenoiserFormsTool DIT.onnx OUT_DIR [keep,elfatt-sd,tome,elfatt-sd+tome] [TOME_RATIO] [FIRST-LAST]");
             System.exit(2);
         }
         List<String> forms = List.of((args.length > 2 ? args[2] : "keep,elfatt-sd,tome,elfatt-sd+tome").split(","));
         double ratio = args.length > 3 ? Double.parseDouble(args[3]) : 0.5;
+        List<Integer> layers = List.of();
+        if (args.length > 4) {
+            String[] range = args[4].split("-");
+            layers = java.util.stream.IntStream.rangeClosed(Integer.parseInt(range[0]), Integer.parseInt(range[range.length - 1]))
+                    .boxed().toList();
+        }
         try {
-            DenoiserForms.write(Path.of(args[0]), Path.of(args[1]), forms, ratio, System.out::println);
+            DenoiserForms.write(Path.of(args[0]), Path.of(args[1]), forms, ratio, layers, System.out::println);
         } catch (IllegalArgumentException e) {
             System.err.println("DenoiserFormsTool: " + e.getMessage());
             System.exit(2);

@@ -30,9 +30,12 @@ public final class DenoiserForms {
      * Writes {@code fp16-<form>.onnx} into {@code dir} for each form (keep, elfatt-sd, tome, elfatt-sd+tome), with the
      * rewrite, FP16 and TensorRT-ready passes a convert uses, and returns the files.
      *
+     * @param layers the blocks the rewrites change (as a convert's {@code --layers}); empty: every supported block
+     *
      * @throws IllegalArgumentException for an unknown form or a ToMe ratio out of range, before any work
      */
-    public static List<Path> write(Path denoiser, Path dir, List<String> forms, double tomeRatio, Consumer<String> progress)
+    public static List<Path> write(Path denoiser, Path dir, List<String> forms, double tomeRatio, List<Integer> layers,
+            Consumer<String> progress)
             throws IOException {
         List<AttentionKind> kinds = new ArrayList<>();
         for (String f : forms) {
@@ -42,13 +45,13 @@ public final class DenoiserForms {
             }
             kinds.add(k);
         }
-        TomeOptions tome = TomeOptions.of(tomeRatio);
+        TomeOptions tome = layers.isEmpty() ? TomeOptions.of(tomeRatio) : TomeOptions.of(tomeRatio).withLayers(layers);
+        ElfattSdOptions elfatt = layers.isEmpty() ? ElfattSdOptions.defaults() : ElfattSdOptions.defaults().toBuilder().layers(layers).build();
         OnnxModel source = OnnxModel.load(denoiser);
         Files.createDirectories(dir);
         List<Path> written = new ArrayList<>();
         for (AttentionKind k : kinds) {
             long t0 = System.nanoTime();
-            ElfattSdOptions elfatt = ElfattSdOptions.defaults();
             OnnxModel m = switch (k) {
                 case ELFATT_SD -> ElfattSdRewrite.rewrite(source, elfatt).model();
                 case TOME -> TomeRewrite.rewrite(source, tome, null).model();

@@ -28,7 +28,7 @@ class DenoiserFormsTest {
         DitBuilder.build(DitConfig.preset("tiny").withLatentSize(16).withClasses(10), new SeededWeights(11)).save(dit);
         List<String> lines = new ArrayList<>();
         List<Path> files = DenoiserForms.write(dit, tmp.resolve("forms"), List.of("keep", "elfatt-sd", "tome", "elfatt-sd+tome"), 0.5,
-                lines::add);
+                List.of(), lines::add);
         assertEquals(List.of("fp16-vanilla.onnx", "fp16-elfatt-sd.onnx", "fp16-tome.onnx", "fp16-elfatt-sd+tome.onnx"),
                 files.stream().map(p -> p.getFileName().toString()).toList());
         assertEquals(4, lines.size(), lines.toString());
@@ -48,9 +48,22 @@ class DenoiserFormsTest {
     }
 
     @Test
+    void layersLimitTheRewriteToThoseBlocks() throws Exception {
+        Path dit = tmp.resolve("dit.onnx");
+        DitBuilder.build(DitConfig.preset("tiny").withLatentSize(16).withClasses(10), new SeededWeights(11)).save(dit);
+        int all = OnnxModel.load(DenoiserForms.write(dit, tmp.resolve("all"), List.of("elfatt-sd"), 0.5, List.of(), l -> { }).get(0))
+                .graph().nodes().size();
+        int one = OnnxModel.load(DenoiserForms.write(dit, tmp.resolve("one"), List.of("elfatt-sd"), 0.5, List.of(1), l -> { }).get(0))
+                .graph().nodes().size();
+        int none = OnnxModel.load(DenoiserForms.write(dit, tmp.resolve("van"), List.of("keep"), 0.5, List.of(), l -> { }).get(0))
+                .graph().nodes().size();
+        assertTrue(none < one && one < all, "vanilla " + none + " < one block " + one + " < both blocks " + all);
+    }
+
+    @Test
     void anUnknownFormIsRefusedBeforeAnyWork() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> DenoiserForms.write(tmp.resolve("missing.onnx"), tmp.resolve("forms"), List.of("keep", "window"), 0.5, l -> { }));
+                () -> DenoiserForms.write(tmp.resolve("missing.onnx"), tmp.resolve("forms"), List.of("keep", "window"), 0.5, List.of(), l -> { }));
         assertTrue(e.getMessage().startsWith("form 'window': expected keep, elfatt-sd, tome or elfatt-sd+tome"), e.getMessage());
         assertTrue(Files.notExists(tmp.resolve("forms")));
     }
