@@ -13,7 +13,7 @@ exec > >(tee "$OUT/batcher-threads.log") 2>&1
 machine
 T0=$SECONDS
 BUDGET=${BUDGET:-200}
-t=$(tmo 60) && timeout $t jedge convert "$MODEL" -o $W/cpu.bundle --precision fp32 --attention keep --validation-inputs 2 2>&1 | tail -2
+t=$(tmo 60) && timeout $t jedge convert "$MODEL" -o $W/cpu.bundle --precision fp32 --attention keep 2>&1 | tail -2
 for n in ${THREADS:-16 14 12}; do
   echo "== --threads $n"
   t=$(tmo 50) || break
