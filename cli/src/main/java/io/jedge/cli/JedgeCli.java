@@ -91,14 +91,20 @@ public final class JedgeCli {
         // after every subcommand is added: registration reaches only the commands present now
         cl.registerConverter(Double.class, JedgeCli::finite);
         cl.registerConverter(Double.TYPE, JedgeCli::finite);
-        withHelp(cl);
+        withHelp(cl, cl.getCommandSpec().versionProvider());
         return cl;
     }
 
-    /** {@code --help} on every subcommand, nested ones too, so that it prints the usage instead of a missing-option error. */
-    private static void withHelp(CommandLine cl) {
+    /**
+     * {@code --help} and {@code --version} on every subcommand, nested ones too: help prints the usage instead of a
+     * missing-option error, and the version is jedge's, not an empty line.
+     */
+    private static void withHelp(CommandLine cl, CommandLine.IVersionProvider version) {
         cl.getCommandSpec().mixinStandardHelpOptions(true);
-        cl.getSubcommands().values().forEach(JedgeCli::withHelp);
+        if (cl.getCommandSpec().versionProvider() == null && cl.getCommandSpec().version().length == 0) {
+            cl.getCommandSpec().versionProvider(version);
+        }
+        cl.getSubcommands().values().forEach(sub -> withHelp(sub, version));
     }
 
     /** Every number option: NaN or Infinity is never a sensible value, and comparisons let it through silently. */

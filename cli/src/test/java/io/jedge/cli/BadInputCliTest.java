@@ -78,6 +78,9 @@ class BadInputCliTest {
         Result convertHelp = jedge("convert", "--help");
         assertEquals(0, convertHelp.code(), convertHelp.err());
         assertTrue(convertHelp.out().contains("--precision"), convertHelp.out());
+        Result version = jedge("convert", "--version");
+        assertEquals(0, version.code(), version.err());
+        assertTrue(version.out().startsWith("jedge "), "the subcommand prints jedge's version: " + version.out());
 
         Result missing = jedge("build-model", "dit");
         assertEquals(2, missing.code());
