@@ -71,6 +71,8 @@ public final class Int8DiffusionMeasure {
         lists.put("defaults + timestep embedder int8", base().defaultExclusions(false)
                 .excludeLayers(List.of("x_embedder*", "*adaLN*", "final_layer.linear")));
         lists.put("defaults + attention BMMs int8 (softmax output quantized)", base().quantizeAttention(true));
+        lists.put("defaults + patch embedding and final linear int8 (first/last layers)", base().defaultExclusions(false)
+                .excludeLayers(List.of("t_embedder*", "*adaLN*")));
         lists.put("defaults + fc2 float", base().excludeLayers(List.of("*mlp.fc2")));
         lists.put("defaults + block 0 float", base().excludeLayers(List.of("blocks.0.*")));
         lists.put("every weighted layer int8 (no exclusions)", base().defaultExclusions(false));
@@ -115,10 +117,9 @@ public final class Int8DiffusionMeasure {
         share("int8-vanilla", int8, fp32, perClass);
 
         System.out.println();
-        latency(b, "fp32-vanilla", threads);
-        latency(b, "int8-vanilla", threads);
-        latency(b, "fp32-vanilla", threads);
-        latency(b, "int8-vanilla", threads);
+        for (int t : new int[] {1, threads}) {
+            latency(b, t);
+        }
     }
 
     private static Int8Options.Builder base() {
@@ -165,29 +166,59 @@ public final class Int8DiffusionMeasure {
                 p.length, 100.0 * correct / p.length, 100.0 * agree / p.length);
     }
 
-    /** Median and p90 of 200 batch-2 denoiser calls (a class row and a null-class row) after 20 warm-up calls. */
-    private static void latency(Bundle b, String id, int threads) {
-        Variant v = b.manifest().variant(id).orElseThrow();
+    /**
+     * Denoiser latency at batch 2 (a class row and a null-class row, as guidance runs): 5 rounds alternating the two
+     * variants, 100 timed calls each after 20 warm-up calls; the median of each round, and the median of those.
+     */
+    private static void latency(Bundle b, int threads) {
         float[] x = new float[2 * 4 * 32 * 32];
         new GaussianNoise(7).fill(x);
         Map<String, Tensor> in = new LinkedHashMap<>();
         in.put("latents", Tensor.ofFloats(new long[] {2, 4, 32, 32}, x));
         in.put("timesteps", Tensor.ofFloats(new long[] {2}, new float[] {500, 500}));
         in.put("class_labels", Tensor.ofLongs(new long[] {2}, new long[] {3, 10}));
-        try (InferenceSession s = new OrtBackend().open(b.resolve(v), SessionOptions.builder().threads(threads).build())) {
-            for (int i = 0; i < 20; i++) {
-                s.run(in);
+        SessionOptions so = SessionOptions.builder().threads(threads).build();
+        List<String> ids = List.of("fp32-vanilla", "int8-vanilla");
+        Map<String, double[]> medians = new LinkedHashMap<>();
+        try (InferenceSession fp32 = new OrtBackend().open(b.resolve(b.manifest().variant(ids.get(0)).orElseThrow()), so);
+                InferenceSession int8 = new OrtBackend().open(b.resolve(b.manifest().variant(ids.get(1)).orElseThrow()), so)) {
+            List<InferenceSession> sessions = List.of(fp32, int8);
+            for (InferenceSession s : sessions) {
+                for (int i = 0; i < 20; i++) {
+                    s.run(in);
+                }
             }
-            long[] ns = new long[200];
-            for (int i = 0; i < ns.length; i++) {
-                long t0 = System.nanoTime();
-                s.run(in);
-                ns[i] = System.nanoTime() - t0;
+            for (String id : ids) {
+                medians.put(id, new double[5]);
             }
-            Arrays.sort(ns);
-            System.out.printf(Locale.ROOT, "latency %-13s batch 2, %d threads, ORT CPU: median %.3f ms, p90 %.3f ms, min %.3f ms (200 calls)%n",
-                    id, threads, ns[100] / 1e6, ns[180] / 1e6, ns[0] / 1e6);
+            for (int round = 0; round < 5; round++) {
+                for (int k = 0; k < 2; k++) {
+                    int which = (round + k) % 2; // alternate which goes first
+                    long[] ns = new long[100];
+                    for (int i = 0; i < ns.length; i++) {
+                        long t0 = System.nanoTime();
+                        sessions.get(which).run(in);
+                        ns[i] = System.nanoTime() - t0;
+                    }
+                    Arrays.sort(ns);
+                    medians.get(ids.get(which))[round] = ns[50] / 1e6;
+                }
+            }
         }
+        for (Map.Entry<String, double[]> e : medians.entrySet()) {
+            double[] m = e.getValue().clone();
+            Arrays.sort(m);
+            System.out.printf(Locale.ROOT, "latency %-13s batch 2, %d thread(s), ORT CPU: round medians %s ms; median of rounds %.3f ms%n",
+                    e.getKey(), threads, Arrays.toString(Arrays.stream(e.getValue()).map(v -> Math.round(v * 1000) / 1000.0).toArray()), m[2]);
+        }
+        double ratio = median(medians.get("fp32-vanilla")) / median(medians.get("int8-vanilla"));
+        System.out.printf(Locale.ROOT, "latency fp32/int8 %d thread(s): %.2fx%n", threads, ratio);
+    }
+
+    private static double median(double[] v) {
+        double[] m = v.clone();
+        Arrays.sort(m);
+        return m[m.length / 2];
     }
 
     private static Path heldOut(Path d) throws Exception {
