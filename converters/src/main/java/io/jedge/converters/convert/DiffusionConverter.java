@@ -176,6 +176,9 @@ public final class DiffusionConverter {
                         attrs.put("fp32Nodes", String.valueOf(r.keptFp32().size()));
                         hint = "keep more of it in FP32 with --keep-fp32";
                     } else {
+                        // Int8Options' defaults keep the timestep embedder, adaLN, patch embedding, final linear and attention
+                        // BMMs float: quantizing the first, third, fourth or fifth cost fidelity on the trained digits DiT, adaLN
+                        // gains nothing (benchmarks/int8-diffusion-trained-digits-cpu-2026-12-03.md)
                         PrecisionPasses.Int8Variant r = calibration.quantize(f.model(), id, o.precision());
                         Report base = r.variant().report();
                         acc = fidelity.precisionReport(id, fp32Id, f.model(), r.variant().model(), defaults, base.notes());
