@@ -167,6 +167,13 @@ class DiffusionConverterTest {
             assertEquals(0, zp.getRawData().byteAt(0), q.name() + ": TensorRT takes zero point 0 only");
         }
         EngineStage.requireBuildable(m, b.resolve(v)); // nothing its parser lacks
+        // the Q/DQ pairs sit on the linear layers' inputs, so the engine stage's attention rewrites (lowering, scale folding)
+        // find every attention block of the FP32 model in the INT8 one too
+        java.util.function.Function<OnnxModel, List<String>> blocks = x -> io.jedge.converters.attention.AttentionFinder.find(x).stream()
+                .filter(k -> k.form() != io.jedge.converters.attention.AttentionBlock.Form.UNRECOGNISED).map(k -> k.layer()).toList();
+        List<String> fp32Blocks = blocks.apply(OnnxModel.load(b.resolve(b.manifest().variant("fp32-vanilla").orElseThrow())));
+        assertEquals(List.of("blocks.0.attn", "blocks.1.attn"), fp32Blocks);
+        assertEquals(fp32Blocks, blocks.apply(m));
         io.jedge.converters.bundle.BundleAssembler a = new io.jedge.converters.bundle.BundleAssembler(tmp.resolve("e"), "m");
         a.report(report(b, "int8-vanilla"));
         EngineStage.carryReports(a, "int8-vanilla", "int8-vanilla-trt");
