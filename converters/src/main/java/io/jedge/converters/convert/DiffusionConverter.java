@@ -144,11 +144,6 @@ public final class DiffusionConverter {
                             + " final latents of a %d-step generation: cosine %.5f (%.1f s)", form, sel.layers(), cosines,
                     DenoiserFidelity.GENERATION_STEPS, m.get("finalLatentCosine"), (System.nanoTime() - t0) / 1e9));
         }
-        // every variant is built before any is added, so that a FP32 variant can record which of its reduced forms were left out
-        record Pending(String id, Role role, OnnxModel model, Precision precision, AttentionKind kind, Map<String, String> attributes,
-                List<Report> reports, long nanos) {
-        }
-        List<Pending> pending = new ArrayList<>();
         Map<String, Map<String, String>> leftOut = new LinkedHashMap<>(); // fp32 variant id -> leftOut.<precision> -> why
         Int8Calibration calibration = o.precisions().contains(Precision.INT8)
                 ? new Int8Calibration(fidelity, denoiser, defaults, progress) : null;
@@ -202,21 +197,18 @@ public final class DiffusionConverter {
                     }
                     reports.add(acc);
                 }
-                pending.add(new Pending(id, Role.DENOISER, model, p, f.kind(), attrs, reports, System.nanoTime() - t0));
+                a.addOnnx(id, Role.DENOISER, model, p, f.kind(), o.batchMin(), o.batchOpt(), o.batchMax(), attrs);
+                reports.forEach(a::report);
+                progress.accept(String.format(Locale.ROOT, "variant %-22s written (%.1f s)", id, (System.nanoTime() - t0) / 1e9));
             }
         }
+        // recorded on the FP32 variant, written in the loop before its reduced forms were measured
+        leftOut.forEach((id, why) -> why.forEach((k, v) -> a.attribute(id, k, v)));
         Map<String, String> decAttrs = new LinkedHashMap<>();
         decAttrs.put("source", decoderFile.getFileName().toString());
-        Map<String, String> decLeftOut = new LinkedHashMap<>();
-        if (o.precisions().contains(Precision.INT8)) {
-            // it runs once per image, not once per step: INT8 would save little, and its error would land on the pixels
-            progress.accept("int8: built for the denoiser only; the decoder stays fp32" + (o.precisions().contains(Precision.FP16)
-                    ? " and fp16" : "") + " (it runs once per image, not once per step)");
-            decLeftOut.put("leftOut.int8", "INT8 is built for the denoiser only; the decoder runs once per image, not once per step");
-        }
-        Pending fp16Decoder = null;
+        a.addOnnx("fp32-decoder", Role.DECODER, decoder, Precision.FP32, AttentionKind.NONE, o.batchMin(), o.batchOpt(), o.batchMax(), decAttrs);
+        progress.accept(String.format(Locale.ROOT, "variant %-22s written; defaults %s", "fp32-decoder", defaults.toPipeline()));
         if (o.precisions().contains(Precision.FP16)) {
-            long t0 = System.nanoTime();
             Fp16Converter.Result r = Fp16Converter.convert(decoder, o.precision().fp16());
             Report acc = fidelity.decoderReport("fp16-decoder", "fp32-decoder", decoder, r.model(), fp16Notes(r));
             double cos = acc.metrics().get("cosine");
@@ -225,29 +217,21 @@ public final class DiffusionConverter {
             if (cos >= o.precision().minCosine()) {
                 Map<String, String> attrs = new LinkedHashMap<>(decAttrs);
                 attrs.put("fp32Nodes", String.valueOf(r.keptFp32().size()));
-                fp16Decoder = new Pending("fp16-decoder", Role.DECODER, r.model(), Precision.FP16, AttentionKind.NONE, attrs, List.of(acc),
-                        System.nanoTime() - t0);
+                a.addOnnx("fp16-decoder", Role.DECODER, r.model(), Precision.FP16, AttentionKind.NONE, o.batchMin(), o.batchOpt(),
+                        o.batchMax(), attrs);
+                a.report(acc);
+                progress.accept(String.format(Locale.ROOT, "variant %-22s written", "fp16-decoder"));
             } else {
                 String why = String.format(Locale.ROOT, "its image cosine %.5f is below --min-cosine %s", cos, o.precision().minCosine());
                 progress.accept("fp16-decoder left out: " + why + " (keep more of it in FP32 with --keep-fp32)");
-                decLeftOut.put("leftOut.fp16", why);
+                a.attribute("fp32-decoder", "leftOut.fp16", why);
             }
         }
-        for (Pending v : pending) {
-            Map<String, String> attrs = new LinkedHashMap<>(v.attributes());
-            attrs.putAll(leftOut.getOrDefault(v.id(), Map.of()));
-            a.addOnnx(v.id(), v.role(), v.model(), v.precision(), v.kind(), o.batchMin(), o.batchOpt(), o.batchMax(), attrs);
-            v.reports().forEach(a::report);
-            progress.accept(String.format(Locale.ROOT, "variant %-22s written (%.1f s)", v.id(), v.nanos() / 1e9));
-        }
-        decAttrs.putAll(decLeftOut);
-        a.addOnnx("fp32-decoder", Role.DECODER, decoder, Precision.FP32, AttentionKind.NONE, o.batchMin(), o.batchOpt(), o.batchMax(), decAttrs);
-        progress.accept(String.format(Locale.ROOT, "variant %-22s written; defaults %s", "fp32-decoder", defaults.toPipeline()));
-        if (fp16Decoder != null) {
-            a.addOnnx(fp16Decoder.id(), Role.DECODER, fp16Decoder.model(), Precision.FP16, AttentionKind.NONE, o.batchMin(), o.batchOpt(),
-                    o.batchMax(), fp16Decoder.attributes());
-            fp16Decoder.reports().forEach(a::report);
-            progress.accept(String.format(Locale.ROOT, "variant %-22s written", "fp16-decoder"));
+        if (o.precisions().contains(Precision.INT8)) {
+            // it runs once per image, not once per step: INT8 would save little, and its error would land on the pixels
+            progress.accept("int8: built for the denoiser only; the decoder stays fp32" + (o.precisions().contains(Precision.FP16)
+                    ? " and fp16" : "") + " (it runs once per image, not once per step)");
+            a.attribute("fp32-decoder", "leftOut.int8", "INT8 is built for the denoiser only; the decoder runs once per image, not once per step");
         }
         if (o.engines() != null) {
             long[] latents = {-1, defaults.latentChannels(), defaults.latentHeight(), defaults.latentWidth()};
