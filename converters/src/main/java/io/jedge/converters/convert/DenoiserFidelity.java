@@ -279,6 +279,11 @@ final class DenoiserFidelity {
         return new Report(r.kind(), r.variant(), r.reference(), r.inputs(), m, r.layers(), r.notes());
     }
 
+    /** The worst predicted-noise cosine of {@code variant} against {@code reference} over the report's timesteps: what the gate reads. */
+    double worstNoiseCosine(OnnxModel reference, OnnxModel variant) {
+        return noiseMetrics(reference, variant, feeds()).get("noiseCosineMin");
+    }
+
     /**
      * A decoder variant against its reference on the images of {@value #ROWS} seeded latents at the
      * denoiser's latent size: {@code cosine} and {@code maxAbsError} of the pixels.

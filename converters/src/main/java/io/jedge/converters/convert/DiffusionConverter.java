@@ -181,8 +181,15 @@ public final class DiffusionConverter {
                         acc = new Report(acc.kind(), acc.variant(), acc.reference(), acc.inputs(), acc.metrics(), base.layers(), acc.notes());
                         model = r.variant().model();
                         attrs.putAll(r.variant().attributes());
-                        String worst = String.join(",", r.evaluation().worstLayers(3).stream().map(l -> l.layer()).toList());
-                        hint = "keep more of it float with --exclude-layers" + (worst.isEmpty() ? "" : ", e.g. " + worst);
+                        String auto = r.variant().attributes().get("autoExcludedLayers");
+                        if (auto != null) {
+                            progress.accept(id + ": the validation loop kept " + auto + " float (the layers that raised the worst"
+                                    + " predicted-noise cosine most, each measured alone)");
+                        }
+                        hint = auto != null ? "the validation loop kept " + auto + " float; allow it more layers with"
+                                + " --max-auto-exclude N, or name them with --exclude-layers"
+                                : "let the validation loop keep the layers that matter most float with --max-auto-exclude N,"
+                                        + " or name them with --exclude-layers";
                     }
                     Map<String, Double> m = acc.metrics();
                     progress.accept(String.format(Locale.ROOT, "%s: predicted-noise cosine vs fp32 %s; final latents cosine %.5f,"

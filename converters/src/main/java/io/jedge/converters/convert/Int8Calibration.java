@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * INT8 denoisers, calibrated on what a denoiser really sees: the inputs of seeded generations run
  * with the FP32 source denoiser (latents at every sampled timestep, the class rows and the
  * null-class rows of classifier-free guidance), recorded once and shared by every attention form.
- * One more seeded generation, never calibrated on, feeds the quantizer's validation loop; the
- * variant's gate is the caller's (the predicted-noise report of {@link DenoiserFidelity}).
+ * One more seeded generation, never calibrated on, ranks the layers for the quantizer's validation
+ * loop, which reaches for the caller's gate: the worst predicted-noise cosine of {@link DenoiserFidelity}.
  */
 final class Int8Calibration {
     /** Seeded generations recorded for calibration: a few classes, a few seconds on a CPU for a small DiT. */
@@ -38,7 +38,11 @@ final class Int8Calibration {
         this.progress = progress;
     }
 
-    /** {@code form} (an FP32 denoiser) in INT8 QDQ as {@code options} say; not gated. */
+    /**
+     * {@code form} (an FP32 denoiser) in INT8 QDQ as {@code options} say, not gated; the validation loop excludes
+     * layers (worst SQNR on the held-out generation first) until the worst predicted-noise cosine, what the gate reads,
+     * reaches {@code --min-cosine}, or its {@code --max-auto-exclude} budget is spent.
+     */
     PrecisionPasses.Int8Variant quantize(OnnxModel form, String variantId, PrecisionOptions options) {
         if (calibration == null) {
             long t0 = System.nanoTime();
@@ -47,7 +51,8 @@ final class Int8Calibration {
             progress.accept(String.format(Locale.ROOT, "int8: recorded %d calibration and %d held-out denoiser inputs along seeded"
                     + " fp32 generations (%.1f s)", calibration.samples(), heldOut.samples(), (System.nanoTime() - t0) / 1e9));
         }
-        return new PrecisionPasses(options, progress).quantize(form, variantId, calibration, heldOut, false);
+        return new PrecisionPasses(options, progress).quantize(form, variantId, calibration, heldOut, false,
+                candidate -> fidelity.worstNoiseCosine(form, candidate));
     }
 
     /**

@@ -74,7 +74,7 @@ public final class PrecisionPasses {
      */
     public Variant int8(OnnxModel fp32, String variantId, List<TensorSpec> inputs, Preprocessing preprocessing, boolean classifier) {
         Int8Variant v = quantize(fp32, variantId, o.calibrationSet(inputs, preprocessing), o.validationSet(inputs, preprocessing),
-                classifier);
+                classifier, null);
         if (!(v.evaluation().overall().cosine() >= o.minCosine())) {
             throw new AccuracyTargetException(variantId, v.evaluation(), o.minCosine(), "--exclude-layers");
         }
@@ -94,14 +94,18 @@ public final class PrecisionPasses {
      * INT8 QDQ calibrated on {@code calibration}, with the validation loop on {@code heldOut}, not
      * gated: for callers whose gate reads another measure (a denoiser's predicted noise per timestep).
      *
+     * @param gate the measure the caller gates on, which the validation loop then reaches for (see
+     *     {@link Int8Quantizer#quantize(OnnxModel, CalibrationSet, CalibrationSet, double, boolean, Consumer,
+     *     java.util.function.ToDoubleFunction)}); null: the output cosine on {@code heldOut}
      * @throws CalibrationCancelledException if the thread is interrupted
      */
-    public Int8Variant quantize(OnnxModel fp32, String variantId, CalibrationSet calibration, CalibrationSet heldOut, boolean classifier) {
+    public Int8Variant quantize(OnnxModel fp32, String variantId, CalibrationSet calibration, CalibrationSet heldOut, boolean classifier,
+            java.util.function.ToDoubleFunction<OnnxModel> gate) {
         Int8Quantizer q = new Int8Quantizer(o.int8());
         progress.accept(String.format(Locale.ROOT, "%s: calibrating on %s (%s, %s profile)", variantId, calibration.description(),
                 o.int8().method().cliName(), o.int8().profile().cliName()));
         Int8Quantizer.Result r = q.quantize(fp32, calibration, heldOut, o.minCosine(), classifier,
-                p -> progress.accept(variantId + ": " + p));
+                p -> progress.accept(variantId + ": " + p), gate);
         AccuracyEvaluation e = r.evaluation().orElseThrow();
         progress.accept(summary(variantId, e));
         List<String> notes = new ArrayList<>();

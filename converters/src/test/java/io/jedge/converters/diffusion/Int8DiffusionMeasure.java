@@ -106,6 +106,19 @@ public final class Int8DiffusionMeasure {
                 .forEach(r -> r.notes().forEach(n -> System.out.println("note: " + n)));
         b.manifest().variant("int8-vanilla").ifPresent(v -> System.out.println("attributes: " + v.attributes()));
 
+        // the validation loop (default budget: a quarter of the int8 layers) reaching floors the defaults miss
+        for (double floor : new double[] {0.999, 0.9999}) {
+            System.out.println();
+            System.out.printf(Locale.ROOT, "validation loop, --min-cosine %s:%n", floor);
+            List<String> loop = new ArrayList<>();
+            Bundle lb = convert(dit, dec, cal, work.resolve("loop-" + floor), Int8Options.builder().build(), floor, loop::add);
+            loop.stream().filter(l -> !l.contains("calibration ") && !l.startsWith("variant fp32-decoder"))
+                    .forEach(l -> System.out.println("convert: " + l));
+            lb.manifest().variant("int8-vanilla").ifPresent(v -> System.out.println("attributes: " + v.attributes()));
+            lb.manifest().variant("fp32-vanilla").ifPresent(v -> System.out.println("fp32-vanilla leftOut.int8: "
+                    + v.attributes().get("leftOut.int8")));
+        }
+
         System.out.println();
         float[] clf = TensorFiles.readNpy(FIXTURE.resolve("classifier.npy")).floats();
         int[] fp32 = digits(b.dir(), "fp32-vanilla", clf, perClass, threads);
