@@ -177,7 +177,7 @@ public final class DiffusionConverter {
                         PrecisionPasses.Int8Variant r = calibration.quantize(f.model(), id, o.precision());
                         Report base = r.variant().report();
                         acc = fidelity.precisionReport(id, fp32Id, f.model(), r.variant().model(), defaults, base.notes());
-                        // the per-layer SQNR of the held-out evaluation says which layers to keep float
+                        // with the per-layer SQNR of the held-out generation, which says where INT8 loses most
                         acc = new Report(acc.kind(), acc.variant(), acc.reference(), acc.inputs(), acc.metrics(), base.layers(), acc.notes());
                         model = r.variant().model();
                         attrs.putAll(r.variant().attributes());

@@ -15,8 +15,9 @@ import java.util.function.Consumer;
  * INT8 denoisers, calibrated on what a denoiser really sees: the inputs of seeded generations run
  * with the FP32 source denoiser (latents at every sampled timestep, the class rows and the
  * null-class rows of classifier-free guidance), recorded once and shared by every attention form.
- * One more seeded generation, never calibrated on, ranks the layers for the quantizer's validation
- * loop, which reaches for the caller's gate: the worst predicted-noise cosine of {@link DenoiserFidelity}.
+ * One more seeded generation, never calibrated on, gives the held-out evaluation (per-layer SQNR
+ * in the report); the validation loop reaches for what the gate reads, the worst predicted-noise
+ * cosine of {@link DenoiserFidelity}.
  */
 final class Int8Calibration {
     /** Seeded generations recorded for calibration: a few classes, a few seconds on a CPU for a small DiT. */
@@ -39,9 +40,9 @@ final class Int8Calibration {
     }
 
     /**
-     * {@code form} (an FP32 denoiser) in INT8 QDQ as {@code options} say, not gated; the validation loop excludes
-     * layers (worst SQNR on the held-out generation first) until the worst predicted-noise cosine, what the gate reads,
-     * reaches {@code --min-cosine}, or its {@code --max-auto-exclude} budget is spent.
+     * {@code form} (an FP32 denoiser) in INT8 QDQ as {@code options} say, not gated. Below {@code --min-cosine}, the
+     * validation loop keeps layers float (ranked by the worst predicted-noise cosine with each layer float alone, what
+     * the gate reads) until it holds or the {@code --max-auto-exclude} budget is spent.
      */
     PrecisionPasses.Int8Variant quantize(OnnxModel form, String variantId, PrecisionOptions options) {
         if (calibration == null) {
