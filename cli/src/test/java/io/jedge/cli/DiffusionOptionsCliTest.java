@@ -64,12 +64,11 @@ class DiffusionOptionsCliTest {
     @Test
     void optionsADiffusionBundleCannotUseAreRefused() {
         refused(convert("--labels", "labels.txt"), "--labels", "generate --class");
-        refused(convert("--calibrator", "minmax"), "--calibrator", "INT8 option");
-        refused(convert("--calibration-seeded", "8"), "--calibration-seeded", "INT8 option");
-        refused(convert("--exclude-layers", "blocks.0.*"), "--exclude-layers", "INT8 option");
+        refused(convert("--calibration-seeded", "8", "--precision", "fp32,int8"), "--calibration-seeded", "seeded fp32 generations");
         refused(convert("--agreement-min", "0.9"), "--agreement-min", "--fidelity-min");
         refused(convert("--validation-inputs", "4"), "--validation-inputs", "seeded latents");
-        refused(convert("--precision", "fp32,int8"), "--precision", "INT8 diffusion variants are not built");
+        refused(convert("--precision", "int8"), "--precision", "expected fp32 among them");
+        refused(convert("--precision", "fp32,int8", "--engines", "tensorrt"), "--profile tensorrt", "symmetric int8");
     }
 
     @Test
@@ -80,6 +79,10 @@ class DiffusionOptionsCliTest {
         refused(convert("--fidelity-min", "0.95"), "--fidelity-min", "elfatt-sd");
         refused(convert("--keep-fp32", "Softmax"), "--keep-fp32", "fp16");
         refused(convert("--min-cosine", "0.999"), "--min-cosine", "fp16");
+        refused(convert("--calibrator", "minmax"), "--calibrator", "add int8 to --precision");
+        refused(convert("--profile", "tensorrt"), "--profile", "add int8 to --precision");
+        refused(convert("--exclude-layers", "blocks.0.*"), "--exclude-layers", "add int8 to --precision");
+        refused(convert("--calibration", "x"), "--calibration", "elfatt-sd/tome/fp16/int8");
         refused(jedge("convert", dit.toString(), "-o", refusedDir().toString(), "--pipeline", "steps=4"), "--pipeline",
                 "latent-diffusion");
         refused(jedge("convert", dit.toString(), "-o", refusedDir().toString(), "--calibrator", "minmax"), "--calibrator",
@@ -88,6 +91,22 @@ class DiffusionOptionsCliTest {
                 "fp16/int8/elfatt-sd");
         refused(jedge("convert", dit.toString(), "--decoder", dec.toString(), "--task", "generic", "-o",
                 refusedDir().toString()), "--decoder", "--task latent-diffusion");
+    }
+
+    @Test
+    void int8OptionsReachTheInt8Denoiser() throws Exception {
+        Path out = tmp.resolve("int8.bundle");
+        Result r = jedge("convert", dit.toString(), "--decoder", dec.toString(), "--task", "latent-diffusion", "-o", out.toString(),
+                "--batch", "1:2:8", "--precision", "fp32,int8", "--calibrator", "minmax", "--exclude-layers", "blocks.1.*",
+                "--max-auto-exclude", "0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("int8: built for the denoiser only; the decoder stays fp32"), r.out());
+        io.jedge.sdk.bundle.Variant v = io.jedge.sdk.bundle.Bundle.load(out).manifest().variant("int8-vanilla")
+                .orElseThrow(() -> new AssertionError(r.out()));
+        assertEquals("minmax", v.attributes().get("calibrator"));
+        io.jedge.sdk.bundle.Report rep = io.jedge.sdk.bundle.Bundle.load(out).manifest().reports().stream()
+                .filter(x -> x.variant().equals("int8-vanilla")).findFirst().orElseThrow();
+        assertTrue(rep.notes().contains("float: blocks.1.attn.qkv (excluded by --exclude-layers)"), rep.notes().toString());
     }
 
     @Test

@@ -15,11 +15,8 @@ final class ConvertOptionCheck {
     private static final Map<String, String> NOT_FOR_DIFFUSION = new LinkedHashMap<>();
 
     static {
-        String int8 = "an INT8 option, and latent-diffusion bundles are built in fp32 and fp16 only; drop it";
-        for (String o : List.of("--calibration-seeded", "--calibrator", "--profile", "--exclude-layers",
-                "--quantize-attention", "--max-auto-exclude")) {
-            NOT_FOR_DIFFUSION.put(o, int8);
-        }
+        NOT_FOR_DIFFUSION.put("--calibration-seeded", "an INT8 denoiser calibrates on the inputs of seeded fp32 generations"
+                + " (4 of the bundle's step count), not on seeded noise; drop it");
         NOT_FOR_DIFFUSION.put("--labels", "a diffusion bundle has no label output; pass class indices to 'jedge generate --class N'");
         NOT_FOR_DIFFUSION.put("--validation-inputs", "diffusion variants are measured on seeded latents at timesteps 999, 500, 100"
                 + " and a seeded generation; drop it");
@@ -29,6 +26,9 @@ final class ConvertOptionCheck {
     private static final List<String> ENGINE_OPTIONS = List.of("--engine-batch", "--workspace", "--timing-cache", "--no-tf32",
             "--engine-opt-level");
     private static final List<String> INT8_OPTIONS = List.of("--calibration-seeded", "--calibrator", "--exclude-layers",
+            "--quantize-attention", "--max-auto-exclude");
+    /** A diffusion bundle's INT8 options: its calibration data is not a choice, and --profile only shapes the INT8 denoiser. */
+    private static final List<String> DIFFUSION_INT8_OPTIONS = List.of("--calibrator", "--profile", "--exclude-layers",
             "--quantize-attention", "--max-auto-exclude");
     private static final List<String> ELFATT_OPTIONS = List.of("--block", "--agents");
     /** Options of every training-free rewrite (elfatt-sd, tome, elfatt-sd+tome). */
@@ -84,11 +84,14 @@ final class ConvertOptionCheck {
         } else {
             refuse(cl, pr, List.of("--pipeline"), "it sets generation defaults of --task latent-diffusion bundles; drop it");
         }
+        if (diffusion && !int8) {
+            refuse(cl, pr, DIFFUSION_INT8_OPTIONS, "it configures the INT8 denoiser; add int8 to --precision or drop it");
+        }
         if (!elfatt) {
             refuse(cl, pr, ELFATT_OPTIONS, "it configures the ELFATT-SD rewrite; add --attention keep,elfatt-sd or drop it");
         }
-        if (diffusion && !elfatt && !tome && !fp16) {
-            refuse(cl, pr, List.of("--calibration"), "its held-out latents feed the elfatt-sd/tome/fp16 fidelity reports;"
+        if (diffusion && !elfatt && !tome && !fp16 && !int8) {
+            refuse(cl, pr, List.of("--calibration"), "its held-out latents feed the elfatt-sd/tome/fp16/int8 fidelity reports;"
                     + " add one of them or drop it");
         }
         if (!elfatt && !tome) {

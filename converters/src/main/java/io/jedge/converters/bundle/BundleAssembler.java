@@ -363,6 +363,16 @@ public final class BundleAssembler implements AutoCloseable {
         return v;
     }
 
+    /** Sets attribute {@code key} of the recorded variant {@code id}, which keeps its place in the manifest. */
+    public BundleAssembler attribute(String id, String key, String value) {
+        int at = variants.stream().map(Variant::id).toList().indexOf(id);
+        if (at < 0) {
+            throw new IllegalArgumentException("variant '" + id + "' is not recorded; recorded: " + variants.stream().map(Variant::id).toList());
+        }
+        variants.set(at, variants.get(at).withAttribute(key, value));
+        return this;
+    }
+
     public BundleAssembler report(Report r) {
         reports.removeIf(x -> x.kind().equals(r.kind()) && x.variant().equals(r.variant()));
         reports.add(r);

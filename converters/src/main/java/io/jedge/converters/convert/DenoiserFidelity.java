@@ -12,6 +12,7 @@ import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.model.SessionDenoiser;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Report;
+import io.jedge.sdk.diffusion.Denoiser;
 import io.jedge.sdk.diffusion.DenoiserKind;
 import io.jedge.sdk.diffusion.GaussianNoise;
 import io.jedge.sdk.diffusion.GenerationDefaults;
@@ -278,6 +279,11 @@ final class DenoiserFidelity {
         return new Report(r.kind(), r.variant(), r.reference(), r.inputs(), m, r.layers(), r.notes());
     }
 
+    /** The worst predicted-noise cosine of {@code variant} against {@code reference} over the report's timesteps: what the gate reads. */
+    double worstNoiseCosine(OnnxModel reference, OnnxModel variant) {
+        return noiseMetrics(reference, variant, feeds()).get("noiseCosineMin");
+    }
+
     /**
      * A decoder variant against its reference on the images of {@value #ROWS} seeded latents at the
      * denoiser's latent size: {@code cosine} and {@code maxAbsError} of the pixels.
@@ -319,15 +325,8 @@ final class DenoiserFidelity {
 
     /** Cosine, max abs difference and relative RMS of the final latents of the same seeded generation run with each model. */
     private Map<String, Double> finalLatentMetrics(OnnxModel rf, OnnxModel vf, GenerationDefaults defaults) {
-        GenerationOptions.Builder b = defaults.applyTo(GenerationOptions.builder()).steps(GENERATION_STEPS).seed(seed)
-                .elfattFraction(0).latentSize(channels, height, width);
-        if (className != null) {
-            b.classLabel(nullClass > 0 ? seed % nullClass : 0);
-        } else {
-            b.unconditional().guidanceScale(1.0);
-        }
-        GenerationOptions o = b.build();
-        Metrics d = Metrics.of(finalLatents(rf, "reference", defaults, o), finalLatents(vf, "variant", defaults, o));
+        GenerationOptions o = generation(defaults, GENERATION_STEPS, seed, nullClass != null && nullClass > 0 ? seed % nullClass : 0);
+        Metrics d = Metrics.of(finalLatents(rf, "reference", defaults, o, x -> x), finalLatents(vf, "variant", defaults, o, x -> x));
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("finalLatentCosine", d.cosine());
         m.put("finalLatentMaxAbsDiff", d.maxAbsError());
@@ -335,12 +334,77 @@ final class DenoiserFidelity {
         return m;
     }
 
-    private static float[] finalLatents(OnnxModel model, String which, GenerationDefaults defaults, GenerationOptions o) {
+    /** A seeded generation of one image: guided with {@code classLabel} for a class-conditional model, else unguided. */
+    private GenerationOptions generation(GenerationDefaults defaults, int steps, long generationSeed, long classLabel) {
+        GenerationOptions.Builder b = defaults.applyTo(GenerationOptions.builder()).steps(steps).seed(generationSeed)
+                .elfattFraction(0).latentSize(channels, height, width);
+        if (className != null) {
+            b.classLabel(classLabel);
+        } else {
+            b.unconditional().guidanceScale(1.0);
+        }
+        return b.build();
+    }
+
+    /**
+     * The denoiser inputs {@code model} meets in {@code generations} seeded {@code steps}-step
+     * generations (seeds {@code firstSeed}, {@code firstSeed + 1}, ...; a seeded class each), one
+     * feed per denoiser call: with classifier-free guidance each feed holds the class row and its
+     * null-class row, as the pipeline batches them. What INT8 calibrates on: latents at the noise
+     * levels sampling really passes through, which seeded Gaussian latents are only at t = 999.
+     */
+    List<Map<String, Tensor>> trajectoryFeeds(OnnxModel model, GenerationDefaults defaults, int generations, int steps, long firstSeed) {
+        List<Map<String, Tensor>> feeds = new ArrayList<>();
+        GaussianNoise classes = new GaussianNoise(firstSeed);
+        for (int g = 0; g < generations; g++) {
+            long label = className != null ? (long) (classes.nextUniform() * nullClass) : 0;
+            finalLatents(model, "calibration", defaults, generation(defaults, steps, firstSeed + g, label), d -> new Recorder(d, feeds));
+        }
+        return feeds;
+    }
+
+    /** Copies every input the pipeline passes (it reuses their buffers) before the wrapped denoiser runs. */
+    private final class Recorder implements Denoiser {
+        private final Denoiser inner;
+        private final List<Map<String, Tensor>> feeds;
+
+        Recorder(Denoiser inner, List<Map<String, Tensor>> feeds) {
+            this.inner = inner;
+            this.feeds = feeds;
+        }
+
+        @Override
+        public Tensor predict(Tensor latents, Tensor timesteps, Tensor classLabels) {
+            Map<String, Tensor> feed = new LinkedHashMap<>();
+            feed.put(latentsName, Tensor.ofFloats(latents.shape(), latents.toFloatArray()));
+            feed.put(timestepName, timesteps.type() == io.jedge.sdk.DataType.FLOAT32
+                    ? Tensor.ofFloats(timesteps.shape(), timesteps.toFloatArray()) : Tensor.ofLongs(timesteps.shape(), timesteps.longs().clone()));
+            if (className != null) {
+                feed.put(className, Tensor.ofLongs(classLabels.shape(), classLabels.longs().clone()));
+            }
+            feeds.add(feed);
+            return inner.predict(latents, timesteps, classLabels);
+        }
+
+        @Override
+        public io.jedge.sdk.DataType timestepType() {
+            return inner.timestepType();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    private static float[] finalLatents(OnnxModel model, String which, GenerationDefaults defaults, GenerationOptions o,
+            java.util.function.UnaryOperator<Denoiser> wrap) {
         // only the latents are compared, so a stand-in decoder saves decoding twice
         LatentDecoder none = latents -> Tensor.ofFloats(new long[] {latents.dim(0), 3, 1, 1}, new float[(int) latents.dim(0) * 3]);
         try (LatentDiffusionPipeline p = LatentDiffusionPipeline.builder().noiseSchedule(defaults.noiseSchedule())
                 .latentScalingFactor(defaults.latentScalingFactor())
-                .denoiser(DenoiserKind.VANILLA, () -> new SessionDenoiser(SessionFactory.open(model, which + " denoiser", SESSION), which + " denoiser", 0))
+                .denoiser(DenoiserKind.VANILLA, () -> wrap.apply(
+                        new SessionDenoiser(SessionFactory.open(model, which + " denoiser", SESSION), which + " denoiser", 0)))
                 .decoder(() -> none).build()) {
             return p.generate(o).latents().floats();
         }

@@ -6,6 +6,8 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.precision.Fp16Converter;
+import io.jedge.converters.precision.PrecisionPasses;
+import io.jedge.converters.precision.QuantProfile;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
@@ -28,8 +30,10 @@ import java.util.function.Consumer;
  * Assembles a latent-diffusion bundle from a denoiser and a decoder: the denoiser in each
  * {@code --attention} form ({@code fp32-vanilla}; {@code fp32-elfatt-sd}, {@code fp32-tome} and
  * {@code fp32-elfatt-sd+tome}, each with the blocks that keep the fidelity floor and its fidelity
- * report on the predicted noise) and each precision ({@code fp16-*}, gated on the predicted noise), the
- * decoder ({@code fp32-decoder}, {@code fp16-decoder}), TensorRT engines of all of them with
+ * report on the predicted noise) and each precision ({@code fp16-*}, and {@code int8-*} QDQ calibrated on the
+ * denoiser inputs of seeded FP32 generations, each gated on the predicted noise: one left out is
+ * recorded on its FP32 variant as attribute {@code leftOut.<precision>}), the decoder
+ * ({@code fp32-decoder}, {@code fp16-decoder}; never INT8), TensorRT engines of all of them with
  * {@code --engines tensorrt}, and the {@link GenerationDefaults} in the manifest's pipeline map.
  * The defaults come from the models (latent shape from the denoiser's input, null class from a
  * jedge-built DiT's class count, scaling factor and pixel range from a jedge-built TAESD decoder;
@@ -52,8 +56,8 @@ public final class DiffusionConverter {
     }
 
     /**
-     * @throws IllegalArgumentException for options a diffusion bundle cannot take (INT8, labels, no
-     *                                  fp32 or keep), a denoiser without a supported attention block
+     * @throws IllegalArgumentException for options a diffusion bundle cannot take (labels, no fp32 or
+     *                                  keep, INT8 engines without the tensorrt profile), a denoiser without a supported attention block
      *                                  for elfatt-sd, latent shapes the decoder cannot take, malformed
      *                                  overrides
      * @throws io.jedge.sdk.JedgeException {@code BACKEND_UNAVAILABLE} with engines asked for where
@@ -135,17 +139,18 @@ public final class DiffusionConverter {
             }
             forms.add(new Form(kind, sel.model(), attrs, report));
             Map<String, Double> m = report.metrics();
-            StringBuilder cosines = new StringBuilder();
-            for (long t : fidelity.timesteps()) {
-                cosines.append(String.format(Locale.ROOT, "%st=%d %.5f", cosines.isEmpty() ? "" : ", ", t, m.get("noiseCosine_t" + t)));
-            }
+            String cosines = perTimestep(m, fidelity.timesteps());
             progress.accept(String.format(Locale.ROOT, "%s: rewrote blocks %s; predicted-noise cosine %s;"
                             + " final latents of a %d-step generation: cosine %.5f (%.1f s)", form, sel.layers(), cosines,
                     DenoiserFidelity.GENERATION_STEPS, m.get("finalLatentCosine"), (System.nanoTime() - t0) / 1e9));
         }
+        Map<String, Map<String, String>> leftOut = new LinkedHashMap<>(); // fp32 variant id -> leftOut.<precision> -> why
+        Int8Calibration calibration = o.precisions().contains(Precision.INT8)
+                ? new Int8Calibration(fidelity, denoiser, defaults, progress) : null;
         for (Precision p : o.precisions()) {
             for (Form f : forms) {
                 String id = p.id() + "-" + f.kind().id();
+                String fp32Id = "fp32-" + f.kind().id();
                 long t0 = System.nanoTime();
                 OnnxModel model = f.model();
                 Map<String, String> attrs = new LinkedHashMap<>(f.attributes());
@@ -154,24 +159,49 @@ public final class DiffusionConverter {
                     // every variant of a rewritten form carries the rewrite's fidelity, so the runtime can hold it to a floor
                     reports.add(AttentionVariants.forVariant(f.fidelity(), id, referenceId));
                 }
-                if (p == Precision.FP16) {
-                    // the converter's own keep-list: keeping the timestep embedder and adaLN FP32 as well changed the
-                    // noise cosine by 1e-7 on DiT-S (benchmarks/fp16-diffusion-cpu-2026-12-02.md); the gate below catches the rest
-                    Fp16Converter.Result r = Fp16Converter.convert(f.model(), o.precision().fp16());
-                    Report acc = fidelity.precisionReport(id, "fp32-" + f.kind().id(), f.model(), r.model(), defaults, fp16Notes(r));
+                if (p != Precision.FP32) {
+                    Report acc;
+                    String hint;
+                    if (p == Precision.FP16) {
+                        // the converter's own keep-list: keeping the timestep embedder and adaLN FP32 as well changed the
+                        // noise cosine by 1e-7 on DiT-S (benchmarks/fp16-diffusion-cpu-2026-12-02.md); the gate below catches the rest
+                        Fp16Converter.Result r = Fp16Converter.convert(f.model(), o.precision().fp16());
+                        acc = fidelity.precisionReport(id, fp32Id, f.model(), r.model(), defaults, fp16Notes(r));
+                        model = r.model();
+                        attrs.put("fp32Nodes", String.valueOf(r.keptFp32().size()));
+                        hint = "keep more of it in FP32 with --keep-fp32";
+                    } else {
+                        // Int8Options' defaults keep the timestep embedder, adaLN, patch embedding, final linear and attention
+                        // BMMs float: quantizing the first, third, fourth or fifth cost fidelity on the trained digits DiT, adaLN
+                        // gains nothing (benchmarks/int8-diffusion-trained-digits-cpu-2026-12-03.md)
+                        PrecisionPasses.Int8Variant r = calibration.quantize(f.model(), id, o.precision());
+                        Report base = r.variant().report();
+                        acc = fidelity.precisionReport(id, fp32Id, f.model(), r.variant().model(), defaults, base.notes());
+                        // with the per-layer SQNR of the held-out generation, which says where INT8 loses most
+                        acc = new Report(acc.kind(), acc.variant(), acc.reference(), acc.inputs(), acc.metrics(), base.layers(), acc.notes());
+                        model = r.variant().model();
+                        attrs.putAll(r.variant().attributes());
+                        String auto = r.variant().attributes().get("autoExcludedLayers");
+                        if (auto != null) {
+                            progress.accept(id + ": the validation loop kept " + auto + " float (the layers that raised the worst"
+                                    + " predicted-noise cosine most, each measured alone)");
+                        }
+                        hint = auto != null ? "the validation loop kept " + auto + " float; allow it more layers with"
+                                + " --max-auto-exclude N, or name them with --exclude-layers"
+                                : "let the validation loop keep the layers that matter most float with --max-auto-exclude N,"
+                                        + " or name them with --exclude-layers";
+                    }
                     Map<String, Double> m = acc.metrics();
-                    progress.accept(String.format(Locale.ROOT, "%s: predicted-noise cosine vs fp32 t=999 %.5f, t=500 %.5f, t=100 %.5f;"
-                                    + " final latents cosine %.5f, max abs diff %.3g", id, m.get("noiseCosine_t999"),
-                            m.get("noiseCosine_t500"), m.get("noiseCosine_t100"), m.get("finalLatentCosine"),
+                    progress.accept(String.format(Locale.ROOT, "%s: predicted-noise cosine vs fp32 %s; final latents cosine %.5f,"
+                            + " max abs diff %.3g", id, perTimestep(m, fidelity.timesteps()), m.get("finalLatentCosine"),
                             m.get("finalLatentMaxAbsDiff")));
                     if (!(m.get("cosine") >= o.precision().minCosine())) {
-                        progress.accept(String.format(Locale.ROOT, "%s left out: its worst predicted-noise cosine %.5f is below"
-                                + " --min-cosine %s (keep more of it in FP32 with --keep-fp32)", id, m.get("cosine"),
-                                o.precision().minCosine()));
+                        String why = String.format(Locale.ROOT, "its worst predicted-noise cosine %.5f is below --min-cosine %s",
+                                m.get("cosine"), o.precision().minCosine());
+                        progress.accept(id + " left out: " + why + " (" + hint + ")");
+                        leftOut.computeIfAbsent(fp32Id, k -> new LinkedHashMap<>()).put("leftOut." + p.id(), why);
                         continue;
                     }
-                    model = r.model();
-                    attrs.put("fp32Nodes", String.valueOf(r.keptFp32().size()));
                     reports.add(acc);
                 }
                 a.addOnnx(id, Role.DENOISER, model, p, f.kind(), o.batchMin(), o.batchOpt(), o.batchMax(), attrs);
@@ -179,6 +209,8 @@ public final class DiffusionConverter {
                 progress.accept(String.format(Locale.ROOT, "variant %-22s written (%.1f s)", id, (System.nanoTime() - t0) / 1e9));
             }
         }
+        // recorded on the FP32 variant, written in the loop before its reduced forms were measured
+        leftOut.forEach((id, why) -> why.forEach((k, v) -> a.attribute(id, k, v)));
         Map<String, String> decAttrs = new LinkedHashMap<>();
         decAttrs.put("source", decoderFile.getFileName().toString());
         a.addOnnx("fp32-decoder", Role.DECODER, decoder, Precision.FP32, AttentionKind.NONE, o.batchMin(), o.batchOpt(), o.batchMax(), decAttrs);
@@ -197,9 +229,16 @@ public final class DiffusionConverter {
                 a.report(acc);
                 progress.accept(String.format(Locale.ROOT, "variant %-22s written", "fp16-decoder"));
             } else {
-                progress.accept(String.format(Locale.ROOT, "fp16-decoder left out: its image cosine %.5f is below --min-cosine %s"
-                        + " (keep more of it in FP32 with --keep-fp32)", cos, o.precision().minCosine()));
+                String why = String.format(Locale.ROOT, "its image cosine %.5f is below --min-cosine %s", cos, o.precision().minCosine());
+                progress.accept("fp16-decoder left out: " + why + " (keep more of it in FP32 with --keep-fp32)");
+                a.attribute("fp32-decoder", "leftOut.fp16", why);
             }
+        }
+        if (o.precisions().contains(Precision.INT8)) {
+            // it runs once per image, not once per step: INT8 would save little, and its error would land on the pixels
+            progress.accept("int8: built for the denoiser only; the decoder stays fp32" + (o.precisions().contains(Precision.FP16)
+                    ? " and fp16" : "") + " (it runs once per image, not once per step)");
+            a.attribute("fp32-decoder", "leftOut.int8", "INT8 is built for the denoiser only; the decoder runs once per image, not once per step");
         }
         if (o.engines() != null) {
             long[] latents = {-1, defaults.latentChannels(), defaults.latentHeight(), defaults.latentWidth()};
@@ -212,11 +251,15 @@ public final class DiffusionConverter {
 
     /** Refuses what a diffusion bundle cannot hold, before any work. */
     static void checkOptions(ConversionOptions o) {
-        List<Precision> unsupported = o.precisions().stream().filter(p -> p != Precision.FP32 && p != Precision.FP16).toList();
-        if (!unsupported.isEmpty() || !o.precisions().contains(Precision.FP32)) {
+        if (!o.precisions().contains(Precision.FP32)) {
             throw new IllegalArgumentException("--precision " + o.precisions().stream().map(Precision::id).toList()
-                    + " for a latent-diffusion bundle, expected fp32 or fp32,fp16 (FP32 is the reference FP16 is measured against;"
-                    + " INT8 diffusion variants are not built)");
+                    + " for a latent-diffusion bundle, expected fp32 among them (FP32 is the reference FP16 and INT8 are measured"
+                    + " against, and INT8 calibrates on its generations)");
+        }
+        if (o.precisions().contains(Precision.INT8) && o.engines() != null && o.precision().int8().profile() != QuantProfile.TENSORRT) {
+            throw new IllegalArgumentException("--precision int8 with --engines tensorrt needs --profile tensorrt: TensorRT takes"
+                    + " symmetric int8 Q/DQ only, and the " + o.precision().int8().profile().cliName() + " profile writes "
+                    + o.precision().int8().activationType().name().toLowerCase(Locale.ROOT) + " activations");
         }
         if (!o.attention().contains("keep")) {
             throw new IllegalArgumentException("--attention " + o.attention() + " for a latent-diffusion bundle, expected keep among"
@@ -251,6 +294,15 @@ public final class DiffusionConverter {
                     + " takes '" + in.getName() + "' " + Graph.dimsText(in) + "; build the decoder for " + c + "-channel " + h + "x" + w
                     + " latents (jedge build-model vae-decoder --latent-channels " + c + " leaves its size dynamic)");
         }
+    }
+
+    /** "t=999 0.99990, t=500 0.99981, ..." over the report's timesteps. */
+    private static String perTimestep(Map<String, Double> m, long[] timesteps) {
+        StringBuilder b = new StringBuilder();
+        for (long t : timesteps) {
+            b.append(String.format(Locale.ROOT, "%st=%d %.5f", b.isEmpty() ? "" : ", ", t, m.get("noiseCosine_t" + t)));
+        }
+        return b.toString();
     }
 
     private static List<String> fp16Notes(Fp16Converter.Result r) {

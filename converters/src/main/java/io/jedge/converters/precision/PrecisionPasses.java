@@ -73,21 +73,44 @@ public final class PrecisionPasses {
      * @throws CalibrationCancelledException if the thread is interrupted
      */
     public Variant int8(OnnxModel fp32, String variantId, List<TensorSpec> inputs, Preprocessing preprocessing, boolean classifier) {
-        CalibrationSet calib = o.calibrationSet(inputs, preprocessing);
-        CalibrationSet held = o.validationSet(inputs, preprocessing);
+        Int8Variant v = quantize(fp32, variantId, o.calibrationSet(inputs, preprocessing), o.validationSet(inputs, preprocessing),
+                classifier, null);
+        if (!(v.evaluation().overall().cosine() >= o.minCosine())) {
+            throw new AccuracyTargetException(variantId, v.evaluation(), o.minCosine(), "--exclude-layers");
+        }
+        return v.variant();
+    }
+
+    /**
+     * An INT8 variant and its evaluation on the held-out inputs.
+     *
+     * @param variant the QDQ model, its report against {@code fp32} on the held-out inputs and its attributes
+     * @param evaluation the held-out evaluation after the validation loop (worst layers first)
+     */
+    public record Int8Variant(Variant variant, AccuracyEvaluation evaluation) {
+    }
+
+    /**
+     * INT8 QDQ calibrated on {@code calibration}, with the validation loop on {@code heldOut}, not
+     * gated: for callers whose gate reads another measure (a denoiser's predicted noise per timestep).
+     *
+     * @param gate the measure the caller gates on, which the validation loop then reaches for (see
+     *     {@link Int8Quantizer#quantize(OnnxModel, CalibrationSet, CalibrationSet, double, boolean, Consumer,
+     *     java.util.function.ToDoubleFunction)}); null: the output cosine on {@code heldOut}
+     * @throws CalibrationCancelledException if the thread is interrupted
+     */
+    public Int8Variant quantize(OnnxModel fp32, String variantId, CalibrationSet calibration, CalibrationSet heldOut, boolean classifier,
+            java.util.function.ToDoubleFunction<OnnxModel> gate) {
         Int8Quantizer q = new Int8Quantizer(o.int8());
-        progress.accept(String.format(Locale.ROOT, "%s: calibrating on %s (%s, %s profile)", variantId, calib.description(),
+        progress.accept(String.format(Locale.ROOT, "%s: calibrating on %s (%s, %s profile)", variantId, calibration.description(),
                 o.int8().method().cliName(), o.int8().profile().cliName()));
-        Int8Quantizer.Result r = q.quantize(fp32, calib, held, o.minCosine(), classifier,
-                p -> progress.accept(variantId + ": " + p));
+        Int8Quantizer.Result r = q.quantize(fp32, calibration, heldOut, o.minCosine(), classifier,
+                p -> progress.accept(variantId + ": " + p), gate);
         AccuracyEvaluation e = r.evaluation().orElseThrow();
         progress.accept(summary(variantId, e));
-        if (!(e.overall().cosine() >= o.minCosine())) {
-            throw new AccuracyTargetException(variantId, e, o.minCosine(), "--exclude-layers");
-        }
         List<String> notes = new ArrayList<>();
         notes.add(String.format(Locale.ROOT, "profile %s, calibrator %s on %s; %d of %d layers quantized",
-                o.int8().profile().cliName(), o.int8().method().cliName(), calib.description(), r.quantizedCount(), r.layers().size()));
+                o.int8().profile().cliName(), o.int8().method().cliName(), calibration.description(), r.quantizedCount(), r.layers().size()));
         if (!r.autoExcluded().isEmpty()) {
             notes.add("excluded by the validation loop: " + String.join(",", r.autoExcluded()));
         }
@@ -99,12 +122,12 @@ public final class PrecisionPasses {
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("profile", o.int8().profile().cliName());
         attrs.put("calibrator", o.int8().method().cliName());
-        attrs.put("calibration", calib.description());
+        attrs.put("calibration", calibration.description());
         attrs.put("quantizedLayers", String.valueOf(r.quantizedCount()));
         if (!r.autoExcluded().isEmpty()) {
             attrs.put("autoExcludedLayers", String.join(",", r.autoExcluded()));
         }
-        return new Variant(r.model(), e.toReport(variantId, "fp32", notes), attrs);
+        return new Int8Variant(new Variant(r.model(), e.toReport(variantId, "fp32", notes), attrs), e);
     }
 
     private static String summary(String id, AccuracyEvaluation e) {

@@ -13,15 +13,21 @@ import io.jedge.converters.models.TaesdDecoderBuilder;
 import io.jedge.converters.models.TaesdDecoderConfig;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.precision.Int8Options;
 import io.jedge.converters.precision.PrecisionOptions;
+import io.jedge.converters.precision.QuantProfile;
 import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
 import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
+import io.jedge.sdk.Jedge;
 import io.jedge.sdk.JedgeException;
+import io.jedge.sdk.LoadOptions;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.Precision;
 import io.jedge.sdk.bundle.Report;
 import io.jedge.sdk.bundle.Role;
 import io.jedge.sdk.bundle.Variant;
+import io.jedge.sdk.diffusion.GenerationResult;
+import io.jedge.sdk.diffusion.ImageGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +37,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** FP16 diffusion variants and their reports, and what convert refuses before any work. */
+/** FP16 and INT8 diffusion variants and their reports, and what convert refuses before any work. */
 class DiffusionConverterTest {
     @TempDir
     Path tmp;
@@ -79,7 +85,51 @@ class DiffusionConverterTest {
     }
 
     @Test
-    void anFp16VariantBelowTheFloorIsLeftOutAndConvertSaysWhy() throws Exception {
+    void int8VariantIsCalibratedOnGenerationsAndCarriesNoiseAndFinalLatentFidelity() throws Exception {
+        List<String> log = new ArrayList<>();
+        Bundle b = new DiffusionConverter(log::add).convert(dit(DIT), decoder(0, 4), tmp.resolve("b"),
+                options().precisions(List.of(Precision.FP32, Precision.INT8)).build(), Map.of());
+
+        assertEquals(List.of("fp32-vanilla", "int8-vanilla"), b.manifest().variants(Role.DENOISER).stream().map(Variant::id).toList(),
+                log.toString());
+        assertEquals(List.of("fp32-decoder"), b.manifest().variants(Role.DECODER).stream().map(Variant::id).toList());
+        assertTrue(log.contains("int8: built for the denoiser only; the decoder stays fp32 (it runs once per image, not once per step)"),
+                log.toString());
+        assertTrue(b.manifest().variant("fp32-decoder").orElseThrow().attributes().get("leftOut.int8").contains("denoiser only"));
+        Variant v = b.manifest().variant("int8-vanilla").orElseThrow();
+        // 4 generations × 25 steps (the bundle's default) × a class row and a null-class row
+        assertEquals("200 denoiser inputs along 4 seeded 25-step dpm++2m fp32 generations (seeds 4321..4324, a seeded class each,"
+                + " guidance 4.0: class and null-class rows)", v.attributes().get("calibration"));
+        assertEquals("ort-cpu", v.attributes().get("profile"));
+        assertTrue(Integer.parseInt(v.attributes().get("quantizedLayers")) > 0, v.attributes().toString());
+        assertTrue(OnnxModel.load(b.resolve(v)).graph().nodes().stream().anyMatch(n -> n.is("QuantizeLinear")), "a QDQ model");
+
+        Report r = report(b, "int8-vanilla");
+        assertEquals("fp32-vanilla", r.reference());
+        // a seeded DiT's blocks barely reach its output (small adaLN gates): INT8 shows on the trained fixture
+        // (TrainedDiffusionFidelityTest); here the report must be there and in range
+        for (String t : new String[] {"999", "500", "100"}) {
+            double cos = r.metrics().get("noiseCosine_t" + t);
+            assertTrue(cos >= PrecisionOptions.DEFAULT_MIN_COSINE && cos <= 1 + 1e-9, "t=" + t + ": " + cos);
+            assertTrue(r.metrics().get("noiseMaxRelError_t" + t) > 0, "INT8 changes the noise at t=" + t + ": " + r.metrics());
+        }
+        assertEquals(r.metrics().get("noiseCosineMin"), r.metrics().get("cosine"), "the gate reads the worst timestep");
+        assertTrue(r.metrics().get("finalLatentMaxAbsDiff") > 0 && r.metrics().containsKey("finalLatentRelRms"), r.metrics().toString());
+        // the timestep embedder, adaLN modulation and attention BMMs stay float (benchmarks/int8-diffusion-trained-digits-cpu-2026-12-03.md)
+        for (String kept : List.of("float: t_embedder.mlp.0 ", "float: blocks.0.adaLN_modulation.1 ", "float: blocks.0.attn/MatMul_1 ")) {
+            assertTrue(r.notes().stream().anyMatch(n -> n.startsWith(kept)), kept + " in " + r.notes());
+        }
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("int8-vanilla: predicted-noise cosine vs fp32 t=999 ")), log.toString());
+
+        try (ImageGenerator g = Jedge.loadGenerator(b.dir(), LoadOptions.builder().threads(1).watchPower(false).build())) {
+            assertEquals("int8-vanilla", g.selections().get(0).variantId(), "an INT8 denoiser whose report holds the floor is chosen");
+            GenerationResult out = g.generate(g.options().classLabel(3).steps(2).build(), p -> { });
+            assertEquals(4 * 8 * 8, out.latents().elementCount());
+        }
+    }
+
+    @Test
+    void anFp16VariantBelowTheFloorIsLeftOutAndTheManifestSaysWhy() throws Exception {
         List<String> log = new ArrayList<>();
         ConversionOptions o = options().precisions(List.of(Precision.FP32, Precision.FP16))
                 .precision(PrecisionOptions.builder().minCosine(0.999999999).build()).build();
@@ -91,6 +141,43 @@ class DiffusionConverterTest {
         assertTrue(log.stream().anyMatch(l -> l.startsWith("fp16-vanilla left out: its worst predicted-noise cosine")
                 && l.contains("--min-cosine 0.999999999")), log.toString());
         assertTrue(log.stream().anyMatch(l -> l.startsWith("fp16-decoder left out")), log.toString());
+        String why = b.manifest().variant("fp32-vanilla").orElseThrow().attributes().get("leftOut.fp16");
+        assertTrue(why != null && why.startsWith("its worst predicted-noise cosine ") && why.endsWith(" is below --min-cosine 0.999999999"),
+                why);
+        assertTrue(b.manifest().variant("fp32-decoder").orElseThrow().attributes().get("leftOut.fp16").contains("image cosine"));
+    }
+
+    /**
+     * {@code --profile tensorrt}: symmetric int8 Q/DQ (zero points 0), the form TensorRT's strongly typed parse takes, with
+     * nothing {@link EngineStage} would refuse; its engine would carry the report. TensorRT itself runs in the GPU scripts.
+     */
+    @Test
+    void anInt8DenoiserForTensorRtIsSymmetricQdqThatTheEngineStageTakes() throws Exception {
+        PrecisionOptions po = PrecisionOptions.builder().int8(Int8Options.builder().profile(QuantProfile.TENSORRT).build()).build();
+        Bundle b = new DiffusionConverter(l -> { }).convert(dit(DIT), decoder(0, 4), tmp.resolve("b"),
+                options().precisions(List.of(Precision.FP32, Precision.INT8)).precision(po).build(), Map.of());
+        Variant v = b.manifest().variant("int8-vanilla").orElseThrow();
+        assertEquals("tensorrt", v.attributes().get("profile"));
+        OnnxModel m = OnnxModel.load(b.resolve(v));
+        List<io.jedge.converters.onnx.Node> qs = m.graph().nodes().stream().filter(n -> n.is("QuantizeLinear")).toList();
+        assertFalse(qs.isEmpty());
+        for (io.jedge.converters.onnx.Node q : qs) {
+            ai.onnx.proto.OnnxMl.TensorProto zp = m.graph().constant(q.input(2)).orElseThrow();
+            assertEquals(io.jedge.converters.onnx.TensorData.INT8, zp.getDataType(), q.name());
+            assertEquals(0, zp.getRawData().byteAt(0), q.name() + ": TensorRT takes zero point 0 only");
+        }
+        EngineStage.requireBuildable(m, b.resolve(v)); // nothing its parser lacks
+        // the Q/DQ pairs sit on the linear layers' inputs, so the engine stage's attention rewrites (lowering, scale folding)
+        // find every attention block of the FP32 model in the INT8 one too
+        java.util.function.Function<OnnxModel, List<String>> blocks = x -> io.jedge.converters.attention.AttentionFinder.find(x).stream()
+                .filter(k -> k.form() != io.jedge.converters.attention.AttentionBlock.Form.UNRECOGNISED).map(k -> k.layer()).toList();
+        List<String> fp32Blocks = blocks.apply(OnnxModel.load(b.resolve(b.manifest().variant("fp32-vanilla").orElseThrow())));
+        assertEquals(List.of("blocks.0.attn", "blocks.1.attn"), fp32Blocks);
+        assertEquals(fp32Blocks, blocks.apply(m));
+        io.jedge.converters.bundle.BundleAssembler a = new io.jedge.converters.bundle.BundleAssembler(tmp.resolve("e"), "m");
+        a.report(report(b, "int8-vanilla"));
+        EngineStage.carryReports(a, "int8-vanilla", "int8-vanilla-trt");
+        assertEquals(report(b, "int8-vanilla").metrics().get("noiseCosineMin"), a.reports("int8-vanilla-trt").get(0).metrics().get("cosine"));
     }
 
     @Test
@@ -129,11 +216,14 @@ class DiffusionConverterTest {
         Path missing = tmp.resolve("none.onnx"); // never read: the options fail first
         DiffusionConverter c = new DiffusionConverter(l -> { });
         IllegalArgumentException int8 = assertThrows(IllegalArgumentException.class, () -> c.convert(missing, missing, tmp.resolve("b"),
-                options().precisions(List.of(Precision.FP32, Precision.INT8)).build(), Map.of()));
-        assertTrue(int8.getMessage().contains("INT8 diffusion variants are not built"), int8.getMessage());
+                options().precisions(List.of(Precision.FP32, Precision.INT8)).engines(TrtBuildOptions.builder().batch(1, 2, 8).build())
+                        .build(), Map.of()));
+        assertEquals("--precision int8 with --engines tensorrt needs --profile tensorrt: TensorRT takes symmetric int8 Q/DQ only,"
+                + " and the ort-cpu profile writes uint8 activations", int8.getMessage());
         IllegalArgumentException noFp32 = assertThrows(IllegalArgumentException.class, () -> c.convert(missing, missing, tmp.resolve("b"),
-                options().precisions(List.of(Precision.FP16)).build(), Map.of()));
-        assertTrue(noFp32.getMessage().contains("expected fp32 or fp32,fp16"), noFp32.getMessage());
+                options().precisions(List.of(Precision.FP16, Precision.INT8)).build(), Map.of()));
+        assertTrue(noFp32.getMessage().startsWith("--precision [fp16, int8] for a latent-diffusion bundle, expected fp32 among them"),
+                noFp32.getMessage());
         IllegalArgumentException labels = assertThrows(IllegalArgumentException.class, () -> c.convert(missing, missing, tmp.resolve("b"),
                 options().labels(List.of("cat")).build(), Map.of()));
         assertTrue(labels.getMessage().contains("--labels"), labels.getMessage());
@@ -143,12 +233,18 @@ class DiffusionConverterTest {
     void enginesWithoutTensorRtFailBeforeAnyWork() {
         Assumptions.assumeTrue(TrtEngineBuilder.unavailableReason().isPresent(), "TensorRT is present here; the GPU run covers engines");
         Path bundle = tmp.resolve("b");
-        ConversionOptions o = options().engines(TrtBuildOptions.builder().batch(1, 2, 8).build()).build();
-        JedgeException e = assertThrows(JedgeException.class,
-                () -> new DiffusionConverter(l -> { }).convert(dit(DIT), decoder(0, 4), bundle, o, Map.of()));
-        assertEquals(JedgeException.Code.BACKEND_UNAVAILABLE, e.code());
-        assertTrue(e.getMessage().startsWith("--engines tensorrt: ") && !e.getMessage().contains("\n"), e.getMessage());
-        assertFalse(Files.exists(bundle));
+        PrecisionOptions trt = PrecisionOptions.builder().int8(Int8Options.builder().profile(QuantProfile.TENSORRT).build()).build();
+        for (ConversionOptions o : List.of(options().engines(TrtBuildOptions.builder().batch(1, 2, 8).build()).build(),
+                options().precisions(List.of(Precision.FP32, Precision.INT8)).precision(trt)
+                        .engines(TrtBuildOptions.builder().batch(1, 2, 8).build()).build())) {
+            List<String> log = new ArrayList<>();
+            JedgeException e = assertThrows(JedgeException.class,
+                    () -> new DiffusionConverter(log::add).convert(dit(DIT), decoder(0, 4), bundle, o, Map.of()));
+            assertEquals(JedgeException.Code.BACKEND_UNAVAILABLE, e.code());
+            assertTrue(e.getMessage().startsWith("--engines tensorrt: ") && !e.getMessage().contains("\n"), e.getMessage());
+            assertEquals(List.of(), log, "no calibration or variant before the refusal");
+            assertFalse(Files.exists(bundle));
+        }
     }
 
     @Test

@@ -10,8 +10,10 @@ import io.jedge.converters.models.Safetensors;
 import io.jedge.converters.models.SeededWeights;
 import io.jedge.converters.models.TaesdDecoderBuilder;
 import io.jedge.converters.models.TaesdDecoderConfig;
+import io.jedge.converters.precision.Int8Options;
 import io.jedge.converters.precision.PrecisionOptions;
 import io.jedge.sdk.bundle.Bundle;
+import io.jedge.sdk.bundle.Precision;
 import io.jedge.sdk.bundle.Report;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Diffusion fidelity reports on the trained digits DiT (tools/diffusion/train_dit_digits.py), measured on its
- * held-out noised latents passed as {@code --calibration DIR} rather than on seeded noise.
+ * held-out noised latents passed as {@code --calibration DIR} rather than on seeded noise: ELFATT-SD, and INT8
+ * (whose weights and activations a seeded DiT's small adaLN gates would hide).
  */
 class TrainedDiffusionFidelityTest {
     static final Path FIXTURE = Path.of("src/test/resources/diffusion/digits_dit");
@@ -54,6 +57,56 @@ class TrainedDiffusionFidelityTest {
         assertTrue(log.stream().anyMatch(l -> l.contains("t=25 ") && l.contains("t=975 ")), log.toString());
     }
 
+    /**
+     * INT8 calibrated along seeded FP32 generations, measured on the held-out latents: about 0.996 at t = 25 and above
+     * 0.9998 elsewhere (benchmarks/int8-diffusion-trained-digits-cpu-2026-12-03.md), so the default floor keeps it.
+     */
+    @Test
+    void int8IsReportedAtEveryHeldOutTimestepWithItsFinalLatentDifference() throws Exception {
+        List<String> log = new ArrayList<>();
+        Bundle b = new DiffusionConverter(log::add).convert(dit(), decoder(), tmp.resolve("b"), int8(PrecisionOptions.DEFAULT_MIN_COSINE),
+                Map.of());
+        Report r = b.manifest().reports().stream().filter(x -> x.variant().equals("int8-vanilla")).findFirst()
+                .orElseThrow(() -> new AssertionError("int8 left out on the trained DiT: " + log));
+        assertTrue(r.inputs().contains("64 held-out noised latents"), r.inputs());
+        double min = 1;
+        for (long t : EVAL_TIMESTEPS) {
+            Double cos = r.metrics().get("noiseCosine_t" + t);
+            assertTrue(cos != null && cos >= PrecisionOptions.DEFAULT_MIN_COSINE && cos < 1, "t=" + t + " in " + r.metrics());
+            min = Math.min(min, cos);
+        }
+        assertEquals(min, r.metrics().get("cosine"), 1e-12, "the gate reads the worst timestep");
+        assertTrue(r.metrics().get("noiseCosine_t25") < r.metrics().get("noiseCosine_t975"), "INT8 errs most at low noise: " + r.metrics());
+        double latents = r.metrics().get("finalLatentCosine");
+        assertTrue(latents > 0.99 && latents < 1 && r.metrics().get("finalLatentMaxAbsDiff") > 0, r.metrics().toString());
+        assertTrue(b.manifest().variant("int8-vanilla").orElseThrow().attributes().get("calibration")
+                .startsWith("200 denoiser inputs along 4 seeded 25-step"), b.manifest().variant("int8-vanilla").toString());
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("int8-vanilla: predicted-noise cosine vs fp32 t=25 ") && l.contains("t=975 ")),
+                log.toString());
+    }
+
+    @Test
+    void aFloorAboveWhatInt8ReachesLeavesItOutWithTheLine() throws Exception {
+        List<String> log = new ArrayList<>();
+        Bundle b = new DiffusionConverter(log::add).convert(dit(), decoder(), tmp.resolve("b"), int8(0.9999), Map.of());
+        assertTrue(b.manifest().variant("int8-vanilla").isEmpty(), "written below its floor: " + log);
+        assertTrue(!Files.exists(b.dir().resolve("int8-vanilla.onnx")));
+        String line = log.stream().filter(l -> l.startsWith("int8-vanilla left out: ")).findFirst()
+                .orElseThrow(() -> new AssertionError(log.toString()));
+        assertTrue(line.matches("int8-vanilla left out: its worst predicted-noise cosine 0\\.99\\d+ is below --min-cosine 0\\.9999"
+                + " \\(let the validation loop keep the layers that matter most float with --max-auto-exclude N, or name them"
+                + " with --exclude-layers\\)"), line);
+        String recorded = b.manifest().variant("fp32-vanilla").orElseThrow().attributes().get("leftOut.int8");
+        assertEquals(line.substring("int8-vanilla left out: ".length(), line.indexOf(" (let")), recorded, "the manifest says why");
+    }
+
+    /** FP32 and INT8 of the as-exported DiT, reported on the held-out latents; the validation loop off, so the floor alone decides. */
+    private ConversionOptions int8(double floor) throws Exception {
+        return ConversionOptions.builder().batch(1, 2, 8).precisions(List.of(Precision.FP32, Precision.INT8))
+                .precision(PrecisionOptions.builder().calibrationDir(heldOut(true)).minCosine(floor)
+                        .int8(Int8Options.builder().maxAutoExclude(0).build()).build()).build();
+    }
+
     @Test
     void heldOutWithoutLabelsIsRefusedForAClassConditionalDenoiser() throws Exception {
         ConversionOptions o = ConversionOptions.builder().batch(1, 2, 8).attention(List.of("keep", "elfatt-sd"))
@@ -65,7 +118,11 @@ class TrainedDiffusionFidelityTest {
     }
 
     private Path heldOut(boolean labels) throws Exception {
-        Path d = Files.createDirectories(tmp.resolve(labels ? "cal" : "cal-nolabels"));
+        Path d = tmp.resolve(labels ? "cal" : "cal-nolabels");
+        if (Files.exists(d)) {
+            return d;
+        }
+        Files.createDirectories(d);
         Files.copy(FIXTURE.resolve("eval_latents.npy"), d.resolve("latents.npy"));
         Files.copy(FIXTURE.resolve("eval_timesteps.npy"), d.resolve("timesteps.npy"));
         if (labels) {

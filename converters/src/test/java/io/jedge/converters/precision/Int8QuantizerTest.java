@@ -174,6 +174,35 @@ class Int8QuantizerTest {
         assertTrue(r.evaluation().orElseThrow().overall().cosine() < 0.9999999);
     }
 
+    /**
+     * With the caller's measure, layers are ranked by it (each kept float alone) rather than by SQNR, and kept float in
+     * that order until the measure holds: here a measure that only one layer's float weights satisfy.
+     */
+    @Test
+    void aCallersMeasureRanksTheLayersTheLoopKeepsFloat() {
+        OnnxModel fp32 = smallVit();
+        Int8Quantizer q = new Int8Quantizer(Int8Options.builder().maxAutoExclude(3).build());
+        List<Integer> calls = new ArrayList<>();
+        // float blocks.1.mlp.fc1 keeps its MatMul weight an initializer: the measure is 1 exactly then
+        java.util.function.ToDoubleFunction<OnnxModel> measure = m -> {
+            calls.add(1);
+            return m.graph().initializer("blocks.1.mlp.fc1.weight").isPresent() ? 1.0 : 0.5;
+        };
+        Int8Quantizer.Result r = q.quantize(fp32, CalibrationSet.seeded(SMALL_INPUT, 8, 1), CalibrationSet.seeded(SMALL_INPUT, 8, 2),
+                0.99, true, null, measure);
+        assertEquals(List.of("blocks.1.mlp.fc1"), r.autoExcluded(), "the one layer that satisfies the measure, found first");
+        String why = r.layers().stream().filter(l -> l.layer().equals("blocks.1.mlp.fc1")).findFirst().orElseThrow().reason();
+        assertEquals("excluded by the validation loop (cosine 0.50000 < 0.99; 1.00000 with this layer alone float)", why);
+        assertEquals(1 + 8 + 1, calls.size(), "the first model, each of the 8 quantized layers alone, the result");
+        assertTrue(r.evaluation().isPresent(), "the held-out evaluation still describes the result");
+
+        calls.clear();
+        Int8Quantizer.Result enough = q.quantize(fp32, CalibrationSet.seeded(SMALL_INPUT, 8, 1), CalibrationSet.seeded(SMALL_INPUT, 8, 2),
+                0.4, true, null, measure);
+        assertEquals(List.of(), enough.autoExcluded());
+        assertEquals(1, calls.size(), "a model that holds is measured once");
+    }
+
     @Test
     void progressIsReportedAndInterruptionStopsCleanly() {
         OnnxModel fp32 = smallVit();

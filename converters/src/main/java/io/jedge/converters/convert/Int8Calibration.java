@@ -1,0 +1,76 @@
+package io.jedge.converters.convert;
+
+import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.precision.CalibrationSet;
+import io.jedge.converters.precision.PrecisionOptions;
+import io.jedge.converters.precision.PrecisionPasses;
+import io.jedge.sdk.Tensor;
+import io.jedge.sdk.diffusion.GenerationDefaults;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * INT8 denoisers, calibrated on what a denoiser really sees: the inputs of seeded generations run
+ * with the FP32 source denoiser (latents at every sampled timestep, the class rows and the
+ * null-class rows of classifier-free guidance), recorded once and shared by every attention form.
+ * One more seeded generation, never calibrated on, gives the held-out evaluation (per-layer SQNR
+ * in the report); the validation loop reaches for what the gate reads, the worst predicted-noise
+ * cosine of {@link DenoiserFidelity}.
+ */
+final class Int8Calibration {
+    /** Seeded generations recorded for calibration: a few classes, a few seconds on a CPU for a small DiT. */
+    static final int GENERATIONS = 4;
+    /** Apart from the fidelity seed, so the final-latent comparison runs on a generation never calibrated on. */
+    static final long SEED = 4321;
+
+    private final DenoiserFidelity fidelity;
+    private final OnnxModel fp32;
+    private final GenerationDefaults defaults;
+    private final Consumer<String> progress;
+    private CalibrationSet calibration;
+    private CalibrationSet heldOut;
+
+    Int8Calibration(DenoiserFidelity fidelity, OnnxModel fp32, GenerationDefaults defaults, Consumer<String> progress) {
+        this.fidelity = fidelity;
+        this.fp32 = fp32;
+        this.defaults = defaults;
+        this.progress = progress;
+    }
+
+    /**
+     * {@code form} (an FP32 denoiser) in INT8 QDQ as {@code options} say, not gated. Below {@code --min-cosine}, the
+     * validation loop keeps layers float (ranked by the worst predicted-noise cosine with each layer float alone, what
+     * the gate reads) until it holds or the {@code --max-auto-exclude} budget is spent.
+     */
+    PrecisionPasses.Int8Variant quantize(OnnxModel form, String variantId, PrecisionOptions options) {
+        if (calibration == null) {
+            long t0 = System.nanoTime();
+            calibration = record(GENERATIONS, SEED);
+            heldOut = record(1, SEED + GENERATIONS);
+            progress.accept(String.format(Locale.ROOT, "int8: recorded %d calibration and %d held-out denoiser inputs along seeded"
+                    + " fp32 generations (%.1f s)", calibration.samples(), heldOut.samples(), (System.nanoTime() - t0) / 1e9));
+        }
+        return new PrecisionPasses(options, progress).quantize(form, variantId, calibration, heldOut, false,
+                candidate -> fidelity.worstNoiseCosine(form, candidate));
+    }
+
+    /**
+     * The bundle's default step count: its last steps reach the low-noise timesteps (t below 100), where INT8 errs most;
+     * 10 steps stop near t = 100 and left the trained digits DiT's t = 25 cosine at 0.985 (benchmarks/int8-diffusion-*).
+     */
+    private int steps() {
+        return defaults.steps();
+    }
+
+    private CalibrationSet record(int generations, long seed) {
+        List<Map<String, Tensor>> feeds = fidelity.trajectoryFeeds(fp32, defaults, generations, steps(), seed);
+        int rows = feeds.stream().mapToInt(f -> (int) f.values().iterator().next().dim(0)).sum();
+        String what = String.format(Locale.ROOT, "%d denoiser inputs along %d seeded %d-step %s fp32 generation%s (seed%s %d%s%s)", rows,
+                generations, steps(), defaults.scheduler().id(), generations == 1 ? "" : "s", generations == 1 ? "" : "s", seed,
+                generations == 1 ? "" : ".." + (seed + generations - 1),
+                fidelity.conditional() ? ", a seeded class each, guidance " + defaults.guidanceScale() + ": class and null-class rows" : "");
+        return CalibrationSet.ofBatches(feeds, what);
+    }
+}
