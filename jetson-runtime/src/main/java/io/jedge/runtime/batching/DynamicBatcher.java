@@ -79,6 +79,8 @@ public final class DynamicBatcher implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final Condition space = lock.newCondition();
+    private final Condition gathered = lock.newCondition(); // a lane's gather thread handed its batch over
+    private final List<Lane> lanes = new ArrayList<>();
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
     private int queuedRows; // guarded by lock
     private boolean shutdown; // guarded by lock
@@ -136,6 +138,7 @@ public final class DynamicBatcher implements AutoCloseable {
         DynamicBatcher b = new DynamicBatcher(function, options);
         for (int i = 0; i < options.workers(); i++) {
             Lane lane = b.new Lane();
+            b.lanes.add(lane);
             Thread run = new Thread(() -> b.runLoop(lane), "jedge-batcher-" + b.name + "-" + i);
             Thread gather = new Thread(() -> b.gatherLoop(lane), "jedge-batcher-" + b.name + "-" + i + "-gather");
             run.setDaemon(true);
@@ -310,6 +313,7 @@ public final class DynamicBatcher implements AutoCloseable {
         final java.util.concurrent.Semaphore freeStaging = new java.util.concurrent.Semaphore(2);
         final java.util.concurrent.BlockingQueue<Prepared> ready = new java.util.concurrent.ArrayBlockingQueue<>(1);
         int inFlight; // guarded by lock: batches taken and not yet run to the end
+        boolean gathering; // guarded by lock: a batch is taken and not yet handed to the run thread
         int nextStaging; // gather thread only
 
         void hand(Prepared p) {
@@ -341,16 +345,20 @@ public final class DynamicBatcher implements AutoCloseable {
                 if (batch == null) {
                     return;
                 }
-                Prepared p = null;
                 try {
-                    p = prepare(batch, lane.staging == null ? null : lane.staging[lane.nextStaging ^= 1]);
-                } finally {
-                    if (p == null) {
-                        batchDone(lane); // nothing to run: all cancelled, or the gather failed the batch
+                    Prepared p = null;
+                    try {
+                        p = prepare(batch, lane.staging == null ? null : lane.staging[lane.nextStaging ^= 1]);
+                    } finally {
+                        if (p == null) {
+                            batchDone(lane); // nothing to run: all cancelled, or the gather failed the batch
+                        }
                     }
-                }
-                if (p != null) {
-                    lane.hand(p);
+                    if (p != null) {
+                        lane.hand(p);
+                    }
+                } finally {
+                    gatheringDone(lane);
                 }
             }
         } catch (Throwable t) {
@@ -359,6 +367,17 @@ public final class DynamicBatcher implements AutoCloseable {
         } finally {
             lane.hand(Prepared.END); // after every batch it gathered
             terminated.countDown();
+        }
+    }
+
+    /** The lane's taken batch is handed over (or dropped): a FAIL shutdown waiting for it can look at the lane's queue. */
+    private void gatheringDone(Lane lane) {
+        lock.lock();
+        try {
+            lane.gathering = false;
+            gathered.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -450,6 +469,7 @@ public final class DynamicBatcher implements AutoCloseable {
                     batch = take(expired);
                     if (batch != null) {
                         lane.inFlight++;
+                        lane.gathering = true;
                         break;
                     }
                     continue; // everything looked at was dead; look again
@@ -753,11 +773,13 @@ public final class DynamicBatcher implements AutoCloseable {
     /**
      * Stops accepting requests and returns at once. Under {@link ClosePolicy#DRAIN} the workers run
      * every queued request (without waiting for the maximum delay) and then stop; under
-     * {@link ClosePolicy#FAIL} every queued request fails now. Threads blocked in {@link #submit}
+     * {@link ClosePolicy#FAIL} every queued request fails now, with those already gathered into a batch
+     * that has not started. Threads blocked in {@link #submit}
      * on a full queue get a {@link RejectedExecutionException}. Idempotent.
      */
     public void shutdown() {
         List<Request> dropped = new ArrayList<>();
+        List<Lane> unstarted = new ArrayList<>();
         lock.lock();
         try {
             if (shutdown) {
@@ -772,12 +794,27 @@ public final class DynamicBatcher implements AutoCloseable {
                 }
                 queue.clear();
                 queuedRows = 0;
+                // A batch gathered for the next run has not run either: it fails too. Gathering is a copy
+                // (milliseconds at most), so wait for one in progress rather than let it run after the close.
+                while (lanes.stream().anyMatch(l -> l.gathering)) {
+                    gathered.awaitUninterruptibly();
+                }
+                for (Lane lane : lanes) {
+                    Prepared p = lane.ready.poll();
+                    if (p != null && p != Prepared.END) {
+                        dropped.addAll(p.live());
+                        unstarted.add(lane);
+                    } else if (p == Prepared.END) {
+                        lane.hand(p); // not ours to take: the run thread stops on it
+                    }
+                }
             }
             work.signalAll();
             space.signalAll();
         } finally {
             lock.unlock();
         }
+        unstarted.forEach(this::batchDone);
         for (Request r : dropped) {
             failedOnClose.increment();
             r.future.completeExceptionally(new RejectedExecutionException(

@@ -444,6 +444,34 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void closeUnderFailPolicyFailsABatchGatheredButNotStarted() throws Exception {
+        RowFunction f = new RowFunction(true);
+        DynamicBatcher b = DynamicBatcher.start(f, options().onClose(ClosePolicy.FAIL).directStaging(true).build());
+        var first = occupyWorker(b, f);
+        List<CompletableFuture<Map<String, Tensor>>> futures = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) { // a full batch: gathered into the second staging buffer while the first runs
+            futures.add(b.submit(RowFunction.request(i)));
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (b.stats().queueWait().count() < 5) { // taken from the queue: 1 running + 4 gathered
+            assertTrue(System.nanoTime() < end, "the full batch was never gathered");
+            Thread.sleep(1);
+        }
+        b.shutdown();
+        for (var fut : futures) {
+            assertTrue(fut.isDone(), "a gathered request that has not run fails at shutdown() under FAIL");
+            Throwable cause = failure(fut);
+            assertTrue(cause.getMessage().contains("closed before this request ran (close policy FAIL)"), cause.getMessage());
+        }
+        f.release();
+        b.close();
+        assertAnswers(RowFunction.request(0), first.getNow(null));
+        assertEquals(List.of(0f), f.ids(), "only the running batch ran");
+        assertEquals(4, b.stats().failedOnClose());
+        assertAccounted(b.stats());
+    }
+
+    @Test
     void closeUnderFailPolicyFailsQueuedRequestsAndFinishesTheRunningBatch() throws Exception {
         RowFunction f = new RowFunction(true);
         DynamicBatcher b = DynamicBatcher.start(f, options().onClose(ClosePolicy.FAIL).build());
