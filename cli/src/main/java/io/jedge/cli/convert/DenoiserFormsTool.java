@@ -25,12 +25,20 @@ public final class DenoiserFormsTool {
             System.exit(2);
         }
         List<String> forms = List.of((args.length > 2 ? args[2] : "keep,elfatt-sd,tome,elfatt-sd+tome").split(","));
-        double ratio = args.length > 3 ? Double.parseDouble(args[3]) : 0.5;
+        double ratio;
         List<Integer> layers = List.of();
-        if (args.length > 4) {
-            String[] range = args[4].split("-");
-            layers = java.util.stream.IntStream.rangeClosed(Integer.parseInt(range[0]), Integer.parseInt(range[range.length - 1]))
-                    .boxed().toList();
+        try {
+            ratio = args.length > 3 ? Double.parseDouble(args[3]) : 0.5;
+            if (args.length > 4) {
+                String[] range = args[4].split("-");
+                layers = java.util.stream.IntStream.rangeClosed(Integer.parseInt(range[0]), Integer.parseInt(range[range.length - 1]))
+                        .boxed().toList();
+            }
+        } catch (NumberFormatException e) {
+            System.err.println("DenoiserFormsTool: TOME_RATIO '" + (args.length > 3 ? args[3] : "") + "' or LAYERS '"
+                    + (args.length > 4 ? args[4] : "") + "' is not a number (expected e.g. 0.5 and 6-11)");
+            System.exit(2);
+            return;
         }
         try {
             DenoiserForms.write(Path.of(args[0]), Path.of(args[1]), forms, ratio, layers, System.out::println);
