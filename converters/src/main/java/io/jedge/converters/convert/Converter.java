@@ -46,6 +46,7 @@ public final class Converter {
             throw new IllegalArgumentException("--attention " + String.join(",", merging) + ": ToMe token merging is built for"
                     + " --task latent-diffusion bundles only (a classifier's tokens are not unmerged); use keep or elfatt-sd");
         }
+        EngineStage.requireInt8Profile(o);
         BundleAssembler.prepare(bundleDir); // refuses a directory it must not replace before any work
         if (o.engines() != null) {
             EngineStage.checkAvailable();

@@ -7,7 +7,6 @@ import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.precision.Fp16Converter;
 import io.jedge.converters.precision.PrecisionPasses;
-import io.jedge.converters.precision.QuantProfile;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
@@ -256,11 +255,7 @@ public final class DiffusionConverter {
                     + " for a latent-diffusion bundle, expected fp32 among them (FP32 is the reference FP16 and INT8 are measured"
                     + " against, and INT8 calibrates on its generations)");
         }
-        if (o.precisions().contains(Precision.INT8) && o.engines() != null && o.precision().int8().profile() != QuantProfile.TENSORRT) {
-            throw new IllegalArgumentException("--precision int8 with --engines tensorrt needs --profile tensorrt: TensorRT takes"
-                    + " symmetric int8 Q/DQ only, and the " + o.precision().int8().profile().cliName() + " profile writes "
-                    + o.precision().int8().activationType().name().toLowerCase(Locale.ROOT) + " activations");
-        }
+        EngineStage.requireInt8Profile(o);
         if (!o.attention().contains("keep")) {
             throw new IllegalArgumentException("--attention " + o.attention() + " for a latent-diffusion bundle, expected keep among"
                     + " the forms (the pipeline runs the vanilla denoiser after the first ELFATT-SD steps)");

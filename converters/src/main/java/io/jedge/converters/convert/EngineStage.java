@@ -1,17 +1,18 @@
 package io.jedge.converters.convert;
 
-import io.jedge.converters.attention.LowerAttentionOp;
 import io.jedge.converters.attention.TensorRtReady;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.jedge.converters.bundle.BundleAssembler;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.Node;
 import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.precision.QuantProfile;
 import io.jedge.runtime.backend.trt.build.TrtBuildOptions;
 import io.jedge.runtime.backend.trt.build.EnginePlan;
 import io.jedge.runtime.backend.trt.build.TrtEngineBuilder;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.bundle.BundleException;
+import io.jedge.sdk.bundle.Precision;
 import io.jedge.sdk.bundle.Report;
 import io.jedge.sdk.bundle.Variant;
 import io.jedge.sdk.bundle.VariantFormat;
@@ -43,6 +44,19 @@ final class EngineStage {
         if (!why.isEmpty()) {
             throw new IllegalArgumentException("--engines tensorrt: " + file.getFileName() + " cannot become a TensorRT engine: "
                     + why + "; convert without --engines, or export without ONNX Runtime's fused ops");
+        }
+    }
+
+    /**
+     * Refuses, before any work, INT8 variants for engines in a Q/DQ layout TensorRT does not take: it builds from
+     * symmetric int8 Q/DQ only, which the tensorrt profile writes; the ort-cpu profile's uint8 activations would fail
+     * the engine build after every variant was made.
+     */
+    static void requireInt8Profile(ConversionOptions o) {
+        if (o.engines() != null && o.precisions().contains(Precision.INT8) && o.precision().int8().profile() != QuantProfile.TENSORRT) {
+            throw new IllegalArgumentException("--precision int8 with --engines tensorrt needs --profile tensorrt: TensorRT takes"
+                    + " symmetric int8 Q/DQ only, and the " + o.precision().int8().profile().cliName() + " profile writes "
+                    + o.precision().int8().activationType().name().toLowerCase(java.util.Locale.ROOT) + " activations");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.jedge.converters.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,18 @@ class ConverterTest {
                 ConversionOptions.builder().attention(List.of("keep", "elfatt-sd")).fidelity(new FidelityFloor(1.0, 0)).build());
         assertEquals(1, b.manifest().variants().size(), "no layer keeps cosine 1.0");
         assertTrue(log.stream().anyMatch(l -> l.contains("elfatt-sd left out: no layer keeps")), log.toString());
+    }
+
+    @Test
+    void int8EnginesInTheOrtCpuLayoutAreRefusedBeforeAnyWork() {
+        Path missing = tmp.resolve("none.onnx"); // never read: the options fail first
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Converter(l -> { }).convert(missing,
+                tmp.resolve("b"), ConversionOptions.builder().precisions(List.of(io.jedge.sdk.bundle.Precision.FP32,
+                        io.jedge.sdk.bundle.Precision.INT8)).engines(io.jedge.runtime.backend.trt.build.TrtBuildOptions.builder()
+                        .batch(1, 1, 8).build()).build()));
+        assertEquals("--precision int8 with --engines tensorrt needs --profile tensorrt: TensorRT takes symmetric int8 Q/DQ only,"
+                + " and the ort-cpu profile writes uint8 activations", e.getMessage());
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("b")), "nothing written");
     }
 
     @Test
