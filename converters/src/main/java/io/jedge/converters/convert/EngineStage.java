@@ -144,9 +144,7 @@ final class EngineStage {
     /** Records {@code from}'s reports for {@code to} too, noting where they were measured. */
     static void carryReports(BundleAssembler a, String from, String to) {
         for (Report r : a.reports(from)) {
-            List<String> notes = new ArrayList<>(r.notes());
-            notes.add("measured on ONNX variant " + from + ", which this engine was built from");
-            a.report(new Report(r.kind(), to, r.reference(), r.inputs(), r.metrics(), r.layers(), notes));
+            a.report(r.carriedTo(to));
         }
     }
 

@@ -49,6 +49,17 @@ public record BundleManifest(int schemaVersion, String name, Task task, List<Ten
     }
 
     /**
+     * A copy where the engine {@code engineId} carries {@code sourceId}'s reports ({@link Report#carriedTo}), in place
+     * of any it had (a rebuilt engine's old reports were carried from the same source).
+     */
+    public BundleManifest withReportsCarried(String sourceId, String engineId) {
+        List<Report> next = new ArrayList<>(reports.stream().filter(r -> !r.variant().equals(engineId)).toList());
+        reports.stream().filter(r -> r.variant().equals(sourceId)).map(r -> r.carriedTo(engineId)).forEach(next::add);
+        return new BundleManifest(schemaVersion, name, task, inputs, outputs, preprocessing, labels, pipeline, variants,
+                next, createdBy, createdAt);
+    }
+
+    /**
      * Why a model file with {@code fileInputs} and {@code fileOutputs} is not the model this
      * manifest describes for {@code v}, in one line naming the variant, the field, the manifest's
      * value and the file's; empty when it is. Names, ranks and element types must agree (float16

@@ -141,7 +141,9 @@ public final class EngineCache {
             int before = outcomes.size();
             Optional<Variant> built = build(bundle, v, id, outcomes, existing.isPresent(), stale.get());
             if (built.isPresent()) {
-                manifest = manifest.withVariant(built.get());
+                // the engine runs its source's graph: its fidelity and accuracy reports stand for it, so a fidelity
+                // floor admits the engine as it admits the source (without them an FP16 engine was never chosen)
+                manifest = manifest.withVariant(built.get()).withReportsCarried(v.id(), id);
             } else if (outcomes.size() > before && outcomes.get(before).status() == Status.FAILED) {
                 manifest = manifest.withVariant(v.withAttribute(FAILED_ON, hereKey));
             }

@@ -92,6 +92,27 @@ class EngineCacheTest {
     }
 
     @Test
+    void anEngineCarriesItsSourceReportsOnceSoAFidelityFloorCanAdmitIt() throws Exception {
+        Bundle b = bundle();
+        io.jedge.sdk.bundle.Report acc = new io.jedge.sdk.bundle.Report("accuracy", "fp16-vanilla", "fp32-vanilla", "16 seeded inputs",
+                Map.of("cosine", 0.99999), List.of(), List.of());
+        b = b.update(new BundleManifest(b.manifest().schemaVersion(), b.manifest().name(), b.manifest().task(), b.manifest().inputs(),
+                b.manifest().outputs(), b.manifest().preprocessing(), b.manifest().labels(), b.manifest().pipeline(),
+                b.manifest().variants(), List.of(acc), b.manifest().createdBy(), b.manifest().createdAt()));
+        cache(ORIN_103).ensure(b, v -> true);
+        cache(ORIN_104).ensure(Bundle.load(dir), v -> true); // rebuilt: its reports are replaced, not added again
+        List<io.jedge.sdk.bundle.Report> carried = Bundle.load(dir).manifest().reports().stream()
+                .filter(r -> r.variant().equals("fp16-vanilla-trt")).toList();
+        assertEquals(1, carried.size(), carried.toString());
+        assertEquals(0.99999, carried.get(0).metrics().get("cosine"));
+        assertEquals("fp32-vanilla", carried.get(0).reference());
+        assertTrue(carried.get(0).notes().contains("measured on ONNX variant fp16-vanilla, which this engine was built from"),
+                carried.get(0).notes().toString());
+        assertTrue(Bundle.load(dir).manifest().reports().stream().noneMatch(r -> r.variant().equals("fp32-vanilla-trt")),
+                "a source without reports gives its engine none");
+    }
+
+    @Test
     void rebuildsWhenTensorRtOrTheGpuChanges() throws Exception {
         cache(ORIN_103).ensure(bundle(), v -> v.id().equals("fp32-vanilla"));
         EngineCache.Result trt = cache(ORIN_104).ensure(Bundle.load(dir), v -> v.id().equals("fp32-vanilla"));
