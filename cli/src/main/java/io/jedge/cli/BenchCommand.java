@@ -62,6 +62,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "5", description = "With --batcher: rounds (default ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--async-clients", description = "With --batcher: each client submits its next request from the previous "
+            + "answer's callback (an app on the async API) instead of blocking a thread on it.")
+    boolean asyncClients;
+
     @Option(names = "--open-loop", paramLabel = "RATE", split = ",", description = "With --batcher, instead of the closed-loop "
             + "comparison: latency p50/p90/p99 at each offered load, one-row requests arriving at RATE per second (Poisson, "
             + "not waiting for answers) for --seconds each; e.g. --open-loop 50,100,200.")
@@ -113,7 +117,8 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The flag of each option the bench library checks, by the parameter its errors name. */
     static final Map<String, String> FLAGS = Map.of("batches", "--batch", "seconds", "--seconds", "threads", "--threads",
-            "maxBatch", "--batcher", "clients", "--clients", "rounds", "--rounds", "openLoopRates", "--open-loop");
+            "maxBatch", "--batcher", "clients", "--clients", "rounds", "--rounds", "openLoopRates", "--open-loop",
+            "asyncClients", "--async-clients");
 
     /** The library's error worded with this command's flag, so the user reads the name they typed. */
     static IllegalArgumentException withFlag(BenchOptionException e) {
@@ -151,6 +156,9 @@ final class BenchCommand implements Callable<Integer> {
                 if (openLoopRates != null) {
                     plan = plan.withOpenLoop(openLoopRates);
                 }
+                if (asyncClients) {
+                    plan = plan.withAsyncClients(true);
+                }
             }
         } catch (BenchOptionException e) {
             throw withFlag(e);
@@ -165,8 +173,8 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--open-loop sends requests at fixed rates, with no clients or rounds; "
                         + "drop --clients and --rounds, or --open-loop for the closed-loop comparison");
             }
-        } else if (clients != null || roundsGiven || openLoopRates != null) {
-            throw new IllegalArgumentException("--clients, --rounds and --open-loop apply to --batcher only");
+        } else if (clients != null || roundsGiven || openLoopRates != null || asyncClients) {
+            throw new IllegalArgumentException("--clients, --rounds, --async-clients and --open-loop apply to --batcher only");
         }
         if (threads.threads() < 0 || threads.threads() > io.jedge.sdk.LoadOptions.MAX_THREADS) {
             throw new IllegalArgumentException("--threads " + threads.threads() + ", expected 0 (all cores) to "

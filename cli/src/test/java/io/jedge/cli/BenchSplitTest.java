@@ -49,10 +49,10 @@ class BenchSplitTest {
         assertTrue(mixed.err().contains("--batcher measures the heap path"), mixed.err());
         Result stray = jedge("bench", bundle.toString(), "--clients", "3");
         assertEquals(2, stray.code(), stray.err());
-        assertTrue(stray.err().contains("--clients, --rounds and --open-loop apply to --batcher only"), stray.err());
+        assertTrue(stray.err().contains("--clients, --rounds, --async-clients and --open-loop apply to --batcher only"), stray.err());
         Result strayRate = jedge("bench", bundle.toString(), "--open-loop", "10");
         assertEquals(2, strayRate.code(), strayRate.err());
-        assertTrue(strayRate.err().contains("--clients, --rounds and --open-loop apply to --batcher only"), strayRate.err());
+        assertTrue(strayRate.err().contains("--clients, --rounds, --async-clients and --open-loop apply to --batcher only"), strayRate.err());
 
         Result open = jedge("bench", bundle.toString(), "--batcher", "4", "--open-loop", "20,80", "--seconds", "0.3");
         assertEquals(0, open.code(), open.err());

@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -71,7 +72,7 @@ public final class BatcherBench {
     }
 
     /** All rounds and their median ratio (target ≥ 0.9). */
-    public record Result(int maxBatch, int clients, int rowsPerRound, List<Round> rounds) {
+    public record Result(int maxBatch, int clients, boolean asyncClients, int rowsPerRound, List<Round> rounds) {
         public double medianRatio() {
             double[] r = rounds.stream().mapToDouble(Round::ratio).sorted().toArray();
             return r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
@@ -111,8 +112,11 @@ public final class BatcherBench {
      * @param openLoopRates open loop: offered loads in requests per second, each in (0, {@value #MAX_RATE}], at most
      *                      {@value #MAX_RATES} of them, with rate × seconds at most {@value #MAX_OPEN_LOOP_REQUESTS}; empty for
      *                      the closed loop
+     * @param asyncClients  closed loop: each client submits its next request from the previous answer's callback instead
+     *                      of blocking a thread on it (an app on the async API); false: one blocking thread per client
      */
-    public record Plan(int maxBatch, Duration maxDelay, int clients, int rounds, double seconds, List<Double> openLoopRates) {
+    public record Plan(int maxBatch, Duration maxDelay, int clients, int rounds, double seconds, List<Double> openLoopRates,
+            boolean asyncClients) {
         public static final int MAX_CLIENTS = 1024;
         public static final int MAX_ROUNDS = 100;
         public static final Duration DEFAULT_DELAY = Duration.ofMillis(2);
@@ -139,6 +143,9 @@ public final class BatcherBench {
                 throw new BenchOptionException("openLoopRates", openLoopRates, "rates without null");
             }
             openLoopRates = openLoopRates == null ? List.of() : List.copyOf(openLoopRates);
+            if (asyncClients && !openLoopRates.isEmpty()) {
+                throw new BenchOptionException("asyncClients", true, "the closed loop only (open-loop requests never wait for answers)");
+            }
             if (openLoopRates.size() > MAX_RATES) {
                 throw new BenchOptionException("openLoopRates", openLoopRates.size() + " rates", "at most " + MAX_RATES);
             }
@@ -156,12 +163,17 @@ public final class BatcherBench {
         /** The default 2 ms delay; {@code clients} null: twice the maximum batch, at most {@value #MAX_CLIENTS}. */
         public static Plan of(int maxBatch, Integer clients, int rounds, double seconds) {
             return new Plan(maxBatch, DEFAULT_DELAY, clients != null ? clients : Math.min(2 * maxBatch, MAX_CLIENTS), rounds, seconds,
-                    List.of());
+                    List.of(), false);
         }
 
         /** This plan measuring latency at each of {@code rates} requests per second instead of the closed loop. */
         public Plan withOpenLoop(List<Double> rates) {
-            return new Plan(maxBatch, maxDelay, clients, rounds, seconds, rates);
+            return new Plan(maxBatch, maxDelay, clients, rounds, seconds, rates, asyncClients);
+        }
+
+        /** This plan with clients that submit from answer callbacks ({@code true}) or block a thread each. */
+        public Plan withAsyncClients(boolean async) {
+            return new Plan(maxBatch, maxDelay, clients, rounds, seconds, openLoopRates, async);
         }
 
         /** Whether this plan runs {@link #openLoop} rather than {@link #run}. */
@@ -191,16 +203,16 @@ public final class BatcherBench {
         // one whole uncounted round of each side first: shorter warm-ups left round 1 running code not yet compiled
         // (it was the lowest round of every run in benchmarks/batching-cpu-2026-12-03-run2.md)
         handMade(session, full, batchesPerRound, maxBatch);
-        batcherRound(session, row, maxBatch, maxDelay, clients, rowsPerRound);
+        batcherRound(session, row, maxBatch, maxDelay, clients, rowsPerRound, plan.asyncClients());
         List<Round> out = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             Side hand;
             Side b;
             if (r % 2 == 0) {
                 hand = handMade(session, full, batchesPerRound, maxBatch);
-                b = batcherRound(session, row, maxBatch, maxDelay, clients, rowsPerRound);
+                b = batcherRound(session, row, maxBatch, maxDelay, clients, rowsPerRound, plan.asyncClients());
             } else {
-                b = batcherRound(session, row, maxBatch, maxDelay, clients, rowsPerRound);
+                b = batcherRound(session, row, maxBatch, maxDelay, clients, rowsPerRound, plan.asyncClients());
                 hand = handMade(session, full, batchesPerRound, maxBatch);
             }
             Round round = new Round(hand.rowsPerSec(), b.rowsPerSec(), hand.rowsPerCpuSec(), b.rowsPerCpuSec(), b.meanBatch(),
@@ -211,7 +223,7 @@ public final class BatcherBench {
                             + "lost %d", r + 1, round.handMadeRowsPerSec(), round.batcherRowsPerSec(), round.meanBatch(),
                     round.ratio(), ratioText(round.cpuRatio()), round.lost()));
         }
-        return new Result(maxBatch, clients, rowsPerRound, List.copyOf(out));
+        return new Result(maxBatch, clients, plan.asyncClients(), rowsPerRound, List.copyOf(out));
     }
 
     /**
@@ -394,7 +406,7 @@ public final class BatcherBench {
     }
 
     private static Side batcherRound(InferenceSession session, Map<String, Tensor> row, int maxBatch, Duration maxDelay,
-            int clients, int rows) throws InterruptedException {
+            int clients, int rows, boolean async) throws InterruptedException {
         BatcherOptions opts = BatcherOptions.builder().name("bench").maxBatch(maxBatch).maxDelay(maxDelay).workers(1)
                 .queueCapacity(Math.max(clients * 2, 16)).whenFull(FullQueuePolicy.BLOCK).directStaging(true).build();
         AtomicInteger left = new AtomicInteger(rows);
@@ -406,6 +418,15 @@ public final class BatcherBench {
         long cpu;
         long cpuUsed;
         try (DynamicBatcher batcher = DynamicBatcher.start(session::run, opts)) {
+            if (async) {
+                cpu = processCpuNanos();
+                start = System.nanoTime();
+                asyncClients(batcher, row, clients, rows, left, answered, failed);
+                end = System.nanoTime();
+                cpuUsed = processCpuNanos() - cpu;
+                stats = batcher.stats();
+                return side(rows, answered, failed, stats, start, end, cpu, cpuUsed);
+            }
             List<Thread> threads = new ArrayList<>();
             java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(clients);
@@ -441,6 +462,48 @@ public final class BatcherBench {
             cpuUsed = processCpuNanos() - cpu;
             stats = batcher.stats();
         }
+        return side(rows, answered, failed, stats, start, end, cpu, cpuUsed);
+    }
+
+    /**
+     * Closed-loop clients without a thread each: every answer's callback (on the batcher's answer thread) submits that
+     * client's next request, as an app on the async API does. Returns when all {@code rows} are answered or failed.
+     */
+    private static void asyncClients(DynamicBatcher batcher, Map<String, Tensor> row, int clients, int rows, AtomicInteger left,
+            LongAdder answered, LongAdder failed) throws InterruptedException {
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(rows);
+        class Client {
+            void next() {
+                if (left.getAndDecrement() <= 0) {
+                    return;
+                }
+                CompletableFuture<Map<String, Tensor>> f;
+                try {
+                    f = batcher.submit(row);
+                } catch (RuntimeException e) { // refused: counted, and this client stops
+                    failed.increment();
+                    finished.countDown();
+                    return;
+                }
+                f.whenComplete((v, e) -> {
+                    if (e == null) {
+                        answered.increment();
+                    } else {
+                        failed.increment();
+                    }
+                    finished.countDown();
+                    next();
+                });
+            }
+        }
+        for (int c = 0; c < clients; c++) {
+            new Client().next();
+        }
+        finished.await();
+    }
+
+    private static Side side(int rows, LongAdder answered, LongAdder failed, BatcherStats stats, long start, long end, long cpu,
+            long cpuUsed) {
         // lost: requests the batcher took but never completed in any way, or rows never submitted
         long lost = (rows - stats.submitted()) + stats.submitted() - stats.answered() - stats.failed() - stats.cancelled()
                 - stats.timedOut() - stats.failedOnClose();
@@ -459,9 +522,9 @@ public final class BatcherBench {
     /** The lines a benchmark table is made from. */
     public static String resultLine(String variant, String backend, Result r) {
         return String.format(java.util.Locale.ROOT,
-                "RESULT batcher variant=%s backend=%s max_batch=%d clients=%d rounds=%d rows_per_round=%d ratio_median=%.3f "
+                "RESULT batcher variant=%s backend=%s max_batch=%d clients=%d%s rounds=%d rows_per_round=%d ratio_median=%.3f "
                         + "ratio_min=%.3f ratio_max=%.3f cpu_ratio_median=%s lost=%d ratios=%s", variant, backend, r.maxBatch(),
-                r.clients(), r.rounds().size(), r.rowsPerRound(), r.medianRatio(), r.minRatio(), r.maxRatio(),
+                r.clients(), r.asyncClients() ? " clients_mode=async" : "", r.rounds().size(), r.rowsPerRound(), r.medianRatio(), r.minRatio(), r.maxRatio(),
                 Double.isNaN(r.medianCpuRatio()) ? "na" : String.format(java.util.Locale.ROOT, "%.3f", r.medianCpuRatio()), r.lost(),
                 Arrays.toString(r.rounds().stream().mapToDouble(x -> Math.round(x.ratio() * 1000) / 1000.0).toArray())
                         .replace(" ", ""));

@@ -203,7 +203,8 @@ public final class BundleBench {
                     }
                 } else {
                     progress.accept("batcher on " + v.id() + " (" + s.backendName() + "): max batch " + maxBatch + ", "
-                            + plan.clients() + " clients, " + plan.rounds() + " rounds");
+                            + plan.clients() + (plan.asyncClients() ? " async clients (answer callbacks)" : " clients") + ", "
+                            + plan.rounds() + " rounds");
                     progress.accept(BatcherBench.resultLine(v.id(), s.backendName(), BatcherBench.run(s, row, plan, progress)));
                 }
                 measured++;

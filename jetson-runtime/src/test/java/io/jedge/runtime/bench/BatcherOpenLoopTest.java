@@ -92,6 +92,23 @@ class BatcherOpenLoopTest {
         assertTrue((System.nanoTime() - t0) / 1e9 < 30, "the queue drained; nothing waited on a stalled generator");
     }
 
+    @Test
+    void asyncClientsAnswerEveryRequestFromCallbacksAndAreRefusedWithTheOpenLoop() throws Exception {
+        BatcherBench.Plan plan = BatcherBench.Plan.of(4, 8, 2, 0.05).withAsyncClients(true);
+        assertEquals("asyncClients: true, expected the closed loop only (open-loop requests never wait for answers)",
+                assertThrows(BenchOptionException.class, () -> plan.withOpenLoop(List.of(10.0))).getMessage());
+        List<String> lines = new ArrayList<>();
+        BatcherBench.Result r = BatcherBench.run(new SlowSession(1), Map.of("x", Tensor.zeros(1, 1)), plan, lines::add);
+        assertEquals(2, r.rounds().size(), lines.toString());
+        assertTrue(r.asyncClients());
+        for (BatcherBench.Round round : r.rounds()) {
+            assertEquals(0, round.lost(), lines.toString());
+            assertTrue(round.batcherRowsPerSec() > 0 && round.meanBatch() > 1, "8 clients fill batches of 4: " + lines);
+        }
+        assertTrue(BatcherBench.resultLine("v", "slow", r).contains(" clients=8 clients_mode=async rounds=2 "),
+                BatcherBench.resultLine("v", "slow", r));
+    }
+
     /** A batch function taking {@code millis} per call, whatever the batch: a fixed capacity. */
     private record SlowSession(long millis) implements InferenceSession {
         @Override

@@ -65,7 +65,7 @@ class BundleBenchTest {
         assertEquals("seconds: NaN, expected a number of seconds in (0, 3600]",
                 assertThrows(IllegalArgumentException.class, () -> BatcherBench.Plan.of(4, null, 5, Double.NaN)).getMessage());
         assertEquals("maxDelay: PT-0.001S, expected a duration of 0 or more", assertThrows(IllegalArgumentException.class,
-                () -> new BatcherBench.Plan(4, java.time.Duration.ofMillis(-1), 8, 5, 1, List.of())).getMessage());
+                () -> new BatcherBench.Plan(4, java.time.Duration.ofMillis(-1), 8, 5, 1, List.of(), false)).getMessage());
         assertEquals(8, BatcherBench.Plan.of(4, null, 5, 1).clients(), "twice the maximum batch by default");
         assertEquals(1024, BatcherBench.Plan.of(4096, null, 5, 1).clients(), "capped");
     }
