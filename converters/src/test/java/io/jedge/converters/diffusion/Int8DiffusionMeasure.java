@@ -4,10 +4,6 @@ import io.jedge.converters.convert.ConversionOptions;
 import io.jedge.converters.convert.DiffusionConverter;
 import io.jedge.converters.models.DitBuilder;
 import io.jedge.converters.models.Safetensors;
-import io.jedge.converters.onnx.Graph;
-import io.jedge.converters.onnx.GraphBuilder;
-import io.jedge.converters.onnx.OnnxModel;
-import io.jedge.converters.onnx.TensorData;
 import io.jedge.converters.precision.CalibrationMethod;
 import io.jedge.converters.precision.Int8Options;
 import io.jedge.converters.precision.PrecisionOptions;
@@ -59,8 +55,8 @@ public final class Int8DiffusionMeasure {
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         Path dit = work.resolve("digits-dit.onnx");
         DitBuilder.build(TrainedDigitsGenerationTest.DIGITS, Safetensors.open(FIXTURE.resolve("dit.safetensors"))).save(dit);
-        Path dec = pixelShuffle(work.resolve("pixel-shuffle.onnx"));
-        Path cal = heldOut(work.resolve("cal"));
+        Path dec = TrainedDigitsGenerationTest.pixelShuffleDecoder(work.resolve("pixel-shuffle.onnx"));
+        Path cal = TrainedDigitsGenerationTest.heldOut(work.resolve("cal"));
 
         // layer names of the digits DiT: x_embedder.proj, t_embedder.mlp.{0,2}, blocks.i.{attn.qkv,attn.proj,mlp.fc1,mlp.fc2,
         // adaLN_modulation.1}, final_layer.{adaLN_modulation.1,linear}
@@ -232,26 +228,5 @@ public final class Int8DiffusionMeasure {
         double[] m = v.clone();
         Arrays.sort(m);
         return m[m.length / 2];
-    }
-
-    private static Path heldOut(Path d) throws Exception {
-        if (!Files.exists(d)) {
-            Files.createDirectories(d);
-            Files.copy(FIXTURE.resolve("eval_latents.npy"), d.resolve("latents.npy"));
-            Files.copy(FIXTURE.resolve("eval_timesteps.npy"), d.resolve("timesteps.npy"));
-            Files.copy(FIXTURE.resolve("eval_labels.npy"), d.resolve("labels.npy"));
-        }
-        return d;
-    }
-
-    /** The training script's decoder (TrainedDigitsGenerationTest's): pixel shuffle by 2, repeated to 3 channels. */
-    private static Path pixelShuffle(Path p) {
-        Graph g = new Graph("pixel_shuffle", null);
-        GraphBuilder b = new GraphBuilder(g);
-        String z = b.input("latents", TensorData.FLOAT, new long[] {-1, 4, 32, 32}, "batch");
-        String img = b.node("DepthToSpace", z).set("blocksize", 2L).set("mode", "CRD").output(0);
-        b.output(b.concat(1, img, img, img), "image", TensorData.FLOAT, new long[] {-1, 3, 64, 64}, "batch");
-        new OnnxModel(8, Map.of("", 17L), g).save(p);
-        return p;
     }
 }

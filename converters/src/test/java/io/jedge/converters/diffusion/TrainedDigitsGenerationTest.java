@@ -213,7 +213,11 @@ class TrainedDigitsGenerationTest {
     }
 
     private static Path heldOut() throws Exception {
-        Path d = tmp.resolve("cal");
+        return heldOut(tmp.resolve("cal"));
+    }
+
+    /** The fixture's 64 held-out noised latents as a {@code --calibration DIR} at {@code d} (copied once). */
+    static Path heldOut(Path d) throws Exception {
         if (!Files.exists(d)) {
             Files.createDirectories(d);
             Files.copy(FIXTURE.resolve("eval_latents.npy"), d.resolve("latents.npy"));
@@ -233,7 +237,11 @@ class TrainedDigitsGenerationTest {
 
     /** The training script's decoder: pixel shuffle by 2 (DepthToSpace CRD), 4×32×32 → 1×64×64, repeated to 3 channels. */
     private static Path pixelShuffleDecoder() {
-        Path p = tmp.resolve("pixel-shuffle.onnx");
+        return pixelShuffleDecoder(tmp.resolve("pixel-shuffle.onnx"));
+    }
+
+    /** The training script's decoder at {@code p} (written once): pixel shuffle by 2, repeated to 3 channels. */
+    static Path pixelShuffleDecoder(Path p) {
         if (!Files.exists(p)) {
             Graph g = new Graph("pixel_shuffle", null);
             GraphBuilder b = new GraphBuilder(g);
