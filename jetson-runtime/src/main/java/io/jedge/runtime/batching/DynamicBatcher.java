@@ -394,7 +394,11 @@ public final class DynamicBatcher implements AutoCloseable {
                     return;
                 }
                 try {
-                    runBatch(p);
+                    if (failingClose()) {
+                        failUnstarted(p.live()); // gathered while the close began: it has not run, so it fails
+                    } else {
+                        runBatch(p);
+                    }
                 } finally {
                     batchDone(lane);
                 }
@@ -795,8 +799,11 @@ public final class DynamicBatcher implements AutoCloseable {
                 queue.clear();
                 queuedRows = 0;
                 // A batch gathered for the next run has not run either: it fails too. Gathering is a copy
-                // (milliseconds at most), so wait for one in progress rather than let it run after the close.
-                while (lanes.stream().anyMatch(l -> l.gathering)) {
+                // (milliseconds at most), so wait for one in progress rather than let it run after the close;
+                // not from this batcher's own threads (a future's callback), which could be the one gathering.
+                // A batch that still reaches a run thread after this is failed there (runLoop).
+                boolean own = workers.contains(Thread.currentThread()) || Thread.currentThread() == answerer;
+                while (!own && lanes.stream().anyMatch(l -> l.gathering)) {
                     gathered.awaitUninterruptibly();
                 }
                 for (Lane lane : lanes) {
@@ -815,12 +822,30 @@ public final class DynamicBatcher implements AutoCloseable {
             lock.unlock();
         }
         unstarted.forEach(this::batchDone);
-        for (Request r : dropped) {
-            failedOnClose.increment();
-            r.future.completeExceptionally(new RejectedExecutionException(
-                    "batcher '" + name + "' was closed before this request ran (close policy FAIL)"));
-        }
+        failUnstarted(dropped);
         log.debug("batcher '{}' shut down; {} queued requests failed", name, dropped.size());
+    }
+
+    /** Fails requests a FAIL close caught before they ran; one its caller cancelled after it was gathered counts as cancelled. */
+    private void failUnstarted(List<Request> requests) {
+        for (Request r : requests) {
+            if (r.future.completeExceptionally(new RejectedExecutionException(
+                    "batcher '" + name + "' was closed before this request ran (close policy FAIL)"))) {
+                failedOnClose.increment();
+            } else {
+                cancelled.increment();
+            }
+        }
+    }
+
+    /** Whether a FAIL close has begun: batches gathered before it fail instead of running. */
+    private boolean failingClose() {
+        lock.lock();
+        try {
+            return shutdown && options.onClose() == ClosePolicy.FAIL;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jedge.sdk.Tensor;
@@ -469,6 +470,29 @@ class DynamicBatcherTest {
         assertEquals(List.of(0f), f.ids(), "only the running batch ran");
         assertEquals(4, b.stats().failedOnClose());
         assertAccounted(b.stats());
+    }
+
+    @Test
+    void aFailCloseFromAnAnswerCallbackNeitherDeadlocksNorLosesARequest() {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            RowFunction f = new RowFunction(false);
+            DynamicBatcher b = DynamicBatcher.start(f, options().onClose(ClosePolicy.FAIL).directStaging(true).build());
+            List<CompletableFuture<Map<String, Tensor>>> futures = new ArrayList<>();
+            CompletableFuture<Map<String, Tensor>> first = b.submit(RowFunction.request(0));
+            first.whenComplete((v, e) -> b.close()); // on the answer thread: returns without waiting for itself
+            for (int i = 1; i <= 40; i++) {
+                try {
+                    futures.add(b.submit(RowFunction.request(i)));
+                } catch (java.util.concurrent.RejectedExecutionException closed) {
+                    break; // the callback closed it meanwhile
+                }
+            }
+            assertTrue(b.awaitTermination(Duration.ofSeconds(20)), "workers stopped");
+            for (var fut : futures) {
+                assertTrue(fut.isDone(), "every request answered or failed by the close");
+            }
+            assertAccounted(b.stats());
+        });
     }
 
     @Test
