@@ -51,8 +51,17 @@ public final class TensorRtReady {
 
     /** Rewrites {@code model} in place. */
     public static Result prepare(OnnxModel model) {
+        return prepare(model, true);
+    }
+
+    /**
+     * As {@link #prepare(OnnxModel)}; {@code foldScales} false only lowers, for a copy whose Q/K are exposed as outputs
+     * (a layer-wise comparison): exposing them already keeps TensorRT off the mis-fused pattern, and folding would
+     * change what the logits tensor holds under the same name.
+     */
+    public static Result prepare(OnnxModel model, boolean foldScales) {
         LowerAttentionOp.Result low = LowerAttentionOp.lower(model);
-        List<String> folded = FoldAttentionScale.fold(model);
+        List<String> folded = foldScales ? FoldAttentionScale.fold(model) : List.of();
         return new Result(low.lowered(), low.skipped(), folded, LowerAttentionOp.contribOps(model.graph()));
     }
 }

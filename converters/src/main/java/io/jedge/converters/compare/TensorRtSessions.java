@@ -1,6 +1,5 @@
 package io.jedge.converters.compare;
 
-import io.jedge.converters.attention.LowerAttentionOp;
 import io.jedge.converters.attention.TensorRtReady;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.runtime.backend.InferenceSession;
@@ -22,32 +21,20 @@ public final class TensorRtSessions implements SessionFactory {
         this.options = options;
     }
 
-    /**
-     * Builds from the graph jedge's engines are built from ({@link TensorRtReady}). A layer-wise copy ({@code model}
-     * given) is only lowered: its exposed Q/K outputs already keep TensorRT off the mis-fused scaling, and folding the
-     * scale would change what the logits tensor holds under the same name, a false divergence.
-     */
+    /** Builds from the graph jedge's engines are built from ({@link TensorRtReady}; a layer-wise copy only lowered). */
     @Override
     public InferenceSession open(Path source, OnnxModel model, String name) {
         Path onnx = null;
         Path plan = null;
         try {
             OnnxModel m = model != null ? model.copy() : OnnxModel.load(source);
-            boolean changed;
-            String whyNot;
-            if (model != null) {
-                whyNot = TensorRtReady.whyNot(m);
-                changed = !LowerAttentionOp.lower(m).lowered().isEmpty();
-            } else {
-                TensorRtReady.Result r = TensorRtReady.prepare(m);
-                changed = r.changed();
-                whyNot = r.whyNot();
-            }
-            if (!whyNot.isEmpty()) {
-                throw new IllegalArgumentException(name + " (" + source.getFileName() + "): no TensorRT engine can be built: " + whyNot);
+            TensorRtReady.Result ready = TensorRtReady.prepare(m, model == null);
+            if (!ready.ready()) {
+                throw new IllegalArgumentException(name + " (" + source.getFileName() + "): no TensorRT engine can be built: "
+                        + ready.whyNot());
             }
             // the TensorRT parser reads a file
-            if (model != null || changed) {
+            if (model != null || ready.changed()) {
                 onnx = Files.createTempFile("jedge-compare", ".onnx");
                 m.save(onnx, false);
             }
