@@ -44,7 +44,7 @@ public final class JedgeCli {
     static int execute(CommandLine cl, String... args) {
         try {
             return cl.execute(args);
-        } catch (OutOfMemoryError | StackOverflowError e) {
+        } catch (OutOfMemoryError | StackOverflowError e) { // while parsing, before a command runs (runEscaped has the rest)
             return resourceFailure(cl.getErr(), "jedge", e, false);
         }
     }
@@ -132,6 +132,8 @@ public final class JedgeCli {
         leaf.setOut(new PrintWriter(new EscapingWriter(original), true));
         try {
             return new CommandLine.RunLast().execute(parsed);
+        } catch (OutOfMemoryError | StackOverflowError e) { // picocli lets an Error past the exception handler
+            return resourceFailure(leaf.getErr(), leaf.getCommandSpec().qualifiedName(), e, verbose(parsed));
         } finally {
             leaf.getOut().flush();
             leaf.setOut(original);
@@ -184,22 +186,25 @@ public final class JedgeCli {
     }
 
     /** One line and a hint for errors the user can fix; a stack trace only with --verbose. */
+    private static boolean verbose(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption(DeviceFlags.Verbose.NAME)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        boolean verbose = false;
-        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
-            verbose |= p.hasMatchedOption(DeviceFlags.Verbose.NAME);
-        }
+        boolean verbose = verbose(parsed);
         Throwable t = e;
         String hint = null;
         int code = 1;
+        String help = "see '" + cl.getCommandSpec().qualifiedName() + " --help'";
         // Exit status from the error family: caller mistakes (bad arguments, bundles, input files) 2, other failures 1.
-        if (t instanceof CommandLine.ExecutionException && t.getCause() instanceof Error err0
-                && (err0 instanceof OutOfMemoryError || err0 instanceof StackOverflowError)) {
-            t = err0;
-        }
         if (t instanceof IllegalArgumentException || t instanceof BundleException) {
-            hint = "see 'jedge help " + cl.getCommandName() + "'";
+            hint = help;
             code = 2;
         } else if (t instanceof NoSuchFileException || t instanceof AccessDeniedException || t instanceof NotDirectoryException) {
             // a path the user named (or one inside it) is missing or closed to us: the user's to fix, not a bug
@@ -214,12 +219,10 @@ public final class JedgeCli {
             }
             err.flush();
             return 2;
-        } else if (t instanceof OutOfMemoryError || t instanceof StackOverflowError) {
-            return resourceFailure(err, "jedge " + cl.getCommandName(), (Error) t, verbose);
         } else if (t instanceof JedgeException je) {
             code = je.code().exitCode();
             hint = switch (je.code()) {
-                case INVALID_INPUT, ACCURACY_TARGET_MISSED -> "see 'jedge help " + cl.getCommandName() + "'";
+                case INVALID_INPUT, ACCURACY_TARGET_MISSED -> help;
                 case BACKEND_UNAVAILABLE -> "run 'jedge device' to see what this machine has";
                 case NO_SUITABLE_VARIANT -> "run 'jedge select BUNDLE' to see why each variant was refused";
                 case ENGINE_MISMATCH -> "rebuild engines on this device with 'jedge build-engines BUNDLE'";

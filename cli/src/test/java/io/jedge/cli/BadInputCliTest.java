@@ -260,7 +260,7 @@ class BadInputCliTest {
         assertEquals(1, r.code(), r.err());
         List<String> lines = r.err().lines().toList();
         assertEquals(2, lines.size(), r.err());
-        assertTrue(lines.get(0).matches("jedge( oom)?: error: out of memory \\(Java heap space; the Java heap is at most \\d+ MiB\\)"),
+        assertTrue(lines.get(0).matches("jedge oom: error: out of memory \\(Java heap space; the Java heap is at most \\d+ MiB\\)"),
                 r.err());
         assertTrue(lines.get(1).contains("JEDGE_JAVA_OPTS=-Xmx"), r.err());
     }
