@@ -74,12 +74,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         List<Variant> chosen = bundle.manifest().variants(Role.MODEL);
         if (variants != null) {
-            for (String id : variants) {
-                if (bundle.manifest().variant(id).isEmpty()) {
-                    throw new IllegalArgumentException("--variants: no variant '" + id + "' in " + bundleDir + "; it has "
-                            + chosen.stream().map(Variant::id).toList());
-                }
-            }
+            variants.forEach(id -> io.jedge.runtime.selection.VariantSelector.requireKnownVariant(bundle.manifest(), id));
             chosen = chosen.stream().filter(v -> variants.contains(v.id())).toList();
         }
         out.printf(Locale.ROOT, "%d samples from %s, labels from %s%n", y.length, inputs, labels);

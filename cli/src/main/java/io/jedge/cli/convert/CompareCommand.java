@@ -73,8 +73,9 @@ final class CompareCommand implements Callable<Integer> {
             if (variants.size() != 2) {
                 throw new IllegalArgumentException("--variants takes two ids, A,B; got " + variants);
             }
-            a = bundle.manifest().variant(variants.get(0)).orElseThrow(() -> new IllegalArgumentException("no variant '" + variants.get(0) + "' in " + bundleDir));
-            b = bundle.manifest().variant(variants.get(1)).orElseThrow(() -> new IllegalArgumentException("no variant '" + variants.get(1) + "' in " + bundleDir));
+            variants.forEach(id -> io.jedge.runtime.selection.VariantSelector.requireKnownVariant(bundle.manifest(), id));
+            a = bundle.manifest().variant(variants.get(0)).orElseThrow();
+            b = bundle.manifest().variant(variants.get(1)).orElseThrow();
         } else {
             a = vs.stream().filter(v -> v.precision() == Precision.FP32 && v.format() == VariantFormat.ONNX).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("the bundle has no FP32 ONNX variant to compare against; give --variants A,B"));

@@ -664,15 +664,8 @@ public final class DynamicBatcher implements AutoCloseable {
             for (int i = 0; i < requests.size(); i++) {
                 // Counted before completing, so a caller who sees its answer also sees it counted.
                 b.answered.increment();
-                boolean done;
-                try {
-                    done = requests.get(i).future.complete(outputs.get(i));
-                } catch (RuntimeException | Error e) {
-                    // a dependent stage threw past CompletableFuture: the future is complete; go on to the others
-                    log.error("a dependent stage of a request to batcher '{}' threw", b.name, e);
-                    continue;
-                }
-                if (!done) {
+                // CompletableFuture fails a dependent stage that throws; nothing a caller attached escapes complete()
+                if (!requests.get(i).future.complete(outputs.get(i))) {
                     b.answered.decrement();
                     b.cancelled.increment(); // cancelled while its batch ran
                 }

@@ -6,6 +6,7 @@ import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.SeededInputs;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.selection.DeviceContext;
+import io.jedge.runtime.selection.VariantSelector;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleException;
@@ -83,12 +84,7 @@ public final class BundleBench {
         PowerMeter power = options.power();
         Tuning tuning = options.tuning();
         double seconds = options.seconds();
-        for (String id : variantIds) {
-            if (bundle.manifest().variant(id).isEmpty()) {
-                throw new IllegalArgumentException("--variants: no variant '" + id + "' in bundle '" + bundle.manifest().name()
-                        + "'; its variants are " + String.join(", ", bundle.manifest().variants().stream().map(Variant::id).toList()));
-            }
-        }
+        variantIds.forEach(id -> VariantSelector.requireKnownVariant(bundle.manifest(), id));
         List<Row> rows = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         List<Map.Entry<String, Figure>> figures = new ArrayList<>();
@@ -182,6 +178,9 @@ public final class BundleBench {
             Consumer<String> progress) throws InterruptedException {
         int maxBatch = plan.maxBatch();
         int measured = 0;
+        if (variantIds != null) { // a mistyped id would otherwise measure nothing and say nothing
+            variantIds.forEach(id -> VariantSelector.requireKnownVariant(bundle.manifest(), id));
+        }
         for (Variant v : bundle.manifest().variants()) {
             if (variantIds != null && !variantIds.isEmpty() && !variantIds.contains(v.id())) {
                 continue;

@@ -206,8 +206,15 @@ public final class RuntimeModel implements JedgeModel {
             if (t.type() == io.jedge.sdk.DataType.FLOAT32) {
                 // NaN or Inf only ever gives garbage out ("NaN% class 0"): refuse it here, counting them
                 long bad = 0;
-                for (float f : t.isDirect() ? t.toFloatArray() : t.floats()) {
-                    bad += Float.isFinite(f) ? 0 : 1;
+                if (t.isDirect()) { // read in place: a copy per request would undo the zero-copy path
+                    java.nio.FloatBuffer fb = t.buffer().asFloatBuffer();
+                    for (int i = 0, n = fb.limit(); i < n; i++) {
+                        bad += Float.isFinite(fb.get(i)) ? 0 : 1;
+                    }
+                } else {
+                    for (float f : t.floats()) {
+                        bad += Float.isFinite(f) ? 0 : 1;
+                    }
                 }
                 if (bad > 0) {
                     throw new IllegalArgumentException("input '" + spec.name() + "' holds " + bad + " NaN or infinite value(s) of "

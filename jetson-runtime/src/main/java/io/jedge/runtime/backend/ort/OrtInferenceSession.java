@@ -239,16 +239,16 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
         return staging;
     }
 
-    /** Package-private for the zero-copy test. */
+    /**
+     * A direct tensor as an {@code OnnxTensor} over its memory: ORT keeps a reference and reads it, no copy. Heap inputs
+     * are staged first ({@link #staged}), and outputs are direct by {@code OutputChecks}. Package-private for the
+     * zero-copy test.
+     */
     OnnxTensor toOrt(Tensor t) throws OrtException {
-        if (t.isDirect()) {
-            // A direct buffer in native order is used as it is: ORT keeps a reference and reads its memory.
-            return OnnxTensor.createTensor(env, t.buffer(), t.shape(), javaType(t.type()));
+        if (!t.isDirect()) {
+            throw new IllegalStateException("tensor " + t + " is not direct; stage heap inputs first");
         }
-        if (t.type() == DataType.FLOAT32) {
-            return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.floats()), t.shape());
-        }
-        return OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), t.shape());
+        return OnnxTensor.createTensor(env, t.buffer(), t.shape(), javaType(t.type()));
     }
 
     private static OnnxJavaType javaType(DataType t) {
