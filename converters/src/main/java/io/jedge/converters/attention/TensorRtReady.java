@@ -1,5 +1,6 @@
 package io.jedge.converters.attention;
 
+import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
 import java.util.List;
 
@@ -17,14 +18,15 @@ public final class TensorRtReady {
      * @param lowered     attention ops lowered
      * @param skipped     why an attention op could not be lowered (empty when all were)
      * @param folded      layers whose attention scale was folded
-     * @param contribLeft com.microsoft ops still in the graph: TensorRT cannot parse it while any is left
+     * @param unparsable  ops still in the graph that TensorRT 10.6's parser lacks (com.microsoft ops, and opset-23
+     *                    {@code Attention} left unlowered): no engine can be built while any is left
      */
-    public record Result(List<String> lowered, List<String> skipped, List<String> folded, List<String> contribLeft) {
+    public record Result(List<String> lowered, List<String> skipped, List<String> folded, List<String> unparsable) {
         public Result {
             lowered = List.copyOf(lowered);
             skipped = List.copyOf(skipped);
             folded = List.copyOf(folded);
-            contribLeft = List.copyOf(contribLeft);
+            unparsable = List.copyOf(unparsable);
         }
 
         /** Whether the graph changed (and must be saved before TensorRT reads it). */
@@ -34,19 +36,19 @@ public final class TensorRtReady {
 
         /** Whether TensorRT's parser can read the graph. */
         public boolean ready() {
-            return contribLeft.isEmpty();
+            return unparsable.isEmpty();
         }
 
         /** Why it is not ready, in words; empty when it is. */
         public String whyNot() {
-            return ready() ? "" : "it uses com.microsoft ops TensorRT's ONNX parser lacks and jedge cannot lower ("
-                    + String.join(", ", contribLeft) + (skipped.isEmpty() ? "" : "; " + skipped.get(0)) + ")";
+            return ready() ? "" : "it uses ops TensorRT's ONNX parser lacks and jedge cannot lower ("
+                    + String.join(", ", unparsable) + (skipped.isEmpty() ? "" : "; " + skipped.get(0)) + ")";
         }
     }
 
     /** Why no engine can be built from {@code model} even after {@link #prepare}; empty when one can. Leaves it unchanged. */
     public static String whyNot(OnnxModel model) {
-        return LowerAttentionOp.contribOps(model.graph()).isEmpty() ? "" : prepare(model.copy()).whyNot();
+        return unparsable(model.graph()).isEmpty() ? "" : prepare(model.copy()).whyNot();
     }
 
     /** Rewrites {@code model} in place. */
@@ -62,6 +64,14 @@ public final class TensorRtReady {
     public static Result prepare(OnnxModel model, boolean foldScales) {
         LowerAttentionOp.Result low = LowerAttentionOp.lower(model);
         List<String> folded = foldScales ? FoldAttentionScale.fold(model) : List.of();
-        return new Result(low.lowered(), low.skipped(), folded, LowerAttentionOp.contribOps(model.graph()));
+        return new Result(low.lowered(), low.skipped(), folded, unparsable(model.graph()));
+    }
+
+    /** The ops of {@code g} TensorRT 10.6's ONNX parser lacks: com.microsoft ones and opset-23 {@code Attention}. */
+    private static List<String> unparsable(Graph g) {
+        List<String> out = new java.util.ArrayList<>(LowerAttentionOp.contribOps(g));
+        g.nodes().stream().filter(n -> n.domain().isEmpty() && n.opType().equals("Attention")).map(n -> "Attention '" + n.name() + "'")
+                .distinct().limit(3).forEach(out::add);
+        return out;
     }
 }
