@@ -143,8 +143,8 @@ public final class ModelComparator {
             Map<String, Tensor> c = candidate.run(feed, candOut);
             for (Probe p : probes) {
                 MetricsAccumulator one = new MetricsAccumulator();
-                if (add(p, r, c, one)) {
-                    add(p, r, c, total.computeIfAbsent(p.name(), k -> new MetricsAccumulator()));
+                // the sample's views and concatenation are made once, for the per-sample and the running figures
+                if (add(p, r, c, one, total.computeIfAbsent(p.name(), k -> new MetricsAccumulator()))) {
                     perSample.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(one.result());
                 }
             }
@@ -167,8 +167,8 @@ public final class ModelComparator {
         return out.isEmpty() ? have : out;
     }
 
-    /** Adds one sample of {@code p} to {@code acc}; false when there was nothing to compare. */
-    private static boolean add(Probe p, Map<String, Tensor> r, Map<String, Tensor> c, MetricsAccumulator acc) {
+    /** Adds one sample of {@code p} to each of {@code accs}; false when there was nothing to compare. */
+    private static boolean add(Probe p, Map<String, Tensor> r, Map<String, Tensor> c, MetricsAccumulator... accs) {
         List<float[]> xs = new ArrayList<>();
         List<float[]> ys = new ArrayList<>();
         Tensor firstX = null;
@@ -200,9 +200,14 @@ public final class ModelComparator {
         if (xs.isEmpty()) {
             return false;
         }
-        acc.add(concat(xs), concat(ys));
-        if (firstX != null && countsTop1(p.top1(), firstX)) {
-            acc.addTop1(firstX.floats(), firstY.floats(), Math.toIntExact(firstX.dim(firstX.rank() - 1)));
+        float[] x = concat(xs);
+        float[] y = concat(ys);
+        boolean top1 = firstX != null && countsTop1(p.top1(), firstX);
+        for (MetricsAccumulator acc : accs) {
+            acc.add(x, y);
+            if (top1) {
+                acc.addTop1(firstX.floats(), firstY.floats(), Math.toIntExact(firstX.dim(firstX.rank() - 1)));
+            }
         }
         return true;
     }
