@@ -144,7 +144,9 @@ public final class ModelComparator {
             for (Probe p : probes) {
                 MetricsAccumulator one = new MetricsAccumulator();
                 // the sample's views and concatenation are made once, for the per-sample and the running figures
-                if (add(p, r, c, one, total.computeIfAbsent(p.name(), k -> new MetricsAccumulator()))) {
+                MetricsAccumulator running = total.getOrDefault(p.name(), new MetricsAccumulator());
+                if (add(p, r, c, one, running)) {
+                    total.putIfAbsent(p.name(), running); // a probe with nothing to compare gets no figures
                     perSample.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(one.result());
                 }
             }
