@@ -150,7 +150,7 @@ final class BenchCommand implements Callable<Integer> {
     private BatcherBench.Plan checkOptions() {
         BatcherBench.Plan plan = null;
         try {
-            BundleBenchOptions.check(batches, seconds);
+            BundleBenchOptions.check(batches, seconds, threads.threads());
             if (batcherMaxBatch != null) {
                 plan = BatcherBench.Plan.of(batcherMaxBatch, clients, rounds, seconds); // its constructor checks the values
                 if (openLoopRates != null) {
@@ -175,10 +175,6 @@ final class BenchCommand implements Callable<Integer> {
             }
         } else if (clients != null || roundsGiven || openLoopRates != null || asyncClients) {
             throw new IllegalArgumentException("--clients, --rounds, --async-clients and --open-loop apply to --batcher only");
-        }
-        if (threads.threads() < 0 || threads.threads() > io.jedge.sdk.LoadOptions.MAX_THREADS) {
-            throw new IllegalArgumentException("--threads " + threads.threads() + ", expected 0 (all cores) to "
-                    + io.jedge.sdk.LoadOptions.MAX_THREADS);
         }
         return plan;
     }

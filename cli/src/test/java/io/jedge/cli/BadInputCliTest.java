@@ -196,6 +196,7 @@ class BadInputCliTest {
         "convert m.onnx -o o --min-cosine NaN|Invalid value for option '--min-cosine': 'NaN' is not a finite number",
         "convert m.onnx -o o --mean 0.5,NaN,0.5|'NaN' is not a finite number",
         "quickstart --seconds -1|--seconds -1.0, expected a number of seconds in (0, 3600]",
+        "quickstart -o o --threads 5000|--threads 5000, expected 0 (all cores) to",
         "bench B --variants fp32-vanilla,nope --seconds 0.01|variant 'nope' is not in bundle 'm'; its variants are fp32-vanilla",
         "bench B --variants nope --batcher 2|variant 'nope' is not in bundle 'm'; its variants are fp32-vanilla",
     })

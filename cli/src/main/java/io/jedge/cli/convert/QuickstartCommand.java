@@ -52,10 +52,10 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try {
-            BundleBenchOptions.check(List.of(), seconds); // batches 1 and 8 are the quickstart's own
+        try { // before the build and convert: batches 1 and 8 are the quickstart's own
+            BundleBenchOptions.check(List.of(), seconds, threads.threads());
         } catch (io.jedge.runtime.bench.BenchOptionException e) {
-            throw e.renamed("--seconds");
+            throw e.renamed(e.parameter().equals("threads") ? "--threads" : "--seconds");
         }
         io.jedge.sdk.AtomicFiles.requireWritableDir("--output " + dir, dir);
         long t0 = System.nanoTime();

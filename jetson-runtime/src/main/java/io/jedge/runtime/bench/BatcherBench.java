@@ -138,7 +138,7 @@ public final class BatcherBench {
             if (rounds < 1 || rounds > MAX_ROUNDS) {
                 throw new BenchOptionException("rounds", rounds, "1 to " + MAX_ROUNDS);
             }
-            BundleBenchOptions.check(List.of(), seconds);
+            BundleBenchOptions.check(List.of(), seconds, 0);
             if (openLoopRates != null && openLoopRates.stream().anyMatch(java.util.Objects::isNull)) { // List.of's contains(null) throws
                 throw new BenchOptionException("openLoopRates", openLoopRates, "rates without null");
             }

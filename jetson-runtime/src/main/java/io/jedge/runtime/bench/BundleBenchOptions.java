@@ -35,11 +35,8 @@ public record BundleBenchOptions(List<String> variantIds, List<Integer> batches,
         if (batches == null || batches.isEmpty()) {
             throw new BenchOptionException("batches", "none given", "at least one batch size such as 1");
         }
-        check(batches, seconds);
+        check(batches, seconds, threads);
         batches = List.copyOf(batches);
-        if (threads < 0 || threads > MAX_THREADS) {
-            throw new BenchOptionException("threads", threads, "0 (all cores) to " + MAX_THREADS);
-        }
         if (device == null) {
             throw new IllegalArgumentException("device context must not be null; use Environment.current() or a simulated one");
         }
@@ -57,7 +54,7 @@ public record BundleBenchOptions(List<String> variantIds, List<Integer> batches,
      *
      * @throws BenchOptionException naming {@code batches} or {@code seconds}
      */
-    public static void check(List<Integer> batches, double seconds) {
+    public static void check(List<Integer> batches, double seconds, int threads) {
         for (Integer b : batches) {
             if (b == null || b < 1 || b > MAX_BATCH) {
                 throw new BenchOptionException("batches", b, "1 to " + MAX_BATCH);
@@ -65,6 +62,9 @@ public record BundleBenchOptions(List<String> variantIds, List<Integer> batches,
         }
         if (!(seconds > 0 && seconds <= MAX_SECONDS)) {
             throw new BenchOptionException("seconds", seconds, "a number of seconds in (0, " + (int) MAX_SECONDS + "]");
+        }
+        if (threads < 0 || threads > MAX_THREADS) {
+            throw new BenchOptionException("threads", threads, "0 (all cores) to " + MAX_THREADS);
         }
     }
 

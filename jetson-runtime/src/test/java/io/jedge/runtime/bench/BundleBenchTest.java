@@ -46,7 +46,7 @@ class BundleBenchTest {
 
     @Test
     void optionErrorsNameTheParameterAndCanBeRenamedToAFrontEndsFlag() {
-        BenchOptionException e = assertThrows(BenchOptionException.class, () -> BundleBenchOptions.check(List.of(1, 0), 1));
+        BenchOptionException e = assertThrows(BenchOptionException.class, () -> BundleBenchOptions.check(List.of(1, 0), 1, 0));
         assertEquals("batches", e.parameter());
         IllegalArgumentException flag = e.renamed("--batch");
         assertEquals("--batch 0, expected 1 to 4096", flag.getMessage());

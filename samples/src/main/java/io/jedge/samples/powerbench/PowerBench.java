@@ -113,6 +113,16 @@ public final class PowerBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         System.setProperty("java.awt.headless", "true");
+        // before any mode is set and settled: the options and the simulated modules' profiles
+        try {
+            BundleBenchOptions.check(batches, seconds, threads.threads());
+        } catch (io.jedge.runtime.bench.BenchOptionException e) {
+            throw e.renamed(java.util.Map.of("batches", "--batch", "seconds", "--seconds", "threads", "--threads").get(e.parameter()));
+        }
+        if (settle < 0) {
+            throw new IllegalArgumentException("--settle-seconds " + settle + ", expected 0 or more");
+        }
+        simulate.forEach(PowerProfiles::load);
         Files.createDirectories(out);
         Bundle bundle = Bundle.load(bundleDir);
         HostAccess host = HostAccess.system();

@@ -51,4 +51,21 @@ class PowerBenchTest {
         new CommandLine(fresh).parseArgs(bundle.toString(), "-o", out.toString());
         assertEquals(Set.of("a", "b"), fresh.chart(rows).getSeriesMap().keySet());
     }
+
+    @Test
+    void badOptionsAndUnknownModulesFailBeforeAnyModeIsSetOrMeasured() throws Exception {
+        Path bundle = SampleBundles.tinyClassifier(tmp);
+        for (String[] bad : List.of(new String[] {"--batch", "0"}, new String[] {"--threads", "5000"},
+                new String[] {"--simulate-modules", "orin-nano-8gb:15W"})) {
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            CommandLine cl = new CommandLine(new PowerBench(new PrintStream(log, true)));
+            java.io.StringWriter err = new java.io.StringWriter();
+            cl.setErr(new java.io.PrintWriter(err));
+            List<String> args = new java.util.ArrayList<>(List.of(bundle.toString(), "-o", tmp.resolve("pb").toString(), "--seconds", "0.1"));
+            args.addAll(List.of(bad));
+            assertTrue(cl.execute(args.toArray(String[]::new)) != 0, String.join(" ", bad));
+            assertTrue(!log.toString().contains("power-bench on"), "nothing measured for " + String.join(" ", bad) + ": " + log);
+            assertTrue(Files.notExists(tmp.resolve("pb")), "nothing written for " + String.join(" ", bad));
+        }
+    }
 }
