@@ -83,17 +83,6 @@ public final class Bundle {
         if (m.variants().isEmpty()) {
             throw new BundleException(file, "field 'variants' is empty; a bundle needs at least one variant");
         }
-        // checked here and not only when reading, so that convert never writes a manifest that cannot load
-        requireText(file, "name", m.name());
-        for (int i = 0; i < m.labels().size(); i++) {
-            requireText(file, "labels[" + i + "]", m.labels().get(i));
-        }
-        for (int i = 0; i < m.inputs().size(); i++) {
-            requireText(file, "inputs[" + i + "].name", m.inputs().get(i).name());
-        }
-        for (int i = 0; i < m.outputs().size(); i++) {
-            requireText(file, "outputs[" + i + "].name", m.outputs().get(i).name());
-        }
         java.util.Optional<String> labels = BundleManifest.labelsMismatch(m.task(), m.labels(), m.outputs());
         if (labels.isPresent()) {
             throw new BundleException(file, "field 'labels': " + labels.get());
@@ -134,13 +123,6 @@ public final class Bundle {
             if (!ids.contains(v)) {
                 throw new BundleException(file, "field 'reports[" + i + "].variant': unknown variant '" + v + "'");
             }
-        }
-    }
-
-    private static void requireText(Path file, String field, String value) throws BundleException {
-        if (ManifestJson.hasControl(value)) {
-            throw new BundleException(file, "field '" + field + "': found " + ManifestJson.quoted(value)
-                    + ", expected text without control characters");
         }
     }
 
@@ -215,9 +197,13 @@ public final class Bundle {
     public static Bundle write(Path dir, BundleManifest manifest) throws BundleException {
         Path dirAbs = dir.toAbsolutePath().normalize();
         Path file = dirAbs.resolve(BundleManifest.FILE_NAME);
+        String json = ManifestJson.write(manifest);
+        // read back as a load reads it: every field's check (control characters in report layers, notes and attributes,
+        // which come from users' ONNX names, included), so convert never writes a manifest that cannot load
+        ManifestJson.read(json, file);
         validate(dirAbs, file, manifest, false);
         try {
-            AtomicFiles.writeString(file, ManifestJson.write(manifest));
+            AtomicFiles.writeString(file, json);
         } catch (IOException e) {
             throw new BundleException(file, "cannot be written (" + e.getMessage() + ")", e);
         }

@@ -37,6 +37,17 @@ class BundleTest {
     }
 
     @Test
+    void aManifestThatWouldNotLoadIsNeverWritten() throws Exception {
+        // a report layer named after an ONNX node with a newline: load refuses it, so write must too, before the file
+        Report bad = new Report("fidelity", "fp32-vanilla", "fp32-vanilla", "8 seeded", Map.of("cosine", 1.0),
+                List.of(new Report.LayerMetric("blocks.0\nforged", Map.of("cosine", 1.0))), List.of());
+        BundleException e = assertThrows(BundleException.class, () -> GoodBundle.write(dir, List.of("cat", "dog"), List.of(bad)));
+        assertTrue(e.getMessage().contains("expected text without control characters"), e.getMessage());
+        assertEquals(json, Files.readString(dir.resolve("bundle.json")), "the bundle on disk is untouched");
+        Bundle.load(dir);
+    }
+
+    @Test
     void roundTrips() throws Exception {
         Bundle b = Bundle.load(dir);
         BundleManifest m = b.manifest();
