@@ -80,8 +80,22 @@ final class HostMemoryPool implements AutoCloseable {
         return c == b ? b : Math.multiplyExact(c, 2);
     }
 
+    /** Zeros copied into a reused block: one array for the pool's life, not one per allocation. */
+    private static final byte[] ZEROS = new byte[1 << 16];
+
     /** A zero-filled direct tensor in this pool's memory; give it back with {@link #release}. */
-    synchronized Tensor allocate(DataType type, long... shape) {
+    Tensor allocate(DataType type, long... shape) {
+        ByteBuffer view = lend(type, shape);
+        // zeroed outside the lock: runs look addresses up under it, and a large block takes milliseconds to clear;
+        // the block is lent already, so no one else can be handed it meanwhile
+        ByteBuffer z = view.duplicate(); // reused blocks hold the last user's data
+        while (z.hasRemaining()) {
+            z.put(ZEROS, 0, Math.min(ZEROS.length, z.remaining()));
+        }
+        return Tensor.wrap(type, shape, view);
+    }
+
+    private synchronized ByteBuffer lend(DataType type, long... shape) {
         if (closed) {
             throw new IllegalStateException(describe() + " is closed");
         }
@@ -108,14 +122,9 @@ final class HostMemoryPool implements AutoCloseable {
         ByteBuffer view = block.buffer().duplicate();
         view.clear().limit((int) bytes);
         view = view.slice().order(ByteOrder.nativeOrder());
-        ByteBuffer z = view.duplicate(); // reused blocks hold the last user's data
-        byte[] zeros = new byte[(int) Math.min(bytes, 1 << 16)];
-        while (z.hasRemaining()) {
-            z.put(zeros, 0, Math.min(zeros.length, z.remaining()));
-        }
         lent.put(view, block);
         lentBytes += size;
-        return Tensor.wrap(type, shape, view);
+        return view;
     }
 
     /** Takes back a tensor from {@link #allocate} (not a view of one); its memory may be handed out again. */
@@ -137,11 +146,11 @@ final class HostMemoryPool implements AutoCloseable {
     }
 
     /** Where {@code t}'s memory is, when it (or a view of it) came from this pool and is still lent. */
-    synchronized Optional<Address> find(Tensor t) {
-        if (!t.isDirect()) {
-            return Optional.empty();
-        }
-        Tensor.Region r = t.region();
+    Optional<Address> find(Tensor t) {
+        return t.isDirect() ? findDirect(t.region()) : Optional.empty(); // heap tensors, every run's common case, take no lock
+    }
+
+    private synchronized Optional<Address> findDirect(Tensor.Region r) {
         Block block = lent.get(r.base());
         if (block == null) {
             return Optional.empty();
