@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +53,8 @@ public final class TrtInferenceSession extends NativeResource implements Inferen
     private final List<TensorSpec> inputSpecs;
     private final List<TensorSpec> outputSpecs;
     private final List<IoTensor> outputs;
-    private final LinkedBlockingQueue<ExecutionSlot> idle = new LinkedBlockingQueue<>();
+    /** Fair, so callers waiting for a context get one in arrival order instead of being overtaken by newcomers. */
+    private final java.util.concurrent.BlockingQueue<ExecutionSlot> idle;
     private final List<ExecutionSlot> all = new ArrayList<>(); // guarded by itself
     private final ThreadLocal<RunTiming> threadTiming = new ThreadLocal<>();
     private volatile RunTiming lastTiming;
@@ -65,6 +65,7 @@ public final class TrtInferenceSession extends NativeResource implements Inferen
         this.engine = engine;
         this.platform = platform;
         this.options = options;
+        this.idle = new java.util.concurrent.ArrayBlockingQueue<>(options.maxContexts(), true);
         this.compatibility = compatibility;
         this.hostMemory = HostMemory.forPlatform(platform.integrated());
         if (options.cudaGraphs()) {
