@@ -701,7 +701,7 @@ public final class DynamicBatcher implements AutoCloseable {
             }
             java.nio.ByteBuffer b = buffers.get(input);
             if (b == null || b.capacity() < bytes) {
-                long size = Math.max(64, Long.highestOneBit(Math.max(1, bytes - 1)) << 1);
+                long size = io.jedge.runtime.backend.SizeClass.of(bytes, 64);
                 if (size > Integer.MAX_VALUE) {
                     return Tensor.concatBatch(parts); // beyond one buffer: the batch function gets fresh memory
                 }

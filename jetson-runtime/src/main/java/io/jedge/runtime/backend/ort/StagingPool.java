@@ -53,9 +53,7 @@ final class StagingPool implements AutoCloseable {
 
     /** The capacity a request of {@code bytes} gets: the next power of two, at least {@link #MIN_BYTES}, at most {@link #MAX_BYTES}. */
     static long sizeClass(long bytes) {
-        long b = Math.max(bytes, MIN_BYTES);
-        long c = Long.highestOneBit(b);
-        return Math.min(c == b ? b : c << 1, MAX_BYTES);
+        return Math.min(io.jedge.runtime.backend.SizeClass.of(bytes, MIN_BYTES), MAX_BYTES);
     }
 
     /**

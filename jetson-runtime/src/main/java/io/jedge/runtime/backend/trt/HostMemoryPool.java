@@ -75,9 +75,7 @@ final class HostMemoryPool implements AutoCloseable {
 
     /** The size class a request of {@code bytes} takes: the next power of two, at least {@link #MIN_BLOCK}. */
     static long sizeClass(long bytes) {
-        long b = Math.max(bytes, MIN_BLOCK);
-        long c = Long.highestOneBit(b);
-        return c == b ? b : Math.multiplyExact(c, 2);
+        return io.jedge.runtime.backend.SizeClass.of(bytes, MIN_BLOCK);
     }
 
     /** Zeros copied into a reused block: one array for the pool's life, not one per allocation. */
