@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * @param batches batches run, failed ones included
  * @param paddedRows rows added by {@link PreferredSizePolicy#PAD}, over all batches
  * @param batchSizes batches run by size in rows (padding included), ascending
- * @param queueWait time from entering the queue to being taken into a batch
+ * @param queueWait time from entering the queue to being gathered into a batch (not counting the up to one batch's run
+ *                  a gathered batch may wait for its lane)
  * @param runTime time of one batch function call
  */
 public record BatcherStats(

@@ -170,8 +170,10 @@ public final class DynamicBatcher implements AutoCloseable {
      *
      * @param inputs tensors by input name, all with the same batch {@code n}, 1 &lt;= n &lt;= maxBatch;
      *     the batcher keeps the tensors until the request is answered, so do not modify them
-     * @param timeout deadline counted from this call: if the request has not started by then, its
-     *     future fails with a {@link TimeoutException}; {@code null} for none
+     * @param timeout deadline counted from this call: if the request has not been gathered into a batch by then,
+     *     its future fails with a {@link TimeoutException}; {@code null} for none. A gathered batch may then wait up
+     *     to one batch's run for its lane (the next one is gathered while the current one runs), which the deadline
+     *     does not bound
      * @return a future of the request's outputs by name (each with batch {@code n}); cancelling it
      *     before its batch is gathered keeps the request out of the batch
      * @throws IllegalArgumentException if the inputs are empty, or their batches differ or are out of range
