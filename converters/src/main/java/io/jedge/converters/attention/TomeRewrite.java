@@ -103,8 +103,11 @@ public final class TomeRewrite {
 
     /** r: ratio·N, at most the source tokens. */
     static int mergeCount(AttentionBlock a, double ratio) {
-        int[][] split = split(a, 0);
-        return Math.min((int) (a.tokens() * ratio), split[0].length);
+        return mergeCount(a.tokens(), ratio, split(a, 0)[0].length);
+    }
+
+    private static int mergeCount(long tokens, double ratio, int sources) {
+        return Math.min((int) (tokens * ratio), sources);
     }
 
     /**
@@ -161,7 +164,7 @@ public final class TomeRewrite {
         int[] dst = split[1];
         int ns = src.length;
         int nd = dst.length;
-        int r = Math.min((int) (n * o.ratio()), ns);
+        int r = mergeCount(n, o.ratio(), ns);
         int nu = ns - r;
         b.scope(a.layer() + "/tome");
         ElfattSdRewrite.Heads heads = ElfattSdRewrite.heads(b, a);

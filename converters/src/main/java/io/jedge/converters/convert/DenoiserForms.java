@@ -39,11 +39,10 @@ public final class DenoiserForms {
             throws IOException {
         List<AttentionKind> kinds = new ArrayList<>();
         for (String f : forms) {
-            AttentionKind k = f.equals("keep") ? AttentionKind.VANILLA : AttentionKind.parse(f);
-            if (k != AttentionKind.VANILLA && k != AttentionKind.ELFATT_SD && k != AttentionKind.TOME && k != AttentionKind.ELFATT_SD_TOME) {
-                throw new IllegalArgumentException("form '" + f + "': expected keep, elfatt-sd, tome or elfatt-sd+tome");
+            if (!ConversionOptions.FORMS.contains(f)) { // the forms a convert's --attention takes
+                throw new IllegalArgumentException("form '" + f + "': expected " + String.join(", ", ConversionOptions.FORMS));
             }
-            kinds.add(k);
+            kinds.add(f.equals("keep") ? AttentionKind.VANILLA : AttentionKind.parse(f));
         }
         TomeOptions tome = layers.isEmpty() ? TomeOptions.of(tomeRatio) : TomeOptions.of(tomeRatio).withLayers(layers);
         ElfattSdOptions elfatt = layers.isEmpty() ? ElfattSdOptions.defaults() : ElfattSdOptions.defaults().toBuilder().layers(layers).build();

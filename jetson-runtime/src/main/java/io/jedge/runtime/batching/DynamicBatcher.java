@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every accepted request is completed exactly once: with its outputs; with a
  * {@link BatchFailedException} if its batch function threw; with a {@link TimeoutException} if
- * its deadline passed before it started; by the caller's {@code cancel} (a request cancelled
+ * its deadline passed before it was gathered into a batch; by the caller's {@code cancel} (a request cancelled
  * before its batch is gathered is skipped, never run; one cancelled later may still run with its
  * batch, its answer dropped); or, when closed under {@link ClosePolicy#FAIL}, with a
  * {@link RejectedExecutionException}. A failing batch does not stop the batcher.
