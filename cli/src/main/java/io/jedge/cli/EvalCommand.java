@@ -72,6 +72,15 @@ final class EvalCommand implements Callable<Integer> {
         if (x.dim(0) != y.length) {
             throw new IllegalArgumentException(inputs + " holds " + x.dim(0) + " samples but " + labels + " holds " + y.length + " labels");
         }
+        // before any variant loads or runs: a class the model cannot output is a wrong labels file
+        List<Long> out0 = bundle.manifest().outputs().isEmpty() ? List.of() : bundle.manifest().outputs().get(0).shape();
+        long modelClasses = out0.isEmpty() ? -1 : out0.get(out0.size() - 1);
+        for (int i = 0; modelClasses > 0 && i < y.length; i++) {
+            if (y[i] < 0 || y[i] >= modelClasses) {
+                throw new IllegalArgumentException("--labels " + labels + ": label " + (i + 1) + " is class " + y[i] + ", expected 0 to "
+                        + (modelClasses - 1) + " (the model has " + modelClasses + " classes)");
+            }
+        }
         List<Variant> chosen = bundle.manifest().variants(Role.MODEL);
         if (variants != null) {
             variants.forEach(id -> io.jedge.runtime.selection.VariantSelector.requireKnownVariant(bundle.manifest(), id));
@@ -114,7 +123,8 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static final long MAX_LABELS_BYTES = 64L << 20;
+    /** As convert's label files (README: label files 16 MiB). */
+    private static final long MAX_LABELS_BYTES = 16L << 20;
 
     static long[] readLabels(Path file) throws IOException {
         if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {

@@ -89,6 +89,15 @@ class BadInputCliTest {
     }
 
     @Test
+    void aLabelTheModelCannotOutputIsRefusedBeforeAnyVariantRuns() throws Exception {
+        Path y = Files.writeString(tmp.resolve("y.txt"), "12\n");
+        Result r = jedge("eval", bundle.toString(), "--inputs", f32.toString(), "--labels", y.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("jedge eval: error: --labels " + y + ": label 1 is class 12, expected 0 to 9 (the model has 10 classes)", r.line());
+        assertFalse(r.out().contains("fp32-vanilla"), "no variant ran: " + r.out());
+    }
+
+    @Test
     void aMissingInputFileIsNamedWithExit2() {
         Path missing = tmp.resolve("f32/nope.f32");
         Result r = jedge("run", bundle.toString(), "--input", missing.toString());
