@@ -85,8 +85,7 @@ final class GenerateCommand implements Callable<Integer> {
             out.println("  residency: " + g.residency().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             out.flush();
             // the early steps run ELFATT-SD, ToMe or both: name the attention of the variant chosen
-            String fastKind = g.hasElfattDenoiser() ? g.manifest().variant(g.selections().get(1).variantId())
-                    .map(v -> v.attention().id()).orElse("elfatt-sd") : "";
+            String fastKind = g.fastAttention().id();
             GenerationResult r;
             try {
                 // the variant and backend of each denoiser kind, so every step line says what ran it
@@ -118,7 +117,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             double secs = r.elapsed().toNanos() / 1e9;
             out.printf(Locale.ROOT, "%d image(s) in %.2f s: %d %s + %d vanilla steps%n", r.count(), secs, r.elfattSteps(),
-                    stepsLabel(fastKind), r.vanillaSteps());
+                    g.fastAttention().displayName(), r.vanillaSteps());
             out.flush();
         }
         return 0;
@@ -173,14 +172,5 @@ final class GenerateCommand implements Callable<Integer> {
         int dot = name.lastIndexOf('.');
         String numbered = dot > 0 ? name.substring(0, dot) + "-" + i + name.substring(dot) : name + "-" + i;
         return file.resolveSibling(numbered);
-    }
-
-    /** The early steps' attention as the summary names it: ELFATT-SD, ToMe or ELFATT-SD+ToMe. */
-    static String stepsLabel(String attentionId) {
-        return switch (attentionId) {
-            case "tome" -> "ToMe";
-            case "elfatt-sd+tome" -> "ELFATT-SD+ToMe";
-            default -> "ELFATT-SD";
-        };
     }
 }

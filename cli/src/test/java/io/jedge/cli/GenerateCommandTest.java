@@ -125,9 +125,8 @@ class GenerateCommandTest {
 
     @Test
     void summaryNamesTheAttentionTheEarlyStepsRan() {
-        assertEquals("ToMe", GenerateCommand.stepsLabel("tome"));
-        assertEquals("ELFATT-SD+ToMe", GenerateCommand.stepsLabel("elfatt-sd+tome"));
-        assertEquals("ELFATT-SD", GenerateCommand.stepsLabel("elfatt-sd"));
-        assertEquals("ELFATT-SD", GenerateCommand.stepsLabel(""), "no fast denoiser: zero ELFATT-SD steps, as before");
+        assertEquals("ToMe", io.jedge.sdk.bundle.AttentionKind.TOME.displayName());
+        assertEquals("ELFATT-SD+ToMe", io.jedge.sdk.bundle.AttentionKind.ELFATT_SD_TOME.displayName());
+        assertEquals("ELFATT-SD", io.jedge.sdk.bundle.AttentionKind.ELFATT_SD.displayName());
     }
 }

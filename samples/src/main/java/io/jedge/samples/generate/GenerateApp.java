@@ -80,13 +80,14 @@ public final class GenerateApp implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 GenerationResult r = generator.generateAsync(o, p -> out.printf(Locale.ROOT,
                         "  image %d step %d/%d %-9s %.2f s (eta %.2f s)%n", image, p.step(), p.totalSteps(),
-                        p.denoiser() == DenoiserKind.ELFATT_SD ? "elfatt-sd" : "vanilla", p.elapsed().toNanos() / 1e9,
+                        p.denoiser() == DenoiserKind.ELFATT_SD ? generator.fastAttention().id() : "vanilla", p.elapsed().toNanos() / 1e9,
                         p.remaining().toNanos() / 1e9)).join();
                 Path png = outDir.resolve((o.classLabel() == null ? "uncond" : "class" + o.classLabel()) + "-seed" + o.seed() + ".png");
                 r.writePng(0, png);
                 double secs = (System.nanoTime() - t0) / 1e9;
-                out.printf(Locale.ROOT, "%s: %dx%d, %d ELFATT-SD + %d vanilla steps, %.2f s (%.3f s/step)%n", png.getFileName(),
-                        r.image().dim(3), r.image().dim(2), r.elfattSteps(), r.vanillaSteps(), secs, secs / o.steps());
+                out.printf(Locale.ROOT, "%s: %dx%d, %d %s + %d vanilla steps, %.2f s (%.3f s/step)%n", png.getFileName(),
+                        r.image().dim(3), r.image().dim(2), r.elfattSteps(), generator.fastAttention().displayName(), r.vanillaSteps(),
+                        secs, secs / o.steps());
             }
         }
         return 0;

@@ -27,6 +27,17 @@ public enum AttentionKind {
         return this == ELFATT_SD_TOME ? "elfatt-sd+tome" : name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /** The name people write it with, for output: "ELFATT-SD", "ToMe", "ELFATT-SD+ToMe", "vanilla". */
+    public String displayName() {
+        return switch (this) {
+            case VANILLA, WINDOW, HYBRID, NONE -> id();
+            case ELFATT -> "ELFATT";
+            case ELFATT_SD -> "ELFATT-SD";
+            case TOME -> "ToMe";
+            case ELFATT_SD_TOME -> "ELFATT-SD+ToMe";
+        };
+    }
+
     /**
      * True for the training-free rewrites of a trained model's attention (ELFATT-SD, ToMe and both),
      * whose outputs only approximate the model's: chosen only with a fidelity report.

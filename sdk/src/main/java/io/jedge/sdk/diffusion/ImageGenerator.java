@@ -1,6 +1,7 @@
 package io.jedge.sdk.diffusion;
 
 import io.jedge.sdk.Selection;
+import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.BundleManifest;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +43,15 @@ public interface ImageGenerator extends AutoCloseable {
 
     /** Whether an ELFATT-SD denoiser was chosen (it then runs the first {@link GenerationOptions#elfattSteps()} steps). */
     boolean hasElfattDenoiser();
+
+    /**
+     * The attention of the denoiser that runs the early steps (ELFATT-SD, ToMe or both), for naming those steps;
+     * {@code ELFATT_SD} when none was chosen (zero such steps run).
+     */
+    default AttentionKind fastAttention() {
+        return hasElfattDenoiser() ? manifest().variant(selections().get(1).variantId()).map(v -> v.attention())
+                .orElse(AttentionKind.ELFATT_SD) : AttentionKind.ELFATT_SD;
+    }
 
     /** How the models are kept open: all loaded, or one at a time on memory-short devices. */
     Residency residency();
