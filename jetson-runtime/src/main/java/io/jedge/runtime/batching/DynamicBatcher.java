@@ -726,10 +726,10 @@ public final class DynamicBatcher implements AutoCloseable {
             for (Request r : live) {
                 parts.add(r.inputs.get(input));
             }
-            if (pad > 0) {
+            if (pad > 0) { // the last row again, pad times: a view where it can be, and the one concatenation copies it
                 Tensor t = last.inputs.get(input);
-                Tensor row = t.sliceBatch(last.rows - 1, last.rows);
-                parts.add(pad == 1 ? row : Tensor.concatBatch(Collections.nCopies(pad, row)));
+                Tensor row = t.isDirect() ? t.viewBatch(last.rows - 1, last.rows) : t.sliceBatch(last.rows - 1, last.rows);
+                parts.addAll(Collections.nCopies(pad, row));
             }
             batched.put(input, staging != null ? staging.concat(input, parts) : Tensor.concatBatch(parts));
         }
