@@ -279,9 +279,59 @@ final class DenoiserFidelity {
         return new Report(r.kind(), r.variant(), r.reference(), r.inputs(), m, r.layers(), r.notes());
     }
 
-    /** The worst predicted-noise cosine of {@code variant} against {@code reference} over the report's timesteps: what the gate reads. */
+    /**
+     * The worst predicted-noise cosine of {@code variant} against {@code reference} over the report's timesteps: what the
+     * gate reads. The INT8 validation loop asks this for many candidates against one reference, so the reference's
+     * outputs on {@link #feeds()} are computed once per reference model and replayed.
+     */
     double worstNoiseCosine(OnnxModel reference, OnnxModel variant) {
-        return noiseMetrics(reference, variant, feeds()).get("noiseCosineMin");
+        List<Map<String, Tensor>> feeds = feeds();
+        Replay recorded = referenceRuns.computeIfAbsent(reference, r -> {
+            try (InferenceSession rs = SessionFactory.open(r, "reference denoiser", SESSION)) {
+                List<Map<String, Tensor>> outs = new ArrayList<>();
+                for (Map<String, Tensor> f : feeds) {
+                    outs.add(rs.run(f, java.util.Set.of(rs.outputs().get(0).name())));
+                }
+                return new Replay(rs.inputs(), List.of(rs.outputs().get(0)), outs);
+            }
+        });
+        return noiseMetrics(recorded.fresh(), variant, feeds).get("noiseCosineMin");
+    }
+
+    /** Reference runs recorded by {@link #worstNoiseCosine}, by reference model (identity: the loop passes one object). */
+    private final Map<OnnxModel, Replay> referenceRuns = new java.util.IdentityHashMap<>();
+
+    /** A session that answers the i-th run with the i-th recorded outputs: a reference measured once, compared many times. */
+    private record Replay(List<io.jedge.sdk.bundle.TensorSpec> inputs, List<io.jedge.sdk.bundle.TensorSpec> outputs,
+            List<Map<String, Tensor>> runs) {
+        InferenceSession fresh() {
+            java.util.Iterator<Map<String, Tensor>> next = runs.iterator();
+            return new InferenceSession() {
+                @Override
+                public String backendName() {
+                    return "recorded reference";
+                }
+
+                @Override
+                public List<io.jedge.sdk.bundle.TensorSpec> inputs() {
+                    return inputs;
+                }
+
+                @Override
+                public List<io.jedge.sdk.bundle.TensorSpec> outputs() {
+                    return outputs;
+                }
+
+                @Override
+                public Map<String, Tensor> run(Map<String, Tensor> in, java.util.Set<String> names) {
+                    return next.next();
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
     }
 
     /**
@@ -306,9 +356,14 @@ final class DenoiserFidelity {
     }
 
     private Map<String, Double> noiseMetrics(OnnxModel reference, OnnxModel variant, List<Map<String, Tensor>> feeds) {
+        try (InferenceSession rs = SessionFactory.open(reference, "reference denoiser", SESSION)) {
+            return noiseMetrics(rs, variant, feeds);
+        }
+    }
+
+    private Map<String, Double> noiseMetrics(InferenceSession rs, OnnxModel variant, List<Map<String, Tensor>> feeds) {
         Map<String, Double> metrics = new LinkedHashMap<>();
-        try (InferenceSession rs = SessionFactory.open(reference, "reference denoiser", SESSION);
-                InferenceSession vs = SessionFactory.open(variant, "variant denoiser", SESSION)) {
+        try (InferenceSession vs = SessionFactory.open(variant, "variant denoiser", SESSION)) {
             String out = rs.outputs().get(0).name();
             ModelComparator.Probe noise = ModelComparator.Probe.of(out).withView(this::noise);
             ModelComparator.Result r = ModelComparator.run(rs, vs, feeds, List.of(noise));
