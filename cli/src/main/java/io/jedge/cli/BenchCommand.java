@@ -165,9 +165,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         boolean roundsGiven = spec.commandLine().getParseResult().hasMatchedOption("--rounds");
         if (batcherMaxBatch != null) {
-            if (json || cudaGraphs || !ioNames.equals(List.of("heap")) || spec.commandLine().getParseResult().hasMatchedOption("--batch")) {
-                throw new IllegalArgumentException("--batcher measures the heap path on every backend; it takes no --json, "
-                        + "--cuda-graphs, --io or --batch (the maximum batch is --batcher's value)");
+            if (json || cudaGraphs || noRecord || !ioNames.equals(List.of("heap"))
+                    || spec.commandLine().getParseResult().hasMatchedOption("--batch")) {
+                throw new IllegalArgumentException("--batcher measures the heap path on every backend and records nothing; it takes no "
+                        + "--json, --cuda-graphs, --no-record, --io or --batch (the maximum batch is --batcher's value)");
             }
             if (openLoopRates != null && (clients != null || roundsGiven)) {
                 throw new IllegalArgumentException("--open-loop sends requests at fixed rates, with no clients or rounds; "

@@ -47,6 +47,9 @@ class BenchSplitTest {
         Result mixed = jedge("bench", bundle.toString(), "--batcher", "4", "--batch", "8");
         assertEquals(2, mixed.code(), mixed.err());
         assertTrue(mixed.err().contains("--batcher measures the heap path"), mixed.err());
+        Result unrecorded = jedge("bench", bundle.toString(), "--batcher", "4", "--no-record");
+        assertEquals(2, unrecorded.code(), "--no-record would be ignored: the batcher records nothing");
+        assertTrue(unrecorded.err().contains("--no-record"), unrecorded.err());
         Result stray = jedge("bench", bundle.toString(), "--clients", "3");
         assertEquals(2, stray.code(), stray.err());
         assertTrue(stray.err().contains("--clients, --rounds, --async-clients and --open-loop apply to --batcher only"), stray.err());
