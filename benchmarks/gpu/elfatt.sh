@@ -5,6 +5,10 @@
 # Every model is written with --softmax-form decomposed: the default com.microsoft form is ONNX Runtime's, which TensorRT cannot parse.
 # Prints per model: ONNX node count, TensorRT network layers, engine activation (context) memory MiB,
 # GPU p50 ms per batch; then the ELFATT/vanilla speedups. Raw TrtProof JSON goes to $OUT (6 files).
+# PROOF="detailed=true graphs=both": keep kernel names in the plans and print what each engine runs (engine layers after
+# fusion, data-movement layers, fused attention kernels; TensorRT's layer JSON to $OUT/layers/), and time every engine
+# again as CUDA graphs; ABLATE=1 adds two 197-token ablations (ELFATT without LePE; every head linear, no LePE) that
+# say how much of ELFATT's time at 197 tokens is LePE and how much the local head; again as CUDA graphs (graphs need one fixed batch: set HIER_BATCHES=1). HIER_BATCHES: the hierarchical pair's batches.
 set -uo pipefail
 W=/tmp/jedge-elfatt
 source benchmarks/gpu/kit.sh
@@ -15,10 +19,12 @@ machine
 models=(
   "vit197-van|vit --preset tiny --heads 6 --image-size 224 --seed 3|1"
   "vit197-elf|vit --preset tiny --heads 6 --image-size 224 --seed 3 --attention elfatt --blocks windows:14 --softmax-form decomposed|1"
+  ${ABLATE:+"vit197-elfnolepe|vit --preset tiny --heads 6 --image-size 224 --seed 3 --attention elfatt --blocks windows:14 --no-lepe --softmax-form decomposed|1"}
+  ${ABLATE:+"vit197-linear|vit --preset tiny --heads 6 --image-size 224 --seed 3 --attention elfatt --split 1:0 --no-lepe --softmax-form decomposed|1"}
   "vit4097-van|vit --preset tiny --heads 6 --image-size 1024 --seed 3|1"
   "vit4097-elf|vit --preset tiny --heads 6 --image-size 1024 --seed 3 --attention elfatt --blocks windows:16 --softmax-form decomposed|1"
-  "hier-van|hier --preset cswin-t --attention vanilla --softmax-form decomposed --seed 3|1,128"
-  "hier-elf|hier --preset cswin-t --attention hybrid --softmax-form decomposed --seed 3|1,128"
+  "hier-van|hier --preset cswin-t --attention vanilla --softmax-form decomposed --seed 3|${HIER_BATCHES:-1,128}"
+  "hier-elf|hier --preset cswin-t --attention hybrid --softmax-form decomposed --seed 3|${HIER_BATCHES:-1,128}"
 )
 for spec in "${models[@]}"; do
   IFS='|' read -r name args batches <<<"$spec"
@@ -29,8 +35,10 @@ for spec in "${models[@]}"; do
   # a TensorRT-profile bundle holds the FP16 ONNX that a strongly typed FP16 engine is built from
   jedge convert $W/$name.onnx -o $W/$name.bundle --precision fp16 --profile tensorrt --validation-inputs 1 2>&1 | grep -E "error|variant" | tail -3
   fp16=$(LD_LIBRARY_PATH= python3 -c "import json,sys; b=json.load(open(sys.argv[1])); print(next(v['file'] for v in b['variants'] if v['id'].startswith('fp16')))" $W/$name.bundle/bundle.json)
+  rm -f $W/*.layers.json
   proof "$W/$name.onnx" "fp16:$W/$name.bundle/$fp16" "$batches" "$OUT/$name.json" runs=30 warmup=5 level=1 workspace=${WS:-8192} \
-    cache=$W/trt.cache engines=$W 2>&1 | grep -E "parsed .* layers|rror" | tail -3
+    cache=$W/trt.cache engines=$W ${PROOF:-} 2>&1 | grep -E "parsed .* layers|rror" | tail -3
+  mkdir -p "$OUT/layers" && for f in $W/*.layers.json; do [ -f "$f" ] && cp "$f" "$OUT/layers/$name.json"; done
   LD_LIBRARY_PATH= python3 - "${nodes:-?}" "$OUT/$name.json" "$name" "$(( $(date +%s) - t0 ))" <<'PY'
 import json, sys
 nodes = sys.argv[1]  # as build-model reports it
@@ -39,22 +47,26 @@ for e in r.get("engines", []):
     if "error" in e or "skipped" in e:
         print(sys.argv[3], "FAILED:", e.get("error") or e.get("skipped")); continue
     t = {x["batch"]: x["gpu_ms_p50"] for x in e.get("timing", [])}
-    print("RESULT %s onnx_nodes=%s trt_network_layers=%s activation_mib=%.1f gpu_ms_p50=%s (%ss)" % (
-        sys.argv[3], nodes, e.get("layers"), e["gpu_memory"].get("context_activation_mib", -1), json.dumps(t), sys.argv[4]))
+    g = {x["batch"]: x["gpu_ms_p50"] for x in e.get("timing_cuda_graphs", [])}
+    print("RESULT %s onnx_nodes=%s trt_network_layers=%s activation_mib=%.1f gpu_ms_p50=%s graphs_gpu_ms_p50=%s (%ss)" % (
+        sys.argv[3], nodes, e.get("layers"), e["gpu_memory"].get("context_activation_mib", -1), json.dumps(t), json.dumps(g),
+        sys.argv[4]))
+    print("ENGINE %s %s" % (sys.argv[3], json.dumps(e.get("engine_layers"))))
 PY
 done
 LD_LIBRARY_PATH= python3 - "$OUT" <<'PY'
 import json, sys, os
-def times(n):
+def times(n, key):
     p = os.path.join(sys.argv[1], n + ".json")
     if not os.path.exists(p): return {}
-    e = [x for x in json.load(open(p)).get("engines", []) if "timing" in x]
-    return {t["batch"]: t["gpu_ms_p50"] for t in e[0]["timing"]} if e else {}
+    e = [x for x in json.load(open(p)).get("engines", []) if key in x]
+    return {t["batch"]: t["gpu_ms_p50"] for t in e[0][key]} if e else {}
 targets = {("vit197", 1): 1.0, ("vit4097", 1): 3.0, ("hier", 1): 1.0, ("hier", 128): 2.5}
-for (m, b), goal in targets.items():
-    v, f = times(m + "-van").get(b), times(m + "-elf").get(b)
-    if v and f:
-        print("SPEEDUP %s batch %d: vanilla %.3f ms, ELFATT %.3f ms -> %.2fx (target >= %.1fx: %s)" % (m, b, v, f, v / f, goal, "met" if v / f >= goal else "MISSED"))
-    else:
-        print("SPEEDUP %s batch %d: missing figures" % (m, b))
+for key, how in (("timing", ""), ("timing_cuda_graphs", ", CUDA graphs")):
+    for (m, b), goal in targets.items():
+        v, f = times(m + "-van", key).get(b), times(m + "-elf", key).get(b)
+        if v and f:
+            print("SPEEDUP %s batch %d%s: vanilla %.3f ms, ELFATT %.3f ms -> %.2fx (target >= %.1fx: %s)" % (m, b, how, v, f, v / f, goal, "met" if v / f >= goal else "MISSED"))
+        elif key == "timing":
+            print("SPEEDUP %s batch %d: missing figures" % (m, b))
 PY

@@ -50,6 +50,7 @@ class TensorRtAbiTest {
             "nvinfer.IBuilderConfig.createTimingCache", "nvinfer.IBuilderConfig.getTimingCache",
             "nvinfer.IBuilderConfig.setBuilderOptimizationLevel", "nvinfer.IBuilderConfig.setFlag",
             "nvinfer.IBuilderConfig.setMemoryPoolLimit", "nvinfer.IBuilderConfig.setTimingCache",
+            "nvinfer.IBuilderConfig.setProfilingVerbosity",
             "nvinfer.INetworkDefinition.getInput", "nvinfer.INetworkDefinition.getNbInputs", "nvinfer.INetworkDefinition.getNbLayers",
             "nvinfer.INetworkDefinition.getNbOutputs", "nvinfer.INetworkDefinition.getOutput",
             "nvinfer.IOptimizationProfile.setDimensions", "nvinfer.ITensor.getDimensions", "nvinfer.ITensor.getName",
@@ -64,6 +65,7 @@ class TensorRtAbiTest {
             "nvinfer.ICudaEngine.getDeviceMemorySizeV2", "nvinfer.ICudaEngine.getIOTensorName", "nvinfer.ICudaEngine.getNbIOTensors",
             "nvinfer.ICudaEngine.getProfileShape", "nvinfer.ICudaEngine.getTensorDataType", "nvinfer.ICudaEngine.getTensorIOMode",
             "nvinfer.ICudaEngine.getTensorShape", "nvinfer.ICudaEngine.isShapeInferenceIO",
+            "nvinfer.ICudaEngine.createEngineInspector", "nvinfer.IEngineInspector.getEngineInformation",
             "nvinfer.IExecutionContext.enqueueV3", "nvinfer.IExecutionContext.getTensorShape",
             "nvinfer.IExecutionContext.setDeviceMemoryV2", "nvinfer.IExecutionContext.setInputShape",
             "nvinfer.IExecutionContext.setTensorAddress");

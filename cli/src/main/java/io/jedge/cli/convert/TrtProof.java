@@ -19,6 +19,7 @@ import io.jedge.sdk.TensorFiles;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.backend.ort.OrtBackend;
+import io.jedge.runtime.backend.trt.EngineLayers;
 import io.jedge.runtime.backend.trt.RunTiming;
 import io.jedge.runtime.backend.trt.TrtBackend;
 import io.jedge.runtime.backend.trt.TrtInferenceSession;
@@ -59,6 +60,9 @@ import org.bytedeco.javacpp.SizeTPointer;
  *   keys        runs=50 warmup=10 workspace=4096 (MiB) tf32=true opt=max(BATCHES) level=3 contexts=1
  *               cache=FILE (timing cache) engines=DIR (where plans go; default a temp dir)
  *               input=NAME output=NAME (default: first input / first output)
+ *               graphs=off|on|both (time with CUDA graphs; both: plain, then graphs as timing_cuda_graphs)
+ *               detailed=true (keep kernel names in the plan: the engine's layers, written beside the plan as
+ *               STEM_PRECISION.layers.json and summarised as engine_layers, then say which kernels run)
  * </pre>
  */
 public final class TrtProof {
@@ -76,7 +80,15 @@ public final class TrtProof {
         record Item(String precision, Path onnx) {
         }
 
+        static final Set<String> KEYS = Set.of("runs", "warmup", "workspace", "tf32", "opt", "level", "contexts", "cache", "engines",
+                "input", "output", "detailed", "graphs");
+
         static Args parse(Path modelArg, String precisionList, String batchList, Map<String, String> kv) {
+            for (String k : kv.keySet()) {
+                if (!KEYS.contains(k)) {
+                    throw new IllegalArgumentException("unknown key '" + k + "', expected one of " + new java.util.TreeSet<>(KEYS));
+                }
+            }
             Path dir = Files.isDirectory(modelArg) ? modelArg : modelArg.toAbsolutePath().getParent();
             Path fp32Model = Files.isDirectory(modelArg) ? modelArg.resolve("model.onnx") : modelArg;
             int[] batches = Arrays.stream(batchList.split(",")).map(String::trim).mapToInt(b -> positive("BATCHES", b)).sorted().toArray();
@@ -92,14 +104,28 @@ public final class TrtProof {
             TrtBuildOptions.Builder ob = TrtBuildOptions.builder()
                     .batch(batches[0], Math.max(batches[0], Math.min(opt, max)), max)
                     .workspaceMiB(positive("workspace", kv.getOrDefault("workspace", "4096")))
-                    .tf32(Boolean.parseBoolean(kv.getOrDefault("tf32", "true")))
-                    .optimizationLevel(Integer.parseInt(kv.getOrDefault("level", "3")));
+                    .tf32(bool("tf32", kv.getOrDefault("tf32", "true")))
+                    .optimizationLevel(Integer.parseInt(kv.getOrDefault("level", "3")))
+                    .detailedLayers(bool("detailed", kv.getOrDefault("detailed", "false")));
             if (kv.containsKey("cache")) {
                 ob.timingCache(Path.of(kv.get("cache")));
             }
-            TrtSessionOptions session = TrtSessionOptions.builder().maxContexts(positive("contexts", kv.getOrDefault("contexts", "1"))).build();
+            String graphs = kv.getOrDefault("graphs", "off").trim().toLowerCase(Locale.ROOT);
+            if (!Set.of("off", "on", "both").contains(graphs)) {
+                throw new IllegalArgumentException("graphs '" + kv.get("graphs") + "', expected off, on or both");
+            }
+            TrtSessionOptions session = TrtSessionOptions.builder().maxContexts(positive("contexts", kv.getOrDefault("contexts", "1")))
+                    .cudaGraphs(graphs.equals("on")).build();
             return new Args(dir, fp32Model, items, batches, positive("runs", kv.getOrDefault("runs", "50")),
                     Integer.parseInt(kv.getOrDefault("warmup", "10")), ob.build(), session, kv);
+        }
+
+        private static boolean bool(String what, String v) {
+            return switch (v.trim().toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new IllegalArgumentException(what + " '" + v + "', expected true or false");
+            };
         }
 
         private static int positive(String what, String v) {
@@ -118,7 +144,7 @@ public final class TrtProof {
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
             System.err.println("usage: TrtProof MODEL PRECISIONS BATCHES OUT.json [runs=50 warmup=10 workspace=4096 tf32=true "
-                    + "opt=N level=3 contexts=1 cache=FILE engines=DIR input=NAME output=NAME]");
+                    + "opt=N level=3 contexts=1 cache=FILE engines=DIR input=NAME output=NAME detailed=false graphs=off]");
             System.exit(2);
         }
         Map<String, String> kv = new LinkedHashMap<>();
@@ -216,6 +242,12 @@ public final class TrtProof {
             mem.put("used_mib_after_open", usedMiB());
             mem.put("context_activation_mib", s.contextMemoryBytes() / (1024.0 * 1024.0));
             er.put("zero_copy", s.zeroCopy());
+            String layerInfo = s.layerInformation();
+            AtomicFiles.writeString(engines.resolve(stem + "_" + item.precision() + ".layers.json"), layerInfo);
+            EngineLayers layers = EngineLayers.parse(layerInfo);
+            Map<String, Object> layerSummary = new LinkedHashMap<>(layers.summary());
+            layerSummary.put("fused_attention", layers.fusedAttention().stream().limit(4).toList());
+            er.put("engine_layers", layerSummary);
             String inName = a.kv().getOrDefault("input", s.inputs().get(0).name());
             String outName = a.kv().getOrDefault("output", s.outputs().get(0).name());
             int accBatch = sample != null ? a.maxBatch() : a.batches()[0];
@@ -227,6 +259,19 @@ public final class TrtProof {
             }
             er.put("timing", timings);
             mem.put("used_mib_after_runs", usedMiB());
+        }
+        if (a.kv().getOrDefault("graphs", "off").trim().equalsIgnoreCase("both")) {
+            // the same plan replayed as captured CUDA graphs, timed in this run so the two are comparable
+            TrtSessionOptions graphs = TrtSessionOptions.builder().maxContexts(a.session().maxContexts()).cudaGraphs(true).build();
+            try (TrtInferenceSession s = backend.openEngine(plan, engine.fingerprint(), graphs)) {
+                String inName = a.kv().getOrDefault("input", s.inputs().get(0).name());
+                String outName = a.kv().getOrDefault("output", s.outputs().get(0).name());
+                List<Object> timings = new ArrayList<>();
+                for (int b : a.batches()) {
+                    timings.add(timing(s, inputs(s.inputs(), inName, sample, b), outName, a, item.precision()));
+                }
+                er.put("timing_cuda_graphs", timings);
+            }
         }
         mem.put("used_mib_after_close", usedMiB());
         er.put("gpu_memory", mem);

@@ -64,6 +64,16 @@ class TrtProofTest {
         assertTrue(e.getMessage().contains("runs '0'"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TrtProof.Args.parse(dir, "fp32", "1,x", Map.of()));
         assertTrue(e.getMessage().contains("BATCHES 'x'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrtProof.Args.parse(dir, "fp32", "1", Map.of("detail", "true")));
+        assertTrue(e.getMessage().contains("unknown key 'detail'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrtProof.Args.parse(dir, "fp32", "1", Map.of("detailed", "yes")));
+        assertTrue(e.getMessage().contains("detailed 'yes', expected true or false"), e.getMessage());
+        assertTrue(TrtProof.Args.parse(dir, "fp32", "1", Map.of("detailed", "TRUE")).build().detailedLayers());
+        e = assertThrows(IllegalArgumentException.class, () -> TrtProof.Args.parse(dir, "fp32", "1", Map.of("graphs", "yes")));
+        assertTrue(e.getMessage().contains("graphs 'yes', expected off, on or both"), e.getMessage());
+        assertTrue(TrtProof.Args.parse(dir, "fp32", "1", Map.of("graphs", "on")).session().cudaGraphs());
+        assertEquals("detailed", TrtProof.Args.parse(dir, "fp32", "1", Map.of("detailed", "true")).build().asFingerprintOptions()
+                .get("profilingVerbosity"), "a detailed plan is a different plan: the fingerprint says so");
     }
 
     @Test

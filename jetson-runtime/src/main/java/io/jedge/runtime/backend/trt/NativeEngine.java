@@ -11,10 +11,12 @@ import java.util.Map;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.tensorrt.global.nvinfer;
+import org.bytedeco.tensorrt.global.nvinfer.LayerInformationFormat;
 import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
 import org.bytedeco.tensorrt.global.nvinfer.TensorIOMode;
 import org.bytedeco.tensorrt.nvinfer.Dims64;
 import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IEngineInspector;
 import org.bytedeco.tensorrt.nvinfer.IRuntime;
 
 /**
@@ -38,6 +40,7 @@ final class NativeEngine {
     final List<IoTensor> inputs;
     final List<IoTensor> outputs; // declared shapes; sizes come from each context
     final long contextMemoryBytes;
+    private String layerInformation; // made once: an inspector cannot be deleted from Java (see above)
 
     private NativeEngine(String name, int device, ICudaEngine engine, List<IoTensor> inputs, List<IoTensor> outputs,
             long contextMemoryBytes) {
@@ -117,6 +120,29 @@ final class NativeEngine {
             return new NativeEngine(name, device, engine, List.copyOf(inputs), List.copyOf(outputs),
                     engine.getDeviceMemorySizeV2());
         }
+    }
+
+    /**
+     * TensorRT's description of the engine's layers as JSON ({@code IEngineInspector}, engine-wide,
+     * shapes as built). Kernel names and fused ops are there only when the plan was built with
+     * detailed profiling ({@code TrtBuildOptions.detailedLayers}); otherwise layer names only.
+     */
+    synchronized String layerInformation() {
+        if (layerInformation == null) {
+            Cuda.check(org.bytedeco.cuda.global.cudart.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+            IEngineInspector inspector = engine.createEngineInspector();
+            if (inspector == null || inspector.isNull()) {
+                throw new JedgeException(JedgeException.Code.BACKEND_UNAVAILABLE, "engine '" + name
+                        + "': TensorRT made no engine inspector");
+            }
+            String json = inspector.getEngineInformation(LayerInformationFormat.kJSON);
+            if (json == null || json.isBlank()) {
+                throw new JedgeException(JedgeException.Code.BACKEND_UNAVAILABLE, "engine '" + name
+                        + "': TensorRT's engine inspector returned nothing");
+            }
+            layerInformation = json;
+        }
+        return layerInformation;
     }
 
     static boolean isDynamic(long[] shape) {

@@ -144,6 +144,20 @@ public final class TrtInferenceSession extends NativeResource implements Inferen
     }
 
     /** Activation memory each context allocates, in bytes. */
+    /**
+     * The engine's layers as TensorRT describes them (JSON; read with {@link EngineLayers#parse}):
+     * which kernel each layer runs and which ops it fused, when the plan was built with
+     * {@code TrtBuildOptions.detailedLayers}, else names only.
+     */
+    public String layerInformation() {
+        acquire();
+        try {
+            return engine.layerInformation();
+        } finally {
+            release();
+        }
+    }
+
     public long contextMemoryBytes() {
         return engine.contextMemoryBytes;
     }

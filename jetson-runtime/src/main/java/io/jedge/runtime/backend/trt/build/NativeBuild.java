@@ -31,6 +31,7 @@ import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.tensorrt.global.nvinfer;
 import org.bytedeco.tensorrt.global.nvinfer.BuilderFlag;
+import org.bytedeco.tensorrt.global.nvinfer.ProfilingVerbosity;
 import org.bytedeco.tensorrt.global.nvinfer.MemoryPoolType;
 import org.bytedeco.tensorrt.global.nvinfer.NetworkDefinitionCreationFlag;
 import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
@@ -131,6 +132,9 @@ final class NativeBuild {
                 config = b.createBuilderConfig();
                 config.setMemoryPoolLimit(MemoryPoolType.kWORKSPACE, options.workspaceMiB() << 20);
                 config.setBuilderOptimizationLevel(options.optimizationLevel());
+                if (options.detailedLayers()) {
+                    config.setProfilingVerbosity(ProfilingVerbosity.kDETAILED);
+                }
                 if (options.tf32()) {
                     config.setFlag(BuilderFlag.kTF32);
                 } else {

@@ -20,9 +20,11 @@ import java.util.Map;
  * @param l4t               L4T release to record in the fingerprint, or null
  * @param jetpack           JetPack release to record in the fingerprint, or null
  * @param progressInterval  how often a long build logs its elapsed time
+ * @param detailedLayers    keep each engine layer's kernel (tactic), formats and fused ops in the plan, for
+ *                          {@code TrtInferenceSession.layerInformation()}; TensorRT keeps only names otherwise
  */
 public record TrtBuildOptions(int batchMin, int batchOpt, int batchMax, long workspaceMiB, Path timingCache, boolean tf32,
-        int optimizationLevel, int device, String l4t, String jetpack, Duration progressInterval) {
+        int optimizationLevel, int device, String l4t, String jetpack, Duration progressInterval, boolean detailedLayers) {
 
     public TrtBuildOptions {
         if (batchMin < 1 || batchOpt < batchMin || batchMax < batchOpt) {
@@ -73,6 +75,9 @@ public record TrtBuildOptions(int batchMin, int batchOpt, int batchMax, long wor
         m.put("typing", "strong");
         m.put("tf32", Boolean.toString(tf32));
         m.put("optimizationLevel", Integer.toString(optimizationLevel));
+        if (detailedLayers) {
+            m.put("profilingVerbosity", "detailed");
+        }
         return m;
     }
 
@@ -89,6 +94,7 @@ public record TrtBuildOptions(int batchMin, int batchOpt, int batchMax, long wor
         private String l4t;
         private String jetpack;
         private Duration progressInterval = Duration.ofSeconds(30);
+        private boolean detailedLayers;
 
         public Builder batch(int min, int opt, int max) {
             this.batchMin = min;
@@ -157,9 +163,14 @@ public record TrtBuildOptions(int batchMin, int batchOpt, int batchMax, long wor
             return this;
         }
 
+        public Builder detailedLayers(boolean on) {
+            this.detailedLayers = on;
+            return this;
+        }
+
         public TrtBuildOptions build() {
             return new TrtBuildOptions(batchMin, batchOpt, batchMax, workspaceMiB, timingCache, tf32, optimizationLevel, device,
-                    l4t, jetpack, progressInterval);
+                    l4t, jetpack, progressInterval, detailedLayers);
         }
     }
 }

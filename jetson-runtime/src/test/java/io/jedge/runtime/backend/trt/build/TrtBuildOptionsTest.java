@@ -55,13 +55,13 @@ class TrtBuildOptionsTest {
     void publicConstructorChecksAsBuildDoes() {
         Duration d = Duration.ofSeconds(30);
         String m = assertThrows(IllegalArgumentException.class,
-                () -> new TrtBuildOptions(8, 4, 32, 1024, null, true, 3, 0, null, null, d)).getMessage();
+                () -> new TrtBuildOptions(8, 4, 32, 1024, null, true, 3, 0, null, null, d, false)).getMessage();
         assertEquals("batch: 8:4:32, expected 1 <= MIN <= OPT <= MAX", m);
         assertEquals("optimizationLevel: 9, expected 0..5", assertThrows(IllegalArgumentException.class,
-                () -> new TrtBuildOptions(1, 1, 1, 1024, null, true, 9, 0, null, null, d)).getMessage());
+                () -> new TrtBuildOptions(1, 1, 1, 1024, null, true, 9, 0, null, null, d, false)).getMessage());
         assertEquals("progressInterval: null, expected a positive duration", assertThrows(IllegalArgumentException.class,
-                () -> new TrtBuildOptions(1, 1, 1, 1024, null, true, 3, 0, null, null, null)).getMessage());
-        assertNull(new TrtBuildOptions(1, 1, 1, 1024, null, true, 3, 0, " ", null, d).l4t(), "blank L4T is unknown here too");
+                () -> new TrtBuildOptions(1, 1, 1, 1024, null, true, 3, 0, null, null, null, false)).getMessage());
+        assertNull(new TrtBuildOptions(1, 1, 1, 1024, null, true, 3, 0, " ", null, d, false).l4t(), "blank L4T is unknown here too");
     }
 
     @Test
