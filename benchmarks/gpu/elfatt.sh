@@ -18,9 +18,12 @@ machine
 # name | build-model arguments | batches
 models=(
   "vit197-van|vit --preset tiny --heads 6 --image-size 224 --seed 3|1"
+  ${BEFORE:+"vit197-before|file:$BEFORE|1"}
   "vit197-elf|vit --preset tiny --heads 6 --image-size 224 --seed 3 --attention elfatt --blocks windows:14 --softmax-form decomposed|1"
   ${ABLATE:+"vit197-elfnolepe|vit --preset tiny --heads 6 --image-size 224 --seed 3 --attention elfatt --blocks windows:14 --no-lepe --softmax-form decomposed|1"}
   ${ABLATE:+"vit197-linear|vit --preset tiny --heads 6 --image-size 224 --seed 3 --attention elfatt --split 1:0 --no-lepe --softmax-form decomposed|1"}
+  ${MID:+"vit1025-van|vit --preset tiny --heads 6 --image-size 512 --seed 3|1"}
+  ${MID:+"vit1025-elf|vit --preset tiny --heads 6 --image-size 512 --seed 3 --attention elfatt --blocks windows:16 --softmax-form decomposed|1"}
   "vit4097-van|vit --preset tiny --heads 6 --image-size 1024 --seed 3|1"
   "vit4097-elf|vit --preset tiny --heads 6 --image-size 1024 --seed 3 --attention elfatt --blocks windows:16 --softmax-form decomposed|1"
   "hier-van|hier --preset cswin-t --attention vanilla --softmax-form decomposed --seed 3|${HIER_BATCHES:-1,128}"
@@ -31,7 +34,12 @@ for spec in "${models[@]}"; do
   case "$name" in ${ONLY:-*}*) ;; *) continue ;; esac # ONLY=hier measures the hierarchical pair alone
   t0=$(date +%s)
   # shellcheck disable=SC2086
-  nodes=$(jedge build-model $args -o $W/$name.onnx 2>&1 | tail -1 | grep -oE '[0-9,]+ nodes' | tr -d ', nodes')
+  if [[ $args == file:* ]]; then # a model written elsewhere (e.g. by an earlier commit's emitter, for before/after in one run)
+    cp "${args#file:}" $W/$name.onnx
+    nodes=$(LD_LIBRARY_PATH= python3 -c "import onnx,sys; print(len(onnx.load(sys.argv[1]).graph.node))" $W/$name.onnx)
+  else
+    nodes=$(jedge build-model $args -o $W/$name.onnx 2>&1 | tail -1 | grep -oE '[0-9,]+ nodes' | tr -d ', nodes')
+  fi
   # a TensorRT-profile bundle holds the FP16 ONNX that a strongly typed FP16 engine is built from
   jedge convert $W/$name.onnx -o $W/$name.bundle --precision fp16 --profile tensorrt --validation-inputs 1 2>&1 | grep -E "error|variant" | tail -3
   fp16=$(LD_LIBRARY_PATH= python3 -c "import json,sys; b=json.load(open(sys.argv[1])); print(next(v['file'] for v in b['variants'] if v['id'].startswith('fp16')))" $W/$name.bundle/bundle.json)
@@ -61,7 +69,7 @@ def times(n, key):
     if not os.path.exists(p): return {}
     e = [x for x in json.load(open(p)).get("engines", []) if key in x]
     return {t["batch"]: t["gpu_ms_p50"] for t in e[0][key]} if e else {}
-targets = {("vit197", 1): 1.0, ("vit4097", 1): 3.0, ("hier", 1): 1.0, ("hier", 128): 2.5}
+targets = {("vit197", 1): 1.0, ("vit1025", 1): 0.0, ("vit4097", 1): 3.0, ("hier", 1): 1.0, ("hier", 128): 2.5}
 for key, how in (("timing", ""), ("timing_cuda_graphs", ", CUDA graphs")):
     for (m, b), goal in targets.items():
         v, f = times(m + "-van", key).get(b), times(m + "-elf", key).get(b)

@@ -57,16 +57,24 @@ final class SplitHeadAttention implements AttentionEmitter {
             }
         }
         String qkv = b.linear(x, prefix + ".qkv", wq, c, 3 * c, bq);
+        Geometry g = h2 == 0 || o.blocks() instanceof BlockLayout.Whole ? null : geometry(o.blocks(), l);
+        boolean oneBlock = g == null || (g.blocks() == 1 && !g.padded(l) && !g.chunks());
+        if (o.softmaxForm() == AttentionForm.DECOMPOSED && h1 > 0 && h2 > 0 && oneBlock && l.tokens() >= d) {
+            String merged = bothHeadsInOneAttention(b, qkv, l, h1);
+            if (o.lepe()) {
+                merged = b.add(merged, lepeOnGrid(b, qkv, 2L * c, c, l, l.gridH(), l.gridW(), lepeWeights(prefix, w, c1, c2)));
+            }
+            return b.linear(merged, prefix + ".proj", w.get(prefix + ".proj.weight", c, c), c, c, w.get(prefix + ".proj.bias", c));
+        }
         List<String> qkvParts;
         if (h1 == 0 || h2 == 0) {
             qkvParts = b.split(qkv, -1, c, c, c);
         } else {
             qkvParts = b.split(qkv, -1, c1, c2, c1, c2, c1, c2);
         }
-        Geometry g = h2 == 0 || o.blocks() instanceof BlockLayout.Whole ? null : geometry(o.blocks(), l);
         // with the local head as one plain block over the grid, both heads' LePE is one depthwise
         // conv over all of v, added once after the concat: half the LePE nodes
-        boolean sharedLepe = o.lepe() && (g == null || (g.blocks() == 1 && !g.padded(l) && !g.chunks()));
+        boolean sharedLepe = o.lepe() && oneBlock;
         List<String> heads = new ArrayList<>();
         if (h1 > 0) {
             int step = h2 == 0 ? 1 : 2;
@@ -75,7 +83,7 @@ final class SplitHeadAttention implements AttentionEmitter {
                 // from the global v part, not from qkv: a Slice of qkv would keep all of qkv (3C wide)
                 // alive through the local head (one layer alone at 4097 tokens peaked 9 MiB higher)
                 String vGlobal = qkvParts.get(2 * step);
-                out = b.add(out, lepeOnGrid(b, vGlobal, 0, c1, l, l.gridH(), l.gridW(), lepeWeights(b, prefix, w, c1, 0)));
+                out = b.add(out, lepeOnGrid(b, vGlobal, 0, c1, l, l.gridH(), l.gridW(), lepeWeights(prefix, w, c1, 0)));
             }
             heads.add(out);
         }
@@ -89,13 +97,17 @@ final class SplitHeadAttention implements AttentionEmitter {
         }
         String merged = heads.size() == 1 ? heads.get(0) : b.concat(-1, heads.toArray(String[]::new));
         if (sharedLepe) {
-            merged = b.add(merged, lepeOnGrid(b, qkv, 2L * c, c, l, l.gridH(), l.gridW(), lepeWeights(b, prefix, w, h1 * d, h2 * d)));
+            merged = b.add(merged, lepeOnGrid(b, qkv, 2L * c, c, l, l.gridH(), l.gridW(), lepeWeights(prefix, w, h1 * d, h2 * d)));
         }
         return b.linear(merged, prefix + ".proj", w.get(prefix + ".proj.weight", c, c), c, c, w.get(prefix + ".proj.bias", c));
     }
 
+    /** A depthwise 3×3 conv's weights: {@code weight} [channels,1,3,3] row-major, {@code bias} [channels]. */
+    private record LepeWeights(String name, float[] weight, float[] bias, int channels) {
+    }
+
     /** LePE weight and bias for c1 global then c2 local channels, from {@code .lepe_global} and {@code .lepe_local}. */
-    private static String[] lepeWeights(GraphBuilder b, String prefix, WeightSource w, int c1, int c2) {
+    private static LepeWeights lepeWeights(String prefix, WeightSource w, int c1, int c2) {
         float[] wt = new float[(c1 + c2) * 9];
         float[] bias = new float[c1 + c2];
         if (c1 > 0) {
@@ -107,7 +119,47 @@ final class SplitHeadAttention implements AttentionEmitter {
             System.arraycopy(w.get(prefix + ".lepe_local.bias", c2), 0, bias, c1, c2);
         }
         String name = c2 == 0 ? prefix + ".lepe_global" : c1 == 0 ? prefix + ".lepe_local" : prefix + ".lepe";
-        return new String[] {b.weight(name + ".weight", new long[] {c1 + c2, 1, 3, 3}, wt), b.weight(name + ".bias", new long[] {c1 + c2}, bias)};
+        return new LepeWeights(name, wt, bias, c1 + c2);
+    }
+
+    /**
+     * Both heads as one softmax attention over all h heads, for when one block covers the grid (the local head is
+     * then plain attention over every token), in the decomposed form TensorRT fuses into one MHA kernel. The
+     * global head's context is itself a softmax attention: with the d unit vectors as queries, row i of
+     * softmax(I·kᵀ)·v is softmax_N(k[:,i])ᵀ·v, which is row i of softmax_N(k)ᵀ·v. So the global heads' queries are
+     * replaced by [I; 0] (the zero rows are computed and dropped), their first d output rows are the d×d context,
+     * and softmax_d(q)·ctx finishes them. Needs tokens ≥ d. Costs the global heads a full attention's MACs, which
+     * at one block (≤ a window's tokens) is less than the two extra kernels it saves
+     * (benchmarks/elfatt-layers-tensorrt-h200-2026-12-03.md). Returns [B,T,C] before the output Linear.
+     */
+    private static String bothHeadsInOneAttention(GraphBuilder b, String qkv, TokenLayout l, int h1) {
+        int t = l.tokens();
+        int h = l.heads();
+        int d = l.headDim();
+        List<String> parts = b.split(qkv, -1, l.dim(), l.dim(), l.dim());
+        String q = VanillaAttention.heads(b, parts.get(0), t, h, d, 0, 2, 1, 3); // [B,h,T,d]
+        String kT = VanillaAttention.heads(b, parts.get(1), t, h, d, 0, 2, 3, 1); // [B,h,d,T]
+        String v = VanillaAttention.heads(b, parts.get(2), t, h, d, 0, 2, 1, 3);
+        float[] keep = new float[h];
+        float[] unit = new float[h * t * d];
+        for (int head = 0; head < h; head++) {
+            keep[head] = head < h1 ? 0f : 1f;
+            for (int i = 0; head < h1 && i < d; i++) {
+                unit[(head * t + i) * d + i] = 1f;
+            }
+        }
+        // one copy of each constant for all layers of this shape
+        String keepName = "elfatt.local_heads_h" + h + "_g" + h1;
+        String unitName = "elfatt.unit_queries_h" + h + "_g" + h1 + "_t" + t + "_d" + d;
+        String keepT = b.graph().isInitializer(keepName) ? keepName : b.weight(keepName, new long[] {1, h, 1, 1}, keep);
+        String unitT = b.graph().isInitializer(unitName) ? unitName : b.weight(unitName, new long[] {1, h, t, d}, unit);
+        String queries = b.add(b.mul(q, keepT), unitT);
+        String att = b.matMul(b.softmax(b.matMul(queries, kT), -1), v); // [B,h,T,d]
+        String ctx = b.slice(att, new long[] {0, 0}, new long[] {h1, d}, new long[] {1, 2}); // [B,h1,d,d]
+        String qGlobal = b.slice(q, new long[] {0}, new long[] {h1}, new long[] {1});
+        String global = b.matMul(b.softmax(qGlobal, -1), ctx);
+        String local = b.slice(att, new long[] {h1}, new long[] {h}, new long[] {1});
+        return b.reshape(b.transpose(b.concat(1, global, local), 0, 2, 1, 3), 0, t, l.dim());
     }
 
     /**
@@ -143,32 +195,58 @@ final class SplitHeadAttention implements AttentionEmitter {
      * LePE over the full grid map on channels {@code [channel, channel+cc)} of {@code src}
      * [B,T,*], cut by one Slice; prefix tokens get zero. Returns [B,T,cc].
      */
-    private String lepeOnGrid(GraphBuilder b, String src, long channel, int cc, TokenLayout l, int bh, int bw, String[] weights) {
+    private String lepeOnGrid(GraphBuilder b, String src, long channel, int cc, TokenLayout l, int bh, int bw, LepeWeights weights) {
         int p = l.prefixTokens();
         String grid = b.slice(src, new long[] {p, channel}, new long[] {l.tokens(), channel + cc}, new long[] {1, 2});
-        String pe = lepe(b, grid, weights, cc, bh, bw);
+        String pe = lepe(b, grid, weights, bh, bw);
         return p == 0 ? pe : b.op("Pad", pe, b.constLongs("pads", 0, p, 0, 0, 0, 0));
     }
 
     /**
      * Depthwise 3×3 conv with bias on [B',bh·bw,cc] viewed as a bh×bw map, zero-padded at its border.
-     * In the ONNX Runtime form (local head as {@code com.microsoft::MultiHeadAttention}) the map is
-     * made NHWC → NCHW by Transpose(0,3,1,2) and back by Transpose(0,2,3,1): ONNX Runtime's NCHWc
-     * transformer folds exactly those into its channels-last reorders, so no Transpose runs (2 fewer
-     * kernels per layer, benchmarks/elfatt-cpu-2026-12-03-run2.md). The portable forms keep the
-     * channel-major order the TensorRT figures were measured with.
+     * <ul>
+     *   <li>ONNX Runtime form (local head as {@code com.microsoft::MultiHeadAttention}): NHWC → NCHW by
+     *       Transpose(0,3,1,2) and back by Transpose(0,2,3,1) around a Conv: ONNX Runtime's NCHWc transformer
+     *       folds exactly those into its channels-last reorders, so no Transpose runs (2 fewer kernels per
+     *       layer, benchmarks/elfatt-cpu-2026-12-03-run2.md).
+     *   <li>Decomposed form (TensorRT's): nine shifted slices of the zero-padded NHWC map, each times its tap,
+     *       summed. All slices and pointwise ops, so TensorRT fuses the whole conv into one generated kernel;
+     *       as a Conv it ran as a convolution kernel plus a host-side shape call per layer
+     *       (benchmarks/elfatt-layers-tensorrt-h200-2026-12-03.md).
+     *   <li>Attention-23 form: the channel-major Conv.
+     * </ul>
      */
-    private String lepe(GraphBuilder b, String v, String[] weights, int cc, int bh, int bw) {
+    private String lepe(GraphBuilder b, String v, LepeWeights wt, int bh, int bw) {
+        int cc = wt.channels();
+        if (o.softmaxForm() == AttentionForm.DECOMPOSED) {
+            String padded = b.op("Pad", b.reshape(v, 0, bh, bw, cc), b.constLongs("pads", 0, 1, 1, 0, 0, 1, 1, 0));
+            String acc = null;
+            for (int dy = 0; dy < 3; dy++) {
+                for (int dx = 0; dx < 3; dx++) {
+                    float[] tap = new float[cc];
+                    for (int ch = 0; ch < cc; ch++) {
+                        tap[ch] = wt.weight()[ch * 9 + dy * 3 + dx];
+                    }
+                    String shifted = b.slice(padded, new long[] {dy, dx}, new long[] {dy + bh, dx + bw}, new long[] {1, 2});
+                    String term = b.mul(shifted, b.weight(wt.name() + ".tap" + dy + dx, new long[] {cc}, tap));
+                    acc = acc == null ? term : b.add(acc, term);
+                }
+            }
+            acc = b.add(acc, b.weight(wt.name() + ".bias", new long[] {cc}, wt.bias()));
+            return b.reshape(acc, 0, (long) bh * bw, cc);
+        }
+        String w = b.weight(wt.name() + ".weight", new long[] {cc, 1, 3, 3}, wt.weight());
+        String bias = b.weight(wt.name() + ".bias", new long[] {cc}, wt.bias());
         long[] kernel = {3, 3};
         long[] strides = {1, 1};
         long[] pads = {1, 1, 1, 1};
         if (o.softmaxForm() == AttentionForm.CONTRIB_MHA) {
             String map = b.transpose(b.reshape(v, 0, bh, bw, cc), 0, 3, 1, 2);
-            String conv = b.conv(map, weights[0], weights[1], kernel, strides, pads, cc);
+            String conv = b.conv(map, w, bias, kernel, strides, pads, cc);
             return b.reshape(b.transpose(conv, 0, 2, 3, 1), 0, (long) bh * bw, cc);
         }
         String map = b.reshape(b.transpose(v, 0, 2, 1), 0, cc, bh, bw);
-        String conv = b.conv(map, weights[0], weights[1], kernel, strides, pads, cc);
+        String conv = b.conv(map, w, bias, kernel, strides, pads, cc);
         return b.transpose(b.reshape(conv, 0, cc, (long) bh * bw), 0, 2, 1);
     }
 
@@ -223,7 +301,7 @@ final class SplitHeadAttention implements AttentionEmitter {
                 return out;
             }
             boolean strip = g != null && g.chunks();
-            return b.add(out, lepeOnGrid(b, v, 0, c2, l, strip ? 1 : l.gridH(), strip ? g.size() : l.gridW(), lepeWeights(b, prefix, w, 0, c2)));
+            return b.add(out, lepeOnGrid(b, v, 0, c2, l, strip ? 1 : l.gridH(), strip ? g.size() : l.gridW(), lepeWeights(prefix, w, 0, c2)));
         }
         long[] gridRange = {p, t};
         String qg = p == 0 ? q : b.slice(q, new long[] {gridRange[0]}, new long[] {gridRange[1]}, new long[] {1});
@@ -242,7 +320,7 @@ final class SplitHeadAttention implements AttentionEmitter {
         }
         String ob = form.emit(b, qb, kAll, vAll, g.size(), (long) g.size() + p, h2, d, 1f);
         if (ownLepe) {
-            ob = b.add(ob, lepe(b, vb, lepeWeights(b, prefix, w, 0, c2), c2, g.bh(), g.bw()));
+            ob = b.add(ob, lepe(b, vb, lepeWeights(prefix, w, 0, c2), g.bh(), g.bw()));
         }
         String out = unblockify(b, ob, l, g, c2);
         if (p > 0) {

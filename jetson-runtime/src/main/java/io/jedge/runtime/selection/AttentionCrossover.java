@@ -20,11 +20,12 @@ public final class AttentionCrossover {
     }
 
     /**
-     * TensorRT FP16 on an H200, ViT dim 192, depth 12, 6 heads, ELFATT 1:1 with LePE: 197 and 4097 tokens from
-     * benchmarks/elfatt-tensorrt-h200-2026-12-03.md (one run), 1025 from benchmarks/tensorrt-h200-2026-12-01.md
-     * (section 3; not re-measured).
+     * TensorRT FP16 on an H200, ViT dim 192, depth 12, 6 heads, ELFATT 1:1 with LePE in the decomposed form that
+     * TensorRT fuses (both heads in one attention at one block, LePE as shifted sums), GPU time at batch 1 without
+     * CUDA graphs (the runtime's default): 197 and 1025 tokens from one run, 4097 from the run before it
+     * (benchmarks/elfatt-layers-tensorrt-h200-2026-12-03.md; 197 tokens read 0.91 there, the lower figure is kept).
      */
-    static final List<Point> TENSORRT = List.of(new Point(197, 0.48), new Point(1025, 0.76), new Point(4097, 3.90));
+    static final List<Point> TENSORRT = List.of(new Point(197, 0.77), new Point(1025, 0.84), new Point(4097, 4.48));
     /**
      * ONNX Runtime CPU FP32, 2 threads, the same model against the fastest vanilla form, as paired
      * ratios of interleaved runs, ELFATT in its ONNX Runtime form (local head MultiHeadAttention,
