@@ -66,8 +66,9 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--agents", description = "elfatt-sd: agent tokens (default about tokens/16).")
     Integer agents;
 
-    @Option(names = "--fidelity-min", description = "elfatt-sd: the output cosine vs the original model a rewrite must keep "
-            + "(default 0.99); layers are chosen greedily to keep it, and the variant is left out when none does.")
+    @Option(names = "--fidelity-min", description = "elfatt-sd, tome: the output cosine vs the original model a rewrite must keep "
+            + "(default 0.99; a denoiser's: its worst timestep's predicted-noise cosine); layers are chosen greedily to keep it, "
+            + "and the variant is left out when none does.")
     Double fidelityMin;
 
     @Option(names = "--agreement-min", description = "elfatt-sd: the top-1 agreement with the original a classifier's rewrite must keep "
@@ -128,7 +129,8 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--profile", defaultValue = "ort-cpu", description = "INT8 Q/DQ layout: tensorrt or ort-cpu (default ${DEFAULT-VALUE}).")
     String profile;
 
-    @Option(names = "--min-cosine", defaultValue = "0.99", description = "Refuse an FP16/INT8 variant whose output cosine vs FP32 is below this (default ${DEFAULT-VALUE}).")
+    @Option(names = "--min-cosine", defaultValue = "0.99", description = "Refuse an FP16/INT8 variant whose output cosine vs FP32 (a denoiser's: its worst timestep's "
+            + "predicted-noise cosine) is below this (default ${DEFAULT-VALUE}).")
     double minCosine;
 
     @Option(names = "--exclude-layers", split = ",", paramLabel = "LAYER", description = "INT8: layers (names or globs, e.g. blocks.11.*) to keep float.")

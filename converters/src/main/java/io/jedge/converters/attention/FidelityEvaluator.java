@@ -45,17 +45,34 @@ public final class FidelityEvaluator {
     /** Probe names; tensor names cannot contain the NUL they start with. */
     private static final String WHOLE = "\0whole";
     private static final String LAYER = "\0layer";
+    private static final String MEAN_NOTE = "max_rel_error is max|variant - reference| / max|reference|; cosine is over all float"
+            + " outputs of one sample, averaged over samples (cosine_min: the worst sample)";
 
     private final int samples;
     private final long seed;
     private final int threads;
     private final List<Map<String, Tensor>> inputs;
+    private final Gate gate;
 
     private FidelityEvaluator(Builder b) {
         this.samples = b.samples;
         this.seed = b.seed;
         this.threads = b.threads;
         this.inputs = b.inputs == null ? null : List.copyOf(b.inputs);
+        this.gate = b.gate;
+    }
+
+    /**
+     * The figure a {@link #selectByFidelity selection} holds to the floor's cosine, where the mean output cosine over the
+     * inputs is not the one the caller's other gates read (a denoiser's: the worst timestep's predicted-noise cosine, which
+     * its FP16 and INT8 gate read too). Called once per candidate with the same reference, one call at a time.
+     */
+    public interface Gate {
+        /** The cosine {@link FidelityFloor#cosine()} is compared with, of {@code variant} against {@code reference}. */
+        double cosine(OnnxModel reference, OnnxModel variant);
+
+        /** What that cosine is, for progress lines and reports, e.g. "worst-timestep predicted-noise cosine". */
+        String statistic();
     }
 
     public static Builder builder() {
@@ -70,7 +87,8 @@ public final class FidelityEvaluator {
      * The outcome of {@link #selectByFidelity}.
      *
      * @param layers      the converted block indices, in the order they were accepted
-     * @param aloneCosine whole-model mean cosine with each candidate converted alone
+     * @param aloneCosine the cosine the floor reads (the whole-model mean, or the {@link Gate}'s figure) with each candidate
+     *                    converted alone
      * @param report      the fidelity report of the final selection
      * @param model       the model with exactly {@code layers} converted (the source copy when none)
      */
@@ -169,8 +187,7 @@ public final class FidelityEvaluator {
                 layerMetrics.add(new Report.LayerMetric(layers.get(i).layer(), m));
             }
             List<String> notes = new ArrayList<>(extraNotes);
-            notes.add("max_rel_error is max|variant - reference| / max|reference|; cosine is over all float outputs"
-                    + " of one sample, averaged over samples (cosine_min: the worst sample)");
+            notes.add(MEAN_NOTE);
             String what = inputs != null ? feeds.size() + " given inputs"
                     : feeds.size() + " seeded inputs (seed " + seed + ", batch 1)";
             LOG.debug("fidelity {} vs {}: {}", variantId, referenceId, metrics);
@@ -191,9 +208,9 @@ public final class FidelityEvaluator {
     /**
      * The fidelity-floor selection: measures each candidate block converted alone, then converts
      * blocks greedily from the least damaging on, keeping each only while the whole model still
-     * meets {@code floor}. Candidates are {@code options.layers()}, or every supported block when
-     * that is empty; the other options apply to every block. Says what each step cost through
-     * {@code progress}.
+     * meets {@code floor}, read as the mean output cosine or, with a {@link Builder#gate gate}, its
+     * figure. Candidates are {@code options.layers()}, or every supported block when that is empty;
+     * the other options apply to every block. Says what each step cost through {@code progress}.
      */
     public Selection selectByFidelity(OnnxModel original, ElfattSdOptions options, FidelityFloor floor,
             java.util.function.Consumer<String> progress) {
@@ -221,54 +238,100 @@ public final class FidelityEvaluator {
             java.util.function.Function<List<Integer>, Rewritten> rewrite, FidelityFloor floor,
             java.util.function.Consumer<String> progress) {
         Map<Integer, Double> alone = new LinkedHashMap<>();
-        Map<Integer, Map<String, Double>> aloneMetrics = new LinkedHashMap<>();
-        Map<Integer, Report> aloneReports = new LinkedHashMap<>();
+        Map<Integer, Measured> aloneMeasured = new LinkedHashMap<>();
         for (int c : candidates) {
-            Report rep = evaluate(original, rewrite.apply(List.of(c)));
-            Map<String, Double> m = rep.metrics();
-            aloneReports.put(c, rep);
-            aloneMetrics.put(c, m);
-            alone.put(c, m.get("cosine"));
+            Measured m = measure(original, rewrite.apply(List.of(c)));
+            aloneMeasured.put(c, m);
+            alone.put(c, m.metrics().get("cosine"));
             progress.accept(String.format(Locale.ROOT, "  layer %d (%s) alone: %s%s", c, blocks.get(c).layer(),
-                    FidelityFloor.describe(m), floor.passes(m) ? "" : " - below the floor"));
+                    describe(m.metrics()), floor.passes(m.metrics()) ? "" : " - below the floor"));
         }
         List<Integer> order = new ArrayList<>(candidates);
-        order.sort(Comparator.comparingDouble((Integer c) -> -score(aloneMetrics.get(c))).thenComparingInt(c -> c));
+        order.sort(Comparator.comparingDouble((Integer c) -> -score(aloneMeasured.get(c).metrics())).thenComparingInt(c -> c));
         List<Integer> chosen = new ArrayList<>();
-        Report best = null;
-        OnnxModel bestModel = null;
+        Measured best = null;
+        Rewritten bestRewrite = null;
         for (int c : order) {
-            if (!floor.passes(aloneMetrics.get(c))) {
+            if (!floor.passes(aloneMeasured.get(c).metrics())) {
                 continue; // alone it already breaks the floor; adding layers only compounds the error
             }
             List<Integer> trial = new ArrayList<>(chosen);
             trial.add(c);
             Rewritten r = rewrite.apply(trial);
             // the first layer alone was measured above; only its (cheap) rewrite is redone, not the runs
-            Report rep = trial.size() == 1 ? aloneReports.get(c) : evaluate(original, r);
-            OnnxModel model = r.model();
-            boolean ok = floor.passes(rep.metrics());
+            Measured m = trial.size() == 1 ? aloneMeasured.get(c) : measure(original, r);
+            boolean ok = floor.passes(m.metrics());
             if (trial.size() > 1) {
-                progress.accept(String.format(Locale.ROOT, "  layers %s together: %s%s", trial, FidelityFloor.describe(rep.metrics()),
+                progress.accept(String.format(Locale.ROOT, "  layers %s together: %s%s", trial, describe(m.metrics()),
                         ok ? "" : " - below the floor, layer " + c + " left out"));
             }
             if (ok) {
                 chosen = trial;
-                best = rep;
-                bestModel = model;
+                best = m;
+                bestRewrite = r;
             }
         }
+        OnnxModel bestModel;
+        Report rep;
         if (best == null) {
             bestModel = original.copy();
-            best = compare(original, bestModel, List.of(), "original", "original",
-                    List.of("no block keeps " + floor + "; nothing converted"));
+            rep = compare(original, bestModel, List.of(), "original", "original", List.of("no block keeps " + floorText(floor)
+                    + "; nothing converted"));
+            if (gate != null) {
+                rep = gated(rep, gate.cosine(original, bestModel));
+            }
+        } else {
+            bestModel = bestRewrite.model();
+            // with a gate the candidates were measured by its figure alone; the chosen one gets the full report once
+            rep = gate == null ? best.report() : gated(evaluate(original, bestRewrite), best.metrics().get("cosine"));
         }
-        List<String> notes = new ArrayList<>(best.notes());
-        notes.add(String.format(Locale.ROOT, "fidelity floor %s: converted %s of candidates %s (alone cosine %s)", floor, chosen,
-                candidates, alone));
-        Report report = new Report(best.kind(), best.variant(), best.reference(), best.inputs(), best.metrics(),
-                best.layers(), notes);
+        List<String> notes = new ArrayList<>(rep.notes());
+        notes.add(String.format(Locale.ROOT, "fidelity floor %s: converted %s of candidates %s (alone %s %s)", floorText(floor),
+                chosen, candidates, gate == null ? "cosine" : gate.statistic(), alone));
+        Report report = new Report(rep.kind(), rep.variant(), rep.reference(), rep.inputs(), rep.metrics(), rep.layers(), notes);
         return new Selection(chosen, alone, report, bestModel);
+    }
+
+    /** A candidate as the floor reads it; {@code report} is the full evaluation, null where a gate measured it. */
+    private record Measured(Map<String, Double> metrics, Report report) {
+    }
+
+    private Measured measure(OnnxModel original, Rewritten r) {
+        if (gate == null) {
+            Report rep = evaluate(original, r);
+            return new Measured(rep.metrics(), rep);
+        }
+        return new Measured(Map.of("cosine", gate.cosine(original, r.model())), null);
+    }
+
+    /**
+     * {@code r} with {@code cosine} the gate's figure: the mean output cosines move to {@code outputCosine} and
+     * {@code outputCosineMin}, and the notes say which statistic {@code cosine} is.
+     */
+    private Report gated(Report r, double cosine) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("cosine", cosine);
+        r.metrics().forEach((k, v) -> {
+            if (k.equals("cosine") || k.equals("cosineMin")) {
+                m.put("output" + Character.toUpperCase(k.charAt(0)) + k.substring(1), v);
+            } else {
+                m.put(k, v);
+            }
+        });
+        List<String> notes = new ArrayList<>(r.notes().stream().filter(n -> !n.equals(MEAN_NOTE)).toList());
+        notes.add("cosine is the " + gate.statistic() + ", what the fidelity floor reads; outputCosine is over all float outputs"
+                + " of one sample, averaged over samples (outputCosineMin: the worst sample); max_rel_error is"
+                + " max|variant - reference| / max|reference|");
+        return new Report(r.kind(), r.variant(), r.reference(), r.inputs(), m, r.layers(), notes);
+    }
+
+    private String describe(Map<String, Double> metrics) {
+        return gate == null ? FidelityFloor.describe(metrics)
+                : String.format(Locale.ROOT, "%s %.5f", gate.statistic(), metrics.getOrDefault("cosine", Double.NaN));
+    }
+
+    private String floorText(FidelityFloor floor) {
+        return gate == null ? floor.toString() : String.format(Locale.ROOT, "%s >= %.4f", gate.statistic(), floor.cosine());
     }
 
     /** Orders candidates: agreement first (what a classifier's user sees), then cosine. */
@@ -282,6 +345,7 @@ public final class FidelityEvaluator {
         private long seed = 42;
         private int threads = 2;
         private List<Map<String, Tensor>> inputs;
+        private Gate gate;
 
         /** Seeded inputs to generate (default 8); ignored when {@link #inputs} are given. */
         public Builder samples(int samples) {
@@ -303,6 +367,15 @@ public final class FidelityEvaluator {
         /** Inputs to use instead of seeded ones (e.g. preprocessed user images), one map per run. */
         public Builder inputs(List<Map<String, Tensor>> inputs) {
             this.inputs = inputs;
+            return this;
+        }
+
+        /**
+         * The figure the selection holds to the floor's cosine instead of the mean output cosine (null: that mean); the
+         * chosen variant's report then carries it as {@code cosine}, the mean as {@code outputCosine}.
+         */
+        public Builder gate(Gate gate) {
+            this.gate = gate;
             return this;
         }
 

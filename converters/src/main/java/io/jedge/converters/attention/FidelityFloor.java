@@ -7,9 +7,11 @@ import java.util.Map;
  * The least fidelity an approximate variant must keep against its source to be written: the mean
  * output cosine and, for classifiers, the top-1 agreement. Checked on the user's validation data
  * when there is some, else on seeded inputs (which a trained model has never seen, so they are a
- * weaker test; the report says which).
+ * weaker test; the report says which). A selection with a {@link FidelityEvaluator.Gate} reads the
+ * gate's figure instead of the mean: a denoiser's blocks are held to the worst timestep's
+ * predicted-noise cosine, the figure its FP16 and INT8 are gated on.
  *
- * @param cosine        least mean cosine of the outputs, in (-1, 1]
+ * @param cosine        least mean cosine of the outputs (or the gate's figure), in (-1, 1]
  * @param top1Agreement least fraction of samples whose top-1 class is unchanged, in [0, 1]; ignored
  *                      for models that are not classifiers
  */

@@ -1,6 +1,7 @@
 package io.jedge.converters.convert;
 
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import io.jedge.converters.attention.FidelityEvaluator;
 import io.jedge.converters.compare.Metrics;
 import io.jedge.converters.compare.ModelComparator;
 import io.jedge.converters.compare.SessionFactory;
@@ -26,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The fidelity inputs and comparisons of a diffusion variant (an attention rewrite or a reduced
@@ -35,11 +38,25 @@ import java.util.Map;
  * (the first C output channels; a learned-sigma model's variance channels are left out), and the
  * difference of the final latents of a short seeded generation run with each model. Decoder
  * variants are compared on the images they make of seeded latents.
+ *
+ * <p>Every approximate denoiser (an attention rewrite's blocks as they are chosen, FP16, INT8 and its
+ * validation loop) is gated on one statistic, {@link #worstNoiseCosine}: the worst timestep's
+ * predicted-noise cosine, which is each report's {@code cosine}. A reference model's runs (its
+ * predicted noise on the fidelity inputs, its seeded generation's final latents) are made once per
+ * reference and replayed for every variant compared with it; a convert has one reference per
+ * attention form, and what is kept is a few latent-sized tensors per reference. Calls from several
+ * threads may share a reference, which is run once (inside its cache entry), but not a variant: an
+ * {@link OnnxModel} is not for concurrent use.
  */
 final class DenoiserFidelity {
     static final long[] TIMESTEPS = {999, 500, 100};
     /** Steps of the seeded generation whose final latents are compared: enough for errors to compound, cheap on a CPU. */
     static final int GENERATION_STEPS = 8;
+    /** What every approximate denoiser's gate reads, and its report's {@code cosine} is. */
+    static final String STATISTIC = "worst-timestep predicted-noise cosine";
+    /** The note every approximate denoiser's report carries, saying which statistic its {@code cosine} is. */
+    static final String GATE_NOTE = "cosine is the " + STATISTIC + " (noiseCosineMin, the lowest noiseCosine_t*): the one figure"
+            + " every approximate denoiser (ELFATT-SD, ToMe, ELFATT-SD+ToMe blocks, FP16, INT8) is gated on";
     private static final int ROWS = 2;
 
     private final int channels;
@@ -182,6 +199,7 @@ final class DenoiserFidelity {
             }
             feeds.add(feed);
         }
+        referenceRuns.clear(); // recorded on the seeded feeds these replace
         this.heldOut = List.copyOf(feeds);
         this.timesteps = rowsByT.keySet().stream().mapToLong(Long::longValue).toArray();
         this.heldOutSource = n + " held-out noised latents from " + dir + " (timesteps " + java.util.Arrays.toString(timesteps) + ")";
@@ -242,15 +260,19 @@ final class DenoiserFidelity {
     }
 
     /**
-     * The evaluator's report with the per-timestep noise metrics, the final-latent difference of a
-     * {@value #GENERATION_STEPS}-step seeded generation and a note on the inputs added.
+     * The evaluator's report with the per-timestep noise metrics on {@link #feeds()}, the final-latent difference of a
+     * {@value #GENERATION_STEPS}-step seeded generation and a note on the inputs added; its {@code cosine} is the
+     * {@value #STATISTIC} ({@code noiseCosineMin}), whatever {@code base} had.
      */
-    Report withNoiseMetrics(Report base, OnnxModel reference, OnnxModel variant, List<Map<String, Tensor>> feeds,
-            GenerationDefaults defaults) {
-        Map<String, Double> metrics = new LinkedHashMap<>(base.metrics());
-        metrics.putAll(noiseMetrics(reference, variant, feeds));
+    Report withNoiseMetrics(Report base, OnnxModel reference, OnnxModel variant, GenerationDefaults defaults) {
+        Map<String, Double> noise = noiseMetrics(reference, variant);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("cosine", noise.get("noiseCosineMin"));
+        base.metrics().forEach(metrics::putIfAbsent);
+        metrics.putAll(noise);
         metrics.putAll(finalLatentMetrics(reference, variant, defaults));
         List<String> notes = new ArrayList<>(base.notes());
+        notes.add(GATE_NOTE);
         notes.add(heldOut != null
                 ? String.format(Locale.ROOT, "predicted noise (first %d output channels) compared at timesteps %s on held-out"
                         + " noised latents; whole-model metrics cover every output channel", channels, java.util.Arrays.toString(timesteps))
@@ -259,47 +281,78 @@ final class DenoiserFidelity {
                         java.util.Arrays.toString(TIMESTEPS), ROWS, className != null ? " (a seeded class and the null class " + nullClass + ")" : ""));
         notes.add(String.format(Locale.ROOT, "final latents of a %d-step %s generation (seed %d%s), every step on the variant",
                 GENERATION_STEPS, defaults.scheduler().id(), seed, className != null ? ", guidance " + defaults.guidanceScale() : ""));
-        String inputs = heldOut != null && feeds == heldOut ? heldOutSource : feeds.size() + " seeded denoiser inputs (seed " + seed + ", timesteps " + java.util.Arrays.toString(TIMESTEPS)
-                + ", batch " + ROWS + ")";
+        String inputs = heldOut != null ? heldOutSource : TIMESTEPS.length + " seeded denoiser inputs (seed " + seed + ", timesteps "
+                + java.util.Arrays.toString(TIMESTEPS) + ", batch " + ROWS + ")";
         return new Report(base.kind(), base.variant(), base.reference(), inputs, metrics, base.layers(), notes);
     }
 
     /**
      * The report of a reduced-precision denoiser against the FP32 model it was converted from; its
-     * {@code cosine} is the worst predicted-noise cosine over the timesteps, what the precision
-     * gate and the runtime's fidelity floor read.
+     * {@code cosine} is the {@value #STATISTIC}, what the precision gate and the runtime's fidelity floor read.
      */
     Report precisionReport(String variantId, String referenceId, OnnxModel reference, OnnxModel variant, GenerationDefaults defaults,
             List<String> notes) {
-        Report base = new Report("accuracy", variantId, referenceId, "", Map.of(), List.of(), notes);
-        Report r = withNoiseMetrics(base, reference, variant, feeds(), defaults);
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("cosine", r.metrics().get("noiseCosineMin"));
-        m.putAll(r.metrics());
-        return new Report(r.kind(), r.variant(), r.reference(), r.inputs(), m, r.layers(), r.notes());
+        return withNoiseMetrics(new Report("accuracy", variantId, referenceId, "", Map.of(), List.of(), notes), reference, variant,
+                defaults);
+    }
+
+    /** The {@value #STATISTIC} as the fidelity floor's gate, for choosing an attention rewrite's blocks. */
+    FidelityEvaluator.Gate gate() {
+        return new FidelityEvaluator.Gate() {
+            @Override
+            public double cosine(OnnxModel reference, OnnxModel variant) {
+                return worstNoiseCosine(reference, variant);
+            }
+
+            @Override
+            public String statistic() {
+                return STATISTIC;
+            }
+        };
     }
 
     /**
-     * The worst predicted-noise cosine of {@code variant} against {@code reference} over the report's timesteps: what the
-     * gate reads. The INT8 validation loop asks this for many candidates against one reference, so the reference's
-     * outputs on {@link #feeds()} are computed once per reference model and replayed.
+     * The worst predicted-noise cosine of {@code variant} against {@code reference} over the report's timesteps: what
+     * every gate reads. The block selection and the INT8 validation loop ask this for many candidates against one
+     * reference, so the reference's outputs on {@link #feeds()} are computed once per reference model and replayed.
      */
     double worstNoiseCosine(OnnxModel reference, OnnxModel variant) {
-        List<Map<String, Tensor>> feeds = feeds();
-        Replay recorded = referenceRuns.computeIfAbsent(reference, r -> {
-            try (InferenceSession rs = SessionFactory.open(r, "reference denoiser", SESSION)) {
-                List<Map<String, Tensor>> outs = new ArrayList<>();
-                for (Map<String, Tensor> f : feeds) {
-                    outs.add(rs.run(f, java.util.Set.of(rs.outputs().get(0).name())));
-                }
-                return new Replay(rs.inputs(), List.of(rs.outputs().get(0)), outs);
-            }
-        });
-        return noiseMetrics(recorded.fresh(), variant, feeds).get("noiseCosineMin");
+        return noiseMetrics(reference, variant).get("noiseCosineMin");
     }
 
-    /** Reference runs recorded by {@link #worstNoiseCosine}, by reference model (identity: the loop passes one object). */
-    private final Map<OnnxModel, Replay> referenceRuns = new java.util.IdentityHashMap<>();
+    /** Reference runs on {@link #feeds()}, by reference model (identity: a convert passes each form's one object). */
+    private final Map<OnnxModel, Replay> referenceRuns = new ConcurrentHashMap<>();
+    /** Final latents of each reference's seeded generation, by model (identity) and defaults: one generation each. */
+    private final Map<GenerationKey, float[]> referenceLatents = new ConcurrentHashMap<>();
+    private final AtomicInteger referenceRecordings = new AtomicInteger();
+    private final AtomicInteger referenceGenerations = new AtomicInteger();
+
+    private record GenerationKey(OnnxModel model, GenerationDefaults defaults) {
+    }
+
+    /** How many times a reference was run on the fidelity inputs: once per distinct reference. */
+    int referenceRecordings() {
+        return referenceRecordings.get();
+    }
+
+    /** How many seeded generations references ran for the final-latent comparison: once per distinct reference. */
+    int referenceGenerations() {
+        return referenceGenerations.get();
+    }
+
+    private Replay recorded(OnnxModel reference) {
+        // computeIfAbsent runs each reference once, even for callers arriving together
+        return referenceRuns.computeIfAbsent(reference, r -> {
+            referenceRecordings.incrementAndGet();
+            try (InferenceSession rs = SessionFactory.open(r, "reference denoiser", SESSION)) {
+                List<Map<String, Tensor>> outs = new ArrayList<>();
+                for (Map<String, Tensor> f : feeds()) {
+                    outs.add(rs.run(f, java.util.Set.of(rs.outputs().get(0).name())));
+                }
+                return new Replay(rs.inputs(), List.of(rs.outputs().get(0)), List.copyOf(outs));
+            }
+        });
+    }
 
     /** A session that answers the i-th run with the i-th recorded outputs: a reference measured once, compared many times. */
     private record Replay(List<io.jedge.sdk.bundle.TensorSpec> inputs, List<io.jedge.sdk.bundle.TensorSpec> outputs,
@@ -355,10 +408,8 @@ final class DenoiserFidelity {
         return new Report("accuracy", variantId, referenceId, inputs, metrics, List.of(), notes);
     }
 
-    private Map<String, Double> noiseMetrics(OnnxModel reference, OnnxModel variant, List<Map<String, Tensor>> feeds) {
-        try (InferenceSession rs = SessionFactory.open(reference, "reference denoiser", SESSION)) {
-            return noiseMetrics(rs, variant, feeds);
-        }
+    private Map<String, Double> noiseMetrics(OnnxModel reference, OnnxModel variant) {
+        return noiseMetrics(recorded(reference).fresh(), variant, feeds());
     }
 
     private Map<String, Double> noiseMetrics(InferenceSession rs, OnnxModel variant, List<Map<String, Tensor>> feeds) {
@@ -381,7 +432,11 @@ final class DenoiserFidelity {
     /** Cosine, max abs difference and relative RMS of the final latents of the same seeded generation run with each model. */
     private Map<String, Double> finalLatentMetrics(OnnxModel rf, OnnxModel vf, GenerationDefaults defaults) {
         GenerationOptions o = generation(defaults, GENERATION_STEPS, seed, nullClass != null && nullClass > 0 ? seed % nullClass : 0);
-        Metrics d = Metrics.of(finalLatents(rf, "reference", defaults, o, x -> x), finalLatents(vf, "variant", defaults, o, x -> x));
+        float[] ref = referenceLatents.computeIfAbsent(new GenerationKey(rf, defaults), k -> {
+            referenceGenerations.incrementAndGet();
+            return finalLatents(rf, "reference", defaults, o, x -> x);
+        });
+        Metrics d = Metrics.of(ref, finalLatents(vf, "variant", defaults, o, x -> x));
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("finalLatentCosine", d.cosine());
         m.put("finalLatentMaxAbsDiff", d.maxAbsError());

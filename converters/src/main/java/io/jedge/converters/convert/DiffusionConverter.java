@@ -7,7 +7,6 @@ import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.precision.Fp16Converter;
 import io.jedge.converters.precision.PrecisionPasses;
-import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleException;
@@ -30,8 +29,8 @@ import java.util.function.Consumer;
  * {@code --attention} form ({@code fp32-vanilla}; {@code fp32-elfatt-sd}, {@code fp32-tome} and
  * {@code fp32-elfatt-sd+tome}, each with the blocks that keep the fidelity floor and its fidelity
  * report on the predicted noise) and each precision ({@code fp16-*}, and {@code int8-*} QDQ calibrated on the
- * denoiser inputs of seeded FP32 generations, each gated on the predicted noise: one left out is
- * recorded on its FP32 variant as attribute {@code leftOut.<precision>}), the decoder
+ * denoiser inputs of seeded FP32 generations; one left out is recorded on its FP32 variant as attribute
+ * {@code leftOut.<precision>}), the decoder
  * ({@code fp32-decoder}, {@code fp16-decoder}; never INT8), TensorRT engines of all of them with
  * {@code --engines tensorrt}, and the {@link GenerationDefaults} in the manifest's pipeline map.
  * The defaults come from the models (latent shape from the denoiser's input, null class from a
@@ -39,6 +38,10 @@ import java.util.function.Consumer;
  * SD's VAE values otherwise) and are overridden by {@code overrides} (pipeline keys, e.g.
  * {@code nullClass=1000}, {@code steps=50}). Options and the two models' latent shapes are checked
  * before any variant is built.
+ *
+ * <p>Blocks and precisions are gated on one statistic, the worst timestep's predicted-noise cosine
+ * ({@link DenoiserFidelity#worstNoiseCosine}, each report's {@code cosine}): an attention form's blocks
+ * against {@code --fidelity-min}, FP16 and INT8 against {@code --min-cosine}.
  */
 public final class DiffusionConverter {
     private static final long FIDELITY_SEED = 1234;
@@ -108,8 +111,8 @@ public final class DiffusionConverter {
             }
             long t0 = System.nanoTime();
             AttentionKind kind = AttentionKind.parse(form);
-            List<Map<String, Tensor>> feeds = fidelity.feeds();
-            FidelityEvaluator eval = FidelityEvaluator.builder().inputs(feeds).threads(0).build();
+            // blocks are chosen on the figure the FP16/INT8 gates read, the worst timestep's (ToMe errs most at low noise)
+            FidelityEvaluator eval = FidelityEvaluator.builder().inputs(fidelity.feeds()).threads(0).gate(fidelity.gate()).build();
             FidelityEvaluator.Selection sel = switch (kind) {
                 case ELFATT_SD -> eval.selectByFidelity(denoiser, o.elfattSd(), o.fidelity(), progress);
                 case TOME -> eval.selectByFidelity(denoiser, o.tome(), null, o.fidelity(), progress);
@@ -117,14 +120,14 @@ public final class DiffusionConverter {
                 default -> throw new IllegalStateException("attention form " + form + " has no rewrite");
             };
             if (sel.layers().isEmpty()) {
-                progress.accept(form + " left out: no block keeps the denoiser's " + o.fidelity()
-                        + " (lower the floor with --fidelity-min to accept more error" + (kind == AttentionKind.ELFATT_SD ? ""
+                progress.accept(form + " left out: no block keeps the denoiser's " + DenoiserFidelity.STATISTIC + " >= "
+                        + o.fidelity().cosine() + " (lower the floor with --fidelity-min to accept more error" + (kind == AttentionKind.ELFATT_SD ? ""
                         : ", or merge fewer tokens with a lower --tome") + ")");
                 continue;
             }
             String id = "fp32-" + kind.id();
             Report report = fidelity.withNoiseMetrics(AttentionVariants.forVariant(sel.report(), id, referenceId), denoiser, sel.model(),
-                    feeds, defaults);
+                    defaults);
             Map<String, String> attrs = new LinkedHashMap<>(common);
             if (kind != AttentionKind.TOME) {
                 attrs.put("elfattLayers", sel.layers().toString());

@@ -99,6 +99,46 @@ class FidelityEvaluatorTest {
         assertTrue(none.report().notes().stream().anyMatch(n -> n.contains("nothing converted")));
     }
 
+    /**
+     * With a gate, blocks are chosen on its figure, not the mean output cosine: here the worst sample's cosine, which a
+     * floor between a layer's worst and mean cosine tells apart (a mean-based choice would keep that layer).
+     */
+    @Test
+    void aGateDecidesTheSelectionAndTheReportSaysWhichFigureItIs() {
+        OnnxModel original = OnnxModel.load(Fixtures.torchExport("vit224_legacy_op17").resolve("model.onnx"));
+        ElfattSdOptions o = ElfattSdOptions.builder().block(64).build();
+        FidelityEvaluator plain = FidelityEvaluator.builder().samples(4).build();
+        FidelityEvaluator.Gate worstSample = new FidelityEvaluator.Gate() {
+            @Override
+            public double cosine(OnnxModel reference, OnnxModel variant) {
+                return plain.compare(reference, variant, List.of(), "v", "r", List.of()).metrics().get("cosineMin");
+            }
+
+            @Override
+            public String statistic() {
+                return "worst-sample cosine";
+            }
+        };
+        FidelityEvaluator gated = FidelityEvaluator.builder().samples(4).gate(worstSample).build();
+        Map<Integer, Double> mean = plain.selectByFidelity(original, o, new FidelityFloor(-0.999, 0), l -> { }).aloneCosine();
+        List<String> log = new java.util.ArrayList<>();
+        Map<Integer, Double> worst = gated.selectByFidelity(original, o, new FidelityFloor(-0.999, 0), log::add).aloneCosine();
+        assertTrue(log.stream().anyMatch(l -> l.contains("alone: worst-sample cosine ")), log.toString());
+        int layer = mean.keySet().stream().max(java.util.Comparator.comparingDouble(l -> mean.get(l) - worst.get(l))).orElseThrow();
+        assertTrue(worst.get(layer) < mean.get(layer) - 1e-6, "samples differ, so the worst is below the mean: " + worst + " vs " + mean);
+        FidelityFloor between = new FidelityFloor((worst.get(layer) + mean.get(layer)) / 2, 0);
+
+        assertTrue(plain.selectByFidelity(original, o, between, l -> { }).layers().contains(layer), "the mean passes " + between);
+        FidelityEvaluator.Selection sel = gated.selectByFidelity(original, o, between, l -> { });
+        assertTrue(!sel.layers().contains(layer), "the gate's figure is below " + between + ": " + sel.layers());
+        double reported = sel.report().metrics().get("cosine");
+        assertTrue(reported >= between.cosine() || sel.layers().isEmpty(), sel.report().metrics().toString());
+        assertEquals(worstSample.cosine(original, sel.model()), reported, 1e-9, "the report's cosine is the gate's figure");
+        assertTrue(sel.report().metrics().containsKey("outputCosine"), sel.report().metrics().toString());
+        assertTrue(sel.report().notes().stream().anyMatch(n -> n.startsWith("cosine is the worst-sample cosine, what the fidelity floor reads")),
+                sel.report().notes().toString());
+    }
+
     @Test
     void builderIsValidated() {
         assertThrows(IllegalArgumentException.class, () -> FidelityEvaluator.builder().samples(0).build());

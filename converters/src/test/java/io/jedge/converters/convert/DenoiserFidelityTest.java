@@ -9,8 +9,10 @@ import io.jedge.converters.models.SeededWeights;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.precision.Fp16Converter;
 import io.jedge.converters.precision.PrecisionOptions;
+import io.jedge.sdk.bundle.Report;
 import io.jedge.sdk.diffusion.GenerationDefaults;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DenoiserFidelityTest {
@@ -29,5 +31,60 @@ class DenoiserFidelityTest {
         assertEquals(report, first, 1e-12, "the replayed gate figure is the report's, measured afresh");
         double unrelated = f.worstNoiseCosine(dit, other);
         assertTrue(unrelated < first, "another model's figure is its own, not a replay of the last: " + unrelated + " vs " + first);
+    }
+
+    /** A convert compares every form and precision with a few references; each reference's 8-step generation runs once. */
+    @Test
+    void eachReferenceIsRunOnceForEveryVariantComparedWithIt() {
+        DitConfig c = DitConfig.preset("tiny").withLatentSize(8).withClasses(10);
+        OnnxModel dit = DitBuilder.build(c, new SeededWeights(11));
+        OnnxModel fp16 = Fp16Converter.convert(dit, PrecisionOptions.defaults().fp16()).model();
+        OnnxModel other = DitBuilder.build(c, new SeededWeights(12));
+        OnnxModel otherFp16 = Fp16Converter.convert(other, PrecisionOptions.defaults().fp16()).model();
+        GenerationDefaults d = GenerationDefaults.builder().build();
+        DenoiserFidelity f = new DenoiserFidelity(dit, 10L, 1234);
+        Report first = f.precisionReport("fp16-vanilla", "fp32-vanilla", dit, fp16, d, List.of());
+        Report second = f.withNoiseMetrics(new Report("fidelity", "fp32-other", "fp32-vanilla", "", Map.of(), List.of(), List.of()),
+                dit, other, d);
+        f.worstNoiseCosine(dit, other);
+        assertEquals(1, f.referenceGenerations(), "one reference, one generation");
+        assertEquals(1, f.referenceRecordings(), "one reference, one run on the fidelity inputs");
+        Report third = f.precisionReport("fp16-other", "fp32-other", other, otherFp16, d, List.of());
+        assertEquals(2, f.referenceGenerations(), "a second reference is generated once more");
+        assertEquals(2, f.referenceRecordings());
+        Report again = f.precisionReport("fp16-vanilla", "fp32-vanilla", dit, fp16, d, List.of());
+        assertEquals(first.metrics(), again.metrics(), "a replayed reference gives the figures a fresh one did");
+        assertEquals(2, f.referenceGenerations());
+        assertTrue(second.metrics().get("finalLatentCosine") < first.metrics().get("finalLatentCosine"),
+                "another model's final latents differ more than FP16's: " + second.metrics() + " vs " + first.metrics());
+        for (Report r : List.of(first, second, third)) {
+            assertEquals(r.metrics().get("noiseCosineMin"), r.metrics().get("cosine"), "every report's cosine is the worst timestep's");
+            assertTrue(r.notes().contains(DenoiserFidelity.GATE_NOTE), r.notes().toString());
+        }
+    }
+
+    @Test
+    void referencesAskedForTogetherAreRunOnce() throws Exception {
+        DitConfig c = DitConfig.preset("tiny").withLatentSize(8).withClasses(10);
+        OnnxModel dit = DitBuilder.build(c, new SeededWeights(11));
+        OnnxModel fp16 = Fp16Converter.convert(dit, PrecisionOptions.defaults().fp16()).model();
+        GenerationDefaults d = GenerationDefaults.builder().build();
+        DenoiserFidelity f = new DenoiserFidelity(dit, 10L, 1234);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<Report>> reports = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                OnnxModel variant = fp16.copy(); // an OnnxModel is not for concurrent use; the shared reference is the point
+                reports.add(pool.submit(() -> f.precisionReport("fp16-vanilla", "fp32-vanilla", dit, variant, d, List.of())));
+            }
+            double cosine = reports.get(0).get().metrics().get("cosine");
+            for (java.util.concurrent.Future<Report> r : reports) {
+                assertEquals(cosine, r.get().metrics().get("cosine"), 1e-12);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, f.referenceGenerations());
+        assertEquals(1, f.referenceRecordings());
     }
 }

@@ -187,6 +187,9 @@ class DiffusionConverterTest {
         Report r = report(b, "fp32-elfatt-sd");
         assertTrue(r.metrics().containsKey("noiseCosine_t500") && r.metrics().containsKey("finalLatentRelRms"), r.metrics().toString());
         assertTrue(r.metrics().get("finalLatentCosine") <= 1.0 + 1e-9 && r.metrics().get("finalLatentCosine") > 0.5, r.metrics().toString());
+        assertEquals(r.metrics().get("noiseCosineMin"), r.metrics().get("cosine"), "the floor reads the worst timestep, as FP16/INT8's does");
+        assertTrue(r.metrics().containsKey("outputCosine"), "the mean output cosine is kept under its own name: " + r.metrics());
+        assertTrue(r.notes().contains(DenoiserFidelity.GATE_NOTE), r.notes().toString());
     }
 
     @Test

@@ -95,6 +95,12 @@ class TrainedDigitsGenerationTest {
                 min = Math.min(min, c);
             }
             assertEquals(min, m.get("noiseCosineMin"), 1e-12);
+            // one floor, one reading: blocks are kept on the worst timestep, as FP16/INT8 are (on the mean, ToMe kept
+            // block 1 at t=25 cosine 0.978: benchmarks/worst-step-trained-digits-cpu-2026-12-03-mean-reading.md)
+            assertEquals(min, m.get("cosine"), 1e-12, form + ": the report's cosine is the worst timestep's");
+            assertTrue(min >= FidelityFloor.DEFAULT.cosine(), form + " kept blocks whose worst timestep is below the floor: " + m);
+            assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("cosine is the worst-timestep predicted-noise cosine")),
+                    r.notes().toString());
             assertTrue(m.get("finalLatentCosine") < 1 && m.get("finalLatentMaxAbsDiff") > 0,
                     form + " is an approximation; its final latents must differ: " + m);
             assertTrue(r.inputs().contains("held-out noised latents"), r.inputs());
