@@ -154,17 +154,20 @@ class TomeRewriteTest {
     }
 
     /**
-     * ELFATT-SD inside ToMe on an 8×8 grid, batch 2 (each row merges other tokens), the 32 merged tokens in three local
-     * chunks of 12 (the last padded): the rewritten attention result against the plain-Java form on the model's own Q, K, V.
+     * ELFATT-SD inside ToMe on an 8×8 grid, with and without a class token, batch 2 (each row merges other tokens), the
+     * 32 or 33 merged tokens in three local chunks of 12 (the last padded): the rewritten attention result against the
+     * plain-Java form on the model's own Q, K, V.
      */
-    @Test
-    void elfattSdInsideMergedTokensMatchesJavaReference() {
-        int n = 64;
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void elfattSdInsideMergedTokensMatchesJavaReference(int prefix) {
+        int n = prefix + 64;
         int h = 4;
         int d = 8;
         OnnxModel model = AttentionTestSupport.transformerAttention(Kind.DECOMPOSED_LOGIT_SCALE, n, h * d, h, 3);
         AttentionBlock a = AttentionFinder.find(model.copy()).get(0);
         assertEquals(8, a.gridHeight());
+        assertEquals(prefix, a.prefixTokens());
         Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {2, n, h * d},
                 AttentionTestSupport.gaussian(new Random(1), 2 * n * h * d, 1)));
         ElfattSdOptions eo = ElfattSdOptions.builder().block(12).agents(4).shortcut(0.075).build();
@@ -173,16 +176,16 @@ class TomeRewriteTest {
         assertEquals(32, m.merged());
         Map<String, Tensor> qkv = AttentionTestSupport.run(model, feed, a.query(), a.key(), a.value());
         float[] got = AttentionTestSupport.run(r.model(), feed, m.rewrittenOutput()).get(m.rewrittenOutput()).floats();
-        // 2×2 agents: PyTorch's adaptive pooling of 8 rows and columns into 2 bins of 4
+        // 2×2 agents: PyTorch's adaptive pooling of 8 rows and columns into 2 bins of 4; the class token is in none
         int[][] groups = new int[4][16];
-        for (int t = 0; t < n; t++) {
+        for (int t = 0; t < 64; t++) {
             int agent = (t / 8 / 4) * 2 + (t % 8) / 4;
-            groups[agent][(t / 8 % 4) * 4 + t % 4] = t;
+            groups[agent][(t / 8 % 4) * 4 + t % 4] = prefix + t;
         }
         for (int row = 0; row < 2; row++) {
             float[][][] want = tomeElfattSd(rowHeads(qkv.get(a.query()).floats(), row, h, n, d, false),
                     rowHeads(qkv.get(a.key()).floats(), row, h, n, d, false), rowHeads(qkv.get(a.value()).floats(), row, h, n, d, false),
-                    a.scale(), TomeRewrite.split(a, 0), m.merged(), groups, 12, eo.agentScaleExponent(), eo.shortcut());
+                    a.scale(), TomeRewrite.split(a, 0), m.merged(), prefix, groups, 12, eo.agentScaleExponent(), eo.shortcut());
             float[][][] mine = rowHeads(got, row, h, n, d, false);
             float diff = AttentionTestSupport.maxDiff(want, mine, 0, h);
             assertTrue(diff < 1e-5, "batch row " + row + ": ELFATT-SD+ToMe differs from the reference by " + diff);
@@ -369,11 +372,11 @@ class TomeRewriteTest {
      * heads 0..h/2-1 agent attention (agents averaging the unmerged queries of each group), heads h/2..h-1 softmax
      * inside chunks of {@code block} merged tokens taken by position (a kept source or destination's own token index).
      */
-    static float[][][] tomeElfattSd(float[][][] q, float[][][] k, float[][][] v, double scale, int[][] split, int r, int[][] agentGroups,
-            int block, double exponent, double shortcut) {
+    static float[][][] tomeElfattSd(float[][][] q, float[][][] k, float[][][] v, double scale, int[][] split, int r, int prefix,
+            int[][] agentGroups, int block, double exponent, double shortcut) {
         int h1 = q.length / 2;
         int d = q[0][0].length;
-        return tome(q, k, v, split, r, 0, (head, mq, mk, mv, positions) -> {
+        return tome(q, k, v, split, r, prefix, (head, mq, mk, mv, positions) -> {
             int m = mq.length;
             if (head < h1) {
                 float[][] agents = new float[agentGroups.length][d];
