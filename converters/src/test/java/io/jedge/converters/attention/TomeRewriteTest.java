@@ -235,7 +235,7 @@ class TomeRewriteTest {
         Map<String, Tensor> feed = Map.of("q", Tensor.ofFloats(shape, new float[2 * n * d]), "k", Tensor.ofFloats(shape, keys),
                 "v", Tensor.ofFloats(shape, values));
         TomeRewrite.Result r = TomeRewrite.rewrite(model, TomeOptions.of(0.5), ElfattSdOptions.builder().block(16).build());
-        assertEquals(128, r.merged().get(0).merged(), "128 merged tokens in 8 local chunks");
+        assertEquals(128, r.merged().get(0).merged(), "128 tokens merged away, 128 left: 8 local chunks of 16");
         float[][][] out = AttentionTestSupport.heads(AttentionTestSupport.run(r.model(), feed).get(o).floats(), 2, n, d);
         for (int t = 0; t < n; t++) {
             double sum = 0;
