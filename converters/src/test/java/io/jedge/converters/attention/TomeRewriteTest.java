@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jedge.converters.Fixtures;
 import io.jedge.converters.attention.AttentionTestSupport.Kind;
+import io.jedge.converters.onnx.Graph;
+import io.jedge.converters.onnx.GraphBuilder;
+import io.jedge.converters.onnx.Node;
 import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.onnx.TensorData;
+import io.jedge.converters.precision.Fp16Converter;
+import io.jedge.converters.precision.Fp16Options;
 import io.jedge.sdk.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -147,6 +153,139 @@ class TomeRewriteTest {
         both.model().graph().nodes().forEach(x -> assertEquals("", x.domain(), "standard ONNX ops only: " + x));
     }
 
+    /**
+     * ELFATT-SD inside ToMe on an 8×8 grid, with and without a class token, batch 2 (each row merges other tokens), the
+     * 32 or 33 merged tokens in three local chunks of 12 (the last padded): the rewritten attention result against the
+     * plain-Java form on the model's own Q, K, V.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void elfattSdInsideMergedTokensMatchesJavaReference(int prefix) {
+        int n = prefix + 64;
+        int h = 4;
+        int d = 8;
+        OnnxModel model = AttentionTestSupport.transformerAttention(Kind.DECOMPOSED_LOGIT_SCALE, n, h * d, h, 3);
+        AttentionBlock a = AttentionFinder.find(model.copy()).get(0);
+        assertEquals(8, a.gridHeight());
+        assertEquals(prefix, a.prefixTokens());
+        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {2, n, h * d},
+                AttentionTestSupport.gaussian(new Random(1), 2 * n * h * d, 1)));
+        ElfattSdOptions eo = ElfattSdOptions.builder().block(12).agents(4).shortcut(0.075).build();
+        TomeRewrite.Result r = TomeRewrite.rewrite(model, TomeOptions.of(0.5), eo);
+        TomeRewrite.Merged m = r.merged().get(0);
+        assertEquals(32, m.merged());
+        Map<String, Tensor> qkv = AttentionTestSupport.run(model, feed, a.query(), a.key(), a.value());
+        float[] got = AttentionTestSupport.run(r.model(), feed, m.rewrittenOutput()).get(m.rewrittenOutput()).floats();
+        // 2×2 agents: PyTorch's adaptive pooling of 8 rows and columns into 2 bins of 4; the class token is in none
+        int[][] groups = new int[4][16];
+        for (int t = 0; t < 64; t++) {
+            int agent = (t / 8 / 4) * 2 + (t % 8) / 4;
+            groups[agent][(t / 8 % 4) * 4 + t % 4] = prefix + t;
+        }
+        for (int row = 0; row < 2; row++) {
+            float[][][] want = tomeElfattSd(rowHeads(qkv.get(a.query()).floats(), row, h, n, d, false),
+                    rowHeads(qkv.get(a.key()).floats(), row, h, n, d, false), rowHeads(qkv.get(a.value()).floats(), row, h, n, d, false),
+                    a.scale(), TomeRewrite.split(a, 0), m.merged(), prefix, groups, 12, eo.agentScaleExponent(), eo.shortcut());
+            float[][][] mine = rowHeads(got, row, h, n, d, false);
+            float diff = AttentionTestSupport.maxDiff(want, mine, 0, h);
+            assertTrue(diff < 1e-5, "batch row " + row + ": ELFATT-SD+ToMe differs from the reference by " + diff);
+        }
+    }
+
+    /**
+     * What the local heads of ELFATT-SD+ToMe attend to, made readable: a 16×16 grid whose keys make every source merge
+     * into its own 2×2 cell's destination, zero local queries (a block's tokens weigh alike) and local values that are
+     * one-hot in the token's grid row. A token's local result then lists the rows its block holds. Chunks of 16 merged
+     * tokens taken by position reach over at most three pairs of rows (each pair holds 8 destinations), so no row is
+     * more than 5 away; in ToMe's merged order (kept sources by similarity first) a chunk spans the whole grid.
+     */
+    @Test
+    void localBlocksOverMergedTokensHoldNeighbours() {
+        int side = 16;
+        int n = side * side;
+        int d = 16;
+        Graph g = new Graph("qkv", null);
+        GraphBuilder b = new GraphBuilder(g);
+        long[] shape = {1, 2, n, d};
+        String q = b.input("q", TensorData.FLOAT, shape);
+        String k = b.input("k", TensorData.FLOAT, shape);
+        String v = b.input("v", TensorData.FLOAT, shape);
+        String o = b.matMul(b.softmax(b.mul(b.matMul(q, b.transpose(k, 0, 1, 3, 2)), b.constFloat("s", (float) (1 / Math.sqrt(d)))), -1), v);
+        b.output(o, o, TensorData.FLOAT, shape);
+        OnnxModel model = new OnnxModel(8, Map.of("", 17L), g);
+        assertEquals(side, AttentionFinder.find(model.copy()).get(0).gridWidth());
+
+        Random rnd = new Random(4);
+        float[][] cellKey = new float[n / 4][];
+        for (int c = 0; c < cellKey.length; c++) {
+            cellKey[c] = AttentionTestSupport.gaussian(rnd, 2 * d, 1);
+        }
+        float[] keys = new float[2 * n * d];
+        float[] values = new float[2 * n * d];
+        for (int t = 0; t < n; t++) {
+            int row = t / side;
+            int cell = (row / 2) * (side / 2) + (t % side) / 2;
+            for (int head = 0; head < 2; head++) {
+                for (int c = 0; c < d; c++) {
+                    keys[(head * n + t) * d + c] = cellKey[cell][head * d + c] + (float) (0.05 * rnd.nextGaussian());
+                }
+            }
+            values[(n + t) * d + row] = 1; // head 1, the local head
+        }
+        Map<String, Tensor> feed = Map.of("q", Tensor.ofFloats(shape, new float[2 * n * d]), "k", Tensor.ofFloats(shape, keys),
+                "v", Tensor.ofFloats(shape, values));
+        TomeRewrite.Result r = TomeRewrite.rewrite(model, TomeOptions.of(0.5), ElfattSdOptions.builder().block(16).build());
+        assertEquals(128, r.merged().get(0).merged(), "128 tokens merged away, 128 left: 8 local chunks of 16");
+        float[][][] out = AttentionTestSupport.heads(AttentionTestSupport.run(r.model(), feed).get(o).floats(), 2, n, d);
+        for (int t = 0; t < n; t++) {
+            double sum = 0;
+            for (int row = 0; row < side; row++) {
+                float share = out[1][t][row];
+                sum += share;
+                assertTrue(share < 1e-4 || Math.abs(row - t / side) <= 5,
+                        "token " + t + " (grid row " + t / side + ") has row " + row + " in its local block (share " + share + ")");
+            }
+            assertEquals(1, sum, 1e-4, "token " + t + ": shares of rows in its block");
+        }
+    }
+
+    /**
+     * The token-order sort is integer ops TensorRT 10.6's parser takes (TopK sorted, K below 3840), so FP16 conversion
+     * rounds no position (the FP16 result stays with the FP32 one), and the graph stays TensorRT-ready.
+     */
+    @Test
+    void elfattSdInsideMergedTokensIsTensorRtReadyInFp16() {
+        int n = 256;
+        OnnxModel model = AttentionTestSupport.transformerAttention(Kind.MS_MHA, n, 32, 4, 5);
+        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {2, n, 32},
+                AttentionTestSupport.gaussian(new Random(2), 2 * n * 32, 1)));
+        OnnxModel both = TomeRewrite.rewrite(model, TomeOptions.of(0.5), ElfattSdOptions.builder().block(32).build()).model();
+        OnnxModel fp16 = Fp16Converter.convert(both, Fp16Options.defaults()).model();
+        TensorRtReady.Result ready = TensorRtReady.prepare(fp16);
+        assertTrue(ready.ready(), ready.whyNot());
+        List<Node> topKs = fp16.graph().nodes().stream().filter(x -> x.is("TopK")).toList();
+        assertEquals(2, topKs.size(), "ToMe's similarity sort and the kept sources' position sort");
+        for (Node t : topKs) {
+            assertEquals(1, t.attrInt("sorted", 0), t.name());
+            long k = fp16.graph().longs(fp16.graph().initializer(t.inputs().get(1)).orElseThrow())[0];
+            assertTrue(k < 3840, t.name() + ": K " + k);
+        }
+        fp16.graph().nodes().forEach(x -> assertEquals("", x.domain(), "standard ONNX ops only: " + x));
+        // FP16 similarities flip a few near-tied merges (plain ToMe alike: cosine 0.9995 here), so compare whole outputs
+        float[] want = AttentionTestSupport.run(both, feed).get("y").floats();
+        float[] got = AttentionTestSupport.run(fp16, feed).get("y").floats();
+        double dot = 0;
+        double ww = 0;
+        double gg = 0;
+        for (int i = 0; i < want.length; i++) {
+            dot += (double) want[i] * got[i];
+            ww += (double) want[i] * want[i];
+            gg += (double) got[i] * got[i];
+        }
+        double cosine = dot / Math.sqrt(ww * gg);
+        assertTrue(cosine > 0.999, "FP16 against FP32: cosine " + cosine);
+    }
+
     @Test
     void aRequestedLayerThatCannotMergeIsNamed() {
         OnnxModel model = AttentionTestSupport.transformerAttention(Kind.DECOMPOSED_LOGIT_SCALE, 3, 32, 4, 3);
@@ -219,6 +358,70 @@ class TomeRewriteTest {
      * left, every token given the result of the token it became.
      */
     static float[][][] tome(float[][][] q, float[][][] k, float[][][] v, double scale, int[][] split, int r, int prefix) {
+        return tome(q, k, v, split, r, prefix, (head, mq, mk, mv, positions) -> AttentionTestSupport.softmaxAttention(mq, mk,
+                AttentionTestSupport.toDouble(mv), scale));
+    }
+
+    /** Attention over one head's merged tokens, [token][channel], given each merged token's position in the grid. */
+    interface MergedAttention {
+        double[][] attend(int head, float[][] q, float[][] k, float[][] v, int[] positions);
+    }
+
+    /**
+     * ELFATT-SD+ToMe for one sample, from the formulas: ToMe's matching and merging as above; over the merged tokens
+     * heads 0..h/2-1 agent attention (agents averaging the unmerged queries of each group), heads h/2..h-1 softmax
+     * inside chunks of {@code block} merged tokens taken by position (a kept source or destination's own token index).
+     */
+    static float[][][] tomeElfattSd(float[][][] q, float[][][] k, float[][][] v, double scale, int[][] split, int r, int prefix,
+            int[][] agentGroups, int block, double exponent, double shortcut) {
+        int h1 = q.length / 2;
+        int d = q[0][0].length;
+        return tome(q, k, v, split, r, prefix, (head, mq, mk, mv, positions) -> {
+            int m = mq.length;
+            if (head < h1) {
+                float[][] agents = new float[agentGroups.length][d];
+                for (int i = 0; i < agentGroups.length; i++) {
+                    for (int t : agentGroups[i]) {
+                        for (int c = 0; c < d; c++) {
+                            agents[i][c] += q[head][t][c] / agentGroups[i].length;
+                        }
+                    }
+                }
+                double[][] agentV = AttentionTestSupport.softmaxAttention(agents, mk, AttentionTestSupport.toDouble(mv), scale);
+                double[][] o = AttentionTestSupport.softmaxAttention(mq, agents, agentV, Math.pow(scale, exponent));
+                for (int t = 0; t < m; t++) {
+                    for (int c = 0; c < d; c++) {
+                        o[t][c] += shortcut * mv[t][c];
+                    }
+                }
+                return o;
+            }
+            Integer[] byPosition = new Integer[m];
+            for (int i = 0; i < m; i++) {
+                byPosition[i] = i;
+            }
+            java.util.Arrays.sort(byPosition, Comparator.comparingInt((Integer i) -> positions[i]));
+            double[][] o = new double[m][];
+            for (int c0 = 0; c0 < m; c0 += block) {
+                int len = Math.min(block, m - c0);
+                float[][] qb = new float[len][];
+                float[][] kb = new float[len][];
+                float[][] vb = new float[len][];
+                for (int i = 0; i < len; i++) {
+                    qb[i] = mq[byPosition[c0 + i]];
+                    kb[i] = mk[byPosition[c0 + i]];
+                    vb[i] = mv[byPosition[c0 + i]];
+                }
+                double[][] ob = AttentionTestSupport.softmaxAttention(qb, kb, AttentionTestSupport.toDouble(vb), scale);
+                for (int i = 0; i < len; i++) {
+                    o[byPosition[c0 + i]] = ob[i];
+                }
+            }
+            return o;
+        });
+    }
+
+    private static float[][][] tome(float[][][] q, float[][][] k, float[][][] v, int[][] split, int r, int prefix, MergedAttention attention) {
         int h = q.length;
         int n = q[0].length;
         int d = q[0][0].length;
@@ -290,8 +493,12 @@ class TomeRewriteTest {
                     }
                 }
             }
-            double[][] o = AttentionTestSupport.softmaxAttention(mergedParts[0], mergedParts[1],
-                    AttentionTestSupport.toDouble(mergedParts[2]), scale);
+            int[] positions = new int[m];
+            for (int i = 0; i < nu; i++) {
+                positions[i] = src[kept.get(i)];
+            }
+            System.arraycopy(dst, 0, positions, nu, dst.length);
+            double[][] o = attention.attend(hh, mergedParts[0], mergedParts[1], mergedParts[2], positions);
             for (int i = 0; i < nu; i++) {
                 out[hh][src[kept.get(i)]] = AttentionTestSupport.toFloat(new double[][] {o[i]})[0];
             }
