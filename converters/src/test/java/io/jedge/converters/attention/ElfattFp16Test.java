@@ -46,15 +46,7 @@ class ElfattFp16Test {
         float[] x = RandomWeights.input(8, 1, 3 * 64, 64);
         float[] a = run(fp32, "a.onnx", x);
         float[] b = run(r.model(), "b.onnx", x);
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        double cosine = dot / Math.sqrt(na * nb);
+        double cosine = io.jedge.converters.compare.Metrics.of(a, b).cosine();
         assertTrue(cosine > 0.9999, "FP16 vs FP32 logits cosine " + cosine);
     }
 

@@ -274,15 +274,7 @@ class TomeRewriteTest {
         // FP16 similarities flip a few near-tied merges (plain ToMe alike: cosine 0.9995 here), so compare whole outputs
         float[] want = AttentionTestSupport.run(both, feed).get("y").floats();
         float[] got = AttentionTestSupport.run(fp16, feed).get("y").floats();
-        double dot = 0;
-        double ww = 0;
-        double gg = 0;
-        for (int i = 0; i < want.length; i++) {
-            dot += (double) want[i] * got[i];
-            ww += (double) want[i] * want[i];
-            gg += (double) got[i] * got[i];
-        }
-        double cosine = dot / Math.sqrt(ww * gg);
+        double cosine = io.jedge.converters.compare.Metrics.of(want, got).cosine();
         assertTrue(cosine > 0.999, "FP16 against FP32: cosine " + cosine);
     }
 
