@@ -242,12 +242,9 @@ public final class TrtProof {
             mem.put("used_mib_after_open", usedMiB());
             mem.put("context_activation_mib", s.contextMemoryBytes() / (1024.0 * 1024.0));
             er.put("zero_copy", s.zeroCopy());
-            String layerInfo = s.layerInformation();
-            AtomicFiles.writeString(engines.resolve(stem + "_" + item.precision() + ".layers.json"), layerInfo);
-            EngineLayers layers = EngineLayers.parse(layerInfo);
-            Map<String, Object> layerSummary = new LinkedHashMap<>(layers.summary());
-            layerSummary.put("fused_attention", layers.fusedAttention().stream().limit(4).toList());
-            er.put("engine_layers", layerSummary);
+            if (a.build().detailedLayers()) {
+                er.put("engine_layers", engineLayers(s, engines.resolve(stem + "_" + item.precision() + ".layers.json")));
+            }
             String inName = a.kv().getOrDefault("input", s.inputs().get(0).name());
             String outName = a.kv().getOrDefault("output", s.outputs().get(0).name());
             int accBatch = sample != null ? a.maxBatch() : a.batches()[0];
@@ -275,6 +272,24 @@ public final class TrtProof {
         }
         mem.put("used_mib_after_close", usedMiB());
         er.put("gpu_memory", mem);
+    }
+
+    /**
+     * What the engine runs ({@link EngineLayers}), with TensorRT's JSON written to {@code file}. A diagnostic: when the
+     * inspector fails the proof goes on and the reason is recorded.
+     */
+    private static Map<String, Object> engineLayers(TrtInferenceSession s, Path file) throws IOException {
+        try {
+            String info = s.layerInformation();
+            AtomicFiles.writeString(file, info);
+            EngineLayers layers = EngineLayers.parse(info);
+            Map<String, Object> summary = new LinkedHashMap<>(layers.summary());
+            summary.put("fused_attention", layers.fusedAttention().stream().limit(4).toList());
+            summary.put("file", file.toString());
+            return summary;
+        } catch (JedgeException | IllegalArgumentException e) {
+            return Map.of("error", String.valueOf(e.getMessage()));
+        }
     }
 
     /** Builds from the graph a convert builds from ({@link TensorRtReady}), so the proof measures what ships. */

@@ -278,7 +278,8 @@ public final class FidelityEvaluator {
             rep = compare(original, bestModel, List.of(), "original", "original", List.of("no block keeps " + floorText(floor)
                     + "; nothing converted"));
             if (gate != null) {
-                rep = gated(rep, gate.cosine(original, bestModel));
+                // the unchanged copy: its gate figure is the compare's cosine (1), not worth another run
+                rep = gated(rep, rep.metrics().get("cosine"));
             }
         } else {
             bestModel = bestRewrite.model();

@@ -14,6 +14,8 @@ import java.util.Map;
  * LePE, concat, output Linear. See {@link ElfattAttention} for the math and the weight names.
  */
 final class SplitHeadAttention implements AttentionEmitter {
+    /** Longest sequence the decomposed form runs both heads as one attention: a 24×24 window (384 px) and a class token. */
+    static final int SHARED_ATTENTION_MAX_TOKENS = 24 * 24 + 1;
     private final ElfattOptions o;
     private final AttentionKind kind;
 
@@ -59,7 +61,9 @@ final class SplitHeadAttention implements AttentionEmitter {
         String qkv = b.linear(x, prefix + ".qkv", wq, c, 3 * c, bq);
         Geometry g = h2 == 0 || o.blocks() instanceof BlockLayout.Whole ? null : geometry(o.blocks(), l);
         boolean oneBlock = g == null || (g.blocks() == 1 && !g.padded(l) && !g.chunks());
-        if (o.softmaxForm() == AttentionForm.DECOMPOSED && h1 > 0 && h2 > 0 && oneBlock && l.tokens() >= d) {
+        // measured at one 14×14 window (197 tokens); the global heads' attention grows as N², so not for long whole-grid blocks
+        if (o.softmaxForm() == AttentionForm.DECOMPOSED && h1 > 0 && h2 > 0 && oneBlock && l.tokens() >= d
+                && l.tokens() <= SHARED_ATTENTION_MAX_TOKENS) {
             String merged = bothHeadsInOneAttention(b, qkv, l, h1);
             if (o.lepe()) {
                 merged = b.add(merged, lepeOnGrid(b, qkv, 2L * c, c, l, l.gridH(), l.gridW(), lepeWeights(prefix, w, c1, c2)));
@@ -129,7 +133,7 @@ final class SplitHeadAttention implements AttentionEmitter {
      * softmax(I·kᵀ)·v is softmax_N(k[:,i])ᵀ·v, which is row i of softmax_N(k)ᵀ·v. So the global heads' queries are
      * replaced by [I; 0] (the zero rows are computed and dropped), their first d output rows are the d×d context,
      * and softmax_d(q)·ctx finishes them. Needs tokens ≥ d. Costs the global heads a full attention's MACs, which
-     * at one block (≤ a window's tokens) is less than the two extra kernels it saves
+     * at one block of at most {@link #SHARED_ATTENTION_MAX_TOKENS} tokens is cheap next to the kernels it saves
      * (benchmarks/elfatt-layers-tensorrt-h200-2026-12-03.md). Returns [B,T,C] before the output Linear.
      */
     private static String bothHeadsInOneAttention(GraphBuilder b, String qkv, TokenLayout l, int h1) {

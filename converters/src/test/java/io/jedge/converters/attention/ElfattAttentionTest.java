@@ -87,7 +87,10 @@ class ElfattAttentionTest {
         assertEquals(form.opsets(), e.opsets());
     }
 
-    /** One unpadded window over the grid: both heads' LePE is one conv after the concat, in each form's layout. */
+    /**
+     * One unpadded window over the grid: both heads' LePE is one depthwise conv after the concat, in each form's layout
+     * (shifted sums in the decomposed form, where both heads also run as one attention).
+     */
     @ParameterizedTest
     @EnumSource(AttentionForm.class)
     void elfattOneWindowSharedLepeInEveryForm(AttentionForm form) {
@@ -95,6 +98,19 @@ class ElfattAttentionTest {
         check(new ElfattAttention(ElfattOptions.builder().softmaxForm(form).blocks(BlockLayout.windows(5)).build()), l, 2, Blocks.windows(5), true);
         TokenLayout noPrefix = new TokenLayout(0, 3, 3, 32, 4);
         check(new ElfattAttention(ElfattOptions.builder().softmaxForm(form).blocks(BlockLayout.windows(3)).build()), noPrefix, 2, Blocks.windows(3), true);
+    }
+
+    /** The decomposed form's shared attention needs tokens ≥ d and at most a window's tokens; otherwise the two heads run apart. */
+    @Test
+    void decomposedFormOutsideTheSharedAttentionsRange() {
+        TokenLayout fewTokens = new TokenLayout(0, 2, 2, 32, 2); // 4 tokens, d = 16
+        check(new ElfattAttention(opts().blocks(BlockLayout.windows(2)).build()), fewTokens, 1, Blocks.windows(2), true);
+        TokenLayout longWhole = new TokenLayout(1, 25, 25, 16, 2); // 626 tokens in one block
+        ElfattAttention whole = new ElfattAttention(opts().blocks(BlockLayout.whole()).build());
+        check(whole, longWhole, 1, Blocks.whole(), true);
+        long softmaxes = LayerGraphs.oneLayer(whole, longWhole, weights).graph().nodes().stream()
+                .filter(n -> n.opType().equals("Softmax")).count();
+        assertEquals(3, softmaxes, "global head (q and k softmax) and local head apart, not one shared attention");
     }
 
     @Test

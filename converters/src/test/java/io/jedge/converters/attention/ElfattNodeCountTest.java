@@ -62,6 +62,7 @@ class ElfattNodeCountTest {
         assertEquals(24, count(new ElfattAttention(mha), VIT_TINY_224));
         // The decomposed (TensorRT) form has more ONNX nodes (58, was 34) but fewer kernels: TensorRT runs 175 engine
         // layers for the ViT against 259 before (benchmarks/elfatt-layers-tensorrt-h200-2026-12-03.md).
+        assertEquals(58, count(new ElfattAttention(dec), VIT_TINY_224));
         Map<String, Integer> ops = ops(LayerGraphs.oneLayer(new ElfattAttention(dec), VIT_TINY_224, new RandomWeights(1, 0.1)));
         assertEquals(1, ops.get("Split"), ops.toString());
         assertEquals(2, ops.get("Softmax"), "one attention over all heads (global heads with unit queries), then softmax_d(q): " + ops);

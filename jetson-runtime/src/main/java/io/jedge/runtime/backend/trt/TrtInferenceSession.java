@@ -143,7 +143,6 @@ public final class TrtInferenceSession extends NativeResource implements Inferen
         return hostMemory;
     }
 
-    /** Activation memory each context allocates, in bytes. */
     /**
      * The engine's layers as TensorRT describes them (JSON; read with {@link EngineLayers#parse}):
      * which kernel each layer runs and which ops it fused, when the plan was built with
@@ -158,6 +157,7 @@ public final class TrtInferenceSession extends NativeResource implements Inferen
         }
     }
 
+    /** Activation memory each context allocates, in bytes. */
     public long contextMemoryBytes() {
         return engine.contextMemoryBytes;
     }
