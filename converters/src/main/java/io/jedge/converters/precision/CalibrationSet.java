@@ -67,15 +67,16 @@ public final class CalibrationSet {
         }
         IntFunction<Map<String, Tensor>> one = j -> {
             GaussianNoise r = GaussianNoise.forStream(seed, j);
-            // a fixed batch dimension stays: one sample is then one full batch
-            Map<String, Tensor> out = new LinkedHashMap<>(SeededInputs.feed(specs, 1, r));
-            if (j % 2 == 1) {
-                for (TensorSpec s : specs) {
-                    long[] shape = SeededInputs.shape(s, 1);
-                    if (!s.dataType().equals("int64") && isImage(shape)) {
-                        out.put(s.name(), Tensor.ofFloats(shape, smoothImage(r, shape)));
-                    }
-                }
+            if (j % 2 == 0) {
+                return SeededInputs.feed(specs, 1, r); // a fixed batch dimension stays: one sample is then one full batch
+            }
+            // input by input from the one stream, drawing only what is kept: noise would be thrown away under a smooth image
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (TensorSpec s : specs) {
+                long[] shape = SeededInputs.shape(s, 1);
+                out.putAll(!s.dataType().equals("int64") && isImage(shape)
+                        ? Map.of(s.name(), Tensor.ofFloats(shape, smoothImage(r, shape)))
+                        : SeededInputs.feed(List.of(s), 1, r));
             }
             return out;
         };
