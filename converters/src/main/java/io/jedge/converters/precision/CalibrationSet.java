@@ -50,8 +50,9 @@ public final class CalibrationSet {
      * range of mean/std-normalised pixels), except that every second sample of an image input
      * ([N, C, H, W], H and W at least 8) is a smooth random image with a random brightness offset
      * (the spatial correlation of real images; see {@link #smoothImage}); int64 inputs uniform in
-     * [0, 10) ({@link SeededInputs}). Sample {@code j} is stream {@code j} of {@code seed}, so
-     * batching does not change the values.
+     * [0, 10) ({@link SeededInputs}). Sample {@code j} is stream {@code j} of {@code seed}, drawn input
+     * by input with nothing drawn that is not kept, so batching does not change the values and an
+     * input never moves the inputs before it.
      *
      * @throws IllegalArgumentException for a dynamic dimension other than the batch
      */
