@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -58,6 +59,28 @@ public final class DeviceCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** Null: ask this process ({@link Bindings}); else the answer given (empty: the bindings load). */
+    private final Optional<String> assumedTensorRtBindings;
+
+    public DeviceCommand() {
+        this.assumedTensorRtBindings = null;
+    }
+
+    private DeviceCommand(Optional<String> unavailableReason) {
+        this.assumedTensorRtBindings = unavailableReason;
+    }
+
+    /**
+     * A device command that reports {@code unavailableReason} (empty: they load) as the TensorRT Java
+     * bindings' answer instead of probing this process, and reports it for a captured {@code --root}
+     * tree too, where it then stands for the captured device. Why: so tests of what reads
+     * {@code jedge device --json} (the convert walkthrough) get this command's real output for a
+     * device whose bindings load, which no machine without a GPU can produce otherwise.
+     */
+    public static DeviceCommand assumingTensorRtBindings(Optional<String> unavailableReason) {
+        return new DeviceCommand(Objects.requireNonNull(unavailableReason, "unavailableReason"));
+    }
 
     @Option(names = "--json", description = "Print JSON instead of the summary.")
     boolean json;
@@ -275,7 +298,9 @@ public final class DeviceCommand implements Callable<Integer> {
 
     /** Whether this process can load the TensorRT Java bindings (not meaningful for a captured --root tree). */
     private void bindings(PrintWriter out) {
-        if (root == null) {
+        if (assumedTensorRtBindings != null) {
+            row(out, "TRT Java", assumedTensorRtBindings.map(w -> "do not load (as assumed): " + w).orElse("load (as assumed)"));
+        } else if (root == null) {
             row(out, "TRT Java", Bindings.tensorRt());
         }
     }
@@ -359,9 +384,9 @@ public final class DeviceCommand implements Callable<Integer> {
         JsonObject o = new JsonObject();
         o.addProperty("root", root == null ? "/" : root.toString());
         o.addProperty("captured", root != null);
-        if (root == null) {
+        if (root == null || assumedTensorRtBindings != null) {
             JsonObject b = new JsonObject();
-            Optional<String> why = Bindings.tensorRtUnavailable();
+            Optional<String> why = assumedTensorRtBindings != null ? assumedTensorRtBindings : Bindings.tensorRtUnavailable();
             b.addProperty("load", why.isEmpty());
             why.ifPresent(w -> b.addProperty("reason", w));
             o.add("tensorRtJavaBindings", b);

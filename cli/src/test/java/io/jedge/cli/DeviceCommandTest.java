@@ -11,6 +11,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -94,6 +96,26 @@ class DeviceCommandTest {
         assertEquals(6920000L * 1024, p.getAsJsonObject("state").get("memAvailableBytes").getAsLong());
         assertEquals(9122.4, o.getAsJsonObject("telemetry").get("totalPowerMw").getAsDouble(), 1e-6);
         assertEquals("VDD_IN", o.getAsJsonObject("telemetry").get("totalPowerRail").getAsString());
+    }
+
+    @Test
+    void assumedTensorRtBindingsAreReportedForACapturedTree() {
+        String tree = tree("orin-nano-8gb-super");
+        assertFalse(JsonParser.parseString(run("--root", tree, "--json").out()).getAsJsonObject().has("tensorRtJavaBindings"),
+                "this process's bindings say nothing about a captured device");
+        for (Optional<String> why : List.of(Optional.<String>empty(), Optional.of("no libnvinfer"))) {
+            StringWriter out = new StringWriter();
+            CommandLine cl = new CommandLine(DeviceCommand.assumingTensorRtBindings(why));
+            cl.setOut(new PrintWriter(out, true));
+            assertEquals(0, cl.execute("--root", tree, "--json"));
+            JsonObject b = JsonParser.parseString(out.toString()).getAsJsonObject().getAsJsonObject("tensorRtJavaBindings");
+            assertEquals(why.isEmpty(), b.get("load").getAsBoolean(), out.toString());
+            assertEquals(why.orElse(null), b.has("reason") ? b.get("reason").getAsString() : null, out.toString());
+            out.getBuffer().setLength(0);
+            assertEquals(0, cl.execute("--root", tree));
+            assertTrue(out.toString().contains(why.isEmpty() ? "TRT Java    load (as assumed)" : "TRT Java    do not load (as assumed): no libnvinfer"),
+                    out.toString());
+        }
     }
 
     @Test

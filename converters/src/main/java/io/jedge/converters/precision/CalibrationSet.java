@@ -50,8 +50,9 @@ public final class CalibrationSet {
      * range of mean/std-normalised pixels), except that every second sample of an image input
      * ([N, C, H, W], H and W at least 8) is a smooth random image with a random brightness offset
      * (the spatial correlation of real images; see {@link #smoothImage}); int64 inputs uniform in
-     * [0, 10) ({@link SeededInputs}). Sample {@code j} is stream {@code j} of {@code seed}, so
-     * batching does not change the values.
+     * [0, 10) ({@link SeededInputs}). Sample {@code j} is stream {@code j} of {@code seed}, drawn input
+     * by input with nothing drawn that is not kept, so batching does not change the values and an
+     * input never moves the inputs before it.
      *
      * @throws IllegalArgumentException for a dynamic dimension other than the batch
      */
@@ -67,15 +68,16 @@ public final class CalibrationSet {
         }
         IntFunction<Map<String, Tensor>> one = j -> {
             GaussianNoise r = GaussianNoise.forStream(seed, j);
-            // a fixed batch dimension stays: one sample is then one full batch
-            Map<String, Tensor> out = new LinkedHashMap<>(SeededInputs.feed(specs, 1, r));
-            if (j % 2 == 1) {
-                for (TensorSpec s : specs) {
-                    long[] shape = SeededInputs.shape(s, 1);
-                    if (!s.dataType().equals("int64") && isImage(shape)) {
-                        out.put(s.name(), Tensor.ofFloats(shape, smoothImage(r, shape)));
-                    }
-                }
+            if (j % 2 == 0) {
+                return SeededInputs.feed(specs, 1, r); // a fixed batch dimension stays: one sample is then one full batch
+            }
+            // input by input from the one stream, drawing only what is kept: noise would be thrown away under a smooth image
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (TensorSpec s : specs) {
+                long[] shape = SeededInputs.shape(s, 1);
+                out.putAll(!s.dataType().equals("int64") && isImage(shape)
+                        ? Map.of(s.name(), Tensor.ofFloats(shape, smoothImage(r, shape)))
+                        : SeededInputs.feed(List.of(s), 1, r));
             }
             return out;
         };

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jedge.runtime.backend.SeededInputs;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Preprocessing;
 import io.jedge.sdk.bundle.TensorSpec;
+import io.jedge.sdk.diffusion.GaussianNoise;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -46,6 +48,31 @@ class CalibrationSetTest {
         }
         assertTrue(step / 31 < 0.1 * Math.sqrt(s[1]), "row 0 of the smooth sample moves " + step / 31 + " per pixel, std " + Math.sqrt(s[1]));
         assertTrue(s[1] > 0.2, "the smooth sample varies: " + Arrays.toString(s));
+    }
+
+    @Test
+    void seededSamplesDrawOnlyWhatTheyKeep() {
+        TensorSpec image = Int8QuantizerTest.SMALL_INPUT.get(0);
+        TensorSpec extra = new TensorSpec("extra", "float32", List.of(-1L, 100L));
+        CalibrationSet alone = CalibrationSet.seeded(List.of(image), 4, 9).withBatchSize(1);
+        CalibrationSet imageFirst = CalibrationSet.seeded(List.of(image, extra), 4, 9).withBatchSize(1);
+        CalibrationSet extraFirst = CalibrationSet.seeded(List.of(extra, image), 4, 9).withBatchSize(1);
+        for (int j = 0; j < 4; j++) {
+            float[] a = alone.batch(j).get("pixels").floats();
+            // no noise is drawn for an image a smooth image then replaces, so an input after it does not move it
+            assertArrayEquals(a, imageFirst.batch(j).get("pixels").floats(), "sample " + j);
+            // and an input before it takes its own draws first: the image differs, the input is the plain seeded one
+            assertTrue(a[0] != extraFirst.batch(j).get("pixels").floats()[0], "sample " + j);
+            assertArrayEquals(SeededInputs.feed(List.of(extra), 1, GaussianNoise.forStream(9, j)).get("extra").floats(),
+                    extraFirst.batch(j).get("extra").floats(), "sample " + j);
+            // seeded: the same seed gives the same values every time
+            assertArrayEquals(a, CalibrationSet.seeded(List.of(image), 4, 9).withBatchSize(1).batch(j).get("pixels").floats());
+        }
+        // the even samples are the plain seeded inputs; the odd ones smooth images
+        assertArrayEquals(SeededInputs.feed(List.of(image), 1, GaussianNoise.forStream(9, 2)).get("pixels").floats(),
+                alone.batch(2).get("pixels").floats());
+        assertTrue(alone.batch(3).get("pixels").floats()[0] != SeededInputs.feed(List.of(image), 1, GaussianNoise.forStream(9, 3))
+                .get("pixels").floats()[0]);
     }
 
     private static double[] meanVar(float[] v) {

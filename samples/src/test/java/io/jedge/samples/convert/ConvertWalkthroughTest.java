@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jedge.cli.DeviceCommand;
 import io.jedge.cli.JedgeCli;
 import io.jedge.converters.attention.VanillaAttention;
 import io.jedge.converters.models.SeededWeights;
@@ -11,11 +12,14 @@ import io.jedge.converters.models.VitBuilder;
 import io.jedge.converters.models.VitConfig;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleManifest;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Runs {@code samples/run convert} itself, as a user does, with {@code JEDGE} pointing at this
@@ -101,32 +106,57 @@ class ConvertWalkthroughTest {
         assertTrue(m.variants().stream().allMatch(v -> v.figures().size() == 2), "bench recorded batch 1 and 8 for every variant");
     }
 
+    /**
+     * What this build's {@code jedge device --json} prints for the captured device tree {@code tree} of
+     * jetson-runtime's tests, with the TensorRT Java bindings' answer given ({@code unavailableReason}
+     * empty: they load), since no machine without a GPU loads them.
+     */
+    private static String deviceJson(String tree, Optional<String> unavailableReason) {
+        Path root = REPO.resolve("jetson-runtime/src/test/resources/fake-roots").resolve(tree);
+        assertTrue(Files.isDirectory(root), "captured device tree " + root);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(DeviceCommand.assumingTensorRtBindings(unavailableReason));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(0, cl.execute("--json", "--root", root.toString()), err.toString());
+        return out.toString();
+    }
+
+    /** The convert command line the walkthrough runs when 'jedge device --json' prints {@code deviceJson}. */
+    private String convertCallFor(String deviceJson, String name) throws Exception {
+        Path json = Files.writeString(tmp.resolve(name + "-device.json"), deviceJson);
+        Path calls = tmp.resolve(name + "-calls.txt");
+        // answers 'device --json' with the real output above and stops at convert, recording every call
+        Path jedge = launcher("echo \"$*\" >> '" + calls + "'\n"
+                + "if [ \"$*\" = 'device --json' ]; then cat '" + json + "'; exit 0; fi\n"
+                + "if [ \"$1\" = convert ]; then exit 3; fi\n"
+                + "exit 0");
+        Run r = walkthrough(jedge, tinyVit().toString(), tmp.resolve(name).toString());
+        assertEquals(3, r.code(), "stops at the recorded convert: " + r.output());
+        List<String> lines = Files.readAllLines(calls);
+        assertTrue(lines.contains("device --json"), "the walkthrough asked 'jedge device --json': " + lines);
+        return lines.stream().filter(l -> l.startsWith("convert ")).findFirst().orElseThrow() + "\n" + r.output();
+    }
+
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void enginesAreAskedForWhereJedgeDeviceReportsTensorRt() throws Exception {
-        // what 'jedge device --json' prints on a machine with TensorRT (keys as DeviceCommand writes them); convert is recorded
-        Path calls = tmp.resolve("calls.txt");
-        Path jedge = launcher("echo \"$*\" >> '" + calls + "'\n"
-                + "if [ \"$1\" = device ]; then printf '{\\n  \"tensorRtJavaBindings\": {\\n    \"load\": true\\n  },\\n"
-                + "  \"device\": {\\n    \"tensorRt\": \"10.6.0\"\\n  }\\n}\\n'; exit 0; fi\n"
-                + "if [ \"$1\" = convert ]; then exit 3; fi\n"
-                + "exit 0");
-        Run r = walkthrough(jedge, tinyVit().toString(), tmp.resolve("out").toString());
-        assertEquals(3, r.code(), "stops at the recorded convert: " + r.output());
-        String convert = Files.readAllLines(calls).stream().filter(l -> l.startsWith("convert ")).findFirst().orElseThrow();
-        assertTrue(convert.endsWith("--batch 1:8:16 --engines tensorrt"), convert);
-        assertTrue(r.output().contains("TensorRT found: building engines too"), r.output());
+        // Orin Nano (super) with TensorRT 10.3.0 and bindings that load: engines
+        String json = deviceJson("orin-nano-8gb-super", Optional.empty());
+        String call = convertCallFor(json, "trt");
+        assertTrue(call.lines().findFirst().orElseThrow().endsWith("--batch 1:8:16 --engines tensorrt"),
+                "engines asked for on\n" + json + "\n" + call);
+        assertTrue(call.contains("TensorRT found: building engines too"), call);
 
         // bindings that do not load: no engines, whatever library is present
-        Files.delete(calls);
-        Path noBindings = launcher("echo \"$*\" >> '" + calls + "'\n"
-                + "if [ \"$1\" = device ]; then echo '{\"tensorRtJavaBindings\": {\"load\": false, \"reason\": \"no libnvinfer\"}, "
-                + "\"device\": {\"tensorRt\": \"10.6.0\"}}'; exit 0; fi\n"
-                + "if [ \"$1\" = convert ]; then exit 3; fi\n"
-                + "exit 0");
-        r = walkthrough(noBindings, tinyVit().toString(), tmp.resolve("out2").toString());
-        assertEquals(3, r.code(), r.output());
-        convert = Files.readAllLines(calls).stream().filter(l -> l.startsWith("convert ")).findFirst().orElseThrow();
-        assertTrue(convert.endsWith("--batch 1:8:16"), convert);
+        json = deviceJson("orin-nano-8gb-super", Optional.of("no libnvinfer"));
+        call = convertCallFor(json, "no-bindings");
+        assertTrue(call.lines().findFirst().orElseThrow().endsWith("--batch 1:8:16"), "no engines on\n" + json + "\n" + call);
+
+        // bindings that load on a host with no TensorRT library: no engines either
+        json = deviceJson("x86-host", Optional.empty());
+        call = convertCallFor(json, "no-library");
+        assertTrue(call.lines().findFirst().orElseThrow().endsWith("--batch 1:8:16"), "no engines on\n" + json + "\n" + call);
     }
 }
