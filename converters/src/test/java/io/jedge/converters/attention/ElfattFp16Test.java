@@ -50,6 +50,19 @@ class ElfattFp16Test {
         assertTrue(cosine > 0.9999, "FP16 vs FP32 logits cosine " + cosine);
     }
 
+    /** One window over the grid: both heads run as one attention (unit queries) and LePE as shifted sums, in FP16 too. */
+    @Test
+    void sharedAttentionFormAgreesWithFp32InFp16() {
+        VitConfig c = new VitConfig(64, 4, 64, 2, 4, 4, 10); // 257 tokens, one 16×16 window
+        OnnxModel fp32 = VitBuilder.build(c, new SeededWeights(3),
+                new ElfattAttention(ElfattOptions.builder().blocks(BlockLayout.windows(16)).softmaxForm(AttentionForm.DECOMPOSED).build()));
+        assertEquals(1, fp32.graph().nodes().stream().filter(n -> n.is("Conv")).count(), "the patch embedding's; LePE is shifted sums");
+        Fp16Converter.Result r = Fp16Converter.convert(fp32, Fp16Options.defaults());
+        float[] x = RandomWeights.input(9, 1, 3 * 64, 64);
+        double cosine = io.jedge.converters.compare.Metrics.of(run(fp32, "a.onnx", x), run(r.model(), "b.onnx", x)).cosine();
+        assertTrue(cosine > 0.9999, "FP16 vs FP32 logits cosine " + cosine);
+    }
+
     private float[] run(OnnxModel m, String name, float[] x) {
         Path f = tmp.resolve(name);
         m.save(f);
