@@ -117,7 +117,7 @@ class TomeRewriteTest {
                 n, c, h, 11);
         OnnxModel model = AttentionTestSupport.transformerAttention(kind, n, c, h, 11);
         Random rnd = new Random(5);
-        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {2, n, c}, AttentionTestSupport.gaussian(rnd, 2 * n * c, 1)));
+        Map<String, Tensor> feed = feed(n, c, rnd);
         AttentionBlock a = AttentionFinder.find(reference.copy()).get(0);
         float[] want = javaTomeModel(reference, a, feed, 0.5, n, c, h);
         TomeRewrite.Result r = TomeRewrite.rewrite(model, TomeOptions.of(0.5), null);
@@ -136,8 +136,7 @@ class TomeRewriteTest {
     void elfattSdInsideMergedTokensRunsAndDiffersFromPlainTome() {
         int n = 64;
         OnnxModel model = AttentionTestSupport.transformerAttention(Kind.DECOMPOSED_LOGIT_SCALE, n, 32, 4, 3);
-        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {2, n, 32},
-                AttentionTestSupport.gaussian(new Random(1), 2 * n * 32, 1)));
+        Map<String, Tensor> feed = feed(n, 32, new Random(1));
         float[] tome = AttentionTestSupport.run(TomeRewrite.rewrite(model, TomeOptions.of(0.5), null).model(), feed).get("y").floats();
         TomeRewrite.Result both = TomeRewrite.rewrite(model, TomeOptions.of(0.5), ElfattSdOptions.builder().block(16).build());
         float[] y = AttentionTestSupport.run(both.model(), feed).get("y").floats();
@@ -168,8 +167,7 @@ class TomeRewriteTest {
         AttentionBlock a = AttentionFinder.find(model.copy()).get(0);
         assertEquals(8, a.gridHeight());
         assertEquals(prefix, a.prefixTokens());
-        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {2, n, h * d},
-                AttentionTestSupport.gaussian(new Random(1), 2 * n * h * d, 1)));
+        Map<String, Tensor> feed = feed(n, h * d, new Random(1));
         ElfattSdOptions eo = ElfattSdOptions.builder().block(12).agents(4).shortcut(0.075).build();
         TomeRewrite.Result r = TomeRewrite.rewrite(model, TomeOptions.of(0.5), eo);
         TomeRewrite.Merged m = r.merged().get(0);
@@ -257,8 +255,7 @@ class TomeRewriteTest {
     void elfattSdInsideMergedTokensIsTensorRtReadyInFp16() {
         int n = 256;
         OnnxModel model = AttentionTestSupport.transformerAttention(Kind.MS_MHA, n, 32, 4, 5);
-        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {2, n, 32},
-                AttentionTestSupport.gaussian(new Random(2), 2 * n * 32, 1)));
+        Map<String, Tensor> feed = feed(n, 32, new Random(2));
         OnnxModel both = TomeRewrite.rewrite(model, TomeOptions.of(0.5), ElfattSdOptions.builder().block(32).build()).model();
         OnnxModel fp16 = Fp16Converter.convert(both, Fp16Options.defaults()).model();
         TensorRtReady.Result ready = TensorRtReady.prepare(fp16);
@@ -502,5 +499,10 @@ class TomeRewriteTest {
             }
         }
         return out;
+    }
+
+    /** Input "x" of a batch of 2: [2, n, width] Gaussian values from {@code rnd}. */
+    private static Map<String, Tensor> feed(int n, int width, Random rnd) {
+        return Map.of("x", Tensor.ofFloats(new long[] {2, n, width}, AttentionTestSupport.gaussian(rnd, 2 * n * width, 1)));
     }
 }

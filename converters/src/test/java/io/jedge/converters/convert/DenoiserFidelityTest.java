@@ -16,12 +16,21 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DenoiserFidelityTest {
+    private static final DitConfig TINY = DitConfig.preset("tiny").withLatentSize(8).withClasses(10);
+
+    private static OnnxModel dit(long seed) {
+        return DitBuilder.build(TINY, new SeededWeights(seed));
+    }
+
+    private static OnnxModel fp16(OnnxModel m) {
+        return Fp16Converter.convert(m, PrecisionOptions.defaults().fp16()).model();
+    }
+
     @Test
     void theGateFigureWithARecordedReferenceIsTheReportsWorstCosine() {
-        DitConfig c = DitConfig.preset("tiny").withLatentSize(8).withClasses(10);
-        OnnxModel dit = DitBuilder.build(c, new SeededWeights(11));
-        OnnxModel fp16 = Fp16Converter.convert(dit, PrecisionOptions.defaults().fp16()).model();
-        OnnxModel other = DitBuilder.build(c, new SeededWeights(12));
+        OnnxModel dit = dit(11);
+        OnnxModel fp16 = fp16(dit);
+        OnnxModel other = dit(12);
         DenoiserFidelity f = new DenoiserFidelity(dit, 10L, 1234);
         double first = f.worstNoiseCosine(dit, fp16); // records the reference
         double again = f.worstNoiseCosine(dit, fp16); // replays it
@@ -36,11 +45,10 @@ class DenoiserFidelityTest {
     /** A convert compares every form and precision with a few references; each reference's 8-step generation runs once. */
     @Test
     void eachReferenceIsRunOnceForEveryVariantComparedWithIt() {
-        DitConfig c = DitConfig.preset("tiny").withLatentSize(8).withClasses(10);
-        OnnxModel dit = DitBuilder.build(c, new SeededWeights(11));
-        OnnxModel fp16 = Fp16Converter.convert(dit, PrecisionOptions.defaults().fp16()).model();
-        OnnxModel other = DitBuilder.build(c, new SeededWeights(12));
-        OnnxModel otherFp16 = Fp16Converter.convert(other, PrecisionOptions.defaults().fp16()).model();
+        OnnxModel dit = dit(11);
+        OnnxModel fp16 = fp16(dit);
+        OnnxModel other = dit(12);
+        OnnxModel otherFp16 = fp16(other);
         GenerationDefaults d = GenerationDefaults.builder().build();
         DenoiserFidelity f = new DenoiserFidelity(dit, 10L, 1234);
         Report first = f.precisionReport("fp16-vanilla", "fp32-vanilla", dit, fp16, d, List.of());
@@ -65,9 +73,8 @@ class DenoiserFidelityTest {
 
     @Test
     void referencesAskedForTogetherAreRunOnce() throws Exception {
-        DitConfig c = DitConfig.preset("tiny").withLatentSize(8).withClasses(10);
-        OnnxModel dit = DitBuilder.build(c, new SeededWeights(11));
-        OnnxModel fp16 = Fp16Converter.convert(dit, PrecisionOptions.defaults().fp16()).model();
+        OnnxModel dit = dit(11);
+        OnnxModel fp16 = fp16(dit);
         GenerationDefaults d = GenerationDefaults.builder().build();
         DenoiserFidelity f = new DenoiserFidelity(dit, 10L, 1234);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
