@@ -9,9 +9,7 @@ set -uo pipefail
 W=/tmp/jedge-batcher-threads
 source benchmarks/gpu/kit.sh
 MODEL=.gpu/app/fixtures/vit224_legacy_op17/model.onnx
-exec > >(tee "$OUT/batcher-threads.log") 2>&1
-machine
-T0=$SECONDS
+begin batcher-threads
 BUDGET=${BUDGET:-200}
 t=$(tmo 60) && timeout $t jedge convert "$MODEL" -o $W/cpu.bundle --precision fp32 --attention keep 2>&1 | tail -2
 for n in ${THREADS:-16 14 12}; do

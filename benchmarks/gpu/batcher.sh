@@ -16,9 +16,7 @@ W=${W:-/tmp/jedge-batcher} # W=/tmp/jedge-speed reuses the bundle speed.sh conve
 source benchmarks/gpu/kit.sh
 FX=.gpu/app/fixtures
 MODEL=$FX/vit224_legacy_op17/model.onnx
-exec > >(tee "$OUT/batcher.log") 2>&1
-machine
-T0=$SECONDS
+begin batcher
 BUDGET=${BUDGET:-340}
 
 echo "== convert: FP32 and FP16 engines with a dynamic batch (1:16:16)"

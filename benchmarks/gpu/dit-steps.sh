@@ -16,9 +16,7 @@
 set -uo pipefail
 W=/tmp/jedge-dit-steps
 source benchmarks/gpu/kit.sh
-exec > >(tee "$OUT/dit-steps.log") 2>&1
-machine
-T0=$SECONDS
+begin dit-steps
 BUDGET=${BUDGET:-560}
 # a command, not a shell function, so that `timeout` can run it
 printf '#!/bin/sh\nexec "%s" %s -Xmx24g -cp "%s" "$@"\n' "$GPU_JAVA" "$GPU_JAVA_OPTS" "$PWD/.gpu/app/*:$GPU_CLASSPATH" > $W/bin/java_tool

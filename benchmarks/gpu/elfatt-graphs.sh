@@ -8,9 +8,7 @@
 set -uo pipefail
 W=/tmp/jedge-elfatt-graphs
 source benchmarks/gpu/kit.sh
-exec > >(tee "$OUT/elfatt-graphs.log") 2>&1
-machine
-T0=$SECONDS
+begin elfatt-graphs
 BUDGET=${BUDGET:-200}
 for spec in "van|vanilla|" "elf|elfatt|--attention elfatt --blocks windows:14 --softmax-form decomposed"; do
   IFS="|" read -r name kind extra <<<"$spec"

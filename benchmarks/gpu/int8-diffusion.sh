@@ -21,9 +21,7 @@
 set -uo pipefail
 W=/tmp/jedge-int8-diffusion
 source benchmarks/gpu/kit.sh
-exec > >(tee "$OUT/int8-diffusion.log") 2>&1
-machine
-T0=$SECONDS
+begin int8-diffusion
 BUDGET=${BUDGET:-345}
 
 for preset in ${PRESETS:-s}; do

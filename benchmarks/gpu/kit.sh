@@ -16,3 +16,5 @@ machine() { nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
 # A step's time limit: what it wants, or what is left of BUDGET seconds since T0 (both set by the script); fails with a
 # line saying so when less than 10 s is left, so the step is skipped instead of cut off.
 tmo() { local want=$1 left=$((BUDGET - (SECONDS - T0))); if [ $left -lt 10 ]; then echo "skipped: the ${BUDGET} s budget is spent" >&2; return 1; fi; echo $((want < left ? want : left)); }
+# Starts a script's run: its output also goes to $OUT/NAME.log, the machine comes first, and T0 starts the BUDGET clock.
+begin() { exec > >(tee "$OUT/$1.log") 2>&1; machine; T0=$SECONDS; }

@@ -21,9 +21,7 @@ W=/tmp/jedge-speed
 source benchmarks/gpu/kit.sh
 FX=.gpu/app/fixtures
 MODEL=$FX/vit224_legacy_op17/model.onnx
-exec > >(tee "$OUT/speed.log") 2>&1
-machine
-T0=$SECONDS
+begin speed
 BUDGET=${BUDGET:-345} # seconds for everything below; a step gets what is left, or is skipped with a line saying so
 
 echo "== convert: FP32 and FP16 engines with a dynamic batch (1:16:16), FP16 engines of fixed batch 1 and 16 (CUDA graphs)"
