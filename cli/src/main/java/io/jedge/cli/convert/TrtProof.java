@@ -75,7 +75,7 @@ public final class TrtProof {
 
     /** What to prove, parsed and checked before any engine is built. */
     record Args(Path dir, Path fp32Model, List<Item> items, int[] batches, int runs, int warmup, TrtBuildOptions build,
-            TrtSessionOptions session, Map<String, String> kv) {
+            TrtSessionOptions session, boolean graphsToo, Map<String, String> kv) {
         /** One precision and the ONNX its engine is built from. */
         record Item(String precision, Path onnx) {
         }
@@ -114,10 +114,15 @@ public final class TrtProof {
             if (!Set.of("off", "on", "both").contains(graphs)) {
                 throw new IllegalArgumentException("graphs '" + kv.get("graphs") + "', expected off, on or both");
             }
+            if (!graphs.equals("off") && batches.length > 1) {
+                // a CUDA graph replays one fixed shape: the engine would be built and then refuse to open
+                throw new IllegalArgumentException("graphs=" + graphs + " needs one batch (CUDA graphs replay a fixed shape), got BATCHES "
+                        + batchList);
+            }
             TrtSessionOptions session = TrtSessionOptions.builder().maxContexts(positive("contexts", kv.getOrDefault("contexts", "1")))
                     .cudaGraphs(graphs.equals("on")).build();
             return new Args(dir, fp32Model, items, batches, positive("runs", kv.getOrDefault("runs", "50")),
-                    Integer.parseInt(kv.getOrDefault("warmup", "10")), ob.build(), session, kv);
+                    Integer.parseInt(kv.getOrDefault("warmup", "10")), ob.build(), session, graphs.equals("both"), kv);
         }
 
         private static boolean bool(String what, String v) {
@@ -257,7 +262,7 @@ public final class TrtProof {
             er.put("timing", timings);
             mem.put("used_mib_after_runs", usedMiB());
         }
-        if (a.kv().getOrDefault("graphs", "off").trim().equalsIgnoreCase("both")) {
+        if (a.graphsToo()) {
             // the same plan replayed as captured CUDA graphs, timed in this run so the two are comparable
             TrtSessionOptions graphs = TrtSessionOptions.builder().maxContexts(a.session().maxContexts()).cudaGraphs(true).build();
             try (TrtInferenceSession s = backend.openEngine(plan, engine.fingerprint(), graphs)) {
@@ -278,7 +283,7 @@ public final class TrtProof {
      * What the engine runs ({@link EngineLayers}), with TensorRT's JSON written to {@code file}. A diagnostic: when the
      * inspector fails the proof goes on and the reason is recorded.
      */
-    private static Map<String, Object> engineLayers(TrtInferenceSession s, Path file) throws IOException {
+    private static Map<String, Object> engineLayers(TrtInferenceSession s, Path file) {
         try {
             String info = s.layerInformation();
             AtomicFiles.writeString(file, info);
@@ -287,7 +292,7 @@ public final class TrtProof {
             summary.put("fused_attention", layers.fusedAttention().stream().limit(4).toList());
             summary.put("file", file.toString());
             return summary;
-        } catch (JedgeException | IllegalArgumentException e) {
+        } catch (JedgeException | IllegalArgumentException | IOException e) {
             return Map.of("error", String.valueOf(e.getMessage()));
         }
     }

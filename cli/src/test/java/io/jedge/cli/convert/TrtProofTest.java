@@ -72,6 +72,9 @@ class TrtProofTest {
         e = assertThrows(IllegalArgumentException.class, () -> TrtProof.Args.parse(dir, "fp32", "1", Map.of("graphs", "yes")));
         assertTrue(e.getMessage().contains("graphs 'yes', expected off, on or both"), e.getMessage());
         assertTrue(TrtProof.Args.parse(dir, "fp32", "1", Map.of("graphs", "on")).session().cudaGraphs());
+        assertTrue(TrtProof.Args.parse(dir, "fp32", "1", Map.of("graphs", "both")).graphsToo());
+        e = assertThrows(IllegalArgumentException.class, () -> TrtProof.Args.parse(dir, "fp32", "1,128", Map.of("graphs", "both")));
+        assertTrue(e.getMessage().contains("needs one batch"), e.getMessage());
         assertEquals("detailed", TrtProof.Args.parse(dir, "fp32", "1", Map.of("detailed", "true")).build().asFingerprintOptions()
                 .get("profilingVerbosity"), "a detailed plan is a different plan: the fingerprint says so");
     }
