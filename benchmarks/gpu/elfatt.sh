@@ -69,12 +69,13 @@ def times(n, key):
     if not os.path.exists(p): return {}
     e = [x for x in json.load(open(p)).get("engines", []) if key in x]
     return {t["batch"]: t["gpu_ms_p50"] for t in e[0][key]} if e else {}
-targets = {("vit197", 1): 1.0, ("vit1025", 1): 0.0, ("vit4097", 1): 3.0, ("hier", 1): 1.0, ("hier", 128): 2.5}
+targets = {("vit197", 1): 1.0, ("vit1025", 1): None, ("vit4097", 1): 3.0, ("hier", 1): 1.0, ("hier", 128): 2.5}
 for key, how in (("timing", ""), ("timing_cuda_graphs", ", CUDA graphs")):
     for (m, b), goal in targets.items():
         v, f = times(m + "-van", key).get(b), times(m + "-elf", key).get(b)
         if v and f:
-            print("SPEEDUP %s batch %d%s: vanilla %.3f ms, ELFATT %.3f ms -> %.2fx (target >= %.1fx: %s)" % (m, b, how, v, f, v / f, goal, "met" if v / f >= goal else "MISSED"))
+            verdict = "no target" if goal is None else "target >= %.1fx: %s" % (goal, "met" if v / f >= goal else "MISSED")
+            print("SPEEDUP %s batch %d%s: vanilla %.3f ms, ELFATT %.3f ms -> %.2fx (%s)" % (m, b, how, v, f, v / f, verdict))
         elif key == "timing":
             print("SPEEDUP %s batch %d: missing figures" % (m, b))
 PY
