@@ -13,6 +13,7 @@
 # and the speedups over FP16 vanilla. Raw TrtProof JSON goes to $OUT (one file per model and size).
 # LAYERS=6-11 FORMS=keep,elfatt-sd: only those blocks rewritten (what the fidelity floor keeps on trained weights: the
 # later half of the blocks on the digits DiT), with no FP32 row (about 2.5 minutes for S and B at 4096 tokens).
+# NO_FP32=1: no FP32 row either way (benchmarks/gpu/tome-order.sh).
 set -uo pipefail
 W=/tmp/jedge-dit-steps
 source benchmarks/gpu/kit.sh
@@ -29,7 +30,7 @@ for size in ${SIZES:-128}; do
     timeout $t jedge build-model dit --preset $preset --latent $size --classes 10 --seed 3 -o $W/$name.onnx 2>&1 | tail -1
     forms=${FORMS:-keep,elfatt-sd,tome,elfatt-sd+tome}
     timeout $t java_tool io.jedge.cli.convert.DenoiserFormsTool $W/$name.onnx $W/$name $forms 0.5 ${LAYERS:-} 2>&1 | tail -4
-    items=$([ -z "${LAYERS:-}" ] && echo "fp32:$W/$name.onnx")
+    items=$([ -z "${LAYERS:-}" ] && [ -z "${NO_FP32:-}" ] && echo "fp32:$W/$name.onnx")
     for f in ${forms//,/ }; do f=${f/keep/vanilla}; items="${items:+$items,}fp16:$W/$name/fp16-$f.onnx"; done
     t=$(tmo 240) || break
     timeout $t java_tool io.jedge.cli.convert.TrtProof $W/$name.onnx "$items" 2 "$OUT/$name.json" runs=50 warmup=10 level=1 \
