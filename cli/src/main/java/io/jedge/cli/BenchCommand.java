@@ -3,6 +3,7 @@ package io.jedge.cli;
 import com.google.gson.GsonBuilder;
 import io.jedge.cli.options.DeviceFlags;
 import io.jedge.runtime.bench.BatcherBench;
+import io.jedge.cli.options.BenchFlags;
 import io.jedge.runtime.bench.BenchOptionException;
 import io.jedge.runtime.bench.BundleBench;
 import io.jedge.runtime.bench.BundleBenchOptions;
@@ -115,15 +116,9 @@ final class BenchCommand implements Callable<Integer> {
         return measured == 0 ? 1 : 0;
     }
 
-    /** The flag of each option the bench library checks, by the parameter its errors name. */
-    static final Map<String, String> FLAGS = Map.of("batches", "--batch", "seconds", "--seconds", "threads", "--threads",
-            "maxBatch", "--batcher", "clients", "--clients", "rounds", "--rounds", "openLoopRates", "--open-loop",
-            "asyncClients", "--async-clients");
-
     /** The library's error worded with this command's flag, so the user reads the name they typed. */
     static IllegalArgumentException withFlag(BenchOptionException e) {
-        String flag = FLAGS.get(e.parameter());
-        return flag == null ? e : e.renamed(flag);
+        return e.renamed(BenchFlags.flag(e.parameter()));
     }
 
     static List<LatencyBench.Io> ioPaths(List<String> names) {

@@ -195,12 +195,18 @@ class JedgeCliTest {
     @Test
     void everyParameterTheBenchLibraryNamesMapsToABenchFlag() {
         var bench = JedgeCli.commandLine().getSubcommands().get("bench").getCommandSpec();
-        for (String flag : BenchCommand.FLAGS.values()) {
+        for (String flag : io.jedge.cli.options.BenchFlags.FLAGS.values()) {
             assertTrue(bench.findOption(flag) != null, flag + " is not an option of bench");
         }
-        // the names the library's records use (BundleBenchOptions, BatcherBench.Plan)
-        for (String parameter : new String[] {"batches", "seconds", "threads", "maxBatch", "clients", "rounds", "openLoopRates"}) {
-            assertTrue(BenchCommand.FLAGS.containsKey(parameter), parameter);
+        // every number the library checks is a component of its option records; maxDelay has no flag (the batcher's own
+        // default), and the rest are not numbers a user types
+        java.util.Set<String> noFlag = java.util.Set.of("maxDelay", "variantIds", "device", "record", "power", "tuning");
+        for (var records : java.util.List.of(io.jedge.runtime.bench.BundleBenchOptions.class, io.jedge.runtime.bench.BatcherBench.Plan.class)) {
+            for (var component : records.getRecordComponents()) {
+                String name = component.getName();
+                assertTrue(noFlag.contains(name) || io.jedge.cli.options.BenchFlags.FLAGS.containsKey(name),
+                        records.getSimpleName() + "." + name + " has no bench flag");
+            }
         }
     }
 

@@ -55,7 +55,7 @@ final class QuickstartCommand implements Callable<Integer> {
         try { // before the build and convert: batches 1 and 8 are the quickstart's own
             BundleBenchOptions.check(List.of(), seconds, threads.threads());
         } catch (io.jedge.runtime.bench.BenchOptionException e) {
-            throw e.renamed(e.parameter().equals("threads") ? "--threads" : "--seconds");
+            throw e.renamed(io.jedge.cli.options.BenchFlags.flag(e.parameter()));
         }
         io.jedge.sdk.AtomicFiles.requireWritableDir("--output " + dir, dir);
         long t0 = System.nanoTime();

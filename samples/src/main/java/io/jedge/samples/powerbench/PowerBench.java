@@ -117,7 +117,7 @@ public final class PowerBench implements Callable<Integer> {
         try {
             BundleBenchOptions.check(batches, seconds, threads.threads());
         } catch (io.jedge.runtime.bench.BenchOptionException e) {
-            throw e.renamed(java.util.Map.of("batches", "--batch", "seconds", "--seconds", "threads", "--threads").get(e.parameter()));
+            throw e.renamed(io.jedge.cli.options.BenchFlags.flag(e.parameter()));
         }
         if (settle < 0) {
             throw new IllegalArgumentException("--settle-seconds " + settle + ", expected 0 or more");
