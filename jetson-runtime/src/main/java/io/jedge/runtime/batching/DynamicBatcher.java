@@ -704,7 +704,7 @@ public final class DynamicBatcher implements AutoCloseable {
             java.nio.ByteBuffer b = buffers.get(input);
             if (b == null || b.capacity() < bytes) {
                 long size = io.jedge.runtime.backend.SizeClass.of(bytes, 64);
-                if (size > Integer.MAX_VALUE) {
+                if (size > io.jedge.runtime.backend.SizeClass.MAX_BUFFER) {
                     return Tensor.concatBatch(parts); // beyond one buffer: the batch function gets fresh memory
                 }
                 b = java.nio.ByteBuffer.allocateDirect((int) size).order(java.nio.ByteOrder.nativeOrder());

@@ -29,7 +29,7 @@ final class StagingPool implements AutoCloseable {
     /** The smallest buffer handed out, so tiny inputs (a timestep, a class id) share one size. */
     static final int MIN_BYTES = 64;
     /** The largest direct buffer the JDK allocates. */
-    static final long MAX_BYTES = Integer.MAX_VALUE - 8;
+    static final long MAX_BYTES = io.jedge.runtime.backend.SizeClass.MAX_BUFFER;
 
     private final String owner;
     private final int maxIdle;
@@ -53,7 +53,7 @@ final class StagingPool implements AutoCloseable {
 
     /** The capacity a request of {@code bytes} gets: the next power of two, at least {@link #MIN_BYTES}, at most {@link #MAX_BYTES}. */
     static long sizeClass(long bytes) {
-        return Math.min(io.jedge.runtime.backend.SizeClass.of(bytes, MIN_BYTES), MAX_BYTES);
+        return io.jedge.runtime.backend.SizeClass.of(bytes, MIN_BYTES);
     }
 
     /**

@@ -39,8 +39,13 @@ final class CudaHostAllocator implements HostMemoryPool.Allocator {
             }
             device = d.address();
         }
-        java.nio.ByteBuffer buffer = new BytePointer(host).capacity(bytes).limit(bytes).asByteBuffer()
-                .order(ByteOrder.nativeOrder());
+        java.nio.ByteBuffer buffer;
+        try {
+            buffer = new BytePointer(host).capacity(bytes).limit(bytes).asByteBuffer().order(ByteOrder.nativeOrder());
+        } catch (RuntimeException e) {
+            cudaFreeHost(host); // pinned memory nobody could reach otherwise
+            throw e;
+        }
         return new HostMemoryPool.Block(buffer, host.address(), device, bytes);
     }
 

@@ -98,9 +98,9 @@ final class HostMemoryPool implements AutoCloseable {
             throw new IllegalStateException(describe() + " is closed");
         }
         long bytes = Math.multiplyExact(Tensor.elementCount(shape), type.bytes());
-        if (bytes > Integer.MAX_VALUE) {
+        if (bytes > io.jedge.runtime.backend.SizeClass.MAX_BUFFER) {
             throw new IllegalArgumentException(type + Arrays.toString(shape) + " needs " + bytes
-                    + " bytes, more than one direct buffer holds (2 GiB)");
+                    + " bytes, more than one direct buffer holds (" + io.jedge.runtime.backend.SizeClass.MAX_BUFFER + ")");
         }
         long size = sizeClass(bytes);
         ArrayDeque<Block> q = free.get(size);

@@ -50,6 +50,9 @@ class HostMemoryPoolTest {
         assertEquals(4096, HostMemoryPool.sizeClass(4096));
         assertEquals(8192, HostMemoryPool.sizeClass(4097));
         assertEquals(16L << 20, HostMemoryPool.sizeClass(16L * 3 * 224 * 224 * 4), "a batch-16 ViT input, 9.2 MiB");
+        // 1-2 GiB: the largest buffer there is, not 2^31, which no direct buffer wraps (the pinned block leaked then)
+        assertEquals(io.jedge.runtime.backend.SizeClass.MAX_BUFFER, HostMemoryPool.sizeClass((1L << 30) + 1));
+        assertEquals(1L << 30, HostMemoryPool.sizeClass(1L << 30));
     }
 
     @Test
