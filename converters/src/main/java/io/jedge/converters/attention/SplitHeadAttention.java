@@ -14,8 +14,12 @@ import java.util.Map;
  * LePE, concat, output Linear. See {@link ElfattAttention} for the math and the weight names.
  */
 final class SplitHeadAttention implements AttentionEmitter {
-    /** Longest sequence the decomposed form runs both heads as one attention: a 24×24 window (384 px) and a class token. */
-    static final int SHARED_ATTENTION_MAX_TOKENS = 24 * 24 + 1;
+    /**
+     * Longest sequence the decomposed form runs both heads as one attention: a 14×14 window and a class token, the
+     * length it was measured at (benchmarks/elfatt-layers-tensorrt-h200-2026-12-03.md). The global heads pay a full
+     * T×T attention there, so longer single blocks (a 24×24 window at 384 px) wait for a measurement.
+     */
+    static final int SHARED_ATTENTION_MAX_TOKENS = 14 * 14 + 1;
     private final ElfattOptions o;
     private final AttentionKind kind;
 
@@ -61,8 +65,7 @@ final class SplitHeadAttention implements AttentionEmitter {
         String qkv = b.linear(x, prefix + ".qkv", wq, c, 3 * c, bq);
         Geometry g = h2 == 0 || o.blocks() instanceof BlockLayout.Whole ? null : geometry(o.blocks(), l);
         boolean oneBlock = g == null || (g.blocks() == 1 && !g.padded(l) && !g.chunks());
-        // measured at one 14×14 window (197 tokens); the global heads' attention grows as N², so not for long whole-grid blocks
-        if (o.softmaxForm() == AttentionForm.DECOMPOSED && h1 > 0 && h2 > 0 && oneBlock && l.tokens() >= d
+                if (o.softmaxForm() == AttentionForm.DECOMPOSED && h1 > 0 && h2 > 0 && oneBlock && l.tokens() >= d
                 && l.tokens() <= SHARED_ATTENTION_MAX_TOKENS) {
             String merged = bothHeadsInOneAttention(b, qkv, l, h1);
             if (o.lepe()) {

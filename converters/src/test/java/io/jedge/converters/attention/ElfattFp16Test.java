@@ -50,24 +50,34 @@ class ElfattFp16Test {
         assertTrue(cosine > 0.9999, "FP16 vs FP32 logits cosine " + cosine);
     }
 
-    /** One window over the grid: both heads run as one attention (unit queries) and LePE as shifted sums, in FP16 too. */
+    /**
+     * One window over the grid at 197 tokens, the length TensorRT runs it at: both heads as one attention (unit queries)
+     * and LePE as shifted sums, and that attention really in FP16 (softmaxes of 256 tokens or fewer are not kept FP32).
+     */
     @Test
     void sharedAttentionFormAgreesWithFp32InFp16() {
-        VitConfig c = new VitConfig(64, 4, 64, 2, 4, 4, 10); // 257 tokens, one 16×16 window
+        VitConfig c = new VitConfig(56, 4, 64, 2, 4, 4, 10); // 14×14 patches + class token = 197 tokens, one window
         OnnxModel fp32 = VitBuilder.build(c, new SeededWeights(3),
-                new ElfattAttention(ElfattOptions.builder().blocks(BlockLayout.windows(16)).softmaxForm(AttentionForm.DECOMPOSED).build()));
+                new ElfattAttention(ElfattOptions.builder().blocks(BlockLayout.windows(14)).softmaxForm(AttentionForm.DECOMPOSED).build()));
         assertEquals(1, fp32.graph().nodes().stream().filter(n -> n.is("Conv")).count(), "the patch embedding's; LePE is shifted sums");
         Fp16Converter.Result r = Fp16Converter.convert(fp32, Fp16Options.defaults());
-        float[] x = RandomWeights.input(9, 1, 3 * 64, 64);
-        double cosine = io.jedge.converters.compare.Metrics.of(run(fp32, "a.onnx", x), run(r.model(), "b.onnx", x)).cosine();
+        List<Node> softmax = r.model().graph().nodes().stream().filter(n -> n.is("Softmax")).toList();
+        assertEquals(2 * 2, softmax.size(), "per layer: the shared attention's and softmax_d(q)");
+        assertTrue(softmax.stream().noneMatch(n -> r.keptFp32().containsKey(n.name())), "all in FP16: " + r.keptFp32());
+        float[] x = RandomWeights.input(9, 1, 3 * 56, 56);
+        double cosine = io.jedge.converters.compare.Metrics.of(run(fp32, "a.onnx", x, 56), run(r.model(), "b.onnx", x, 56)).cosine();
         assertTrue(cosine > 0.9999, "FP16 vs FP32 logits cosine " + cosine);
     }
 
     private float[] run(OnnxModel m, String name, float[] x) {
+        return run(m, name, x, 64);
+    }
+
+    private float[] run(OnnxModel m, String name, float[] x, int side) {
         Path f = tmp.resolve(name);
         m.save(f);
         try (InferenceSession s = new OrtBackend().open(f, SessionOptions.builder().threads(1).build())) {
-            return s.run(Map.of("pixels", Tensor.ofFloats(new long[] {1, 3, 64, 64}, x))).get("logits").floats();
+            return s.run(Map.of("pixels", Tensor.ofFloats(new long[] {1, 3, side, side}, x))).get("logits").floats();
         }
     }
 }
