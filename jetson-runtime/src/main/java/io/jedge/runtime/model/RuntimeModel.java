@@ -157,6 +157,14 @@ public final class RuntimeModel implements JedgeModel {
         return Math.max(1, Math.min(v.batchMax(), Math.max(active.get().selection.batch(), v.batchOpt())));
     }
 
+    /**
+     * Rows {@code [from, to)} of {@code t}: a view of a direct tensor (no copy; the whole request is kept unmodified
+     * until answered anyway, as an unsplit one is), a copy of a heap one.
+     */
+    private static Tensor rows(Tensor t, int from, int to) {
+        return t.isDirect() ? t.viewBatch(from, to) : t.sliceBatch(from, to);
+    }
+
     /** One batch on whatever variant is active now, split if it exceeds that variant's range. */
     private Map<String, Tensor> runBatch(Map<String, Tensor> inputs) {
         Active a = acquire();
@@ -171,7 +179,7 @@ public final class RuntimeModel implements JedgeModel {
                 int to = Math.min(rows, from + max);
                 Map<String, Tensor> chunk = new java.util.LinkedHashMap<>();
                 for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-                    chunk.put(e.getKey(), e.getValue().sliceBatch(from, to));
+                    chunk.put(e.getKey(), rows(e.getValue(), from, to));
                 }
                 parts.add(a.session.run(chunk));
             }
@@ -284,7 +292,7 @@ public final class RuntimeModel implements JedgeModel {
                 int from = start;
                 int to = Math.min(rows, from + cap);
                 Map<String, Tensor> part = new LinkedHashMap<>();
-                inputs.forEach((k, t) -> part.put(k, t.sliceBatch(from, to)));
+                inputs.forEach((k, t) -> part.put(k, rows(t, from, to)));
                 parts.add(submit(part));
             }
             return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
