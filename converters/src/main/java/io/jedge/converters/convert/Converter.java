@@ -1,7 +1,6 @@
 package io.jedge.converters.convert;
 
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import io.jedge.converters.attention.TensorRtReady;
 import io.jedge.converters.bundle.BundleAssembler;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
@@ -90,15 +89,15 @@ public final class Converter {
                 pending.add(new Pending(id, v.model(), p, form.kind(), va, reports, System.nanoTime() - t0));
             }
         }
-        boolean forTensorRt = o.engines() != null || (o.precision().int8() != null
-                && o.precision().int8().profile() == io.jedge.converters.precision.QuantProfile.TENSORRT);
+        boolean forTensorRt = EngineStage.forTensorRt(o);
         boolean hasVanilla = pending.stream().anyMatch(v -> v.attention() == AttentionKind.VANILLA);
         for (Pending v : pending) {
             defaultNote(v.id(), v.attention(), v.attributes(), forTensorRt ? "tensorrt" : "ort-cpu", hasVanilla);
         }
         try (a) { // files are staged beside the target; close() removes them unless write() moved them into place
             for (Pending v : pending) {
-                Map<String, String> attributes = forTensorRt ? tensorRtReady(v.id(), v.model(), v.attributes()) : v.attributes();
+                Map<String, String> attributes = forTensorRt ? EngineStage.tensorRtReady(v.id(), v.model(), v.attributes(), progress)
+                        : v.attributes();
                 a.addOnnx(v.id(), Role.MODEL, v.model(), v.precision(), v.attention(), o.batchMin(), o.batchOpt(), o.batchMax(), attributes);
                 v.reports().forEach(a::report);
                 progress.accept(String.format("variant %-22s written (%.1f s)", v.id(), v.nanos() / 1e9));
@@ -132,26 +131,6 @@ public final class Converter {
             progress.accept("variant " + id + ": " + why + "; this bundle has no vanilla variant, so it is "
                     + "the default (a vanilla-attention model would run faster on this target)");
         }
-    }
-
-    /**
-     * For TensorRT ({@code --profile tensorrt} or {@code --engines tensorrt}) the ONNX variant is written
-     * ready for TensorRT's parser, so that a device can build its own engine from it: Attention ops
-     * lowered, attention scales folded onto the logits (TensorRT 10.6 mis-fuses Q/K-side scaling).
-     */
-    private Map<String, String> tensorRtReady(String id, OnnxModel m, Map<String, String> attributes) {
-        TensorRtReady.Result r = TensorRtReady.prepare(m);
-        if (r.changed()) {
-            progress.accept("variant " + id + ": ready for TensorRT (" + r.lowered().size() + " attention op(s) lowered, scale folded in "
-                    + r.folded().size() + " block(s))");
-        }
-        Map<String, String> out = new LinkedHashMap<>(attributes);
-        if (!r.ready()) { // a device could not build an engine from it: say so instead of marking it ready
-            progress.accept("variant " + id + ": not TensorRT-ready, " + r.whyNot());
-            return out;
-        }
-        out.put("tensorrtReady", "true");
-        return out;
     }
 
     private static List<TensorSpec> inputSpecs(OnnxModel m) {

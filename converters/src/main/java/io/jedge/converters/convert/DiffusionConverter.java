@@ -58,6 +58,21 @@ public final class DiffusionConverter {
     }
 
     /**
+     * Writes a variant; for TensorRT ({@link EngineStage#forTensorRt}) as a TensorRT-ready copy, so the model the fidelity
+     * figures and the cached references were measured on stays as it was.
+     */
+    private void addOnnx(BundleAssembler a, String id, Role role, OnnxModel model, Precision p, AttentionKind kind, ConversionOptions o,
+            Map<String, String> attrs) throws BundleException {
+        OnnxModel written = model;
+        Map<String, String> attributes = attrs;
+        if (EngineStage.forTensorRt(o)) {
+            written = model.copy();
+            attributes = EngineStage.tensorRtReady(id, written, attrs, progress);
+        }
+        a.addOnnx(id, role, written, p, kind, o.batchMin(), o.batchOpt(), o.batchMax(), attributes);
+    }
+
+    /**
      * @throws IllegalArgumentException for options a diffusion bundle cannot take (labels, no fp32 or
      *                                  keep, INT8 engines without the tensorrt profile), a denoiser without a supported attention block
      *                                  for elfatt-sd, latent shapes the decoder cannot take, malformed
@@ -206,7 +221,7 @@ public final class DiffusionConverter {
                     }
                     reports.add(acc);
                 }
-                a.addOnnx(id, Role.DENOISER, model, p, f.kind(), o.batchMin(), o.batchOpt(), o.batchMax(), attrs);
+                addOnnx(a, id, Role.DENOISER, model, p, f.kind(), o, attrs);
                 reports.forEach(a::report);
                 progress.accept(String.format(Locale.ROOT, "variant %-22s written (%.1f s)", id, (System.nanoTime() - t0) / 1e9));
             }
@@ -215,7 +230,7 @@ public final class DiffusionConverter {
         leftOut.forEach((id, why) -> why.forEach((k, v) -> a.attribute(id, k, v)));
         Map<String, String> decAttrs = new LinkedHashMap<>();
         decAttrs.put("source", decoderFile.getFileName().toString());
-        a.addOnnx("fp32-decoder", Role.DECODER, decoder, Precision.FP32, AttentionKind.NONE, o.batchMin(), o.batchOpt(), o.batchMax(), decAttrs);
+        addOnnx(a, "fp32-decoder", Role.DECODER, decoder, Precision.FP32, AttentionKind.NONE, o, decAttrs);
         progress.accept(String.format(Locale.ROOT, "variant %-22s written; defaults %s", "fp32-decoder", defaults.toPipeline()));
         if (o.precisions().contains(Precision.FP16)) {
             Fp16Converter.Result r = Fp16Converter.convert(decoder, o.precision().fp16());
@@ -226,8 +241,7 @@ public final class DiffusionConverter {
             if (cos >= o.precision().minCosine()) {
                 Map<String, String> attrs = new LinkedHashMap<>(decAttrs);
                 attrs.put("fp32Nodes", String.valueOf(r.keptFp32().size()));
-                a.addOnnx("fp16-decoder", Role.DECODER, r.model(), Precision.FP16, AttentionKind.NONE, o.batchMin(), o.batchOpt(),
-                        o.batchMax(), attrs);
+                addOnnx(a, "fp16-decoder", Role.DECODER, r.model(), Precision.FP16, AttentionKind.NONE, o, attrs);
                 a.report(acc);
                 progress.accept(String.format(Locale.ROOT, "variant %-22s written", "fp16-decoder"));
             } else {

@@ -60,6 +60,32 @@ final class EngineStage {
         }
     }
 
+    /** Whether a convert writes for TensorRT: {@code --engines tensorrt}, or INT8 in the tensorrt Q/DQ profile. */
+    static boolean forTensorRt(ConversionOptions o) {
+        return o.engines() != null || (o.precision().int8() != null && o.precision().int8().profile() == QuantProfile.TENSORRT);
+    }
+
+    /**
+     * For TensorRT the ONNX variant is written ready for TensorRT's parser, so that a device can build its own engine
+     * from it: Attention ops lowered, attention scales folded onto the logits (TensorRT 10.6 mis-fuses Q/K-side
+     * scaling). Prepares {@code m} in place; returns {@code attributes} with {@code tensorrtReady}, or without it and a
+     * line saying why where the model cannot be made ready. One rule for classifiers, denoisers and decoders.
+     */
+    static Map<String, String> tensorRtReady(String id, OnnxModel m, Map<String, String> attributes, Consumer<String> progress) {
+        TensorRtReady.Result r = TensorRtReady.prepare(m);
+        if (r.changed()) {
+            progress.accept("variant " + id + ": ready for TensorRT (" + r.lowered().size() + " attention op(s) lowered, scale folded in "
+                    + r.folded().size() + " block(s))");
+        }
+        Map<String, String> out = new java.util.LinkedHashMap<>(attributes);
+        if (!r.ready()) { // a device could not build an engine from it: say so instead of marking it ready
+            progress.accept("variant " + id + ": not TensorRT-ready, " + r.whyNot());
+            return out;
+        }
+        out.put("tensorrtReady", "true");
+        return out;
+    }
+
     /** Fails at once, before any conversion work, when TensorRT cannot build here. */
     static void checkAvailable() {
         TrtEngineBuilder.unavailableReason().ifPresent(why -> {

@@ -158,6 +158,10 @@ class DiffusionConverterTest {
                 options().precisions(List.of(Precision.FP32, Precision.INT8)).precision(po).build(), Map.of());
         Variant v = b.manifest().variant("int8-vanilla").orElseThrow();
         assertEquals("tensorrt", v.attributes().get("profile"));
+        // written for TensorRT, every variant is TensorRT-ready (as a classifier convert's are), so build-engines builds it
+        for (Variant each : b.manifest().variants()) {
+            assertEquals("true", each.attributes().get("tensorrtReady"), each.id());
+        }
         OnnxModel m = OnnxModel.load(b.resolve(v));
         List<io.jedge.converters.onnx.Node> qs = m.graph().nodes().stream().filter(n -> n.is("QuantizeLinear")).toList();
         assertFalse(qs.isEmpty());
