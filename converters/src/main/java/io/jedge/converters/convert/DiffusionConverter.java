@@ -195,7 +195,9 @@ public final class DiffusionConverter {
                         Report base = r.variant().report();
                         acc = fidelity.precisionReport(id, fp32Id, f.model(), r.variant().model(), defaults, base.notes());
                         // with the per-layer SQNR of the held-out generation, which says where INT8 loses most
-                        acc = new Report(acc.kind(), acc.variant(), acc.reference(), acc.inputs(), acc.metrics(), base.layers(), acc.notes());
+                        List<String> notes = new ArrayList<>(acc.notes());
+                        notes.add("layers: per-layer SQNR on " + base.inputs() + " (the report's inputs are the whole-model figures')");
+                        acc = new Report(acc.kind(), acc.variant(), acc.reference(), acc.inputs(), acc.metrics(), base.layers(), notes);
                         model = r.variant().model();
                         attrs.putAll(r.variant().attributes());
                         String auto = r.variant().attributes().get("autoExcludedLayers");

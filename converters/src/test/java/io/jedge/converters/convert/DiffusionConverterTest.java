@@ -114,6 +114,9 @@ class DiffusionConverterTest {
             assertTrue(r.metrics().get("noiseMaxRelError_t" + t) > 0, "INT8 changes the noise at t=" + t + ": " + r.metrics());
         }
         assertEquals(r.metrics().get("noiseCosineMin"), r.metrics().get("cosine"), "the gate reads the worst timestep");
+        assertFalse(r.layers().isEmpty(), "the per-layer SQNR of the held-out generation");
+        assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("layers: per-layer SQNR on ")), "which inputs the layers are on: "
+                + r.notes());
         assertTrue(r.metrics().get("finalLatentMaxAbsDiff") > 0 && r.metrics().containsKey("finalLatentRelRms"), r.metrics().toString());
         // the timestep embedder, adaLN modulation and attention BMMs stay float (benchmarks/int8-diffusion-trained-digits-cpu-2026-12-03.md)
         for (String kept : List.of("float: t_embedder.mlp.0 ", "float: blocks.0.adaLN_modulation.1 ", "float: blocks.0.attn/MatMul_1 ")) {
