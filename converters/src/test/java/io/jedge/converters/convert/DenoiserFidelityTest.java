@@ -37,9 +37,12 @@ class DenoiserFidelityTest {
         assertEquals(first, again, 0.0, "a replayed reference gives the same figure");
         GenerationDefaults d = GenerationDefaults.builder().build();
         double report = f.precisionReport("fp16-vanilla", "fp32-vanilla", dit, fp16, d, List.of()).metrics().get("noiseCosineMin");
-        assertEquals(report, first, 1e-12, "the replayed gate figure is the report's, measured afresh");
+        assertEquals(report, first, 1e-12, "the gate figure is the report's");
         double unrelated = f.worstNoiseCosine(dit, other);
         assertTrue(unrelated < first, "another model's figure is its own, not a replay of the last: " + unrelated + " vs " + first);
+        // against a reference run live: a fresh instance records it on this very comparison
+        double live = new DenoiserFidelity(dit, 10L, 1234).worstNoiseCosine(dit, other);
+        assertEquals(live, unrelated, 1e-12, "the replayed reference gives what the reference run live gives");
     }
 
     /** A convert compares every form and precision with a few references; each reference's 8-step generation runs once. */
