@@ -27,14 +27,14 @@ public final class GenerationFlags {
 
     /** One line naming the option for the first bad value; a scheduler name is checked too. */
     public void check() {
-        if (steps != null && steps < 1) {
-            throw new IllegalArgumentException("--steps " + steps + ", expected at least 1");
+        if (steps != null) {
+            GenerationOptions.checkSteps("--steps", steps);
         }
-        if (guidance != null && (!Double.isFinite(guidance) || guidance < 0)) {
-            throw new IllegalArgumentException("--guidance " + guidance + ", expected a finite number >= 0 (1 turns it off)");
+        if (guidance != null) {
+            GenerationOptions.checkGuidance("--guidance", guidance);
         }
-        if (elfattFraction != null && !(elfattFraction >= 0 && elfattFraction <= 1)) {
-            throw new IllegalArgumentException("--elfatt-steps " + elfattFraction + ", expected a fraction in [0, 1]");
+        if (elfattFraction != null) {
+            GenerationOptions.checkElfattFraction("--elfatt-steps", elfattFraction);
         }
         if (scheduler != null) {
             SchedulerKind.parse(scheduler);

@@ -49,6 +49,30 @@ public final class GenerationOptions {
         this.latentWidth = b.latentWidth;
     }
 
+    /**
+     * The range rules of the sampling values, for every front end that takes them ({@code subject} names the value as
+     * its user wrote it, e.g. "--steps"): one rule each, so a command line refuses what a build would.
+     */
+    public static void checkSteps(String subject, int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException(subject + " " + steps + ", expected at least 1");
+        }
+    }
+
+    /** @see #checkSteps */
+    public static void checkGuidance(String subject, double guidance) {
+        if (!(guidance >= 0) || Double.isInfinite(guidance)) {
+            throw new IllegalArgumentException(subject + " " + guidance + ", expected a finite number >= 0 (1 turns guidance off)");
+        }
+    }
+
+    /** @see #checkSteps */
+    public static void checkElfattFraction(String subject, double fraction) {
+        if (!(fraction >= 0 && fraction <= 1)) {
+            throw new IllegalArgumentException(subject + " " + fraction + ", expected a fraction in [0, 1]");
+        }
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -213,18 +237,12 @@ public final class GenerationOptions {
                 throw new IllegalArgumentException("generation scheduler: null, expected a SchedulerConfig"
                         + " such as SchedulerConfig.of(SchedulerKind.DDIM)");
             }
-            if (steps < 1) {
-                throw new IllegalArgumentException("generation steps: " + steps + ", expected >= 1");
-            }
-            if (!(guidanceScale >= 0) || Double.isInfinite(guidanceScale)) {
-                throw new IllegalArgumentException("guidance scale: " + guidanceScale + ", expected a finite value >= 0");
-            }
+            checkSteps("generation steps:", steps);
+            checkGuidance("guidance scale:", guidanceScale);
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batch size: " + batchSize + ", expected >= 1");
             }
-            if (!(elfattFraction >= 0 && elfattFraction <= 1)) {
-                throw new IllegalArgumentException("elfatt fraction: " + elfattFraction + ", expected in [0, 1]");
-            }
+            checkElfattFraction("elfatt fraction:", elfattFraction);
             if (latentChannels < 1 || latentHeight < 1 || latentWidth < 1) {
                 throw new IllegalArgumentException("latent size: [" + latentChannels + ", " + latentHeight + ", "
                         + latentWidth + "], expected all >= 1");
