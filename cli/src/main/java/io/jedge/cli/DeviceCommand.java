@@ -60,15 +60,18 @@ public final class DeviceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Null: ask this process ({@link Bindings}); else the answer given (empty: the bindings load). */
-    private final Optional<String> assumedTensorRtBindings;
+    /** Whether the bindings' answer is given ({@link #assumedUnavailable}) instead of asked of this process. */
+    private final boolean assumed;
+    /** The given answer: why the bindings do not load, empty when they do. */
+    private final Optional<String> assumedUnavailable;
 
     public DeviceCommand() {
-        this.assumedTensorRtBindings = null;
+        this(false, Optional.empty());
     }
 
-    private DeviceCommand(Optional<String> unavailableReason) {
-        this.assumedTensorRtBindings = unavailableReason;
+    private DeviceCommand(boolean assumed, Optional<String> unavailableReason) {
+        this.assumed = assumed;
+        this.assumedUnavailable = unavailableReason;
     }
 
     /**
@@ -79,7 +82,7 @@ public final class DeviceCommand implements Callable<Integer> {
      * device whose bindings load, which no machine without a GPU can produce otherwise.
      */
     public static DeviceCommand assumingTensorRtBindings(Optional<String> unavailableReason) {
-        return new DeviceCommand(Objects.requireNonNull(unavailableReason, "unavailableReason"));
+        return new DeviceCommand(true, Objects.requireNonNull(unavailableReason, "unavailableReason"));
     }
 
     @Option(names = "--json", description = "Print JSON instead of the summary.")
@@ -298,8 +301,8 @@ public final class DeviceCommand implements Callable<Integer> {
 
     /** Whether this process can load the TensorRT Java bindings (not meaningful for a captured --root tree). */
     private void bindings(PrintWriter out) {
-        if (assumedTensorRtBindings != null) {
-            row(out, "TRT Java", assumedTensorRtBindings.map(w -> "do not load (as assumed): " + w).orElse("load (as assumed)"));
+        if (assumed) {
+            row(out, "TRT Java", assumedUnavailable.map(w -> "do not load (as assumed): " + w).orElse("load (as assumed)"));
         } else if (root == null) {
             row(out, "TRT Java", Bindings.tensorRt());
         }
@@ -384,9 +387,9 @@ public final class DeviceCommand implements Callable<Integer> {
         JsonObject o = new JsonObject();
         o.addProperty("root", root == null ? "/" : root.toString());
         o.addProperty("captured", root != null);
-        if (root == null || assumedTensorRtBindings != null) {
+        if (root == null || assumed) {
             JsonObject b = new JsonObject();
-            Optional<String> why = assumedTensorRtBindings != null ? assumedTensorRtBindings : Bindings.tensorRtUnavailable();
+            Optional<String> why = assumed ? assumedUnavailable : Bindings.tensorRtUnavailable();
             b.addProperty("load", why.isEmpty());
             why.ifPresent(w -> b.addProperty("reason", w));
             o.add("tensorRtJavaBindings", b);
