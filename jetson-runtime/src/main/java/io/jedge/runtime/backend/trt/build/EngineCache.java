@@ -127,7 +127,7 @@ public final class EngineCache {
             String id = v.id() + SUFFIX;
             Optional<Variant> existing = manifest.variant(id);
             Optional<String> stale = existing.isEmpty() ? Optional.of("no engine for this device yet")
-                    : staleness(bundle, existing.get(), here);
+                    : staleness(bundle, existing.get(), here, options);
             if (stale.isEmpty()) {
                 outcomes.add(new Outcome(v.id(), id, Status.UP_TO_DATE, ""));
                 continue;
@@ -165,8 +165,12 @@ public final class EngineCache {
         }
     }
 
-    /** Why an existing engine variant cannot serve here, or empty when it can. */
-    static Optional<String> staleness(Bundle bundle, Variant engine, TrtPlatform here) {
+    /**
+     * Why an existing engine variant cannot serve here, or empty when it can. Other build options (batch range,
+     * workspace) do not make an engine stale: engines built by a convert serve on load whatever the loader's defaults.
+     * Detailed layers do, when asked for: a plan without them cannot say which kernels it runs.
+     */
+    static Optional<String> staleness(Bundle bundle, Variant engine, TrtPlatform here, TrtBuildOptions options) {
         if (!Files.isRegularFile(bundle.resolve(engine))) {
             return Optional.of("its file " + engine.file() + " is missing");
         }
@@ -174,6 +178,9 @@ public final class EngineCache {
         if (!c.compatible(false)) {
             return Optional.of(c.differences().stream().filter(EngineCompatibility.Difference::blocking)
                     .map(d -> d.field() + " " + d.engine() + " -> " + d.here()).reduce((a, b) -> a + ", " + b).orElse("incompatible"));
+        }
+        if (options.detailedLayers() && !"detailed".equals(engine.builtFor().buildOptions().get("profilingVerbosity"))) {
+            return Optional.of("built without the detailed layers asked for");
         }
         return Optional.empty();
     }

@@ -89,6 +89,13 @@ class EngineCacheTest {
         EngineCache.Result again = cache(ORIN_103).ensure(reloaded, v -> true);
         assertEquals(2, builds.get(), "nothing rebuilt on the next load");
         assertTrue(again.outcomes().stream().allMatch(o -> o.status() == EngineCache.Status.UP_TO_DATE), again.outcomes().toString());
+
+        // a plan without detailed layers cannot say which kernels it runs: asked for them, the engines are built again
+        EngineCache detailed = new EngineCache(TrtBuildOptions.builder().batch(1, 1, 8).detailedLayers(true).build(), progress::add,
+                () -> ORIN_103, fakeBuilder(ORIN_103));
+        EngineCache.Result rebuilt = detailed.ensure(Bundle.load(dir), v -> true);
+        assertEquals(4, builds.get(), rebuilt.outcomes().toString());
+        assertTrue(progress.stream().anyMatch(l -> l.contains("built without the detailed layers asked for")), progress.toString());
     }
 
     @Test
