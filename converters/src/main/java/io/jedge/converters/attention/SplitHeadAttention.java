@@ -62,17 +62,18 @@ final class SplitHeadAttention implements AttentionEmitter {
                 wq[r * c + i] *= scale;
             }
         }
-        String qkv = b.linear(x, prefix + ".qkv", wq, c, 3 * c, bq);
         Geometry g = h2 == 0 || o.blocks() instanceof BlockLayout.Whole ? null : geometry(o.blocks(), l);
         boolean oneBlock = g == null || (g.blocks() == 1 && !g.padded(l) && !g.chunks());
-                if (o.softmaxForm() == AttentionForm.DECOMPOSED && h1 > 0 && h2 > 0 && oneBlock && l.tokens() >= d
+        if (o.softmaxForm() == AttentionForm.DECOMPOSED && h1 > 0 && h2 > 0 && oneBlock && l.tokens() >= d
                 && l.tokens() <= SHARED_ATTENTION_MAX_TOKENS) {
+            String qkv = sharedQkv(b, x, prefix, wq, bq, l, h1);
             String merged = bothHeadsInOneAttention(b, qkv, l, h1);
             if (o.lepe()) {
                 merged = b.add(merged, lepeOnGrid(b, qkv, 2L * c, c, l, l.gridH(), l.gridW(), lepeWeights(prefix, w, c1, c2)));
             }
             return b.linear(merged, prefix + ".proj", w.get(prefix + ".proj.weight", c, c), c, c, w.get(prefix + ".proj.bias", c));
         }
+        String qkv = b.linear(x, prefix + ".qkv", wq, c, 3 * c, bq);
         List<String> qkvParts;
         if (h1 == 0 || h2 == 0) {
             qkvParts = b.split(qkv, -1, c, c, c);
@@ -130,40 +131,59 @@ final class SplitHeadAttention implements AttentionEmitter {
     }
 
     /**
+     * The qkv Linear of {@link #bothHeadsInOneAttention}, with the global heads' query change folded into it so q, k and v
+     * leave the GEMM exactly as in vanilla attention, which TensorRT fuses straight into its MHA kernel (a Mul/Add on q
+     * between them made it transpose k and v first, benchmarks/elfatt-layers-tensorrt-h200-2026-12-03.md). Columns:
+     * q with the global heads' columns zeroed, k, v, then the global heads' real q (c1 more). A constant [T,3C+c1] added
+     * after the bias writes the unit queries [I;0] into the zeroed columns; one copy serves all layers of this shape.
+     */
+    private static String sharedQkv(GraphBuilder b, String x, String prefix, float[] wq, float[] bq, TokenLayout l, int h1) {
+        int c = l.dim();
+        int d = l.headDim();
+        int c1 = h1 * d;
+        int t = l.tokens();
+        int out = 3 * c + c1;
+        float[] wt = new float[out * c];
+        float[] bias = new float[out];
+        System.arraycopy(wq, c1 * c, wt, c1 * c, (3 * c - c1) * c);
+        System.arraycopy(bq, c1, bias, c1, 3 * c - c1);
+        System.arraycopy(wq, 0, wt, 3 * c * c, c1 * c);
+        System.arraycopy(bq, 0, bias, 3 * c, c1);
+        String qkv = b.linear(x, prefix + ".qkv", wt, c, out, bias);
+        String unitName = "elfatt.unit_queries_t" + t + "_c" + c + "_g" + c1 + "_d" + d;
+        if (!b.graph().isInitializer(unitName)) {
+            float[] unit = new float[t * out];
+            for (int head = 0; head < h1; head++) {
+                for (int i = 0; i < d; i++) {
+                    unit[i * out + head * d + i] = 1f;
+                }
+            }
+            b.weight(unitName, new long[] {t, out}, unit);
+        }
+        return b.add(qkv, unitName);
+    }
+
+    /**
      * Both heads as one softmax attention over all h heads, for when one block covers the grid (the local head is
      * then plain attention over every token), in the decomposed form TensorRT fuses into one MHA kernel. The
      * global head's context is itself a softmax attention: with the d unit vectors as queries, row i of
      * softmax(I·kᵀ)·v is softmax_N(k[:,i])ᵀ·v, which is row i of softmax_N(k)ᵀ·v. So the global heads' queries are
-     * replaced by [I; 0] (the zero rows are computed and dropped), their first d output rows are the d×d context,
-     * and softmax_d(q)·ctx finishes them. Needs tokens ≥ d. Costs the global heads a full attention's MACs, which
-     * at one block of at most {@link #SHARED_ATTENTION_MAX_TOKENS} tokens is cheap next to the kernels it saves
+     * [I; 0] (from {@link #sharedQkv}; the zero rows are computed and dropped), their first d output rows are the d×d
+     * context, and softmax_d(q)·ctx finishes them. Needs tokens ≥ d. Costs the global heads a full attention's MACs,
+     * which at one block of at most {@link #SHARED_ATTENTION_MAX_TOKENS} tokens is cheap next to the kernels it saves
      * (benchmarks/elfatt-layers-tensorrt-h200-2026-12-03.md). Returns [B,T,C] before the output Linear.
      */
     private static String bothHeadsInOneAttention(GraphBuilder b, String qkv, TokenLayout l, int h1) {
         int t = l.tokens();
         int h = l.heads();
         int d = l.headDim();
-        List<String> parts = b.split(qkv, -1, l.dim(), l.dim(), l.dim());
-        String q = VanillaAttention.heads(b, parts.get(0), t, h, d, 0, 2, 1, 3); // [B,h,T,d]
+        List<String> parts = b.split(qkv, -1, l.dim(), l.dim(), l.dim(), h1 * d);
+        String queries = VanillaAttention.heads(b, parts.get(0), t, h, d, 0, 2, 1, 3); // [B,h,T,d]
         String kT = VanillaAttention.heads(b, parts.get(1), t, h, d, 0, 2, 3, 1); // [B,h,d,T]
         String v = VanillaAttention.heads(b, parts.get(2), t, h, d, 0, 2, 1, 3);
-        float[] keep = new float[h];
-        float[] unit = new float[h * t * d];
-        for (int head = 0; head < h; head++) {
-            keep[head] = head < h1 ? 0f : 1f;
-            for (int i = 0; head < h1 && i < d; i++) {
-                unit[(head * t + i) * d + i] = 1f;
-            }
-        }
-        // one copy of each constant for all layers of this shape
-        String keepName = "elfatt.local_heads_h" + h + "_g" + h1;
-        String unitName = "elfatt.unit_queries_h" + h + "_g" + h1 + "_t" + t + "_d" + d;
-        String keepT = b.graph().isInitializer(keepName) ? keepName : b.weight(keepName, new long[] {1, h, 1, 1}, keep);
-        String unitT = b.graph().isInitializer(unitName) ? unitName : b.weight(unitName, new long[] {1, h, t, d}, unit);
-        String queries = b.add(b.mul(q, keepT), unitT);
+        String qGlobal = VanillaAttention.heads(b, parts.get(3), t, h1, d, 0, 2, 1, 3); // [B,h1,T,d]
         String att = b.matMul(b.softmax(b.matMul(queries, kT), -1), v); // [B,h,T,d]
         String ctx = b.slice(att, new long[] {0, 0}, new long[] {h1, d}, new long[] {1, 2}); // [B,h1,d,d]
-        String qGlobal = b.slice(q, new long[] {0}, new long[] {h1}, new long[] {1});
         String global = b.matMul(b.softmax(qGlobal, -1), ctx);
         String local = b.slice(att, new long[] {h1}, new long[] {h}, new long[] {1});
         return b.reshape(b.transpose(b.concat(1, global, local), 0, 2, 1, 3), 0, t, l.dim());

@@ -69,8 +69,10 @@ class ElfattNodeCountTest {
         assertEquals(5, ops.get("MatMul"), "qkv, q·kᵀ, ·v, q·ctx, proj: " + ops);
         assertEquals(null, ops.get("Conv"), "LePE as shifted sums TensorRT fuses, not a Conv: " + ops);
         assertEquals(2, ops.get("Pad"), "LePE's zero border, and the class token's zero LePE row: " + ops);
-        assertEquals(9 + 1, ops.get("Mul"), "nine LePE taps and the local-heads mask: " + ops);
-        assertEquals(9 + 1 + 3, ops.get("Slice"), "nine LePE shifts, the grid, ctx / global q / local heads: " + ops);
+        assertEquals(9, ops.get("Mul"), "nine LePE taps; the unit queries are written after the qkv GEMM, no mask on q: " + ops);
+        assertEquals(9 + 1 + 2, ops.get("Slice"), "nine LePE shifts, the grid, ctx / local heads: " + ops);
+        assertEquals(5, ops.get("Transpose"), "q, k, v and the global heads' real q (a fifth column block of the qkv GEMM), "
+                + "then the output; nothing between the GEMM and the attention: " + ops);
     }
 
     @Test
