@@ -18,7 +18,6 @@ machine
 # name | build-model arguments | batches
 models=(
   "vit197-van|vit --preset tiny --heads 6 --image-size 224 --seed 3|1"
-  ${BEFORE:+"vit197-before|file:$BEFORE|1"}
   "vit197-elf|vit --preset tiny --heads 6 --image-size 224 --seed 3 --attention elfatt --blocks windows:14 --softmax-form decomposed|1"
   ${ABLATE:+"vit197-elfnolepe|vit --preset tiny --heads 6 --image-size 224 --seed 3 --attention elfatt --blocks windows:14 --no-lepe --softmax-form decomposed|1"}
   ${ABLATE:+"vit197-linear|vit --preset tiny --heads 6 --image-size 224 --seed 3 --attention elfatt --split 1:0 --no-lepe --softmax-form decomposed|1"}
@@ -29,6 +28,12 @@ models=(
   "hier-van|hier --preset cswin-t --attention vanilla --softmax-form decomposed --seed 3|${HIER_BATCHES:-1,128}"
   "hier-elf|hier --preset cswin-t --attention hybrid --softmax-form decomposed --seed 3|${HIER_BATCHES:-1,128}"
 )
+# BEFORE=a.onnx[,b.onnx...]: 197-token models written elsewhere (an earlier commit's emitter, an experiment), timed in
+# the same run right after vanilla, each named vit197-<file name without .onnx and a leading vit197->
+before=${BEFORE:-}
+for f in ${before//,/ }; do
+  n=$(basename "$f" .onnx); models=("${models[0]}" "vit197-${n#vit197-}|file:$f|1" "${models[@]:1}")
+done
 for spec in "${models[@]}"; do
   IFS='|' read -r name args batches <<<"$spec"
   case "$name" in ${ONLY:-*}*) ;; *) continue ;; esac # ONLY=hier measures the hierarchical pair alone
@@ -78,4 +83,11 @@ for key, how in (("timing", ""), ("timing_cuda_graphs", ", CUDA graphs")):
             print("SPEEDUP %s batch %d%s: vanilla %.3f ms, ELFATT %.3f ms -> %.2fx (%s)" % (m, b, how, v, f, v / f, verdict))
         elif key == "timing":
             print("SPEEDUP %s batch %d: missing figures" % (m, b))
+    v = times("vit197-van", key).get(1)
+    for f in sorted(os.listdir(sys.argv[1])):  # the BEFORE= models against the same run's vanilla
+        n = f[:-5]
+        if f.startswith("vit197-") and f.endswith(".json") and n not in ("vit197-van", "vit197-elf"):
+            x = times(n, key).get(1)
+            if v and x:
+                print("SPEEDUP %s batch 1%s: vanilla %.3f ms, %s %.3f ms -> %.2fx" % (n, how, v, n, x, v / x))
 PY

@@ -21,11 +21,12 @@ public final class AttentionCrossover {
 
     /**
      * TensorRT FP16 on an H200, ViT dim 192, depth 12, 6 heads, ELFATT 1:1 with LePE in the decomposed form that
-     * TensorRT fuses (both heads in one attention at one block, LePE as shifted sums), GPU time at batch 1 without
-     * CUDA graphs (the runtime's default): 197 and 1025 tokens from one run, 4097 from the run before it
-     * (benchmarks/elfatt-layers-tensorrt-h200-2026-12-03.md; 197 tokens read 0.91 there, the lower figure is kept).
+     * TensorRT fuses (both heads in one attention at one block with the unit queries written by the qkv GEMM, LePE as
+     * shifted sums), GPU time at batch 1 without CUDA graphs (the runtime's default), all three lengths from one run
+     * (benchmarks/elfatt-gemm-queries-tensorrt-h200-2026-12-03.md). Plain batch-1 timings are bound by kernel launches and
+     * move by up to 50% between runs; as CUDA graphs the same run reads 0.70 / 1.16 / 4.57.
      */
-    static final List<Point> TENSORRT = List.of(new Point(197, 0.77), new Point(1025, 0.84), new Point(4097, 4.48));
+    static final List<Point> TENSORRT = List.of(new Point(197, 0.76), new Point(1025, 1.05), new Point(4097, 4.51));
     /**
      * ONNX Runtime CPU FP32, 2 threads, the same model against the fastest vanilla form, as paired
      * ratios of interleaved runs, ELFATT in its ONNX Runtime form (local head MultiHeadAttention,
