@@ -317,6 +317,22 @@ class TomeRewriteTest {
         assertTrue(cosine > 0.999, "FP16 against FP32: cosine " + cosine);
     }
 
+    /**
+     * The position sort takes every merged token, N - r: at 4096 tokens a small ratio leaves more than TensorRT's TopK
+     * takes (3840), and the graph is then reported as not TensorRT-ready instead of failing in the engine build.
+     */
+    @Test
+    void aPositionSortAboveTensorRtsTopKLimitIsNotTensorRtReady() {
+        OnnxModel model = AttentionTestSupport.transformerAttention(Kind.DECOMPOSED_LOGIT_SCALE, 4096, 16, 2, 3);
+        ElfattSdOptions eo = ElfattSdOptions.builder().block(256).build();
+        OnnxModel half = TomeRewrite.rewrite(model, TomeOptions.of(0.5), eo).model();
+        assertEquals("", TensorRtReady.whyNot(half), "2048 merged tokens sorted");
+        TomeRewrite.Result few = TomeRewrite.rewrite(model, TomeOptions.of(0.05), eo);
+        assertEquals(204, few.merged().get(0).merged());
+        String why = TensorRtReady.whyNot(few.model());
+        assertTrue(why.contains("TopK '") && why.contains("with K 3892, TensorRT takes at most 3840"), why);
+    }
+
     @Test
     void aRequestedLayerThatCannotMergeIsNamed() {
         OnnxModel model = AttentionTestSupport.transformerAttention(Kind.DECOMPOSED_LOGIT_SCALE, 3, 32, 4, 3);
