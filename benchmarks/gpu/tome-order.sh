@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# elfatt-sd+tome with its local heads on the merged tokens in token order (1ddef0e): what the sort (a TopK over the kept
-# sources, integer Less/ReduceSum slots, a ScatterElements there and a GatherElements back) costs per denoising step on
-# TensorRT, and whether TensorRT computes it as ONNX Runtime does.
-# Expected run time: about 4 minutes on one H200 (BUDGET=330 s caps the timing part, 90 s more for the checks).
+# elfatt-sd+tome with its local heads on the merged tokens in token order (1ddef0e; one TopK since 1709bcd): what the
+# sort (one ascending TopK over the merged tokens' int64 positions, a GatherElements into token order and a
+# ScatterElements back; no (B,Nu,Nd) comparison) costs per denoising step on TensorRT, and whether TensorRT
+# computes it as ONNX Runtime does.
+# Expected run time: about 4 minutes on one H200 (BUDGET=270 s caps the timing part, 90 s more for the checks: 6 min at most).
 #   bash benchmarks/gpu/tome-order.sh          (from the repository root, after the TensorRT/Java kit is installed)
 # Timing: benchmarks/gpu/dit-steps.sh with FORMS=keep,tome,elfatt-sd+tome and no FP32 row: DiT-S/2 and DiT-B/2, seed 3,
 # 4096 tokens, CFG as one batch-2 call, every block rewritten, ToMe 0.5: 2048 merged tokens in 8 local chunks of 256, so
@@ -14,7 +15,7 @@
 # Raw TrtProof JSON goes to $OUT (dit-s-128.json, dit-b-128.json, check-tome.json, check-elfatt-sd+tome.json) with the
 # logs dit-steps.log and tome-order.log.
 set -uo pipefail
-FORMS=keep,tome,elfatt-sd+tome NO_FP32=1 BUDGET=${BUDGET:-330} bash benchmarks/gpu/dit-steps.sh
+FORMS=keep,tome,elfatt-sd+tome NO_FP32=1 BUDGET=${BUDGET:-270} bash benchmarks/gpu/dit-steps.sh
 W=/tmp/jedge-dit-steps # the graphs dit-steps.sh wrote
 source benchmarks/gpu/kit.sh
 begin tome-order

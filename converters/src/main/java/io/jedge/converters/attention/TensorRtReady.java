@@ -11,6 +11,9 @@ import java.util.List;
  * proof tools all go through here, so what is measured is what ships.
  */
 public final class TensorRtReady {
+    /** TensorRT's largest TopK K (its TopK operator reference: k ≤ 3840). */
+    static final long MAX_TOPK_K = 3840;
+
     private TensorRtReady() {
     }
 
@@ -19,7 +22,8 @@ public final class TensorRtReady {
      * @param skipped     why an attention op could not be lowered (empty when all were)
      * @param folded      layers whose attention scale was folded
      * @param unparsable  ops still in the graph that TensorRT 10.6's parser lacks (com.microsoft ops, and opset-23
-     *                    {@code Attention} left unlowered): no engine can be built while any is left
+     *                    {@code Attention} left unlowered) or cannot take (a TopK with K above 3840): no engine can be
+     *                    built while any is left
      */
     public record Result(List<String> lowered, List<String> skipped, List<String> folded, List<String> unparsable) {
         public Result {
@@ -41,7 +45,7 @@ public final class TensorRtReady {
 
         /** Why it is not ready, in words; empty when it is. */
         public String whyNot() {
-            return ready() ? "" : "it uses ops TensorRT's ONNX parser lacks and jedge cannot lower ("
+            return ready() ? "" : "it uses ops TensorRT's ONNX parser lacks or cannot take, and jedge cannot lower ("
                     + String.join(", ", unparsable) + (skipped.isEmpty() ? "" : "; " + skipped.get(0)) + ")";
         }
     }
@@ -67,11 +71,18 @@ public final class TensorRtReady {
         return new Result(low.lowered(), low.skipped(), folded, unparsable(model.graph()));
     }
 
-    /** The ops of {@code g} TensorRT 10.6's ONNX parser lacks: com.microsoft ones and opset-23 {@code Attention}. */
+    /**
+     * The ops of {@code g} TensorRT 10.6's ONNX parser lacks, com.microsoft ones and opset-23 {@code Attention}, or cannot
+     * take: a TopK whose constant K is above TensorRT's limit (ToMe sorts N or fewer tokens, so long sequences reach it).
+     */
     private static List<String> unparsable(Graph g) {
         List<String> out = new java.util.ArrayList<>(LowerAttentionOp.contribOps(g));
         g.nodes().stream().filter(n -> n.domain().isEmpty() && n.opType().equals("Attention")).map(n -> "Attention '" + n.name() + "'")
                 .distinct().limit(3).forEach(out::add);
+        g.nodes().stream().filter(n -> n.domain().isEmpty() && n.is("TopK") && n.inputs().size() > 1)
+                .flatMap(n -> g.initializer(n.inputs().get(1)).map(k -> g.longs(k)).filter(k -> k.length == 1 && k[0] > MAX_TOPK_K)
+                        .map(k -> "TopK '" + n.name() + "' with K " + k[0] + ", TensorRT takes at most " + MAX_TOPK_K).stream())
+                .limit(3).forEach(out::add);
         return out;
     }
 }
