@@ -103,8 +103,9 @@ final class Staging {
         };
     }
 
-    // One loop per kind of source, so that each call site sees one buffer class (a loop shared by heap and direct
-    // sources ran 1.5x slower); absolute get/put on the views, whose index checks C2 hoists out of these counted loops.
+    // One loop per kind of source, so that each loop sees one buffer class. Absolute get/put on the views: a reused
+    // scratch array with bulk moves was no faster from heap tensors and 14% faster from direct ones
+    // (benchmarks/staging-cpu-2026-12-03.md); the conversion is the cost.
     private static void toFloat16(float[] src, ShortBuffer dst, int n) {
         for (int i = 0; i < n; i++) {
             dst.put(i, Float16.fromFloat(src[i]));
