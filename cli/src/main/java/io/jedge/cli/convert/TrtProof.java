@@ -2,6 +2,8 @@ package io.jedge.cli.convert;
 
 import io.jedge.converters.attention.TensorRtReady;
 import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.converters.precision.Fp16Converter;
+import io.jedge.converters.precision.Fp16Options;
 import io.jedge.runtime.backend.SeededInputs;
 import io.jedge.sdk.AtomicFiles;
 import static org.bytedeco.cuda.global.cudart.cudaMemGetInfo;
@@ -53,12 +55,17 @@ import org.bytedeco.javacpp.SizeTPointer;
  * java -cp ... io.jedge.cli.convert.TrtProof MODEL PRECISIONS BATCHES OUT.json [key=value ...]
  *   MODEL       an .onnx file, or a folder with model.onnx (+ input.f32, torch_output.f32 as in the
  *               shared torch-export fixtures)
- *   PRECISIONS  comma list: fp32, fp16, int8. Engines are strongly typed, so each precision needs its
+ *   PRECISIONS  comma list: fp32, fp16, fp16io, int8. Engines are strongly typed, so each precision needs its
  *               own ONNX: "fp16" uses model_fp16.onnx beside model.onnx, "int8" model_int8.onnx (QDQ);
- *               "fp16:/path/x.onnx" names the file. A missing file is reported and skipped.
+ *               "fp16:/path/x.onnx" names the file. A missing file is reported and skipped. "fp16io" converts
+ *               the FP32 model (or the file named) to FP16 here, inputs and outputs included, so the engine's
+ *               IO tensors are float16 and float32 feeds are staged through the runtime's conversion.
  *   BATCHES     comma list, e.g. 1,16; the profile is min(BATCHES):opt:max(BATCHES)
  *   keys        runs=50 warmup=10 workspace=4096 (MiB) tf32=true opt=max(BATCHES) level=3 contexts=1
  *               cache=FILE (timing cache) engines=DIR (where plans go; default a temp dir)
+ *               io=heap|direct|both (the feeds' memory: heap arrays, or direct copies of them outside the session's
+ *               pool; both: accuracy and timing for each, heap first; the accuracy of another than the first is
+ *               accuracy_IO, and every timing names its io)
  *               input=NAME output=NAME (default: first input / first output)
  *               graphs=off|on|both (time with CUDA graphs; both: plain, then graphs as timing_cuda_graphs)
  *               detailed=true (keep kernel names in the plan: the engine's layers, written beside the plan as
@@ -81,7 +88,7 @@ public final class TrtProof {
         }
 
         static final Set<String> KEYS = Set.of("runs", "warmup", "workspace", "tf32", "opt", "level", "contexts", "cache", "engines",
-                "input", "output", "detailed", "graphs");
+                "input", "output", "detailed", "graphs", "io");
 
         static Args parse(Path modelArg, String precisionList, String batchList, Map<String, String> kv) {
             for (String k : kv.keySet()) {
@@ -110,6 +117,7 @@ public final class TrtProof {
             if (kv.containsKey("cache")) {
                 ob.timingCache(Path.of(kv.get("cache")));
             }
+            ios(kv);
             String graphs = kv.getOrDefault("graphs", "off").trim().toLowerCase(Locale.ROOT);
             if (!Set.of("off", "on", "both").contains(graphs)) {
                 throw new IllegalArgumentException("graphs '" + kv.get("graphs") + "', expected off, on or both");
@@ -139,6 +147,16 @@ public final class TrtProof {
                 throw new IllegalArgumentException(what + " '" + v + "', expected a whole number, 1 or more");
             }
             return n;
+        }
+
+        /** The feeds' memory kinds, in the order they are proven: heap, direct or both. */
+        static List<String> ios(Map<String, String> kv) {
+            return switch (kv.getOrDefault("io", "heap").trim().toLowerCase(Locale.ROOT)) {
+                case "heap" -> List.of("heap");
+                case "direct" -> List.of("direct");
+                case "both" -> List.of("heap", "direct");
+                default -> throw new IllegalArgumentException("io '" + kv.get("io") + "', expected heap, direct or both");
+            };
         }
 
         int maxBatch() {
@@ -253,11 +271,23 @@ public final class TrtProof {
             String inName = a.kv().getOrDefault("input", s.inputs().get(0).name());
             String outName = a.kv().getOrDefault("output", s.outputs().get(0).name());
             int accBatch = sample != null ? a.maxBatch() : a.batches()[0];
-            float[] out = s.run(inputs(s.inputs(), inName, sample, accBatch), Set.of(outName)).get(outName).floats();
-            er.put("accuracy", accuracy(item.precision(), out, sample != null ? accBatch : 1, ortRef, torchRef));
+            er.put("engine_inputs", s.inputs().stream().map(t -> t.name() + ":" + t.dataType()).toList());
+            er.put("engine_outputs", s.outputs().stream().map(t -> t.name() + ":" + t.dataType()).toList());
+            List<String> ios = Args.ios(a.kv());
             List<Object> timings = new ArrayList<>();
+            for (String io : ios) {
+                float[] out = s.run(in(io, inputs(s.inputs(), inName, sample, accBatch)), Set.of(outName)).get(outName).floats();
+                Map<String, Object> acc = accuracy(item.precision(), out, sample != null ? accBatch : 1, ortRef, torchRef);
+                acc.put("io", io);
+                er.put(io.equals(ios.get(0)) ? "accuracy" : "accuracy_" + io, acc);
+            }
             for (int b : a.batches()) {
-                timings.add(timing(s, inputs(s.inputs(), inName, sample, b), outName, a, item.precision()));
+                for (String io : ios) {
+                    Map<String, Object> tm = timing(s, in(io, inputs(s.inputs(), inName, sample, b)), outName, a,
+                            item.precision() + " " + io);
+                    tm.put("io", io);
+                    timings.add(tm);
+                }
             }
             er.put("timing", timings);
             mem.put("used_mib_after_runs", usedMiB());
@@ -277,6 +307,16 @@ public final class TrtProof {
         }
         mem.put("used_mib_after_close", usedMiB());
         er.put("gpu_memory", mem);
+    }
+
+    /** The feeds in {@code io} memory: as they are (heap), or copied into direct memory outside any pool. */
+    static Map<String, Tensor> in(String io, Map<String, Tensor> heap) {
+        if (io.equals("heap")) {
+            return heap;
+        }
+        Map<String, Tensor> direct = new LinkedHashMap<>();
+        heap.forEach((k, v) -> direct.put(k, v.toDirect()));
+        return direct;
     }
 
     /**
@@ -301,6 +341,10 @@ public final class TrtProof {
     private static EnginePlan build(Args a, Args.Item item, Map<String, Object> er) throws IOException {
         TrtBuildOptions options = a.build();
         OnnxModel model = OnnxModel.load(item.onnx());
+        boolean halfIo = item.precision().equals("fp16io");
+        if (halfIo) { // the converter a convert uses, with float16 inputs and outputs: the runtime converts at the boundary
+            model = Fp16Converter.convert(model, Fp16Options.builder().keepIoFp32(false).build()).model();
+        }
         TensorRtReady.Result ready = TensorRtReady.prepare(model);
         if (!ready.ready()) {
             throw new IllegalArgumentException(item.onnx().getFileName() + ": " + ready.whyNot());
@@ -308,7 +352,7 @@ public final class TrtProof {
         er.put("tensorrt_ready", Map.of("lowered", ready.lowered().size(), "scales_folded", ready.folded().size()));
         Path source = item.onnx();
         Path prepared = null;
-        if (ready.changed()) {
+        if (ready.changed() || halfIo) {
             prepared = Files.createTempFile(item.onnx().toAbsolutePath().getParent(), ".trtproof", ".onnx");
             model.save(prepared);
             source = prepared;
@@ -403,7 +447,8 @@ public final class TrtProof {
         return switch (precision) {
             case "fp32" -> fp32Model;
             case "fp16", "int8" -> dir.resolve(stem + "_" + precision + ".onnx");
-            default -> throw new IllegalArgumentException("precision '" + precision + "', expected fp32, fp16, int8 or NAME:FILE");
+            case "fp16io" -> fp32Model;
+            default -> throw new IllegalArgumentException("precision '" + precision + "', expected fp32, fp16, fp16io, int8 or NAME:FILE");
         };
     }
 
@@ -480,7 +525,7 @@ public final class TrtProof {
     private static String tolerance(String precision) {
         return switch (precision) {
             case "fp32" -> "rel_l2 <= " + FP32_REL_L2;
-            case "fp16" -> "cosine >= " + FP16_COSINE;
+            case "fp16", "fp16io" -> "cosine >= " + FP16_COSINE;
             default -> "cosine >= " + INT8_COSINE;
         };
     }
@@ -488,7 +533,7 @@ public final class TrtProof {
     private static boolean passes(String precision, Map<String, Object> vsOrt) {
         return switch (precision) {
             case "fp32" -> (double) vsOrt.get("max_rel_l2") <= FP32_REL_L2;
-            case "fp16" -> (double) vsOrt.get("min_cosine") >= FP16_COSINE;
+            case "fp16", "fp16io" -> (double) vsOrt.get("min_cosine") >= FP16_COSINE;
             default -> (double) vsOrt.get("min_cosine") >= INT8_COSINE;
         };
     }

@@ -50,6 +50,20 @@ class TrtProofTest {
     }
 
     @Test
+    void directFeedsAreDirectCopiesOfTheHeapOnes() {
+        Map<String, Tensor> heap = TrtProof.inputs(List.of(new TensorSpec("pixels", "float32", List.of(-1L, 2L)),
+                new TensorSpec("ids", "int64", List.of(-1L, 3L))), "pixels", new float[] {7, 8}, 2);
+        assertTrue(TrtProof.in("heap", heap) == heap);
+        Map<String, Tensor> direct = TrtProof.in("direct", heap);
+        assertEquals(heap.keySet(), direct.keySet());
+        assertTrue(direct.get("pixels").isDirect() && direct.get("ids").isDirect());
+        assertArrayEquals(heap.get("pixels").floats(), direct.get("pixels").toFloatArray());
+        long[] ids = new long[6];
+        direct.get("ids").buffer().asLongBuffer().get(ids);
+        assertArrayEquals(heap.get("ids").longs(), ids);
+    }
+
+    @Test
     void argumentsAreCheckedBeforeAnyEngineIsBuilt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path model = dir.resolve("model.onnx");
         java.nio.file.Files.writeString(model, "");
@@ -75,6 +89,12 @@ class TrtProofTest {
         assertTrue(TrtProof.Args.parse(dir, "fp32", "1", Map.of("graphs", "both")).graphsToo());
         e = assertThrows(IllegalArgumentException.class, () -> TrtProof.Args.parse(dir, "fp32", "1,128", Map.of("graphs", "both")));
         assertTrue(e.getMessage().contains("needs one batch"), e.getMessage());
+        assertEquals(List.of(new TrtProof.Args.Item("fp16io", model)), TrtProof.Args.parse(dir, "fp16io", "1", Map.of()).items(),
+                "fp16io converts the FP32 model itself");
+        assertEquals(List.of("heap", "direct"), TrtProof.Args.ios(Map.of("io", "Both")));
+        assertEquals(List.of("heap"), TrtProof.Args.ios(Map.of()));
+        e = assertThrows(IllegalArgumentException.class, () -> TrtProof.Args.parse(dir, "fp32", "1", Map.of("io", "pinned")));
+        assertEquals("io 'pinned', expected heap, direct or both", e.getMessage());
         assertEquals("detailed", TrtProof.Args.parse(dir, "fp32", "1", Map.of("detailed", "true")).build().asFingerprintOptions()
                 .get("profilingVerbosity"), "a detailed plan is a different plan: the fingerprint says so");
     }

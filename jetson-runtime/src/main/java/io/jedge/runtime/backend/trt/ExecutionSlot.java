@@ -31,6 +31,7 @@ import io.jedge.runtime.backend.NativeResource;
 import io.jedge.runtime.backend.OutputChecks;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.Tensor;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -44,12 +45,8 @@ import org.bytedeco.cuda.cudart.CUgraphExec_st;
 import org.bytedeco.cuda.cudart.CUgraph_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.javacpp.ShortPointer;
 import org.bytedeco.tensorrt.global.nvinfer.ExecutionContextAllocationStrategy;
 import org.bytedeco.tensorrt.nvinfer.Dims64;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
@@ -203,7 +200,7 @@ final class ExecutionSlot extends NativeResource {
                     }
                     case STAGE -> {
                         bind(in.name(), own.device.address());
-                        own.write(in, t);
+                        own.write(t);
                         if (!mapped) {
                             h2d.add(new Copy(own.device.address(), own.host.address(),
                                     (long) t.elementCount() * in.type().bytes, in.name()));
@@ -263,7 +260,7 @@ final class ExecutionSlot extends NativeResource {
             Map<String, Tensor> result = new LinkedHashMap<>();
             for (IoTensor out : produce) {
                 result.put(out.name(), into != null ? into.get(out.name())
-                        : buffers.get(out.name()).read(out, outShapes.get(out.name())));
+                        : buffers.get(out.name()).read(outShapes.get(out.name())));
             }
             if (timing != null) {
                 timing.accept(new RunTiming(System.nanoTime() - startNanos, elapsed(0, 1), elapsed(1, 2), elapsed(2, 3), batch));
@@ -426,84 +423,26 @@ final class ExecutionSlot extends NativeResource {
         final long bytes;
         final Pointer host;
         final Pointer device;
-        private final Pointer view; // typed view of host, position 0 (JavaCPP adds position to the address)
+        private final ElementType type;
+        private final ByteBuffer staging; // native-order view of host, capped at what one buffer addresses
 
         IoBuffer(String name, ElementType type, long bytes, Pointer host, Pointer device) {
             this.name = name;
+            this.type = type;
             this.bytes = bytes;
             this.host = host;
             this.device = device;
-            long n = bytes / type.bytes;
-            this.view = switch (type) {
-                case FLOAT32 -> new FloatPointer(host).capacity(n).limit(n);
-                case FLOAT16 -> new ShortPointer(host).capacity(n).limit(n);
-                case UINT8 -> new BytePointer(host).capacity(n).limit(n);
-                case INT32 -> new IntPointer(host).capacity(n).limit(n);
-                case INT64 -> new LongPointer(host).capacity(n).limit(n);
-            };
+            long view = Math.min(bytes, Staging.MAX_VIEW_BYTES);
+            this.staging = new BytePointer(host).capacity(view).limit(view).asByteBuffer();
         }
 
         /** Converts a heap tensor, or a direct one of another type (float32 for float16, int64 for int32), into this buffer. */
-        void write(IoTensor spec, Tensor t) {
-            switch (spec.type()) {
-                case FLOAT32 -> ((FloatPointer) view).position(0).put(t.floats());
-                case FLOAT16 -> {
-                    float[] f = t.isDirect() ? t.toFloatArray() : t.floats();
-                    short[] h = new short[f.length];
-                    for (int i = 0; i < f.length; i++) {
-                        h[i] = io.jedge.runtime.backend.Float16.fromFloat(f[i]);
-                    }
-                    ((ShortPointer) view).position(0).put(h);
-                }
-                case UINT8 -> throw new IllegalArgumentException("input '" + spec.name() + "' is uint8: give a direct tensor");
-                case INT32 -> ((IntPointer) view).position(0).put(IoValidation.narrowToInt32(spec.name(), longs(t)));
-                case INT64 -> ((LongPointer) view).position(0).put(t.longs());
-            }
+        void write(Tensor t) {
+            Staging.write(name, type, t, staging);
         }
 
-        private static long[] longs(Tensor t) {
-            if (!t.isDirect()) {
-                return t.longs();
-            }
-            long[] v = new long[t.elementCount()];
-            t.buffer().asLongBuffer().get(v);
-            return v;
-        }
-
-        Tensor read(IoTensor spec, long[] shape) {
-            int n = Math.toIntExact(Tensor.elementCount(shape));
-            return switch (spec.type()) {
-                case FLOAT32 -> {
-                    float[] a = new float[n];
-                    ((FloatPointer) view).position(0).get(a);
-                    yield Tensor.ofFloats(shape, a);
-                }
-                case FLOAT16 -> {
-                    short[] h = new short[n];
-                    ((ShortPointer) view).position(0).get(h);
-                    float[] a = new float[n];
-                    for (int i = 0; i < n; i++) {
-                        a[i] = io.jedge.runtime.backend.Float16.toFloat(h[i]);
-                    }
-                    yield Tensor.ofFloats(shape, a);
-                }
-                case UINT8 -> throw new IllegalArgumentException("output '" + spec.name()
-                        + "' is uint8, which has no heap form: use runInto with a direct tensor");
-                case INT32 -> {
-                    int[] v = new int[n];
-                    ((IntPointer) view).position(0).get(v);
-                    long[] a = new long[n];
-                    for (int i = 0; i < n; i++) {
-                        a[i] = v[i];
-                    }
-                    yield Tensor.ofLongs(shape, a);
-                }
-                case INT64 -> {
-                    long[] a = new long[n];
-                    ((LongPointer) view).position(0).get(a);
-                    yield Tensor.ofLongs(shape, a);
-                }
-            };
+        Tensor read(long[] shape) {
+            return Staging.read(name, type, shape, staging);
         }
     }
 }

@@ -83,18 +83,4 @@ final class IoValidation {
     static DataType sdkTypeFor(ElementType t) {
         return t == ElementType.FLOAT32 || t == ElementType.FLOAT16 ? DataType.FLOAT32 : DataType.INT64;
     }
-
-    /** INT64 SDK values narrowed for an INT32 engine input; fails naming the element that does not fit. */
-    static int[] narrowToInt32(String input, long[] values) {
-        int[] out = new int[values.length];
-        for (int i = 0; i < values.length; i++) {
-            long v = values[i];
-            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("input '" + input + "': element " + i + " is " + v
-                        + ", outside the int32 range the engine takes");
-            }
-            out[i] = (int) v;
-        }
-        return out;
-    }
 }

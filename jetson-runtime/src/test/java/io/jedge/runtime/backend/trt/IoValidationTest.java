@@ -1,6 +1,5 @@
 package io.jedge.runtime.backend.trt;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,14 +77,6 @@ class IoValidationTest {
         String m = assertThrows(IllegalArgumentException.class, () -> IoValidation.selectOutputs("engine 'v'", outs,
                 Set.of("probs"))).getMessage();
         assertEquals("output 'probs' is not an output of engine 'v'; its outputs are [logits, feats]", m);
-    }
-
-    @Test
-    void narrowsInt64ToInt32OrNamesTheElement() {
-        assertArrayEquals(new int[] {1, -2, Integer.MAX_VALUE}, IoValidation.narrowToInt32("ids", new long[] {1, -2, Integer.MAX_VALUE}));
-        String m = assertThrows(IllegalArgumentException.class,
-                () -> IoValidation.narrowToInt32("ids", new long[] {0, 1L << 40})).getMessage();
-        assertTrue(m.contains("input 'ids': element 1 is 1099511627776"), m);
     }
 
     @Test

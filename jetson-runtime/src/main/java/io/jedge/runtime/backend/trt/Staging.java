@@ -1,0 +1,149 @@
+package io.jedge.runtime.backend.trt;
+
+import io.jedge.runtime.backend.Float16;
+import io.jedge.sdk.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
+
+/**
+ * Moves SDK tensors into an engine tensor's host buffer (a context's pinned or mapped staging memory)
+ * and engine outputs back into heap tensors, converting where the types differ (float32 to float16,
+ * int64 to int32 and back). Values go straight between the tensor's memory (its array or its direct
+ * buffer) and the staging buffer: no intermediate arrays, so a call allocates nothing but the heap
+ * outputs it returns. Pure Java, so it is tested without a GPU.
+ *
+ * <p>Buffers given here are native-order views of the staging memory at position 0.
+ */
+final class Staging {
+    /** What one direct buffer can address; a staging view is capped there. */
+    static final long MAX_VIEW_BYTES = Integer.MAX_VALUE;
+
+    private Staging() {
+    }
+
+    /**
+     * Writes {@code t} (validated by {@link IoValidation}: the engine's type, or its SDK type for a
+     * float16 or int32 input) into {@code dst} as {@code type}.
+     *
+     * @throws IllegalArgumentException an int64 value outside int32 for an int32 input (naming the input,
+     *     the element and the value), or a tensor larger than {@code dst}
+     */
+    static void write(String input, ElementType type, Tensor t, ByteBuffer dst) {
+        int n = t.elementCount();
+        checkRoom("input", input, type, n, dst);
+        if (t.type() == type.dataType()) {
+            if (t.isDirect()) {
+                dst.duplicate().put(t.buffer());
+                return;
+            }
+            switch (type) { // heap tensors are FLOAT32 or INT64 only
+                case FLOAT32 -> dst.asFloatBuffer().put(t.floats());
+                case INT64 -> dst.asLongBuffer().put(t.longs());
+                default -> throw new IllegalArgumentException("input '" + input + "' is " + type.specName()
+                        + ": give a direct tensor");
+            }
+            return;
+        }
+        switch (type) {
+            case FLOAT16 -> {
+                if (t.isDirect()) {
+                    toFloat16(t.buffer().asFloatBuffer(), dst.asShortBuffer(), n);
+                } else {
+                    toFloat16(t.floats(), dst.asShortBuffer(), n);
+                }
+            }
+            case INT32 -> {
+                if (t.isDirect()) {
+                    toInt32(input, t.buffer().asLongBuffer(), dst.asIntBuffer(), n);
+                } else {
+                    toInt32(input, t.longs(), dst.asIntBuffer(), n);
+                }
+            }
+            default -> throw new IllegalArgumentException("input '" + input + "': " + t + " cannot be converted to "
+                    + type.specName());
+        }
+    }
+
+    /** A heap tensor of {@code shape} read from {@code src}: float32 for float32 and float16 outputs, int64 for the integer ones. */
+    static Tensor read(String output, ElementType type, long[] shape, ByteBuffer src) {
+        int n = Math.toIntExact(Tensor.elementCount(shape));
+        checkRoom("output", output, type, n, src);
+        return switch (type) {
+            case FLOAT32 -> {
+                float[] a = new float[n];
+                src.asFloatBuffer().get(a);
+                yield Tensor.ofFloats(shape, a);
+            }
+            case FLOAT16 -> {
+                float[] a = new float[n];
+                ShortBuffer h = src.asShortBuffer();
+                for (int i = 0; i < n; i++) {
+                    a[i] = Float16.toFloat(h.get(i));
+                }
+                yield Tensor.ofFloats(shape, a);
+            }
+            case INT32 -> {
+                long[] a = new long[n];
+                IntBuffer v = src.asIntBuffer();
+                for (int i = 0; i < n; i++) {
+                    a[i] = v.get(i);
+                }
+                yield Tensor.ofLongs(shape, a);
+            }
+            case INT64 -> {
+                long[] a = new long[n];
+                src.asLongBuffer().get(a);
+                yield Tensor.ofLongs(shape, a);
+            }
+            case UINT8 -> throw new IllegalArgumentException("output '" + output
+                    + "' is uint8, which has no heap form: use runInto with a direct tensor");
+        };
+    }
+
+    // One loop per kind of source, so that each loop sees one buffer class. Absolute get/put on the views: a reused
+    // scratch array with bulk moves was no faster from heap tensors and 14% faster from direct ones
+    // (benchmarks/staging-cpu-2026-12-03.md); the conversion is the cost.
+    private static void toFloat16(float[] src, ShortBuffer dst, int n) {
+        for (int i = 0; i < n; i++) {
+            dst.put(i, Float16.fromFloat(src[i]));
+        }
+    }
+
+    private static void toFloat16(FloatBuffer src, ShortBuffer dst, int n) {
+        for (int i = 0; i < n; i++) {
+            dst.put(i, Float16.fromFloat(src.get(i)));
+        }
+    }
+
+    private static void toInt32(String input, long[] src, IntBuffer dst, int n) {
+        for (int i = 0; i < n; i++) {
+            dst.put(i, narrow(input, i, src[i]));
+        }
+    }
+
+    private static void toInt32(String input, LongBuffer src, IntBuffer dst, int n) {
+        for (int i = 0; i < n; i++) {
+            dst.put(i, narrow(input, i, src.get(i)));
+        }
+    }
+
+    private static int narrow(String input, int i, long v) {
+        if (v != (int) v) {
+            throw new IllegalArgumentException("input '" + input + "': element " + i + " is " + v
+                    + ", outside the int32 range the engine takes");
+        }
+        return (int) v;
+    }
+
+    private static void checkRoom(String what, String name, ElementType type, int n, ByteBuffer buffer) {
+        long bytes = (long) n * type.bytes;
+        if (bytes > buffer.capacity()) {
+            throw new IllegalArgumentException(what + " '" + name + "': " + n + " " + type.specName() + " elements take " + bytes
+                    + " bytes, more than its " + buffer.capacity() + "-byte staging buffer"
+                    + (buffer.capacity() == MAX_VIEW_BYTES ? " (one direct buffer addresses 2 GiB): run a smaller batch" : ""));
+        }
+    }
+}
