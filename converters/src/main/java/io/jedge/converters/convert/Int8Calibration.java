@@ -88,8 +88,8 @@ final class Int8Calibration {
         String hint;
         if (!r.notKeptFloat().isEmpty()) {
             String stop = String.join(",", r.notKeptFloat().keySet());
-            progress.accept(variantId + ": the validation loop did not keep " + stop + " float: with each alone float, the worst"
-                    + " predicted-noise cosine is no better than with every layer INT8 (the report's notes give each figure)");
+            // one line each, with its figures: a variant left out below the floor has no report to hold them
+            r.notKeptFloat().forEach((layer, why) -> progress.accept(variantId + ": " + layer + " " + why));
             hint = (auto != null ? "the validation loop kept " + auto + " float, then " : "the validation loop ")
                     + "found no further layer that raises it float alone (" + stop + " and the rest do not);"
                     + " name layers to keep float with --exclude-layers, or try another --calibrator";

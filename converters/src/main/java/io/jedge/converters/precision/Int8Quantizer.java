@@ -370,7 +370,11 @@ public final class Int8Quantizer {
                 }
             }
         }
-        LOG.debug("INT8: each of {} layers kept float alone: {}", alone.size(), alone);
+        if (LOG.isDebugEnabled()) {
+            Map<String, Double> figures = new LinkedHashMap<>();
+            alone.forEach((l, m) -> figures.put(l, m.cosine()));
+            LOG.debug("INT8: each of {} layers kept float alone: {}", alone.size(), figures);
+        }
         // best first, NaN last; ties keep the model's order
         List<String> order = alone.keySet().stream().sorted(java.util.Comparator.comparingDouble((String l) -> {
             double v = alone.get(l).cosine();
