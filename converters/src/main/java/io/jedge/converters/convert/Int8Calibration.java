@@ -90,8 +90,8 @@ final class Int8Calibration {
             String stop = String.join(",", r.notKeptFloat().keySet());
             // one line each, with its figures: a variant left out below the floor has no report to hold them
             r.notKeptFloat().forEach((layer, why) -> progress.accept(variantId + ": " + layer + " " + why));
-            hint = (auto != null ? "the validation loop kept " + auto + " float, then " : "the validation loop ")
-                    + "found no further layer that raises it float alone (" + stop + " and the rest do not);"
+            hint = (auto != null ? "the validation loop kept " + auto + " float, then stopped" : "the validation loop kept no layer float")
+                    + ": each alone float, " + stop + " did no better than every layer INT8;"
                     + " name layers to keep float with --exclude-layers, or try another --calibrator";
         } else {
             hint = auto != null ? "the validation loop kept " + auto + " float; allow it more layers with"
