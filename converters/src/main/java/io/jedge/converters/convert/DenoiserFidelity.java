@@ -265,7 +265,11 @@ final class DenoiserFidelity {
      * {@value #STATISTIC} ({@code noiseCosineMin}), whatever {@code base} had.
      */
     Report withNoiseMetrics(Report base, OnnxModel reference, OnnxModel variant, GenerationDefaults defaults) {
-        Map<String, Double> noise = noiseMetrics(reference, variant);
+        return withNoiseMetrics(base, reference, variant, noiseMetrics(reference, variant), defaults);
+    }
+
+    private Report withNoiseMetrics(Report base, OnnxModel reference, OnnxModel variant, Map<String, Double> noise,
+            GenerationDefaults defaults) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("cosine", noise.get("noiseCosineMin"));
         base.metrics().forEach(metrics::putIfAbsent);
@@ -294,6 +298,22 @@ final class DenoiserFidelity {
             List<String> notes) {
         return withNoiseMetrics(new Report("accuracy", variantId, referenceId, "", Map.of(), List.of(), notes), reference, variant,
                 defaults);
+    }
+
+    /**
+     * As {@link #precisionReport(String, String, OnnxModel, OnnxModel, GenerationDefaults, List)}, with {@code noise}, the
+     * {@link #noiseMetrics(OnnxModel, OnnxModel)} of this very {@code variant} against {@code reference} measured already
+     * (by the INT8 validation loop, whose last measure is of the model it returns): the variant is not run on the
+     * fidelity inputs again, only in the final-latent generation.
+     */
+    Report precisionReport(String variantId, String referenceId, OnnxModel reference, OnnxModel variant, Map<String, Double> noise,
+            GenerationDefaults defaults, List<String> notes) {
+        if (!noise.containsKey("noiseCosineMin")) {
+            throw new IllegalArgumentException("noise metrics of " + variantId + ": " + noise.keySet()
+                    + ", expected what noiseMetrics measures (noiseCosineMin among them)");
+        }
+        return withNoiseMetrics(new Report("accuracy", variantId, referenceId, "", Map.of(), List.of(), notes), reference, variant,
+                noise, defaults);
     }
 
     /** The {@value #STATISTIC} as the fidelity floor's gate, for choosing an attention rewrite's blocks. */
@@ -326,6 +346,7 @@ final class DenoiserFidelity {
     private final Map<GenerationKey, float[]> referenceLatents = new ConcurrentHashMap<>();
     private final AtomicInteger referenceRecordings = new AtomicInteger();
     private final AtomicInteger referenceGenerations = new AtomicInteger();
+    private final AtomicInteger variantRuns = new AtomicInteger();
 
     private record GenerationKey(OnnxModel model, GenerationDefaults defaults) {
     }
@@ -338,6 +359,11 @@ final class DenoiserFidelity {
     /** How many seeded generations references ran for the final-latent comparison: once per distinct reference. */
     int referenceGenerations() {
         return referenceGenerations.get();
+    }
+
+    /** How many times a variant was run on the fidelity inputs: once per model measured. */
+    int variantRuns() {
+        return variantRuns.get();
     }
 
     private Replay recorded(OnnxModel reference) {
@@ -408,11 +434,16 @@ final class DenoiserFidelity {
         return new Report("accuracy", variantId, referenceId, inputs, metrics, List.of(), notes);
     }
 
-    private Map<String, Double> noiseMetrics(OnnxModel reference, OnnxModel variant) {
+    /**
+     * The predicted-noise metrics of {@code variant} against {@code reference} on {@link #feeds()}: {@code noiseCosine_t*},
+     * {@code noiseMaxRelError_t*}, {@code noiseCosine} (the mean) and {@code noiseCosineMin}, the {@value #STATISTIC}.
+     */
+    Map<String, Double> noiseMetrics(OnnxModel reference, OnnxModel variant) {
         return noiseMetrics(recorded(reference).fresh(), variant, feeds());
     }
 
     private Map<String, Double> noiseMetrics(InferenceSession rs, OnnxModel variant, List<Map<String, Tensor>> feeds) {
+        variantRuns.incrementAndGet();
         Map<String, Double> metrics = new LinkedHashMap<>();
         try (InferenceSession vs = SessionFactory.open(variant, "variant denoiser", SESSION)) {
             String out = rs.outputs().get(0).name();

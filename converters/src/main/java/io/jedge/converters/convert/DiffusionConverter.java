@@ -6,7 +6,6 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.precision.Fp16Converter;
-import io.jedge.converters.precision.PrecisionPasses;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleException;
@@ -191,24 +190,11 @@ public final class DiffusionConverter {
                         // Int8Options' defaults keep the timestep embedder, adaLN, patch embedding, final linear and attention
                         // BMMs float: quantizing the first, third, fourth or fifth cost fidelity on the trained digits DiT, adaLN
                         // gains nothing (benchmarks/int8-diffusion-trained-digits-cpu-2026-12-03.md)
-                        PrecisionPasses.Int8Variant r = calibration.quantize(f.model(), id, o.precision());
-                        Report base = r.variant().report();
-                        acc = fidelity.precisionReport(id, fp32Id, f.model(), r.variant().model(), defaults, base.notes());
-                        // with the per-layer SQNR of the held-out generation, which says where INT8 loses most
-                        List<String> notes = new ArrayList<>(acc.notes());
-                        notes.add("layers: per-layer SQNR on " + base.inputs() + " (the report's inputs are the whole-model figures')");
-                        acc = new Report(acc.kind(), acc.variant(), acc.reference(), acc.inputs(), acc.metrics(), base.layers(), notes);
-                        model = r.variant().model();
-                        attrs.putAll(r.variant().attributes());
-                        String auto = r.variant().attributes().get("autoExcludedLayers");
-                        if (auto != null) {
-                            progress.accept(id + ": the validation loop kept " + auto + " float (the layers that raised the worst"
-                                    + " predicted-noise cosine most, each measured alone)");
-                        }
-                        hint = auto != null ? "the validation loop kept " + auto + " float; allow it more layers with"
-                                + " --max-auto-exclude N, or name them with --exclude-layers"
-                                : "let the validation loop keep the layers that matter most float with --max-auto-exclude N,"
-                                        + " or name them with --exclude-layers";
+                        Int8Calibration.Int8Denoiser r = calibration.quantize(f.model(), id, fp32Id, o.precision());
+                        acc = r.report();
+                        model = r.model();
+                        attrs.putAll(r.attributes());
+                        hint = r.hint();
                     }
                     Map<String, Double> m = acc.metrics();
                     progress.accept(String.format(Locale.ROOT, "%s: predicted-noise cosine vs fp32 %s; final latents cosine %.5f,"

@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.ToDoubleFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,17 +81,42 @@ public final class Int8Quantizer {
      * @param ranges calibrated range of every activation tensor that got a Q/DQ pair
      * @param evaluation accuracy against FP32 on the validation set, when one was given
      * @param autoExcluded layers the validation loop took out, in order
+     * @param measurement the caller's measure of {@link #model()}, taken by the validation loop (when a measure was
+     *     given): the report reuses it rather than measuring the same model again
+     * @param notKeptFloat layers the validation loop's budget still allowed but that it did not keep float, in its rank
+     *     order, each with why (kept float alone, the measure is no better than with every layer quantized)
      */
     public record Result(OnnxModel model, List<QuantLayer> layers, Map<String, CalibratedRange> ranges,
-            Optional<AccuracyEvaluation> evaluation, List<String> autoExcluded) {
+            Optional<AccuracyEvaluation> evaluation, List<String> autoExcluded, Optional<Measurement> measurement,
+            Map<String, String> notKeptFloat) {
         public Result {
             layers = List.copyOf(layers);
             ranges = Collections.unmodifiableMap(new LinkedHashMap<>(ranges));
             autoExcluded = List.copyOf(autoExcluded);
+            notKeptFloat = Collections.unmodifiableMap(new LinkedHashMap<>(notKeptFloat));
         }
 
         public long quantizedCount() {
             return layers.stream().filter(QuantLayer::quantized).count();
+        }
+    }
+
+    /**
+     * What a caller's measure reads of one QDQ model: the figure the validation loop holds to {@code minCosine} and
+     * ranks layers by, and the metrics measured with it in the same run (a denoiser's per-timestep cosines), so a
+     * report on the loop's final model needs no run of its own.
+     *
+     * @param cosine the figure; NaN counts as the worst
+     * @param metrics everything else measured in the same run, in the caller's order
+     */
+    public record Measurement(double cosine, Map<String, Double> metrics) {
+        public Measurement {
+            metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        }
+
+        /** Whether this figure is better than {@code other}'s, NaN being the worst of all. */
+        boolean betterThan(Measurement other) {
+            return Double.isNaN(other.cosine) ? !Double.isNaN(cosine) : cosine > other.cosine;
         }
     }
 
@@ -261,25 +286,32 @@ public final class Int8Quantizer {
      * reaching {@code minCosine} on the caller's own measure of each QDQ model (a denoiser's worst predicted-noise
      * cosine over timesteps, which a mean over the validation set hides). Layers are then ranked by that measure too:
      * each quantized layer kept float alone, measured once, the best first; on the trained digits DiT the layer that
-     * mattered (block 0's qkv: 0.99608 → 0.99926) ranked twelfth by SQNR on the validation set.
+     * mattered (block 0's qkv: 0.99608 → 0.99926) ranked twelfth by SQNR on the validation set. The returned model is
+     * never measured twice: {@link Result#measurement()} is the loop's measure of it.
      *
-     * @param measure the cosine the loop reads for a QDQ model; null: the output cosine on {@code validation}, and
+     * @param measure the measure the loop reads of a QDQ model; null: the output cosine on {@code validation}, and
      *     layers ranked by their SQNR there
      */
     public Result quantize(OnnxModel fp32, CalibrationSet calibration, CalibrationSet validation, double minCosine,
-            boolean classifier, Consumer<CalibrationProgress> progress, ToDoubleFunction<OnnxModel> measure) {
+            boolean classifier, Consumer<CalibrationProgress> progress, Function<OnnxModel, Measurement> measure) {
         Calibration c = calibrate(fp32, calibration, progress);
         Set<String> auto = new LinkedHashSet<>();
         OnnxModel model = apply(c, auto);
         if (validation == null) {
-            return new Result(model, describe(c.candidates, auto, Map.of()), usedRanges(c, auto), Optional.empty(), List.of());
+            return new Result(model, describe(c.candidates, auto, Map.of()), usedRanges(c, auto), Optional.empty(), List.of(),
+                    Optional.empty(), Map.of());
         }
         long planned = c.candidates.stream().filter(Candidate::planned).count();
         int budget = o.maxAutoExclude() >= 0 ? o.maxAutoExclude() : (int) Math.max(1, planned / 4);
         Map<String, String> why = new HashMap<>();
+        Map<String, String> notKeptFloat = new LinkedHashMap<>();
         AccuracyEvaluation e;
+        Optional<Measurement> measured = Optional.empty();
         if (measure != null) {
-            model = excludeByMeasure(c, model, minCosine, budget, measure, auto, why);
+            Measured last = excludeByMeasure(c, new Measured(model, measure.apply(model)), minCosine, budget, measure, auto, why,
+                    notKeptFloat);
+            model = last.model();
+            measured = Optional.of(last.measurement());
             e = AccuracyEvaluator.evaluate(c.model, model, validation, probes(c, auto), classifier);
         } else {
             e = AccuracyEvaluator.evaluate(c.model, model, validation, probes(c, auto), classifier);
@@ -300,42 +332,84 @@ public final class Int8Quantizer {
                 e = AccuracyEvaluator.evaluate(c.model, model, validation, probes(c, auto), classifier);
             }
         }
-        return new Result(model, describe(c.candidates, auto, why), usedRanges(c, auto), Optional.of(e), new ArrayList<>(auto));
+        return new Result(model, describe(c.candidates, auto, why), usedRanges(c, auto), Optional.of(e), new ArrayList<>(auto),
+                measured, notKeptFloat);
+    }
+
+    /** A QDQ model with the caller's measure of it, kept together so that what the loop returns is what it measured. */
+    private record Measured(OnnxModel model, Measurement measurement) {
     }
 
     /**
      * The measure-driven loop: below {@code minCosine}, every quantized layer is kept float alone and measured, then
      * layers are kept float in that order (most gain first) until the measure reaches {@code minCosine} or
-     * {@code budget} layers are float. Costs one measure per quantized layer, and only when the first model misses.
+     * {@code budget} layers are float. A layer whose measure alone float is no better than the fully quantized model's
+     * ({@code full}) is not kept float, nor is any ranked after it: the loop stops there, and
+     * {@code notKeptFloat} says which layers the budget still allowed and why. Costs one measure per quantized layer,
+     * and only when the first model misses; the first layer kept float is the model it measured alone.
      */
-    private OnnxModel excludeByMeasure(Calibration c, OnnxModel model, double minCosine, int budget, ToDoubleFunction<OnnxModel> measure,
-            Set<String> auto, Map<String, String> why) {
-        double cosine = measure.applyAsDouble(model);
-        if (cosine >= minCosine || budget == 0) {
-            return model;
+    private Measured excludeByMeasure(Calibration c, Measured full, double minCosine, int budget,
+            Function<OnnxModel, Measurement> measure, Set<String> auto, Map<String, String> why, Map<String, String> notKeptFloat) {
+        if (full.measurement().cosine() >= minCosine || budget == 0) {
+            return full;
         }
         LOG.info("INT8: cosine {} below {}; measuring each quantized layer kept float alone for the validation loop"
-                + " (a max-auto-exclude of 0 turns it off)", cosine, minCosine);
-        Map<String, Double> alone = new LinkedHashMap<>();
+                + " (a max-auto-exclude of 0 turns it off)", full.measurement().cosine(), minCosine);
+        Map<String, Measurement> alone = new LinkedHashMap<>();
+        // the top-ranked layer's model: the loop's first step, kept rather than built and measured again
+        Measured best = null;
+        String bestLayer = null;
         for (Candidate cand : c.candidates) {
             if (cand.planned() && !alone.containsKey(cand.layer())) {
-                alone.put(cand.layer(), measure.applyAsDouble(apply(c, Set.of(cand.layer()))));
+                OnnxModel m = apply(c, Set.of(cand.layer()));
+                Measurement a = measure.apply(m);
+                alone.put(cand.layer(), a);
+                if (best == null || a.betterThan(best.measurement())) {
+                    best = new Measured(m, a);
+                    bestLayer = cand.layer();
+                }
             }
         }
-        LOG.debug("INT8: each of {} layers kept float alone: {}", alone.size(), alone);
-        List<String> order = alone.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                .map(Map.Entry::getKey).toList();
-        for (String layer : order) {
+        if (LOG.isDebugEnabled()) {
+            Map<String, Double> figures = new LinkedHashMap<>();
+            alone.forEach((l, m) -> figures.put(l, m.cosine()));
+            LOG.debug("INT8: each of {} layers kept float alone: {}", alone.size(), figures);
+        }
+        // best first, NaN last; ties keep the model's order
+        List<String> order = alone.keySet().stream().sorted(java.util.Comparator.comparingDouble((String l) -> {
+            double v = alone.get(l).cosine();
+            return Double.isNaN(v) ? Double.NEGATIVE_INFINITY : v;
+        }).reversed()).toList();
+        Measured current = full;
+        for (int i = 0; i < order.size(); i++) {
+            double cosine = current.measurement().cosine();
             if (cosine >= minCosine || auto.size() >= budget) {
+                break;
+            }
+            String layer = order.get(i);
+            if (!alone.get(layer).betterThan(full.measurement())) {
+                // ranked best first: neither this layer nor any after it gains anything float
+                for (String l : order.subList(i, Math.min(order.size(), i + budget - auto.size()))) {
+                    notKeptFloat.put(l, String.format(java.util.Locale.ROOT, "not kept float by the validation loop, which its budget"
+                            + " allowed (cosine %.5f < %s): %.5f with this layer alone float, no better than %.5f with every layer"
+                            + " quantized", cosine, minCosine, alone.get(l).cosine(), full.measurement().cosine()));
+                }
+                LOG.info("INT8: cosine {} below {}; the validation loop stops with {} of {} layers float: kept float alone, {} do"
+                        + " no better than every layer quantized ({})", cosine, minCosine, auto.size(), budget,
+                        notKeptFloat.keySet(), full.measurement().cosine());
                 break;
             }
             auto.add(layer);
             why.put(layer, String.format(java.util.Locale.ROOT, "excluded by the validation loop (cosine %.5f < %s; %.5f with this"
-                    + " layer alone float)", cosine, minCosine, alone.get(layer)));
-            model = apply(c, auto);
-            cosine = measure.applyAsDouble(model);
+                    + " layer alone float)", cosine, minCosine, alone.get(layer).cosine()));
+            if (auto.size() == 1 && layer.equals(bestLayer)) {
+                current = best; // this layer alone float: that model, measured already
+            } else {
+                OnnxModel m = apply(c, auto);
+                current = new Measured(m, measure.apply(m));
+            }
         }
-        return model;
+        return current;
     }
 
     private List<AccuracyEvaluator.LayerProbe> probes(Calibration c, Set<String> excluded) {

@@ -86,8 +86,15 @@ public final class PrecisionPasses {
      *
      * @param variant the QDQ model, its report against {@code fp32} on the held-out inputs and its attributes
      * @param evaluation the held-out evaluation after the validation loop (worst layers first)
+     * @param measurement the caller's gate measure of the variant's model, taken by the validation loop (when a gate
+     *     was given): a report on the model reuses it
+     * @param notKeptFloat layers the validation loop did not keep float although its budget allowed them, with why
      */
-    public record Int8Variant(Variant variant, AccuracyEvaluation evaluation) {
+    public record Int8Variant(Variant variant, AccuracyEvaluation evaluation, java.util.Optional<Int8Quantizer.Measurement> measurement,
+            Map<String, String> notKeptFloat) {
+        public Int8Variant {
+            notKeptFloat = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(notKeptFloat));
+        }
     }
 
     /**
@@ -96,11 +103,11 @@ public final class PrecisionPasses {
      *
      * @param gate the measure the caller gates on, which the validation loop then reaches for (see
      *     {@link Int8Quantizer#quantize(OnnxModel, CalibrationSet, CalibrationSet, double, boolean, Consumer,
-     *     java.util.function.ToDoubleFunction)}); null: the output cosine on {@code heldOut}
+     *     java.util.function.Function)}); null: the output cosine on {@code heldOut}
      * @throws CalibrationCancelledException if the thread is interrupted
      */
     public Int8Variant quantize(OnnxModel fp32, String variantId, CalibrationSet calibration, CalibrationSet heldOut, boolean classifier,
-            java.util.function.ToDoubleFunction<OnnxModel> gate) {
+            java.util.function.Function<OnnxModel, Int8Quantizer.Measurement> gate) {
         Int8Quantizer q = new Int8Quantizer(o.int8());
         progress.accept(String.format(Locale.ROOT, "%s: calibrating on %s (%s, %s profile)", variantId, calibration.description(),
                 o.int8().method().cliName(), o.int8().profile().cliName()));
@@ -114,6 +121,7 @@ public final class PrecisionPasses {
         if (!r.autoExcluded().isEmpty()) {
             notes.add("excluded by the validation loop: " + String.join(",", r.autoExcluded()));
         }
+        r.notKeptFloat().forEach((layer, why) -> notes.add("int8: " + layer + " (" + why + ")"));
         for (Int8Quantizer.QuantLayer l : r.layers()) {
             if (!l.quantized()) {
                 notes.add("float: " + l.layer() + " (" + l.reason() + ")");
@@ -127,7 +135,7 @@ public final class PrecisionPasses {
         if (!r.autoExcluded().isEmpty()) {
             attrs.put("autoExcludedLayers", String.join(",", r.autoExcluded()));
         }
-        return new Int8Variant(new Variant(r.model(), e.toReport(variantId, "fp32", notes), attrs), e);
+        return new Int8Variant(new Variant(r.model(), e.toReport(variantId, "fp32", notes), attrs), e, r.measurement(), r.notKeptFloat());
     }
 
     private static String summary(String id, AccuracyEvaluation e) {

@@ -40,7 +40,10 @@ import java.util.Map;
  * digits the fixture's classifier reads as their class, and the denoiser latency at batch 2 (as guidance runs)
  * on ONNX Runtime CPU.
  *
- * <pre>java -cp ... io.jedge.converters.diffusion.Int8DiffusionMeasure WORKDIR [PER_CLASS] [THREADS]</pre>
+ * <pre>java -cp ... io.jedge.converters.diffusion.Int8DiffusionMeasure WORKDIR [PER_CLASS] [THREADS] [loop]</pre>
+ *
+ * With {@code loop}, only the default conversion and the validation loop's floors run (no float-keep table, digits
+ * or latency): what a change to the validation loop can move.
  */
 public final class Int8DiffusionMeasure {
     private static final Path FIXTURE = TrainedDigitsGenerationTest.FIXTURE;
@@ -53,6 +56,10 @@ public final class Int8DiffusionMeasure {
         Path work = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "target/int8-measure"));
         int perClass = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        boolean loopOnly = args.length > 3 && args[3].equals("loop");
+        if (args.length > 3 && !loopOnly) {
+            throw new IllegalArgumentException("fourth argument '" + args[3] + "', expected loop or nothing");
+        }
         Path dit = work.resolve("digits-dit.onnx");
         DitBuilder.build(TrainedDigitsGenerationTest.DIGITS, Safetensors.open(FIXTURE.resolve("dit.safetensors"))).save(dit);
         Path dec = TrainedDigitsGenerationTest.pixelShuffleDecoder(work.resolve("pixel-shuffle.onnx"));
@@ -75,10 +82,12 @@ public final class Int8DiffusionMeasure {
         lists.put("defaults, minmax calibrator", base().method(CalibrationMethod.MINMAX));
         lists.put("defaults, percentile calibrator", base().method(CalibrationMethod.PERCENTILE));
         lists.put("defaults, tensorrt profile (symmetric int8)", base().profile(QuantProfile.TENSORRT));
-        System.out.printf(Locale.ROOT, "| float-keep list | int8 layers |%s min | final latents cos | rel RMS | max abs diff | time |%n",
-                String.join("", Arrays.stream(TIMESTEPS).mapToObj(t -> " t=" + t + " |").toList()));
+        if (!loopOnly) {
+            System.out.printf(Locale.ROOT, "| float-keep list | int8 layers |%s min | final latents cos | rel RMS | max abs diff | time |%n",
+                    String.join("", Arrays.stream(TIMESTEPS).mapToObj(t -> " t=" + t + " |").toList()));
+        }
         int i = 0;
-        for (Map.Entry<String, Int8Options.Builder> e : lists.entrySet()) {
+        for (Map.Entry<String, Int8Options.Builder> e : loopOnly ? Map.<String, Int8Options.Builder>of().entrySet() : lists.entrySet()) {
             long t0 = System.nanoTime();
             Bundle b = convert(dit, dec, cal, work.resolve("b" + i++), e.getValue().build(), -1, l -> { });
             Variant v = b.manifest().variant("int8-vanilla").orElseThrow();
@@ -102,12 +111,17 @@ public final class Int8DiffusionMeasure {
                 .forEach(r -> r.notes().forEach(n -> System.out.println("note: " + n)));
         b.manifest().variant("int8-vanilla").ifPresent(v -> System.out.println("attributes: " + v.attributes()));
 
-        // the validation loop (default budget: a quarter of the int8 layers) reaching floors the defaults miss
-        for (double floor : new double[] {0.999, 0.9999}) {
+        // the validation loop (default budget: a quarter of the int8 layers) reaching floors the defaults miss; the last
+        // one out of reach with every layer allowed, to see where the loop stops
+        double[][] loops = {{0.999, -1}, {0.9999, -1}, {0.99999, 16}};
+        for (double[] run : loops) {
+            double floor = run[0];
+            int budget = (int) run[1];
             System.out.println();
-            System.out.printf(Locale.ROOT, "validation loop, --min-cosine %s:%n", floor);
+            System.out.printf(Locale.ROOT, "validation loop, --min-cosine %s%s:%n", floor, budget >= 0 ? ", --max-auto-exclude " + budget : "");
             List<String> loop = new ArrayList<>();
-            Bundle lb = convert(dit, dec, cal, work.resolve("loop-" + floor), Int8Options.builder().build(), floor, loop::add);
+            Bundle lb = convert(dit, dec, cal, work.resolve("loop-" + floor), Int8Options.builder().maxAutoExclude(budget).build(), floor,
+                    loop::add);
             loop.stream().filter(l -> !l.contains("calibration ") && !l.startsWith("variant fp32-decoder"))
                     .forEach(l -> System.out.println("convert: " + l));
             lb.manifest().variant("int8-vanilla").ifPresent(v -> System.out.println("attributes: " + v.attributes()));
@@ -115,6 +129,9 @@ public final class Int8DiffusionMeasure {
                     + v.attributes().get("leftOut.int8")));
         }
 
+        if (loopOnly) {
+            return;
+        }
         System.out.println();
         float[] clf = TensorFiles.readNpy(FIXTURE.resolve("classifier.npy")).floats();
         int[] fp32 = digits(b.dir(), "fp32-vanilla", clf, perClass, threads);

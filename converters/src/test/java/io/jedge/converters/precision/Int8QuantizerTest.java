@@ -184,16 +184,18 @@ class Int8QuantizerTest {
         Int8Quantizer q = new Int8Quantizer(Int8Options.builder().maxAutoExclude(3).build());
         List<Integer> calls = new ArrayList<>();
         // float blocks.1.mlp.fc1 keeps its MatMul weight an initializer: the measure is 1 exactly then
-        java.util.function.ToDoubleFunction<OnnxModel> measure = m -> {
+        java.util.function.Function<OnnxModel, Int8Quantizer.Measurement> measure = m -> {
             calls.add(1);
-            return m.graph().initializer("blocks.1.mlp.fc1.weight").isPresent() ? 1.0 : 0.5;
+            return figure(m.graph().initializer("blocks.1.mlp.fc1.weight").isPresent() ? 1.0 : 0.5);
         };
         Int8Quantizer.Result r = q.quantize(fp32, CalibrationSet.seeded(SMALL_INPUT, 8, 1), CalibrationSet.seeded(SMALL_INPUT, 8, 2),
                 0.99, true, null, measure);
         assertEquals(List.of("blocks.1.mlp.fc1"), r.autoExcluded(), "the one layer that satisfies the measure, found first");
         String why = r.layers().stream().filter(l -> l.layer().equals("blocks.1.mlp.fc1")).findFirst().orElseThrow().reason();
         assertEquals("excluded by the validation loop (cosine 0.50000 < 0.99; 1.00000 with this layer alone float)", why);
-        assertEquals(1 + 8 + 1, calls.size(), "the first model, each of the 8 quantized layers alone, the result");
+        assertEquals(1 + 8, calls.size(), "the first model and each of the 8 quantized layers alone; the result is the best of"
+                + " those, not measured again");
+        assertEquals(1.0, r.measurement().orElseThrow().cosine(), "the result's measure is the loop's");
         assertTrue(r.evaluation().isPresent(), "the held-out evaluation still describes the result");
 
         calls.clear();
@@ -201,6 +203,90 @@ class Int8QuantizerTest {
                 0.4, true, null, measure);
         assertEquals(List.of(), enough.autoExcluded());
         assertEquals(1, calls.size(), "a model that holds is measured once");
+    }
+
+    private static Int8Quantizer.Measurement figure(double cosine) {
+        return new Int8Quantizer.Measurement(cosine, Map.of("figure", cosine));
+    }
+
+    /** The layers the plan quantizes whose float weight is still an initializer of {@code m}: those kept float there. */
+    private static List<String> floatLayers(OnnxModel m, List<String> quantizable) {
+        return quantizable.stream().filter(l -> m.graph().initializer(l + ".weight").isPresent()).toList();
+    }
+
+    /**
+     * One sensitive layer helps; kept float alone, every other layer does no better than none float (one does worse, one
+     * gives NaN). The loop keeps the sensitive one and stops there rather than spending its budget on the others, and
+     * says which it did not keep float and why.
+     */
+    @Test
+    void theLoopKeepsFloatOnlyLayersThatDoBetterAloneThanNoneFloat() {
+        OnnxModel fp32 = smallVit();
+        Int8Quantizer q = new Int8Quantizer(Int8Options.builder().maxAutoExclude(3).build());
+        List<String> quantizable = q.plan(fp32).stream().filter(Int8Quantizer.QuantLayer::quantized).map(Int8Quantizer.QuantLayer::layer)
+                .toList();
+        assertEquals(8, quantizable.size(), quantizable.toString());
+        assertEquals(quantizable, floatLayers(fp32, quantizable), "every quantizable layer's weight is named after it");
+        List<OnnxModel> measured = new ArrayList<>();
+        java.util.function.Function<OnnxModel, Int8Quantizer.Measurement> measure = m -> {
+            measured.add(m);
+            List<String> f = floatLayers(m, quantizable);
+            if (f.contains("blocks.0.mlp.fc2")) {
+                return figure(Double.NaN); // ranked last, not first as Double's order would have it
+            }
+            return figure(0.9 + (f.contains("blocks.1.mlp.fc1") ? 0.05 : 0) - (f.contains("blocks.0.attn.qkv") ? 0.01 : 0));
+        };
+        Int8Quantizer.Result r = q.quantize(fp32, CalibrationSet.seeded(SMALL_INPUT, 8, 1), CalibrationSet.seeded(SMALL_INPUT, 8, 2),
+                0.99, true, null, measure);
+        assertEquals(List.of("blocks.1.mlp.fc1"), r.autoExcluded(), "only the layer that helps is kept float");
+        assertEquals(7, r.quantizedCount());
+        // the budget of 3 allowed two more: the next two in rank order, the ties in the model's order
+        List<String> ties = quantizable.stream().filter(l -> !List.of("blocks.1.mlp.fc1", "blocks.0.mlp.fc2", "blocks.0.attn.qkv")
+                .contains(l)).limit(2).toList();
+        assertEquals(ties, List.copyOf(r.notKeptFloat().keySet()));
+        assertEquals("not kept float by the validation loop, which its budget allowed (cosine 0.95000 < 0.99): 0.90000 with this"
+                + " layer alone float, no better than 0.90000 with every layer quantized", r.notKeptFloat().get(ties.get(0)));
+        assertEquals(0.95, r.measurement().orElseThrow().cosine(), 1e-12, "the returned model's measure");
+        assertEquals(1 + 8, measured.size(), "the first model and each layer alone: the result is the best of them, measured once");
+        assertTrue(measured.stream().anyMatch(m -> m == r.model()), "the returned model is one the loop measured");
+        assertEquals(List.of("blocks.1.mlp.fc1"), floatLayers(r.model(), quantizable));
+
+        // PrecisionPasses carries the decision into the report's notes
+        PrecisionPasses.Int8Variant v = new PrecisionPasses(PrecisionOptions.builder().int8(Int8Options.builder().maxAutoExclude(3)
+                .build()).build(), line -> { }).quantize(fp32, "int8", CalibrationSet.seeded(SMALL_INPUT, 8, 1),
+                CalibrationSet.seeded(SMALL_INPUT, 8, 2), true, measure);
+        for (String l : ties) {
+            assertTrue(v.variant().report().notes().contains("int8: " + l + " (" + r.notKeptFloat().get(l) + ")"),
+                    v.variant().report().notes().toString());
+        }
+        assertEquals(r.notKeptFloat(), v.notKeptFloat());
+    }
+
+    /**
+     * The measure travels with the model the loop returns, so no one may change that model after it is measured: the loop
+     * builds each candidate afresh, and neither it nor the held-out evaluation after it edits one in place.
+     */
+    @Test
+    void theModelTheLoopReturnsIsExactlyWhatItMeasured() {
+        OnnxModel fp32 = smallVit();
+        Int8Quantizer q = new Int8Quantizer(Int8Options.builder().maxAutoExclude(3).build());
+        List<String> quantizable = q.plan(fp32).stream().filter(Int8Quantizer.QuantLayer::quantized).map(Int8Quantizer.QuantLayer::layer)
+                .toList();
+        java.util.Map<OnnxModel, byte[]> seen = new java.util.IdentityHashMap<>();
+        java.util.function.Function<OnnxModel, Int8Quantizer.Measurement> measure = m -> {
+            seen.put(m, m.toBytes());
+            List<String> f = floatLayers(m, quantizable);
+            // two layers needed: the loop builds and measures a model beyond those measured alone
+            return figure(0.9 + (f.contains("blocks.1.mlp.fc1") ? 0.05 : 0) + (f.contains("blocks.0.attn.qkv") ? 0.045 : 0));
+        };
+        Int8Quantizer.Result r = q.quantize(fp32, CalibrationSet.seeded(SMALL_INPUT, 8, 1), CalibrationSet.seeded(SMALL_INPUT, 8, 2),
+                0.99, true, null, measure);
+        assertEquals(List.of("blocks.1.mlp.fc1", "blocks.0.attn.qkv"), r.autoExcluded());
+        assertEquals(1 + 8 + 1, seen.size(), "the first model, each layer alone, the two layers float");
+        assertEquals(0.995, r.measurement().orElseThrow().cosine(), 1e-12);
+        assertTrue(seen.containsKey(r.model()), "the returned model is the last one measured");
+        assertTrue(java.util.Arrays.equals(seen.get(r.model()), r.model().toBytes()), "unchanged since it was measured");
+        assertEquals(Map.of(), r.notKeptFloat());
     }
 
     @Test
