@@ -335,9 +335,10 @@ final class DenoiserFidelity {
             @Override
             public FidelityEvaluator.Measurement measure(OnnxModel reference, OnnxModel variant, List<ModelComparator.Probe> probes) {
                 ModelComparator.Result r = compare(reference, variant, probes);
+                Map<String, Double> noise = noiseFigures(r);
                 Map<String, Double> figures = new LinkedHashMap<>();
-                figures.put("cosine", noiseFigures(r).get("noiseCosineMin"));
-                figures.putAll(noiseFigures(r));
+                figures.put("cosine", noise.get("noiseCosineMin"));
+                figures.putAll(noise);
                 return new FidelityEvaluator.Measurement(r, figures, inputs());
             }
 
