@@ -129,7 +129,9 @@ class FidelityEvaluatorTest {
                 return "worst-sample cosine";
             }
         };
-        FidelityEvaluator gated = FidelityEvaluator.builder().gate(worstSample).build();
+        // inputs no model can run: a gated selection runs nothing but the gate's measurements
+        FidelityEvaluator gated = FidelityEvaluator.builder().inputs(List.of(Map.of())).gate(worstSample).build();
+        assertThrows(RuntimeException.class, () -> gated.compare(original, original, List.of(), "v", "r", List.of()));
         Map<Integer, Double> mean = plain.selectByFidelity(original, o, new FidelityFloor(-0.999, 0), l -> { }).aloneCosine();
         List<String> log = new java.util.ArrayList<>();
         FidelityEvaluator.Selection all = gated.selectByFidelity(original, o, new FidelityFloor(-0.999, 0), log::add);
