@@ -270,7 +270,11 @@ final class DenoiserFidelity {
      * {@value #STATISTIC} ({@code noiseCosineMin}), whatever {@code base} had.
      */
     Report withNoiseMetrics(Report base, OnnxModel reference, OnnxModel variant, GenerationDefaults defaults) {
-        Map<String, Double> noise = noiseMetrics(reference, variant);
+        return withNoiseMetrics(base, reference, variant, noiseMetrics(reference, variant), defaults);
+    }
+
+    private Report withNoiseMetrics(Report base, OnnxModel reference, OnnxModel variant, Map<String, Double> noise,
+            GenerationDefaults defaults) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("cosine", noise.get("noiseCosineMin"));
         base.metrics().forEach(metrics::putIfAbsent);
@@ -384,7 +388,7 @@ final class DenoiserFidelity {
         return referenceGenerations.get();
     }
 
-    /** How many times a variant was run on the fidelity inputs: once per candidate and per report. */
+    /** How many times a variant was run on the fidelity inputs: once per model measured. */
     int variantRuns() {
         return variantRuns.get();
     }
@@ -482,7 +486,11 @@ final class DenoiserFidelity {
         return new Report("accuracy", variantId, referenceId, inputs, metrics, List.of(), notes);
     }
 
-    private Map<String, Double> noiseMetrics(OnnxModel reference, OnnxModel variant) {
+    /**
+     * The predicted-noise metrics of {@code variant} against {@code reference} on {@link #feeds()}: {@code noiseCosine_t*},
+     * {@code noiseMaxRelError_t*}, {@code noiseCosine} (the mean) and {@code noiseCosineMin}, the {@value #STATISTIC}.
+     */
+    Map<String, Double> noiseMetrics(OnnxModel reference, OnnxModel variant) {
         return noiseFigures(compare(reference, variant, List.of()));
     }
 
