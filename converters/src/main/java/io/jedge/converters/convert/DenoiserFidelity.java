@@ -328,14 +328,11 @@ final class DenoiserFidelity {
                 defaults);
     }
 
-    /**
-     * The {@value #STATISTIC} as the fidelity floor's gate, for choosing an attention rewrite's blocks: each candidate runs
-     * once on {@link #feeds()}, and that run gives the floor's figure, the noise metrics and the selection's whole-model and
-     * per-layer figures; the reference is recorded once (with every block's result the probes name) and replayed. Its
-     * report's {@code cosine} note is {@link #GATE_NOTE}; {@link #withGeneration} completes the chosen one's report.
-     */
+    /** The {@value #STATISTIC} as the fidelity floor's gate, for choosing an attention rewrite's blocks. */
     FidelityEvaluator.Gate gate() {
         return new FidelityEvaluator.Gate() {
+            // each candidate runs once: that run gives the floor's figure, the noise metrics and the whole-model and
+            // per-layer figures; the reference is recorded once with every block's result; withGeneration completes the report
             @Override
             public FidelityEvaluator.Measurement measure(OnnxModel reference, OnnxModel variant, List<ModelComparator.Probe> probes) {
                 ModelComparator.Result r = compare(reference, variant, probes);
