@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * Immutable and thread-safe; every call opens its own in-memory sessions and compares through
- * {@link ModelComparator}.
+ * {@link ModelComparator}, except a selection with a {@link Gate}, whose gate runs every comparison.
  */
 public final class FidelityEvaluator {
     private static final Logger LOG = LoggerFactory.getLogger(FidelityEvaluator.class);
@@ -63,16 +63,44 @@ public final class FidelityEvaluator {
     }
 
     /**
-     * The figure a {@link #selectByFidelity selection} holds to the floor's cosine, where the mean output cosine over the
-     * inputs is not the one the caller's other gates read (a denoiser's: the worst timestep's predicted-noise cosine, which
-     * its FP16 and INT8 gate read too). Called once per candidate with the same reference, one call at a time.
+     * What a {@link #selectByFidelity selection} holds to the floor's cosine, where the mean output cosine over the inputs
+     * is not the figure the caller's other gates read (a denoiser's: the worst timestep's predicted-noise cosine, which its
+     * FP16 and INT8 gate read too). The gate runs every comparison of a gated selection itself, on its own inputs: one run
+     * of each candidate serves the gate's figure and the candidate's report (whole-model and per-layer figures), so the
+     * chosen one is never run again. Called once per candidate with the same reference, one call at a time.
      */
     public interface Gate {
-        /** The cosine {@link FidelityFloor#cosine()} is compared with, of {@code variant} against {@code reference}. */
-        double cosine(OnnxModel reference, OnnxModel variant);
+        /**
+         * Runs {@code variant} once on the gate's inputs and compares it with {@code reference} on {@code probes} (the
+         * selection's whole-model and per-layer probes, first the whole-model one) and on what the gate reads. The tensors
+         * the probes name are exposed as extra outputs on copies of the models.
+         */
+        Measurement measure(OnnxModel reference, OnnxModel variant, List<ModelComparator.Probe> probes);
 
-        /** What that cosine is, for progress lines and reports, e.g. "worst-timestep predicted-noise cosine". */
+        /** What its cosine is, for progress lines and reports, e.g. "worst-timestep predicted-noise cosine". */
         String statistic();
+
+        /** The report's note saying what its {@code cosine} is. */
+        default String note() {
+            return "cosine is the " + statistic() + ", what the fidelity floor reads";
+        }
+    }
+
+    /**
+     * One run of a candidate, as a {@link Gate} measured it.
+     *
+     * @param comparison every probe the selection asked for
+     * @param figures    the gate's own figures for the report: {@code cosine}, the one {@link FidelityFloor#cosine()} is
+     *                   compared with, and any others (e.g. the predicted-noise cosine per timestep)
+     * @param inputs     what the candidate ran on, for the report
+     */
+    public record Measurement(ModelComparator.Result comparison, Map<String, Double> figures, String inputs) {
+        public Measurement {
+            figures = Map.copyOf(figures);
+            if (!figures.containsKey("cosine")) {
+                throw new IllegalArgumentException("gate figures " + figures.keySet() + ", expected 'cosine' among them");
+            }
+        }
     }
 
     public static Builder builder() {
@@ -89,7 +117,8 @@ public final class FidelityEvaluator {
      * @param layers      the converted block indices, in the order they were accepted
      * @param aloneCosine the cosine the floor reads (the whole-model mean, or the {@link Gate}'s figure) with each candidate
      *                    converted alone
-     * @param report      the fidelity report of the final selection
+     * @param report      the fidelity report of the final selection, from the run that measured it; with nothing
+     *                    converted, no figures (nothing is run for the unchanged copy), only the notes saying why
      * @param model       the model with exactly {@code layers} converted (the source copy when none)
      */
     public record Selection(List<Integer> layers, Map<Integer, Double> aloneCosine, Report report, OnnxModel model) {
@@ -146,6 +175,11 @@ public final class FidelityEvaluator {
 
     /** Compares a rewrite with its source; every block that still exists in both is a layer. */
     public Report evaluate(OnnxModel original, Rewritten rewrite) {
+        return compare(original, rewrite.model(), layers(rewrite), rewrite.name(), "original", rewrite.notes());
+    }
+
+    /** The tensors compared per layer: each rewritten block's result, and every other block that still exists in both. */
+    private static List<LayerProbe> layers(Rewritten rewrite) {
         List<LayerProbe> probes = new ArrayList<>();
         java.util.Set<String> produced = new java.util.HashSet<>();
         rewrite.model().graph().nodes().forEach(n -> produced.addAll(n.outputs()));
@@ -157,14 +191,30 @@ public final class FidelityEvaluator {
                 probes.add(new LayerProbe(a.layer(), a.output(), a.output(), false));
             }
         }
-        return compare(original, rewrite.model(), probes, rewrite.name(), "original", rewrite.notes());
+        return probes;
     }
 
     /** Compares two models with the same inputs and outputs; {@code layers} may be empty. */
     public Report compare(OnnxModel reference, OnnxModel variant, List<LayerProbe> layers, String variantId,
             String referenceId, List<String> extraNotes) {
+        List<ModelComparator.Probe> probes = probes(reference, layers);
         OnnxModel ref = reference.withOutputs(layers.stream().map(LayerProbe::referenceTensor).toList());
         OnnxModel var = variant.withOutputs(layers.stream().map(LayerProbe::variantTensor).toList());
+        SessionOptions so = SessionOptions.builder().threads(threads).build();
+        try (InferenceSession rs = SessionFactory.open(ref, referenceId + " model", so);
+                InferenceSession vs = SessionFactory.open(var, variantId + " model", so)) {
+            List<Map<String, Tensor>> feeds = inputs != null ? inputs : SeededInputs.feeds(rs.inputs(), samples, 1, seed);
+            ModelComparator.Result result = ModelComparator.run(rs, vs, feeds, probes);
+            String what = inputs != null ? feeds.size() + " given inputs"
+                    : feeds.size() + " seeded inputs (seed " + seed + ", batch 1)";
+            List<String> notes = new ArrayList<>(extraNotes);
+            notes.add(MEAN_NOTE);
+            return report(result, layers, variantId, referenceId, what, notes);
+        }
+    }
+
+    /** The whole-model probe (every output of {@code reference}), then one per layer. */
+    private static List<ModelComparator.Probe> probes(OnnxModel reference, List<LayerProbe> layers) {
         List<String> outputs = reference.graph().outputs().stream().map(ValueInfoProto::getName).toList();
         List<ModelComparator.Probe> probes = new ArrayList<>();
         probes.add(new ModelComparator.Probe(WHOLE, outputs, outputs, ModelComparator.Top1.IF_CLASSIFIER, false,
@@ -172,27 +222,23 @@ public final class FidelityEvaluator {
         for (int i = 0; i < layers.size(); i++) {
             probes.add(ModelComparator.Probe.of(LAYER + i, layers.get(i).referenceTensor(), layers.get(i).variantTensor()));
         }
-        SessionOptions so = SessionOptions.builder().threads(threads).build();
-        try (InferenceSession rs = SessionFactory.open(ref, referenceId + " model", so);
-                InferenceSession vs = SessionFactory.open(var, variantId + " model", so)) {
-            List<Map<String, Tensor>> feeds = inputs != null ? inputs : SeededInputs.feeds(rs.inputs(), samples, 1, seed);
-            ModelComparator.Result result = ModelComparator.run(rs, vs, feeds, probes);
-            Metrics whole = result.get(WHOLE);
-            Map<String, Double> metrics = metrics(whole);
-            whole.top1Agreement().ifPresent(t -> metrics.put("top1Agreement", t));
-            List<Report.LayerMetric> layerMetrics = new ArrayList<>();
-            for (int i = 0; i < layers.size(); i++) {
-                Map<String, Double> m = metrics(result.get(LAYER + i));
-                m.put("converted", layers.get(i).converted() ? 1.0 : 0.0);
-                layerMetrics.add(new Report.LayerMetric(layers.get(i).layer(), m));
-            }
-            List<String> notes = new ArrayList<>(extraNotes);
-            notes.add(MEAN_NOTE);
-            String what = inputs != null ? feeds.size() + " given inputs"
-                    : feeds.size() + " seeded inputs (seed " + seed + ", batch 1)";
-            LOG.debug("fidelity {} vs {}: {}", variantId, referenceId, metrics);
-            return new Report("fidelity", variantId, referenceId, what, metrics, layerMetrics, notes);
+        return probes;
+    }
+
+    /** A fidelity report of a comparison that ran {@link #probes}. */
+    private static Report report(ModelComparator.Result result, List<LayerProbe> layers, String variantId, String referenceId,
+            String inputs, List<String> notes) {
+        Metrics whole = result.get(WHOLE);
+        Map<String, Double> metrics = metrics(whole);
+        whole.top1Agreement().ifPresent(t -> metrics.put("top1Agreement", t));
+        List<Report.LayerMetric> layerMetrics = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Map<String, Double> m = metrics(result.get(LAYER + i));
+            m.put("converted", layers.get(i).converted() ? 1.0 : 0.0);
+            layerMetrics.add(new Report.LayerMetric(layers.get(i).layer(), m));
         }
+        LOG.debug("fidelity {} vs {}: {}", variantId, referenceId, metrics);
+        return new Report("fidelity", variantId, referenceId, inputs, metrics, layerMetrics, notes);
     }
 
     /** The report's names for a fidelity comparison: cosine per sample, averaged and at its worst. */
@@ -274,17 +320,13 @@ public final class FidelityEvaluator {
         OnnxModel bestModel;
         Report rep;
         if (best == null) {
+            // nothing to report on: no comparison is run for an unchanged copy
             bestModel = original.copy();
-            rep = compare(original, bestModel, List.of(), "original", "original", List.of("no block keeps " + floorText(floor)
-                    + "; nothing converted"));
-            if (gate != null) {
-                // the unchanged copy: its gate figure is the compare's cosine (1), not worth another run
-                rep = gated(rep, rep.metrics().get("cosine"));
-            }
+            rep = new Report("fidelity", "original", "original", "none (nothing converted)", Map.of(), List.of(),
+                    List.of("no block keeps " + floorText(floor) + "; nothing converted"));
         } else {
             bestModel = bestRewrite.model();
-            // with a gate the candidates were measured by its figure alone; the chosen one gets the full report once
-            rep = gate == null ? best.report() : gated(evaluate(original, bestRewrite), best.metrics().get("cosine"));
+            rep = best.report(); // the run that chose it: every candidate is measured once
         }
         List<String> notes = new ArrayList<>(rep.notes());
         notes.add(String.format(Locale.ROOT, "fidelity floor %s: converted %s of candidates %s (alone %s %s)", floorText(floor),
@@ -293,7 +335,10 @@ public final class FidelityEvaluator {
         return new Selection(chosen, alone, report, bestModel);
     }
 
-    /** A candidate as the floor reads it; {@code report} is the full evaluation, null where a gate measured it. */
+    /**
+     * A candidate as the floor reads it ({@code metrics}: with a gate, its figure alone, so that the floor reads nothing
+     * else) and its full report from the same run.
+     */
     private record Measured(Map<String, Double> metrics, Report report) {
     }
 
@@ -302,16 +347,19 @@ public final class FidelityEvaluator {
             Report rep = evaluate(original, r);
             return new Measured(rep.metrics(), rep);
         }
-        return new Measured(Map.of("cosine", gate.cosine(original, r.model())), null);
+        List<LayerProbe> layers = layers(r);
+        Measurement m = gate.measure(original, r.model(), probes(original, layers));
+        Report rep = gated(report(m.comparison(), layers, r.name(), "original", m.inputs(), r.notes()), m.figures());
+        return new Measured(Map.of("cosine", m.figures().get("cosine")), rep);
     }
 
     /**
-     * {@code r} with {@code cosine} the gate's figure: the mean output cosines move to {@code outputCosine} and
-     * {@code outputCosineMin}, and the notes say which statistic {@code cosine} is.
+     * {@code r} with the gate's figures: its {@code cosine} is the gate's, the mean output cosines move to
+     * {@code outputCosine} and {@code outputCosineMin}, and one note says which statistic {@code cosine} is.
      */
-    private Report gated(Report r, double cosine) {
+    private Report gated(Report r, Map<String, Double> figures) {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("cosine", cosine);
+        m.put("cosine", figures.get("cosine"));
         r.metrics().forEach((k, v) -> {
             if (k.equals("cosine") || k.equals("cosineMin")) {
                 m.put("output" + Character.toUpperCase(k.charAt(0)) + k.substring(1), v);
@@ -319,10 +367,11 @@ public final class FidelityEvaluator {
                 m.put(k, v);
             }
         });
-        List<String> notes = new ArrayList<>(r.notes().stream().filter(n -> !n.equals(MEAN_NOTE)).toList());
-        notes.add("cosine is the " + gate.statistic() + ", what the fidelity floor reads; outputCosine is over all float outputs"
-                + " of one sample, averaged over samples (outputCosineMin: the worst sample); max_rel_error is"
-                + " max|variant - reference| / max|reference|");
+        figures.forEach(m::putIfAbsent);
+        List<String> notes = new ArrayList<>(r.notes());
+        notes.add(gate.note());
+        notes.add("outputCosine is over all float outputs of one sample, averaged over samples (outputCosineMin: the worst"
+                + " sample); max_rel_error is max|variant - reference| / max|reference|");
         return new Report(r.kind(), r.variant(), r.reference(), r.inputs(), m, r.layers(), notes);
     }
 
@@ -373,7 +422,8 @@ public final class FidelityEvaluator {
 
         /**
          * The figure the selection holds to the floor's cosine instead of the mean output cosine (null: that mean); the
-         * chosen variant's report then carries it as {@code cosine}, the mean as {@code outputCosine}.
+         * chosen variant's report then carries it as {@code cosine}, the mean as {@code outputCosine}. A gated selection
+         * runs on the gate's inputs ({@link #evaluate} and {@link #compare} still run on this builder's).
          */
         public Builder gate(Gate gate) {
             this.gate = gate;

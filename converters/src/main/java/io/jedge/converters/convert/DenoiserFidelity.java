@@ -43,8 +43,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * validation loop) is gated on one statistic, {@link #worstNoiseCosine}: the worst timestep's
  * predicted-noise cosine, which is each report's {@code cosine}. A reference model's runs (its
  * predicted noise on the fidelity inputs, its seeded generation's final latents) are made once per
- * reference and replayed for every variant compared with it; a convert has one reference per
- * attention form, and what is kept is a few latent-sized tensors per reference. Calls from several
+ * reference and replayed for every variant compared with it, and each variant runs once per report
+ * or candidate: the run that gates an attention rewrite's candidate also gives its report's
+ * whole-model and per-layer figures ({@link #gate()}). A convert has one reference per attention
+ * form; what is kept is a few latent-sized tensors per reference and, for the source, every
+ * attention block's result on the fidelity inputs (inputs x tokens x width x blocks floats: 32 MB for
+ * the trained digits DiT on 64 held-out latents, about 200 MB for DiT-XL/2 at 256 px on the seeded
+ * inputs). Calls from several
  * threads may share a reference, which is run once (inside its cache entry), but not a variant: an
  * {@link OnnxModel} is not for concurrent use.
  */
@@ -274,9 +279,27 @@ final class DenoiserFidelity {
         metrics.put("cosine", noise.get("noiseCosineMin"));
         base.metrics().forEach(metrics::putIfAbsent);
         metrics.putAll(noise);
-        metrics.putAll(finalLatentMetrics(reference, variant, defaults));
         List<String> notes = new ArrayList<>(base.notes());
         notes.add(GATE_NOTE);
+        return withGeneration(new Report(base.kind(), base.variant(), base.reference(), inputs(), metrics, base.layers(), notes),
+                reference, variant, defaults);
+    }
+
+    /**
+     * A report {@link #gate()} measured (its noise metrics and {@code cosine} come from the run that chose the variant,
+     * which is not repeated) with the final-latent difference of a {@value #GENERATION_STEPS}-step seeded generation and
+     * the notes on the inputs added.
+     *
+     * @throws IllegalArgumentException if {@code measured} has no predicted-noise figures (it was not measured by the gate)
+     */
+    Report withGeneration(Report measured, OnnxModel reference, OnnxModel variant, GenerationDefaults defaults) {
+        if (!measured.metrics().containsKey("noiseCosineMin")) {
+            throw new IllegalArgumentException("report of " + measured.variant() + " has no noiseCosineMin (metrics "
+                    + measured.metrics().keySet() + "); expected one measured through the predicted-noise gate");
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>(measured.metrics());
+        metrics.putAll(finalLatentMetrics(reference, variant, defaults));
+        List<String> notes = new ArrayList<>(measured.notes());
         notes.add(heldOut != null
                 ? String.format(Locale.ROOT, "predicted noise (first %d output channels) compared at timesteps %s on held-out"
                         + " noised latents; whole-model metrics cover every output channel", channels, java.util.Arrays.toString(timesteps))
@@ -285,9 +308,14 @@ final class DenoiserFidelity {
                         java.util.Arrays.toString(TIMESTEPS), ROWS, className != null ? " (a seeded class and the null class " + nullClass + ")" : ""));
         notes.add(String.format(Locale.ROOT, "final latents of a %d-step %s generation (seed %d%s), every step on the variant",
                 GENERATION_STEPS, defaults.scheduler().id(), seed, className != null ? ", guidance " + defaults.guidanceScale() : ""));
-        String inputs = heldOut != null ? heldOutSource : TIMESTEPS.length + " seeded denoiser inputs (seed " + seed + ", timesteps "
+        return new Report(measured.kind(), measured.variant(), measured.reference(), measured.inputs(), metrics, measured.layers(),
+                notes);
+    }
+
+    /** What the fidelity inputs are, for a report. */
+    private String inputs() {
+        return heldOut != null ? heldOutSource : TIMESTEPS.length + " seeded denoiser inputs (seed " + seed + ", timesteps "
                 + java.util.Arrays.toString(TIMESTEPS) + ", batch " + ROWS + ")";
-        return new Report(base.kind(), base.variant(), base.reference(), inputs, metrics, base.layers(), notes);
     }
 
     /**
@@ -319,14 +347,26 @@ final class DenoiserFidelity {
     /** The {@value #STATISTIC} as the fidelity floor's gate, for choosing an attention rewrite's blocks. */
     FidelityEvaluator.Gate gate() {
         return new FidelityEvaluator.Gate() {
+            // each candidate runs once: that run gives the floor's figure, the noise metrics and the whole-model and
+            // per-layer figures; the reference is recorded once with every block's result; withGeneration completes the report
             @Override
-            public double cosine(OnnxModel reference, OnnxModel variant) {
-                return worstNoiseCosine(reference, variant);
+            public FidelityEvaluator.Measurement measure(OnnxModel reference, OnnxModel variant, List<ModelComparator.Probe> probes) {
+                ModelComparator.Result r = compare(reference, variant, probes);
+                Map<String, Double> noise = noiseFigures(r);
+                Map<String, Double> figures = new LinkedHashMap<>();
+                figures.put("cosine", noise.get("noiseCosineMin"));
+                figures.putAll(noise);
+                return new FidelityEvaluator.Measurement(r, figures, inputs());
             }
 
             @Override
             public String statistic() {
                 return STATISTIC;
+            }
+
+            @Override
+            public String note() {
+                return GATE_NOTE;
             }
         };
     }
@@ -366,23 +406,48 @@ final class DenoiserFidelity {
         return variantRuns.get();
     }
 
-    private Replay recorded(OnnxModel reference) {
-        // computeIfAbsent runs each reference once, even for callers arriving together
-        return referenceRuns.computeIfAbsent(reference, r -> {
+    /**
+     * {@code reference}'s outputs on {@link #feeds()}, with {@code tensors} among them. Recorded once per reference; asked
+     * for tensors its recording lacks, it is recorded again with them (a convert asks for every block's result first).
+     */
+    private Replay recorded(OnnxModel reference, java.util.Set<String> tensors) {
+        // compute runs each reference once, even for callers arriving together
+        return referenceRuns.compute(reference, (r, had) -> {
+            if (had != null && had.has(tensors)) {
+                return had;
+            }
+            java.util.Set<String> all = new java.util.LinkedHashSet<>(tensors);
+            if (had != null) {
+                had.outputs().forEach(o -> all.add(o.name()));
+            }
             referenceRecordings.incrementAndGet();
-            try (InferenceSession rs = SessionFactory.open(r, "reference denoiser", SESSION)) {
+            try (InferenceSession rs = SessionFactory.open(exposing(r, all), "reference denoiser", SESSION)) {
+                java.util.Set<String> names = new java.util.LinkedHashSet<>();
+                rs.outputs().forEach(o -> names.add(o.name()));
                 List<Map<String, Tensor>> outs = new ArrayList<>();
                 for (Map<String, Tensor> f : feeds()) {
-                    outs.add(rs.run(f, java.util.Set.of(rs.outputs().get(0).name())));
+                    outs.add(rs.run(f, names));
                 }
-                return new Replay(rs.inputs(), List.of(rs.outputs().get(0)), List.copyOf(outs));
+                return new Replay(rs.inputs(), rs.outputs(), List.copyOf(outs));
             }
         });
+    }
+
+    /** {@code model} itself when it already outputs {@code tensors}, else a copy with them as extra outputs. */
+    private static OnnxModel exposing(OnnxModel model, java.util.Set<String> tensors) {
+        java.util.Set<String> outputs = new java.util.HashSet<>();
+        model.graph().outputs().forEach(v -> outputs.add(v.getName()));
+        return outputs.containsAll(tensors) ? model : model.withOutputs(tensors);
     }
 
     /** A session that answers the i-th run with the i-th recorded outputs: a reference measured once, compared many times. */
     private record Replay(List<io.jedge.sdk.bundle.TensorSpec> inputs, List<io.jedge.sdk.bundle.TensorSpec> outputs,
             List<Map<String, Tensor>> runs) {
+        boolean has(java.util.Set<String> tensors) {
+            return outputs.stream().map(io.jedge.sdk.bundle.TensorSpec::name).collect(java.util.stream.Collectors.toSet())
+                    .containsAll(tensors);
+        }
+
         InferenceSession fresh() {
             java.util.Iterator<Map<String, Tensor>> next = runs.iterator();
             return new InferenceSession() {
@@ -439,24 +504,43 @@ final class DenoiserFidelity {
      * {@code noiseMaxRelError_t*}, {@code noiseCosine} (the mean) and {@code noiseCosineMin}, the {@value #STATISTIC}.
      */
     Map<String, Double> noiseMetrics(OnnxModel reference, OnnxModel variant) {
-        return noiseMetrics(recorded(reference).fresh(), variant, feeds());
+        return noiseFigures(compare(reference, variant, List.of()));
     }
 
-    private Map<String, Double> noiseMetrics(InferenceSession rs, OnnxModel variant, List<Map<String, Tensor>> feeds) {
+    /** Probe name of the predicted noise; tensor names cannot contain the NUL it starts with. */
+    private static final String NOISE = "\0noise";
+
+    /**
+     * One run of {@code variant} on {@link #feeds()} against the recorded reference: {@code probes} (whose tensors are
+     * exposed on copies) and the predicted noise.
+     */
+    private ModelComparator.Result compare(OnnxModel reference, OnnxModel variant, List<ModelComparator.Probe> probes) {
+        java.util.Set<String> refTensors = new java.util.LinkedHashSet<>();
+        java.util.Set<String> varTensors = new java.util.LinkedHashSet<>();
+        probes.forEach(p -> {
+            refTensors.addAll(p.reference());
+            varTensors.addAll(p.candidate());
+        });
+        InferenceSession rs = recorded(reference, refTensors).fresh();
         variantRuns.incrementAndGet();
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        try (InferenceSession vs = SessionFactory.open(variant, "variant denoiser", SESSION)) {
-            String out = rs.outputs().get(0).name();
-            ModelComparator.Probe noise = ModelComparator.Probe.of(out).withView(this::noise);
-            ModelComparator.Result r = ModelComparator.run(rs, vs, feeds, List.of(noise));
-            List<Metrics> perTimestep = r.perSample().get(out);
-            for (int i = 0; i < feeds.size(); i++) {
-                metrics.put("noiseCosine_t" + timesteps[i], perTimestep.get(i).cosine());
-                metrics.put("noiseMaxRelError_t" + timesteps[i], perTimestep.get(i).maxRelError());
-            }
-            metrics.put("noiseCosine", r.get(out).sampleCosineMean());
-            metrics.put("noiseCosineMin", r.get(out).sampleCosineMin());
+        try (InferenceSession vs = SessionFactory.open(exposing(variant, varTensors), "variant denoiser", SESSION)) {
+            String out = reference.graph().outputs().get(0).getName();
+            List<ModelComparator.Probe> all = new ArrayList<>(probes);
+            all.add(ModelComparator.Probe.of(NOISE, out, out).withView(this::noise));
+            return ModelComparator.run(rs, vs, feeds(), all);
         }
+    }
+
+    /** The predicted noise per timestep, its mean and its worst ({@code noiseCosineMin}), of a {@link #compare}. */
+    private Map<String, Double> noiseFigures(ModelComparator.Result r) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        List<Metrics> perTimestep = r.perSample().get(NOISE);
+        for (int i = 0; i < perTimestep.size(); i++) {
+            metrics.put("noiseCosine_t" + timesteps[i], perTimestep.get(i).cosine());
+            metrics.put("noiseMaxRelError_t" + timesteps[i], perTimestep.get(i).maxRelError());
+        }
+        metrics.put("noiseCosine", r.get(NOISE).sampleCosineMean());
+        metrics.put("noiseCosineMin", r.get(NOISE).sampleCosineMin());
         return metrics;
     }
 

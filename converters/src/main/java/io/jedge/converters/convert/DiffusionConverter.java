@@ -118,6 +118,8 @@ public final class DiffusionConverter {
             fidelity.useHeldOut(o.precision().calibrationDir());
         }
         List<Form> forms = new ArrayList<>();
+        // blocks are chosen on the figure the FP16/INT8 gates read, the worst timestep's (ToMe errs most at low noise)
+        FidelityEvaluator eval = FidelityEvaluator.builder().gate(fidelity.gate()).build();
         for (String form : o.attention()) {
             if (form.equals("keep")) {
                 forms.add(new Form(sourceKind, denoiser, common, null));
@@ -125,8 +127,6 @@ public final class DiffusionConverter {
             }
             long t0 = System.nanoTime();
             AttentionKind kind = AttentionKind.parse(form);
-            // blocks are chosen on the figure the FP16/INT8 gates read, the worst timestep's (ToMe errs most at low noise)
-            FidelityEvaluator eval = FidelityEvaluator.builder().inputs(fidelity.feeds()).threads(0).gate(fidelity.gate()).build();
             FidelityEvaluator.Selection sel = switch (kind) {
                 case ELFATT_SD -> eval.selectByFidelity(denoiser, o.elfattSd(), o.fidelity(), progress);
                 case TOME -> eval.selectByFidelity(denoiser, o.tome(), null, o.fidelity(), progress);
@@ -140,7 +140,8 @@ public final class DiffusionConverter {
                 continue;
             }
             String id = "fp32-" + kind.id();
-            Report report = fidelity.withNoiseMetrics(AttentionVariants.forVariant(sel.report(), id, referenceId), denoiser, sel.model(),
+            // the selection's report holds the chosen blocks' figures from the run that chose them; only the generation is new
+            Report report = fidelity.withGeneration(AttentionVariants.forVariant(sel.report(), id, referenceId), denoiser, sel.model(),
                     defaults);
             Map<String, String> attrs = new LinkedHashMap<>(common);
             if (kind != AttentionKind.TOME) {

@@ -6,12 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jedge.converters.Fixtures;
 import io.jedge.converters.attention.AttentionTestSupport.Kind;
+import io.jedge.converters.compare.ModelComparator;
+import io.jedge.converters.compare.SessionFactory;
 import io.jedge.converters.onnx.OnnxModel;
+import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SeededInputs;
+import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Report;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -95,23 +101,27 @@ class FidelityEvaluatorTest {
 
         FidelityEvaluator.Selection none = eval.selectByFidelity(original, o, new FidelityFloor(1.0, 0), l -> { });
         assertTrue(none.layers().isEmpty());
-        assertEquals(1.0, none.report().metrics().get("cosine"), 1e-9);
+        assertTrue(none.report().metrics().isEmpty(), "nothing is run for the unchanged copy: " + none.report().metrics());
         assertTrue(none.report().notes().stream().anyMatch(n -> n.contains("nothing converted")));
     }
 
     /**
      * With a gate, blocks are chosen on its figure, not the mean output cosine: here the worst sample's cosine, which a
-     * floor between a layer's worst and mean cosine tells apart (a mean-based choice would keep that layer).
+     * floor between a layer's worst and mean cosine tells apart (a mean-based choice would keep that layer). The gate runs
+     * each candidate once, and the chosen one's report comes from that run.
      */
     @Test
     void aGateDecidesTheSelectionAndTheReportSaysWhichFigureItIs() {
         OnnxModel original = OnnxModel.load(Fixtures.torchExport("vit224_legacy_op17").resolve("model.onnx"));
         ElfattSdOptions o = ElfattSdOptions.builder().block(64).build();
         FidelityEvaluator plain = FidelityEvaluator.builder().samples(4).build();
+        AtomicInteger runs = new AtomicInteger();
         FidelityEvaluator.Gate worstSample = new FidelityEvaluator.Gate() {
             @Override
-            public double cosine(OnnxModel reference, OnnxModel variant) {
-                return plain.compare(reference, variant, List.of(), "v", "r", List.of()).metrics().get("cosineMin");
+            public FidelityEvaluator.Measurement measure(OnnxModel reference, OnnxModel variant, List<ModelComparator.Probe> probes) {
+                runs.incrementAndGet();
+                ModelComparator.Result r = runLive(reference, variant, probes);
+                return new FidelityEvaluator.Measurement(r, Map.of("cosine", r.get(probes.get(0).name()).sampleCosineMin()), "4 inputs");
             }
 
             @Override
@@ -119,11 +129,22 @@ class FidelityEvaluatorTest {
                 return "worst-sample cosine";
             }
         };
-        FidelityEvaluator gated = FidelityEvaluator.builder().samples(4).gate(worstSample).build();
+        // inputs no model can run: a gated selection runs nothing but the gate's measurements
+        FidelityEvaluator gated = FidelityEvaluator.builder().inputs(List.of(Map.of())).gate(worstSample).build();
+        assertThrows(RuntimeException.class, () -> gated.compare(original, original, List.of(), "v", "r", List.of()));
         Map<Integer, Double> mean = plain.selectByFidelity(original, o, new FidelityFloor(-0.999, 0), l -> { }).aloneCosine();
         List<String> log = new java.util.ArrayList<>();
-        Map<Integer, Double> worst = gated.selectByFidelity(original, o, new FidelityFloor(-0.999, 0), log::add).aloneCosine();
+        FidelityEvaluator.Selection all = gated.selectByFidelity(original, o, new FidelityFloor(-0.999, 0), log::add);
+        Map<Integer, Double> worst = all.aloneCosine();
         assertTrue(log.stream().anyMatch(l -> l.contains("alone: worst-sample cosine ")), log.toString());
+        assertEquals(log.size(), runs.get(), "one run per candidate measured (a progress line each), none for the report: " + log);
+        // the same figures a live evaluation of the chosen rewrite gives, from the run that chose it
+        Report live = plain.evaluate(original, ElfattSdRewrite.rewrite(original, o.toBuilder().layers(all.layers()).build()));
+        assertEquals(live.layers(), all.report().layers(), "per-layer figures");
+        assertEquals(live.metrics().get("cosine"), all.report().metrics().get("outputCosine"), "mean output cosine");
+        assertEquals(live.metrics().get("cosineMin"), all.report().metrics().get("cosine"), "the gate's figure");
+        assertEquals(1, all.report().notes().stream().filter(n -> n.contains("cosine is ")).count(), all.report().notes().toString());
+
         int layer = mean.keySet().stream().max(java.util.Comparator.comparingDouble(l -> mean.get(l) - worst.get(l))).orElseThrow();
         assertTrue(worst.get(layer) < mean.get(layer) - 1e-6, "samples differ, so the worst is below the mean: " + worst + " vs " + mean);
         FidelityFloor between = new FidelityFloor((worst.get(layer) + mean.get(layer)) / 2, 0);
@@ -133,10 +154,29 @@ class FidelityEvaluatorTest {
         assertTrue(!sel.layers().contains(layer), "the gate's figure is below " + between + ": " + sel.layers());
         double reported = sel.report().metrics().get("cosine");
         assertTrue(reported >= between.cosine() || sel.layers().isEmpty(), sel.report().metrics().toString());
-        assertEquals(worstSample.cosine(original, sel.model()), reported, 1e-9, "the report's cosine is the gate's figure");
-        assertTrue(sel.report().metrics().containsKey("outputCosine"), sel.report().metrics().toString());
-        assertTrue(sel.report().notes().stream().anyMatch(n -> n.startsWith("cosine is the worst-sample cosine, what the fidelity floor reads")),
-                sel.report().notes().toString());
+        if (!sel.layers().isEmpty()) {
+            assertEquals(plain.compare(original, sel.model(), List.of(), "v", "r", List.of()).metrics().get("cosineMin"), reported, 1e-9,
+                    "the report's cosine is the gate's figure");
+            assertTrue(sel.report().metrics().containsKey("outputCosine"), sel.report().metrics().toString());
+            assertTrue(sel.report().notes().stream().anyMatch(n -> n.startsWith("cosine is the worst-sample cosine, what the fidelity floor reads")),
+                    sel.report().notes().toString());
+        }
+
+        runs.set(0);
+        FidelityEvaluator.Selection none = gated.selectByFidelity(original, o, new FidelityFloor(1.0, 0), l -> { });
+        assertTrue(none.layers().isEmpty() && none.report().metrics().isEmpty(), none.report().toString());
+        assertEquals(worst.size(), runs.get(), "with nothing chosen, only the candidates alone are run");
+    }
+
+    /** The probes' comparison with both models run on 4 seeded inputs, as the plain evaluator above runs them. */
+    private static ModelComparator.Result runLive(OnnxModel reference, OnnxModel variant, List<ModelComparator.Probe> probes) {
+        SessionOptions so = SessionOptions.builder().threads(2).build();
+        try (InferenceSession rs = SessionFactory.open(reference.withOutputs(probes.stream().flatMap(p -> p.reference().stream()).toList()),
+                "reference", so);
+                InferenceSession vs = SessionFactory.open(variant.withOutputs(probes.stream().flatMap(p -> p.candidate().stream()).toList()),
+                        "variant", so)) {
+            return ModelComparator.run(rs, vs, SeededInputs.feeds(rs.inputs(), 4, 1, 42), probes);
+        }
     }
 
     @Test

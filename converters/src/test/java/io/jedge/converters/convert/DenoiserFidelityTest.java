@@ -3,6 +3,9 @@ package io.jedge.converters.convert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jedge.converters.attention.ElfattSdOptions;
+import io.jedge.converters.attention.FidelityEvaluator;
+import io.jedge.converters.attention.FidelityFloor;
 import io.jedge.converters.models.DitBuilder;
 import io.jedge.converters.models.DitConfig;
 import io.jedge.converters.models.SeededWeights;
@@ -11,6 +14,7 @@ import io.jedge.converters.precision.Fp16Converter;
 import io.jedge.converters.precision.PrecisionOptions;
 import io.jedge.sdk.bundle.Report;
 import io.jedge.sdk.diffusion.GenerationDefaults;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -45,19 +49,43 @@ class DenoiserFidelityTest {
         assertEquals(live, unrelated, 1e-12, "the replayed reference gives what the reference run live gives");
     }
 
-    /** A convert compares every form and precision with a few references; each reference's 8-step generation runs once. */
+    /**
+     * A convert chooses an attention form's blocks, then compares every form and precision with a few references: each
+     * reference runs once on the fidelity inputs and once for its 8-step generation, and each variant once per candidate
+     * or report (the chosen blocks' report comes from the run that chose them).
+     */
     @Test
-    void eachReferenceIsRunOnceForEveryVariantComparedWithIt() {
+    void eachReferenceIsRunOnceAndEachVariantOncePerCandidateOrReport() {
         OnnxModel dit = dit(11);
         OnnxModel fp16 = fp16(dit);
         OnnxModel other = dit(12);
         OnnxModel otherFp16 = fp16(other);
         GenerationDefaults d = GenerationDefaults.builder().build();
         DenoiserFidelity f = new DenoiserFidelity(dit, 10L, 1234);
+        List<String> progress = new ArrayList<>();
+        FidelityEvaluator.Selection sel = FidelityEvaluator.builder().gate(f.gate()).build()
+                .selectByFidelity(dit, ElfattSdOptions.defaults(), new FidelityFloor(-0.999, 0), progress::add);
+        assertEquals(2, sel.layers().size(), "a floor near -1 keeps both blocks: " + progress);
+        assertEquals(3, progress.size(), "two blocks alone, then both together: " + progress);
+        assertEquals(progress.size(), f.variantRuns(), "each candidate runs once: " + progress);
+        Report chosen = f.withGeneration(sel.report(), dit, sel.model(), d);
+        assertEquals(progress.size(), f.variantRuns(), "the chosen blocks' report comes from the run that chose them");
+        assertEquals(1, f.referenceRecordings(), "one reference, one run on the fidelity inputs, with every block's result");
+        assertEquals(1, f.referenceGenerations());
+        assertEquals(2, chosen.layers().size(), "per-layer figures from the same run: " + chosen.layers());
+        assertEquals(1, chosen.notes().stream().filter(n -> n.startsWith("cosine is")).count(), "one note says what cosine is: "
+                + chosen.notes());
+        // the figures a report of its own (a run more) gives
+        Report own = f.withNoiseMetrics(new Report("fidelity", "v", "r", "", Map.of(), List.of(), List.of()), dit, sel.model(), d);
+        assertEquals(progress.size() + 1, f.variantRuns());
+        own.metrics().forEach((k, v) -> assertEquals(v, chosen.metrics().get(k), k));
+
+        int runs = f.variantRuns();
         Report first = f.precisionReport("fp16-vanilla", "fp32-vanilla", dit, fp16, d, List.of());
         Report second = f.withNoiseMetrics(new Report("fidelity", "fp32-other", "fp32-vanilla", "", Map.of(), List.of(), List.of()),
                 dit, other, d);
         f.worstNoiseCosine(dit, other);
+        assertEquals(runs + 3, f.variantRuns(), "one run per report or figure");
         assertEquals(1, f.referenceGenerations(), "one reference, one generation");
         assertEquals(1, f.referenceRecordings(), "one reference, one run on the fidelity inputs");
         Report third = f.precisionReport("fp16-other", "fp32-other", other, otherFp16, d, List.of());
@@ -66,9 +94,10 @@ class DenoiserFidelityTest {
         Report again = f.precisionReport("fp16-vanilla", "fp32-vanilla", dit, fp16, d, List.of());
         assertEquals(first.metrics(), again.metrics(), "a replayed reference gives the figures a fresh one did");
         assertEquals(2, f.referenceGenerations());
+        assertEquals(runs + 5, f.variantRuns());
         assertTrue(second.metrics().get("finalLatentCosine") < first.metrics().get("finalLatentCosine"),
                 "another model's final latents differ more than FP16's: " + second.metrics() + " vs " + first.metrics());
-        for (Report r : List.of(first, second, third)) {
+        for (Report r : List.of(chosen, first, second, third)) {
             assertEquals(r.metrics().get("noiseCosineMin"), r.metrics().get("cosine"), "every report's cosine is the worst timestep's");
             assertTrue(r.notes().contains(DenoiserFidelity.GATE_NOTE), r.notes().toString());
         }

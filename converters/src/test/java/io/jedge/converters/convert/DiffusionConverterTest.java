@@ -197,6 +197,8 @@ class DiffusionConverterTest {
         assertEquals(r.metrics().get("noiseCosineMin"), r.metrics().get("cosine"), "the floor reads the worst timestep, as FP16/INT8's does");
         assertTrue(r.metrics().containsKey("outputCosine"), "the mean output cosine is kept under its own name: " + r.metrics());
         assertTrue(r.notes().contains(DenoiserFidelity.GATE_NOTE), r.notes().toString());
+        assertEquals(1, r.notes().stream().filter(n -> n.startsWith("cosine is")).count(), "said once: " + r.notes());
+        assertEquals(2, r.layers().size(), "per-layer figures of both blocks: " + r.layers());
     }
 
     @Test
