@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * similarity then destinations, would put tokens from all over the grid into one block.)
  *
  * <p>Emitted with standard ONNX ops that TensorRT 10 parses (MatMul, ReduceL2, ReduceMax, ReduceSum,
- * ArgMax, TopK, Gather, GatherElements, ScatterElements without reduction, Equal, Cast, Expand); the mean
+ * ArgMax, TopK, Gather, GatherElements, ScatterElements without reduction, Equal, Less, Cast, Expand); the mean
  * into destinations is a one-hot MatMul, not a scatter with reduction. Grid-less blocks use groups
  * of four consecutive tokens; prefix (class) tokens are destinations nothing merges into.
  * Not thread-safe on one graph; {@link #rewrite(OnnxModel, TomeOptions, ElfattSdOptions)} works on a copy.
@@ -195,6 +195,15 @@ public final class TomeRewrite {
         String mergedSrc = b.slice(order, new long[] {0}, new long[] {r}, new long[] {1}); // (B,r)
         String keptSrc = b.slice(order, new long[] {r}, new long[] {ns}, new long[] {1}); // (B,Nu)
         int kept = n - r;
+        // ELFATT-SD's local heads take chunks of the merged sequence; in [kept sources by similarity | destinations]
+        // a chunk would gather tokens from all over the grid, so those heads see the merged tokens in token order
+        // (with one chunk over all of them the order changes nothing, and the sort is left out)
+        boolean tokenOrder = elfattSd != null && nu > 0 && kept > elfattSd.block();
+        if (tokenOrder) {
+            // the source list is in token order, so sorting indices into it sorts the kept sources by position
+            Node sort = g.addNode("TopK", b.scope() + "/TopK_kept", List.of(keptSrc, b.constLongs("tome_nu", nu)), 2);
+            keptSrc = sort.set("axis", -1L).set("largest", 0L).set("sorted", 1L).output(0);
+        }
         String into = b.node("GatherElements", bestDst, mergedSrc).set("axis", 1L).output(0); // (B,r) destination of each
 
         // merge Q, K, V at once: unmerged sources first, then destinations averaged with what merged into them
@@ -211,10 +220,6 @@ public final class TomeRewrite {
         String dstMerged = b.div(b.add(xd, sums), unsqueeze(b, b.transpose(counts, 0, 2, 1), 1)); // / (B,1,Nd,1)
         // no unmerged sources at all (ratio >= 3/4): leave out the empty part, TensorRT refuses zero-sized tensors
         String mergedX = nu > 0 ? b.concat(2, unm, dstMerged) : dstMerged; // (B,h,N',3d)
-        // grid positions of the kept sources (B,Nu) and destinations (B,Nd)
-        String keptPos = nu > 0 ? b.gather(srcIdx, keptSrc, 0) : null;
-        String batchDst = b.op("Expand", b.reshape(dstIdx, 1, nd),
-                b.concat(0, b.slice(b.op("Shape", best), new long[] {0}, new long[] {1}, new long[] {0}), b.constLongs("tome_nd", nd)));
 
         String attended;
         if (elfattSd == null) {
@@ -222,17 +227,8 @@ public final class TomeRewrite {
             attended = b.matMul(b.softmax(b.mul(b.matMul(qkv.get(0), b.transpose(qkv.get(1), 0, 1, 3, 2)),
                     b.constFloat("tome_scale", (float) a.scale())), -1), qkv.get(2));
         } else {
-            // ELFATT-SD's local heads take chunks of the merged sequence; in ToMe's order [kept sources by similarity |
-            // destinations] a chunk would gather tokens from all over the grid, so those heads take the merged tokens
-            // sorted by position: one ascending TopK over their (distinct, integer) positions gives the permutation.
-            // With one chunk over all of them the order changes nothing, and the sort is left out.
-            String byPosition = null;
-            if (nu > 0 && kept > elfattSd.block()) {
-                Node sort = g.addNode("TopK", b.scope() + "/TopK_position", List.of(b.concat(1, keptPos, batchDst),
-                        b.constLongs("tome_kept", kept)), 2);
-                byPosition = sort.set("axis", -1L).set("largest", 0L).set("sorted", 1L).output(1); // (B,N')
-            }
-            attended = elfattSd(b, a, heads.q(), mergedX, byPosition, kept, elfattSd);
+            String slots = tokenOrder ? tokenOrderSlots(b, srcIdx, dstIdx, keptSrc, src, dst, nu) : null;
+            attended = elfattSd(b, a, heads.q(), mergedX, slots, kept, elfattSd);
         }
 
         // unmerge: every token takes the result of the token it became
@@ -241,7 +237,9 @@ public final class TomeRewrite {
         // (B,h,N,d) in [kept sources, merged sources, destinations] order
         String ordered = nu > 0 ? b.concat(2, b.slice(attended, new long[] {0}, new long[] {nu}, new long[] {2}), srcOut, dstOut)
                 : b.concat(2, srcOut, dstOut);
-        String positions = nu > 0 ? b.concat(1, keptPos, b.gather(srcIdx, mergedSrc, 0), batchDst)
+        String batchDst = b.op("Expand", b.reshape(dstIdx, 1, nd),
+                b.concat(0, b.slice(b.op("Shape", best), new long[] {0}, new long[] {1}, new long[] {0}), b.constLongs("tome_nd", nd)));
+        String positions = nu > 0 ? b.concat(1, b.gather(srcIdx, keptSrc, 0), b.gather(srcIdx, mergedSrc, 0), batchDst)
                 : b.concat(1, b.gather(srcIdx, mergedSrc, 0), batchDst); // (B,N)
         String out = b.node("ScatterElements", ordered, expandTokens(b, positions, h, d), ordered).set("axis", 2L).output(0);
         String result = heads.packed() ? ElfattSdRewrite.fromHeads(b, out, (long) h * d) : out;
@@ -253,11 +251,10 @@ public final class TomeRewrite {
 
     /**
      * ELFATT-SD over the merged tokens x (B,h,N',3d); agents pooled from the unmerged queries, so they still cover the
-     * grid. With {@code byPosition} (the merged tokens' indices in token order, (B,N')) the local heads run on the merged
-     * tokens in token order, so their chunks are spatially local; their result goes back to merged order.
+     * grid. With {@code slots} (where each merged token stands in token order) the local heads run on the merged
+     * tokens in token order, so their chunks are spatially local; their result comes back in merged order.
      */
-    private static String elfattSd(GraphBuilder b, AttentionBlock a, String fullQ, String x, String byPosition, int kept,
-            ElfattSdOptions o) {
+    private static String elfattSd(GraphBuilder b, AttentionBlock a, String fullQ, String x, String slots, int kept, ElfattSdOptions o) {
         int h = (int) a.heads();
         int d = (int) a.headDim();
         int agentHeads = h / 2;
@@ -268,16 +265,40 @@ public final class TomeRewrite {
         List<String> ag = b.split(b.slice(x, new long[] {0}, new long[] {agentHeads}, axis), 3, d, d, d);
         String agentOut = ElfattSdRewrite.agentAttention(b, a, agents, ag.get(0), ag.get(1), ag.get(2), o);
         String local = b.slice(x, new long[] {agentHeads}, new long[] {h}, axis);
-        if (byPosition != null) {
-            local = gatherTokens(b, local, byPosition, localHeads, 3L * d);
+        if (slots != null) {
+            local = b.node("ScatterElements", local, expandTokens(b, slots, localHeads, 3L * d), local).set("axis", 2L).output(0);
         }
         List<String> lq = b.split(local, 3, d, d, d);
         String localOut = ElfattSdRewrite.localHeads(b, a.withTokens(kept), lq.get(0), lq.get(1), lq.get(2), localHeads,
                 Math.min(o.block(), kept));
-        if (byPosition != null) {
-            localOut = b.node("ScatterElements", localOut, expandTokens(b, byPosition, localHeads, d), localOut).set("axis", 2L).output(0);
+        if (slots != null) {
+            localOut = gatherTokens(b, localOut, slots, localHeads, d);
         }
         return b.concat(1, agentOut, localOut);
+    }
+
+    /**
+     * Where each merged token [kept sources in token order | destinations] stands among them in token order, (B,N'):
+     * a kept source after the kept sources and destinations before it, a destination likewise. Integer ops only, so
+     * FP16 conversion cannot round a position.
+     */
+    private static String tokenOrderSlots(GraphBuilder b, String srcIdx, String dstIdx, String keptSrc, int[] src, int[] dst, int nu) {
+        long[] dstBefore = new long[src.length]; // destinations ahead of each source: a constant of the split
+        for (int i = 0, j = 0; i < src.length; i++) {
+            while (j < dst.length && dst[j] < src[i]) {
+                j++;
+            }
+            dstBefore[i] = j;
+        }
+        String table = b.initializer(TensorData.ofLongs(b.graph().uniqueName(b.scope() + "/dst_before"), new long[] {src.length},
+                dstBefore));
+        String srcSlots = b.add(b.gather(table, keptSrc, 0), b.constLongs("tome_kept_rank", range(nu))); // (B,Nu)
+        String keptPos = b.gather(srcIdx, keptSrc, 0); // (B,Nu)
+        String ahead = b.node("Cast", b.op("Less", unsqueeze(b, keptPos, 2), dstIdx)) // (B,Nu,Nd): destination j after kept source i
+                .set("to", (long) TensorData.INT64).output(0);
+        String dstSlots = b.add(b.node("ReduceSum", ahead, b.constLongs("tome_axis", 1)).set("keepdims", 0L).output(0),
+                b.constLongs("tome_dst_rank", range(dst.length))); // (B,Nd)
+        return b.concat(1, srcSlots, dstSlots);
     }
 
     /** x (B,h,M,w) at token indices idx (B,m) per batch row: (B,h,m,w). */
