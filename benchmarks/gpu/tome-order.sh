@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# elfatt-sd+tome with its local heads on the merged tokens in token order (1ddef0e; one TopK since 1709bcd): what the
-# sort (one ascending TopK over the merged tokens' int64 positions, a GatherElements into token order and a
-# ScatterElements back; no (B,Nu,Nd) comparison) costs per denoising step on TensorRT, and whether TensorRT
-# computes it as ONNX Runtime does.
+# elfatt-sd+tome with its local heads on the merged tokens in token order (1ddef0e): what the sort (a TopK over the kept
+# sources, integer Less/ReduceSum slots, a ScatterElements there and a GatherElements back) costs per denoising step on
+# TensorRT, and whether TensorRT computes it as ONNX Runtime does. (One TopK over all merged positions, 1709bcd, ran
+# 1.6-2.1x slower per step and was reverted: benchmarks/tome-order-tensorrt-h200-2026-12-03-run2.md.)
 # Expected run time: about 4 minutes on one H200 (BUDGET=270 s caps the timing part, 90 s more for the checks: 6 min at most).
 #   bash benchmarks/gpu/tome-order.sh          (from the repository root, after the TensorRT/Java kit is installed)
 # Timing: benchmarks/gpu/dit-steps.sh with FORMS=keep,tome,elfatt-sd+tome and no FP32 row: DiT-S/2 and DiT-B/2, seed 3,
