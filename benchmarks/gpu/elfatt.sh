@@ -7,7 +7,7 @@
 # GPU p50 ms per batch; then the ELFATT/vanilla speedups. Raw TrtProof JSON goes to $OUT (6 files).
 # PROOF="detailed=true graphs=both": keep kernel names in the plans and print what each engine runs (engine layers after
 # fusion, data-movement layers, fused attention kernels; TensorRT's layer JSON to $OUT/layers/), and time every engine
-# again as CUDA graphs; ABLATE=1 adds two 197-token ablations (ELFATT without LePE; every head linear, no LePE) that
+# again as CUDA graphs (models timed at several batches, like the hierarchical pair, plainly only); ABLATE=1 adds two 197-token ablations (ELFATT without LePE; every head linear, no LePE) that
 # say how much of ELFATT's time at 197 tokens is LePE and how much the local head; again as CUDA graphs (graphs need one fixed batch: set HIER_BATCHES=1). HIER_BATCHES: the hierarchical pair's batches.
 set -uo pipefail
 W=/tmp/jedge-elfatt
@@ -30,9 +30,13 @@ models=(
 )
 # BEFORE=a.onnx[,b.onnx...]: 197-token models written elsewhere (an earlier commit's emitter, an experiment), timed in
 # the same run right after vanilla, each named vit197-<file name without .onnx and a leading vit197->
-before=${BEFORE:-}
+before=${BEFORE:-}; befores=()
 for f in ${before//,/ }; do
-  n=$(basename "$f" .onnx); models=("${models[0]}" "vit197-${n#vit197-}|file:$f|1" "${models[@]:1}")
+  b=$(basename "$f" .onnx); n=vit197-${b#vit197-}
+  for spec in "${models[@]}"; do
+    [[ ${spec%%|*} == "$n" ]] && { echo "BEFORE: $f would be named $n, which is taken; rename the file" >&2; exit 2; }
+  done
+  befores+=("$n"); models=("${models[0]}" "${models[@]:1:${#befores[@]}-1}" "$n|file:$f|1" "${models[@]:${#befores[@]}}")
 done
 for spec in "${models[@]}"; do
   IFS='|' read -r name args batches <<<"$spec"
@@ -49,8 +53,11 @@ for spec in "${models[@]}"; do
   jedge convert $W/$name.onnx -o $W/$name.bundle --precision fp16 --profile tensorrt --validation-inputs 1 2>&1 | grep -E "error|variant" | tail -3
   fp16=$(LD_LIBRARY_PATH= python3 -c "import json,sys; b=json.load(open(sys.argv[1])); print(next(v['file'] for v in b['variants'] if v['id'].startswith('fp16')))" $W/$name.bundle/bundle.json)
   rm -f $W/*.layers.json
+  opts=${PROOF:-}
+  # CUDA graphs need one fixed batch (TrtProof refuses graphs with several): time those engines plainly only
+  [[ $batches == *,* ]] && opts=$(sed -E 's/graphs=[a-z]+//' <<<"$opts")
   proof "$W/$name.onnx" "fp16:$W/$name.bundle/$fp16" "$batches" "$OUT/$name.json" runs=30 warmup=5 level=1 workspace=${WS:-8192} \
-    cache=$W/trt.cache engines=$W ${PROOF:-} 2>&1 | grep -E "parsed .* layers|rror" | tail -3
+    cache=$W/trt.cache engines=$W $opts 2>&1 | grep -E "parsed .* layers|rror" | tail -3
   mkdir -p "$OUT/layers" && for f in $W/*.layers.json; do [ -f "$f" ] && cp "$f" "$OUT/layers/$name.json"; done
   LD_LIBRARY_PATH= python3 - "${nodes:-?}" "$OUT/$name.json" "$name" "$(( $(date +%s) - t0 ))" <<'PY'
 import json, sys
@@ -67,7 +74,7 @@ for e in r.get("engines", []):
     print("ENGINE %s %s" % (sys.argv[3], json.dumps(e.get("engine_layers"))))
 PY
 done
-LD_LIBRARY_PATH= python3 - "$OUT" <<'PY'
+LD_LIBRARY_PATH= python3 - "$OUT" "${befores[@]}" <<'PY'
 import json, sys, os
 def times(n, key):
     p = os.path.join(sys.argv[1], n + ".json")
@@ -84,10 +91,8 @@ for key, how in (("timing", ""), ("timing_cuda_graphs", ", CUDA graphs")):
         elif key == "timing":
             print("SPEEDUP %s batch %d: missing figures" % (m, b))
     v = times("vit197-van", key).get(1)
-    for f in sorted(os.listdir(sys.argv[1])):  # the BEFORE= models against the same run's vanilla
-        n = f[:-5]
-        if f.startswith("vit197-") and f.endswith(".json") and n not in ("vit197-van", "vit197-elf"):
-            x = times(n, key).get(1)
-            if v and x:
-                print("SPEEDUP %s batch 1%s: vanilla %.3f ms, %s %.3f ms -> %.2fx" % (n, how, v, n, x, v / x))
+    for n in sys.argv[2:]:  # the BEFORE= models against the same run's vanilla
+        x = times(n, key).get(1)
+        if v and x:
+            print("SPEEDUP %s batch 1%s: vanilla %.3f ms, %s %.3f ms -> %.2fx" % (n, how, v, n, x, v / x))
 PY

@@ -82,7 +82,7 @@ public final class TrtProof {
 
     /** What to prove, parsed and checked before any engine is built. */
     record Args(Path dir, Path fp32Model, List<Item> items, int[] batches, int runs, int warmup, TrtBuildOptions build,
-            TrtSessionOptions session, boolean graphsToo, Map<String, String> kv) {
+            TrtSessionOptions session, boolean graphsToo, List<String> ios, Map<String, String> kv) {
         /** One precision and the ONNX its engine is built from. */
         record Item(String precision, Path onnx) {
         }
@@ -117,7 +117,7 @@ public final class TrtProof {
             if (kv.containsKey("cache")) {
                 ob.timingCache(Path.of(kv.get("cache")));
             }
-            ios(kv);
+            List<String> ios = ios(kv);
             String graphs = kv.getOrDefault("graphs", "off").trim().toLowerCase(Locale.ROOT);
             if (!Set.of("off", "on", "both").contains(graphs)) {
                 throw new IllegalArgumentException("graphs '" + kv.get("graphs") + "', expected off, on or both");
@@ -130,7 +130,7 @@ public final class TrtProof {
             TrtSessionOptions session = TrtSessionOptions.builder().maxContexts(positive("contexts", kv.getOrDefault("contexts", "1")))
                     .cudaGraphs(graphs.equals("on")).build();
             return new Args(dir, fp32Model, items, batches, positive("runs", kv.getOrDefault("runs", "50")),
-                    Integer.parseInt(kv.getOrDefault("warmup", "10")), ob.build(), session, graphs.equals("both"), kv);
+                    Integer.parseInt(kv.getOrDefault("warmup", "10")), ob.build(), session, graphs.equals("both"), ios, kv);
         }
 
         private static boolean bool(String what, String v) {
@@ -273,7 +273,7 @@ public final class TrtProof {
             int accBatch = sample != null ? a.maxBatch() : a.batches()[0];
             er.put("engine_inputs", s.inputs().stream().map(t -> t.name() + ":" + t.dataType()).toList());
             er.put("engine_outputs", s.outputs().stream().map(t -> t.name() + ":" + t.dataType()).toList());
-            List<String> ios = Args.ios(a.kv());
+            List<String> ios = a.ios();
             List<Object> timings = new ArrayList<>();
             for (String io : ios) {
                 float[] out = s.run(in(io, inputs(s.inputs(), inName, sample, accBatch)), Set.of(outName)).get(outName).floats();
@@ -300,7 +300,12 @@ public final class TrtProof {
                 String outName = a.kv().getOrDefault("output", s.outputs().get(0).name());
                 List<Object> timings = new ArrayList<>();
                 for (int b : a.batches()) {
-                    timings.add(timing(s, inputs(s.inputs(), inName, sample, b), outName, a, item.precision()));
+                    for (String io : a.ios()) {
+                        Map<String, Object> tm = timing(s, in(io, inputs(s.inputs(), inName, sample, b)), outName, a,
+                                item.precision() + " " + io + " graphs");
+                        tm.put("io", io);
+                        timings.add(tm);
+                    }
                 }
                 er.put("timing_cuda_graphs", timings);
             }

@@ -22,11 +22,14 @@ public final class AttentionCrossover {
     /**
      * TensorRT FP16 on an H200, ViT dim 192, depth 12, 6 heads, ELFATT 1:1 with LePE in the decomposed form that
      * TensorRT fuses (both heads in one attention at one block with the unit queries written by the qkv GEMM, LePE as
-     * shifted sums), GPU time at batch 1 without CUDA graphs (the runtime's default), all three lengths from one run
-     * (benchmarks/elfatt-gemm-queries-tensorrt-h200-2026-12-03.md). Plain batch-1 timings are bound by kernel launches and
-     * move by up to 50% between runs; as CUDA graphs the same run reads 0.70 / 1.16 / 4.57.
+     * shifted sums), GPU time at batch 1 without CUDA graphs (the runtime's default). Plain batch-1 timings are bound by
+     * kernel launches and move by up to 50% between runs, so each point is the lower of the paired runs that measured the
+     * form: 197 tokens 0.76 (one run, the form changed since), 1025 tokens 0.84 and 1.05 (the CUDA-graph figures agree,
+     * 1.15 and 1.16), 4097 tokens 4.48 and 4.51 (benchmarks/elfatt-layers-tensorrt-h200-2026-12-03.md,
+     * benchmarks/elfatt-gemm-queries-tensorrt-h200-2026-12-03.md). A bundle never makes ELFATT its default where one run
+     * saw it slower.
      */
-    static final List<Point> TENSORRT = List.of(new Point(197, 0.76), new Point(1025, 1.05), new Point(4097, 4.51));
+    static final List<Point> TENSORRT = List.of(new Point(197, 0.76), new Point(1025, 0.84), new Point(4097, 4.48));
     /**
      * ONNX Runtime CPU FP32, 2 threads, the same model against the fastest vanilla form, as paired
      * ratios of interleaved runs, ELFATT in its ONNX Runtime form (local head MultiHeadAttention,
