@@ -5,6 +5,7 @@ import io.jedge.converters.bundle.BundleAssembler;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.onnx.TensorData;
+import io.jedge.converters.precision.NoInt8LayerException;
 import io.jedge.converters.precision.PrecisionPasses;
 import io.jedge.runtime.selection.AttentionCrossover;
 import io.jedge.sdk.bundle.AttentionKind;
@@ -37,7 +38,9 @@ public final class Converter {
 
     /**
      * Builds every requested variant in memory first, so a variant refused by the accuracy gate
-     * ({@code AccuracyTargetException}) or an interrupted calibration leaves no files behind.
+     * ({@code AccuracyTargetException}) or an interrupted calibration leaves no files behind. An INT8
+     * variant left with no INT8 layer ({@link NoInt8LayerException}) is left out, the reason recorded
+     * on its FP32 variant as attribute {@code leftOut.int8}; without an FP32 variant the conversion fails.
      */
     public Bundle convert(Path modelFile, Path bundleDir, ConversionOptions o) throws BundleException {
         List<String> merging = o.attention().stream().filter(f -> f.contains("tome")).toList();
@@ -64,6 +67,7 @@ public final class Converter {
                 List<Report> reports, long nanos) {
         }
         List<Pending> pending = new ArrayList<>();
+        Map<String, String> leftOut = new LinkedHashMap<>(); // fp32 variant id -> why its INT8 variant is left out
         for (AttentionVariant form : AttentionVariants.produce(source, o, inputs, pre, progress)) {
             Map<String, String> attrs = new LinkedHashMap<>(form.attributes());
             attrs.put("source", modelFile.getFileName().toString());
@@ -71,11 +75,25 @@ public final class Converter {
             for (Precision p : o.precisions()) {
                 String id = p.id() + "-" + form.kind().id();
                 long t0 = System.nanoTime();
-                PrecisionPasses.Variant v = switch (p) {
-                    case FP32 -> new PrecisionPasses.Variant(form.model(), null, Map.of());
-                    case FP16 -> passes.fp16(form.model(), id, inputs, pre, classifier);
-                    case INT8 -> passes.int8(form.model(), id, inputs, pre, classifier);
-                };
+                PrecisionPasses.Variant v;
+                try {
+                    v = switch (p) {
+                        case FP32 -> new PrecisionPasses.Variant(form.model(), null, Map.of());
+                        case FP16 -> passes.fp16(form.model(), id, inputs, pre, classifier);
+                        case INT8 -> passes.int8(form.model(), id, inputs, pre, classifier);
+                    };
+                } catch (NoInt8LayerException e) {
+                    // an INT8 variant with every layer float is its FP32 variant under another name: that one stands in
+                    String fp32Id = Precision.FP32.id() + "-" + form.kind().id();
+                    if (!o.precisions().contains(Precision.FP32)) {
+                        throw new NoInt8LayerException(e.variant(), e.reason(), e.hint() + ", or add fp32 to --precision to write"
+                                + " the bundle without " + e.variant());
+                    }
+                    String why = e.reason() + "; " + fp32Id + " already covers this";
+                    progress.accept(id + " left out: " + why + " (" + e.hint() + ")");
+                    leftOut.put(fp32Id, why);
+                    continue;
+                }
                 Map<String, String> va = new LinkedHashMap<>(attrs);
                 va.putAll(v.attributes());
                 List<Report> reports = new ArrayList<>();
@@ -89,6 +107,8 @@ public final class Converter {
                 pending.add(new Pending(id, v.model(), p, form.kind(), va, reports, System.nanoTime() - t0));
             }
         }
+        // recorded on the FP32 variant as a latent-diffusion bundle records its left-out precisions
+        pending.stream().filter(v -> leftOut.containsKey(v.id())).forEach(v -> v.attributes().put("leftOut.int8", leftOut.get(v.id())));
         boolean forTensorRt = EngineStage.forTensorRt(o);
         boolean hasVanilla = pending.stream().anyMatch(v -> v.attention() == AttentionKind.VANILLA);
         for (Pending v : pending) {

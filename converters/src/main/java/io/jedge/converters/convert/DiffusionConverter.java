@@ -6,6 +6,7 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.precision.Fp16Converter;
+import io.jedge.converters.precision.NoInt8LayerException;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleException;
@@ -28,8 +29,8 @@ import java.util.function.Consumer;
  * {@code --attention} form ({@code fp32-vanilla}; {@code fp32-elfatt-sd}, {@code fp32-tome} and
  * {@code fp32-elfatt-sd+tome}, each with the blocks that keep the fidelity floor and its fidelity
  * report on the predicted noise) and each precision ({@code fp16-*}, and {@code int8-*} QDQ calibrated on the
- * denoiser inputs of seeded FP32 generations; one left out is recorded on its FP32 variant as attribute
- * {@code leftOut.<precision>}), the decoder
+ * denoiser inputs of seeded FP32 generations; one left out, below the floor or with no layer left INT8, is recorded on
+ * its FP32 variant as attribute {@code leftOut.<precision>}), the decoder
  * ({@code fp32-decoder}, {@code fp16-decoder}; never INT8), TensorRT engines of all of them with
  * {@code --engines tensorrt}, and the {@link GenerationDefaults} in the manifest's pipeline map.
  * The defaults come from the models (latent shape from the denoiser's input, null class from a
@@ -191,7 +192,16 @@ public final class DiffusionConverter {
                         // Int8Options' defaults keep the timestep embedder, adaLN, patch embedding, final linear and attention
                         // BMMs float: quantizing the first, third, fourth or fifth cost fidelity on the trained digits DiT, adaLN
                         // gains nothing (benchmarks/int8-diffusion-trained-digits-cpu-2026-12-03.md)
-                        Int8Calibration.Int8Denoiser r = calibration.quantize(f.model(), id, fp32Id, o.precision());
+                        Int8Calibration.Int8Denoiser r;
+                        try {
+                            r = calibration.quantize(f.model(), id, fp32Id, o.precision());
+                        } catch (NoInt8LayerException e) {
+                            // every layer float: the FP32 variant under another name, which that variant already is
+                            String why = e.reason() + "; " + fp32Id + " already covers this";
+                            progress.accept(id + " left out: " + why + " (" + e.hint() + ")");
+                            leftOut.computeIfAbsent(fp32Id, k -> new LinkedHashMap<>()).put("leftOut." + p.id(), why);
+                            continue;
+                        }
                         acc = r.report();
                         model = r.model();
                         attrs.putAll(r.attributes());

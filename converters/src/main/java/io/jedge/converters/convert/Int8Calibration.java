@@ -58,16 +58,21 @@ final class Int8Calibration {
      * with each layer float alone, what the gate reads) until it holds, the {@code --max-auto-exclude} budget is spent or
      * the next layer alone float does no better than none. The report reuses the loop's last measure, which is of the
      * model it returns: the variant runs on the fidelity inputs once, not once more for the report.
+     *
+     * @throws io.jedge.converters.precision.NoInt8LayerException when no layer would be INT8 (checked before the first
+     *     calibration generations are recorded, and again after the validation loop)
      */
     Int8Denoiser quantize(OnnxModel form, String variantId, String fp32Id, PrecisionOptions options) {
+        PrecisionPasses passes = new PrecisionPasses(options, progress);
         if (calibration == null) {
+            passes.requireInt8Layers(form, variantId); // before the generations are recorded for nothing
             long t0 = System.nanoTime();
             calibration = record(GENERATIONS, SEED);
             heldOut = record(1, SEED + GENERATIONS);
             progress.accept(String.format(Locale.ROOT, "int8: recorded %d calibration and %d held-out denoiser inputs along seeded"
                     + " fp32 generations (%.1f s)", calibration.samples(), heldOut.samples(), (System.nanoTime() - t0) / 1e9));
         }
-        PrecisionPasses.Int8Variant r = new PrecisionPasses(options, progress).quantize(form, variantId, calibration, heldOut, false,
+        PrecisionPasses.Int8Variant r = passes.quantize(form, variantId, calibration, heldOut, false,
                 candidate -> {
                     Map<String, Double> noise = fidelity.noiseMetrics(form, candidate);
                     return new Int8Quantizer.Measurement(noise.get("noiseCosineMin"), noise);

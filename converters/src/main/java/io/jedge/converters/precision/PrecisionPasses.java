@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 /**
  * The FP16 and INT8 variants of a model with their accuracy reports, gated by
  * {@link PrecisionOptions#minCosine()}: what {@code jedge convert} calls per precision. Nothing is
- * written here; a variant below the gate throws {@link AccuracyTargetException}.
+ * written here; a variant below the gate throws {@link AccuracyTargetException}, and an INT8 one with no layer left INT8
+ * {@link NoInt8LayerException}.
  *
  * <pre>{@code
  * PrecisionPasses passes = new PrecisionPasses(PrecisionOptions.defaults(), System.out::println);
@@ -70,6 +71,7 @@ public final class PrecisionPasses {
      * INT8 QDQ: calibrates, quantizes, runs the validation loop, then gates.
      *
      * @throws AccuracyTargetException below the cosine gate after the loop
+     * @throws NoInt8LayerException when no layer is left INT8 (see {@link #quantize})
      * @throws CalibrationCancelledException if the thread is interrupted
      */
     public Variant int8(OnnxModel fp32, String variantId, List<TensorSpec> inputs, Preprocessing preprocessing, boolean classifier) {
@@ -104,6 +106,8 @@ public final class PrecisionPasses {
      * @param gate the measure the caller gates on, which the validation loop then reaches for (see
      *     {@link Int8Quantizer#quantize(OnnxModel, CalibrationSet, CalibrationSet, double, boolean, Consumer,
      *     java.util.function.Function)}); null: the output cosine on {@code heldOut}
+     * @throws NoInt8LayerException when no layer is left INT8: the plan quantizes none, or the validation loop kept every
+     *     one float (it holds the floor then, but is the FP32 model under another name)
      * @throws CalibrationCancelledException if the thread is interrupted
      */
     public Int8Variant quantize(OnnxModel fp32, String variantId, CalibrationSet calibration, CalibrationSet heldOut, boolean classifier,
@@ -113,6 +117,9 @@ public final class PrecisionPasses {
                 o.int8().method().cliName(), o.int8().profile().cliName()));
         Int8Quantizer.Result r = q.quantize(fp32, calibration, heldOut, o.minCosine(), classifier,
                 p -> progress.accept(variantId + ": " + p), gate);
+        if (r.quantizedCount() == 0) {
+            throw noInt8Layer(variantId, r.layers(), r.autoExcluded());
+        }
         AccuracyEvaluation e = r.evaluation().orElseThrow();
         progress.accept(summary(variantId, e));
         List<String> notes = new ArrayList<>();
@@ -136,6 +143,44 @@ public final class PrecisionPasses {
             attrs.put("autoExcludedLayers", String.join(",", r.autoExcluded()));
         }
         return new Int8Variant(new Variant(r.model(), e.toReport(variantId, "fp32", notes), attrs), e, r.measurement(), r.notKeptFloat());
+    }
+
+    /**
+     * Refuses, before any calibration data is gathered, an INT8 variant whose layer plan quantizes no layer of
+     * {@code fp32}; {@link #quantize} refuses it too, and a result the validation loop left with no INT8 layer.
+     *
+     * @throws NoInt8LayerException when the plan quantizes nothing
+     */
+    public void requireInt8Layers(OnnxModel fp32, String variantId) {
+        List<Int8Quantizer.QuantLayer> plan = new Int8Quantizer(o.int8()).plan(fp32);
+        if (plan.stream().noneMatch(Int8Quantizer.QuantLayer::quantized)) {
+            throw noInt8Layer(variantId, plan, List.of());
+        }
+    }
+
+    /** Why no layer of {@code layers} is INT8 (none quantized), and what to do. */
+    private NoInt8LayerException noInt8Layer(String variantId, List<Int8Quantizer.QuantLayer> layers, List<String> autoExcluded) {
+        if (!autoExcluded.isEmpty()) {
+            return new NoInt8LayerException(variantId, String.format(Locale.ROOT, "every INT8 layer had to stay float to hold"
+                    + " --min-cosine %s (the validation loop kept all %d float)", o.minCosine(), autoExcluded.size()),
+                    "for INT8 layers, lower --min-cosine or try another --calibrator");
+        }
+        if (layers.isEmpty()) {
+            return new NoInt8LayerException(variantId, "the model has no MatMul, Gemm, Conv or ConvTranspose layer to quantize",
+                    "INT8 has nothing to run here");
+        }
+        List<String> reasons = layers.stream().map(Int8Quantizer.QuantLayer::reason).distinct().toList();
+        List<String> hints = new ArrayList<>();
+        if (reasons.stream().anyMatch(w -> w.contains("--exclude-layers"))) {
+            hints.add("name fewer layers in --exclude-layers");
+        }
+        if (reasons.stream().anyMatch(w -> w.contains("quantizeAttention"))) {
+            hints.add("add --quantize-attention to quantize the attention MatMuls");
+        }
+        String hint = hints.isEmpty() ? "its layers are too small or at the model's edges for INT8"
+                : "for INT8 layers, " + String.join(", or ", hints);
+        return new NoInt8LayerException(variantId, "the INT8 plan keeps all " + layers.size() + " of its layers float ("
+                + String.join("; ", reasons.subList(0, Math.min(3, reasons.size()))) + (reasons.size() > 3 ? "; ..." : "") + ")", hint);
     }
 
     private static String summary(String id, AccuracyEvaluation e) {

@@ -151,6 +151,30 @@ class DiffusionConverterTest {
     }
 
     /**
+     * A floor only FP32 holds and a loop budget for every layer: each layer kept float alone raises the worst predicted-noise
+     * cosine (blocks.1.attn.proj alone float does no better than none on this seeded DiT, so it is named float), so the loop
+     * keeps them all float. That model is fp32-vanilla under another name: int8-vanilla is left out (it was written, with
+     * no INT8 layer) and fp32-vanilla records why.
+     */
+    @Test
+    void anInt8DenoiserWhoseLoopKeptEveryLayerFloatIsLeftOutAndTheManifestSaysWhy() throws Exception {
+        List<String> log = new ArrayList<>();
+        ConversionOptions o = options().precisions(List.of(Precision.FP32, Precision.INT8)).precision(PrecisionOptions.builder()
+                .minCosine(1.0).int8(Int8Options.builder().excludeLayers(List.of("blocks.1.attn.proj")).maxAutoExclude(100).build())
+                .build()).build();
+
+        Bundle b = new DiffusionConverter(log::add).convert(dit(DIT), decoder(0, 4), tmp.resolve("b"), o, Map.of());
+
+        assertEquals(List.of("fp32-vanilla"), b.manifest().variants(Role.DENOISER).stream().map(Variant::id).toList(), log.toString());
+        String why = b.manifest().variant("fp32-vanilla").orElseThrow().attributes().get("leftOut.int8");
+        assertTrue(why != null && why.matches("every INT8 layer had to stay float to hold --min-cosine 1\\.0 \\(the validation"
+                + " loop kept all \\d+ float\\); fp32-vanilla already covers this"), why + " in " + log);
+        assertTrue(log.contains("int8-vanilla left out: " + why + " (for INT8 layers, lower --min-cosine or try another --calibrator)"),
+                log.toString());
+        assertTrue(b.manifest().reports().stream().noneMatch(r -> r.variant().startsWith("int8")), b.manifest().reports().toString());
+    }
+
+    /**
      * {@code --profile tensorrt}: symmetric int8 Q/DQ (zero points 0), the form TensorRT's strongly typed parse takes, with
      * nothing {@link EngineStage} would refuse; its engine would carry the report. TensorRT itself runs in the GPU scripts.
      */

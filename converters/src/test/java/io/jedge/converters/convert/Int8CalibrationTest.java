@@ -1,6 +1,7 @@
 package io.jedge.converters.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jedge.converters.models.DitBuilder;
@@ -8,6 +9,7 @@ import io.jedge.converters.models.DitConfig;
 import io.jedge.converters.models.SeededWeights;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.precision.Int8Options;
+import io.jedge.converters.precision.NoInt8LayerException;
 import io.jedge.converters.precision.PrecisionOptions;
 import io.jedge.sdk.diffusion.GenerationDefaults;
 import java.util.ArrayList;
@@ -55,5 +57,24 @@ class Int8CalibrationTest {
         Map<String, Double> live = new DenoiserFidelity(dit, 10L, 1234).noiseMetrics(dit, loop.model());
         live.forEach((k, v) -> assertEquals(v, loop.report().metrics().get(k), 0.0, k));
         assertEquals(live.get("noiseCosineMin"), loop.report().metrics().get("cosine"), 0.0);
+    }
+
+    /** A plan that quantizes no layer is refused before the calibration generations are recorded for it. */
+    @Test
+    void aPlanWithNoInt8LayerIsRefusedBeforeAnyGenerationIsRecorded() {
+        OnnxModel dit = DitBuilder.build(TINY, new SeededWeights(11));
+        DenoiserFidelity f = new DenoiserFidelity(dit, 10L, 1234);
+        List<String> log = new ArrayList<>();
+        Int8Calibration calibration = new Int8Calibration(f, dit, GenerationDefaults.builder().build(), log::add);
+        PrecisionOptions excludeAll = PrecisionOptions.builder().int8(Int8Options.builder().excludeLayers(List.of("blocks.*")).build())
+                .build();
+
+        NoInt8LayerException e = assertThrows(NoInt8LayerException.class,
+                () -> calibration.quantize(dit, "int8-vanilla", "fp32-vanilla", excludeAll));
+
+        assertTrue(e.reason().startsWith("the INT8 plan keeps all ") && e.reason().contains("excluded by --exclude-layers"), e.reason());
+        assertTrue(e.hint().contains("name fewer layers in --exclude-layers"), e.hint());
+        assertEquals(List.of(), log, "nothing recorded, calibrated or measured");
+        assertEquals(0, f.variantRuns());
     }
 }

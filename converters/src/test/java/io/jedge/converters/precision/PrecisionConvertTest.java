@@ -74,4 +74,45 @@ class PrecisionConvertTest {
         assertTrue(e.suggestedLayers().stream().allMatch(l -> l.startsWith("blocks.")), e.suggestedLayers().toString());
         assertFalse(Files.exists(bundle), "nothing may be written for a refused conversion");
     }
+
+    /**
+     * A floor only FP32 holds and a loop budget for every layer: the SQNR-ranked loop keeps all of them float, which is
+     * the FP32 model, not an INT8 variant. It is left out (it was written as int8-vanilla, with no INT8 layer) and
+     * fp32-vanilla records why, as a latent-diffusion bundle records its left-out precisions.
+     */
+    @Test
+    void anInt8VariantWhoseLoopKeptEveryLayerFloatIsLeftOutAndTheManifestSaysWhy() throws Exception {
+        List<String> lines = new ArrayList<>();
+        Path bundle = tmp.resolve("bundle");
+        PrecisionOptions po = PrecisionOptions.builder().calibrationSeeded(4).validationInputs(4).minCosine(0.99999999)
+                .int8(Int8Options.builder().maxAutoExclude(100).build()).build();
+        Bundle b = new Converter(lines::add).convert(model(), bundle, ConversionOptions.builder()
+                .precisions(List.of(Precision.FP32, Precision.INT8)).precision(po).build());
+
+        assertEquals(List.of("fp32-vanilla"), b.manifest().variants().stream().map(Variant::id).toList(), lines.toString());
+        String why = b.manifest().variant("fp32-vanilla").orElseThrow().attributes().get("leftOut.int8");
+        assertEquals("every INT8 layer had to stay float to hold --min-cosine 0.99999999 (the validation loop kept all 8 float);"
+                + " fp32-vanilla already covers this", why);
+        assertTrue(lines.contains("int8-vanilla left out: " + why + " (for INT8 layers, lower --min-cosine or try another --calibrator)"),
+                lines.toString());
+        assertEquals(List.of(), b.manifest().reports());
+        try (var files = Files.list(b.dir())) {
+            assertEquals(List.of(), files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("int8")).toList());
+        }
+    }
+
+    /** Without an FP32 variant to stand in, an INT8 variant with no INT8 layer fails the conversion, saying what to add. */
+    @Test
+    void anInt8VariantWithNoInt8LayerAndNoFp32VariantFailsTheConversion() {
+        Path bundle = tmp.resolve("refused");
+        PrecisionOptions po = PrecisionOptions.builder().calibrationSeeded(4).validationInputs(4)
+                .int8(Int8Options.builder().excludeLayers(List.of("blocks.*")).build()).build();
+        NoInt8LayerException e = assertThrows(NoInt8LayerException.class, () -> new Converter(l -> { }).convert(model(), bundle,
+                ConversionOptions.builder().precisions(List.of(Precision.INT8)).precision(po).build()));
+        assertEquals("int8-vanilla", e.variant());
+        assertTrue(e.reason().startsWith("the INT8 plan keeps all ") && e.reason().contains("excluded by --exclude-layers"), e.reason());
+        assertTrue(e.getMessage().contains("for INT8 layers, name fewer layers in --exclude-layers"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(", or add fp32 to --precision to write the bundle without int8-vanilla"), e.getMessage());
+        assertFalse(Files.exists(bundle), "nothing may be written for a refused conversion");
+    }
 }
