@@ -89,8 +89,8 @@ public final class Converter {
                         throw new NoInt8LayerException(e.variant(), e.reason(), e.hint() + ", or add fp32 to --precision to write"
                                 + " the bundle without " + e.variant());
                     }
-                    String why = e.reason() + "; " + fp32Id + " already covers this";
-                    progress.accept(id + " left out: " + why + " (" + e.hint() + ")");
+                    String why = e.reason() + "; " + fp32Id + " already covers this (" + e.hint() + ")";
+                    progress.accept(id + " left out: " + why);
                     leftOut.put(fp32Id, why);
                     continue;
                 }

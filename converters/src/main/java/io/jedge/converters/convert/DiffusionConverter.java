@@ -197,8 +197,8 @@ public final class DiffusionConverter {
                             r = calibration.quantize(f.model(), id, fp32Id, o.precision());
                         } catch (NoInt8LayerException e) {
                             // every layer float: the FP32 variant under another name, which that variant already is
-                            String why = e.reason() + "; " + fp32Id + " already covers this";
-                            progress.accept(id + " left out: " + why + " (" + e.hint() + ")");
+                            String why = e.reason() + "; " + fp32Id + " already covers this (" + e.hint() + ")";
+                            progress.accept(id + " left out: " + why);
                             leftOut.computeIfAbsent(fp32Id, k -> new LinkedHashMap<>()).put("leftOut." + p.id(), why);
                             continue;
                         }
@@ -214,7 +214,9 @@ public final class DiffusionConverter {
                     if (!(m.get("cosine") >= o.precision().minCosine())) {
                         String why = String.format(Locale.ROOT, "its worst predicted-noise cosine %.5f is below --min-cosine %s",
                                 m.get("cosine"), o.precision().minCosine());
-                        progress.accept(id + " left out: " + why + " (" + hint + ")");
+                        // with its hint: a left-out variant has no report, so this is where the bundle says what to try
+                        why = why + " (" + hint + ")";
+                        progress.accept(id + " left out: " + why);
                         leftOut.computeIfAbsent(fp32Id, k -> new LinkedHashMap<>()).put("leftOut." + p.id(), why);
                         continue;
                     }

@@ -296,7 +296,8 @@ public final class Int8Quantizer {
             boolean classifier, Consumer<CalibrationProgress> progress, Function<OnnxModel, Measurement> measure) {
         Calibration c = calibrate(fp32, calibration, progress);
         Set<String> auto = new LinkedHashSet<>();
-        OnnxModel model = apply(c, auto);
+        // the measured loop builds its own first model, so that no frame keeps one it has moved past (each is a QDQ copy)
+        OnnxModel model = validation != null && measure != null ? null : apply(c, auto);
         if (validation == null) {
             return new Result(model, describe(c.candidates, auto, Map.of()), usedRanges(c, auto), Optional.empty(), List.of(),
                     Optional.empty(), Map.of());
@@ -308,8 +309,7 @@ public final class Int8Quantizer {
         AccuracyEvaluation e;
         Optional<Measurement> measured = Optional.empty();
         if (measure != null) {
-            Measured last = excludeByMeasure(c, new Measured(model, measure.apply(model)), minCosine, budget, measure, auto, why,
-                    notKeptFloat);
+            Measured last = excludeByMeasure(c, minCosine, budget, measure, auto, why, notKeptFloat);
             model = last.model();
             measured = Optional.of(last.measurement());
             e = AccuracyEvaluator.evaluate(c.model, model, validation, probes(c, auto), classifier);
@@ -348,11 +348,15 @@ public final class Int8Quantizer {
      * {@code notKeptFloat} says which layers the budget still allowed and why. Costs one measure per quantized layer,
      * and only when the first model misses; the first layer kept float is the model it measured alone.
      */
-    private Measured excludeByMeasure(Calibration c, Measured full, double minCosine, int budget,
+    private Measured excludeByMeasure(Calibration c, double minCosine, int budget,
             Function<OnnxModel, Measurement> measure, Set<String> auto, Map<String, String> why, Map<String, String> notKeptFloat) {
+        OnnxModel all = apply(c, auto);
+        Measured full = new Measured(all, measure.apply(all));
+        all = null;
         if (full.measurement().cosine() >= minCosine || budget == 0) {
             return full;
         }
+        Measurement fullFigure = full.measurement();
         LOG.info("INT8: cosine {} below {}; measuring each quantized layer kept float alone for the validation loop"
                 + " (a max-auto-exclude of 0 turns it off)", full.measurement().cosine(), minCosine);
         Map<String, Measurement> alone = new LinkedHashMap<>();
@@ -380,23 +384,25 @@ public final class Int8Quantizer {
             double v = alone.get(l).cosine();
             return Double.isNaN(v) ? Double.NEGATIVE_INFINITY : v;
         }).reversed()).toList();
+        // from here only the models that may be returned stay referenced: the loop's models are whole QDQ copies
         Measured current = full;
+        full = null;
         for (int i = 0; i < order.size(); i++) {
             double cosine = current.measurement().cosine();
             if (cosine >= minCosine || auto.size() >= budget) {
                 break;
             }
             String layer = order.get(i);
-            if (!alone.get(layer).betterThan(full.measurement())) {
+            if (!alone.get(layer).betterThan(fullFigure)) {
                 // ranked best first: neither this layer nor any after it gains anything float
                 for (String l : order.subList(i, Math.min(order.size(), i + budget - auto.size()))) {
                     notKeptFloat.put(l, String.format(java.util.Locale.ROOT, "not kept float by the validation loop, which its budget"
                             + " allowed (cosine %.5f < %s): %.5f with this layer alone float, no better than %.5f with every layer"
-                            + " quantized", cosine, minCosine, alone.get(l).cosine(), full.measurement().cosine()));
+                            + " quantized", cosine, minCosine, alone.get(l).cosine(), fullFigure.cosine()));
                 }
                 LOG.info("INT8: cosine {} below {}; the validation loop stops with {} of {} layers float: kept float alone, {} do"
                         + " no better than every layer quantized ({})", cosine, minCosine, auto.size(), budget,
-                        notKeptFloat.keySet(), full.measurement().cosine());
+                        notKeptFloat.keySet(), fullFigure.cosine());
                 break;
             }
             auto.add(layer);
@@ -404,7 +410,9 @@ public final class Int8Quantizer {
                     + " layer alone float)", cosine, minCosine, alone.get(layer).cosine()));
             if (auto.size() == 1 && layer.equals(bestLayer)) {
                 current = best; // this layer alone float: that model, measured already
+                best = null;
             } else {
+                best = null;
                 OnnxModel m = apply(c, auto);
                 current = new Measured(m, measure.apply(m));
             }
