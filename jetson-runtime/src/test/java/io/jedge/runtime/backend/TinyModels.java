@@ -132,6 +132,12 @@ public final class TinyModels {
     /** Columns of the {@code fp16} fixture's input and output. */
     public static final int FP16_IN = 8;
     public static final int FP16_OUT = 4;
+    /**
+     * How far the {@code fp16} fixture may answer from {@link #fp16Reference} for inputs in [-1, 1]: it rounds x and
+     * y to float16 (relative 2^-11) and may compute in float16; |y| stays under 4, so y's rounding is under 2e-3, and
+     * x's moves y by under sum |w| * 2^-11 = 2e-3.
+     */
+    public static final float FP16_TOLERANCE = 5e-3f;
 
     /**
      * What the {@code fp16} fixture computes for float32 {@code x} [N,8], in float32 (its weights as it stores them,
@@ -150,6 +156,15 @@ public final class TinyModels {
             }
         }
         return y;
+    }
+
+    /** {@code rows} rows of input for the {@code fp16} fixture, in [-1, 1], values float16 cannot hold exactly. */
+    public static float[] fp16Input(int rows) {
+        float[] x = new float[rows * FP16_IN];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.sin(1.7 * i + 0.123456);
+        }
+        return x;
     }
 
     private static float half(double v) {
