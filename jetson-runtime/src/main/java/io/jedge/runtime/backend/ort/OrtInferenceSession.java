@@ -271,7 +271,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
         TensorInfo info = t.getInfo();
         long[] shape = info.getShape();
         return switch (info.type) {
-            // ORT's own getFloatBuffer would widen too; Staging does it as TensorRT's outputs are, with one copy fewer
+            // widened as TensorRT's outputs are (ORT's getFloatBuffer would widen too, through one more copy)
             case FLOAT16 -> Staging.read(name, DataType.FLOAT16, shape, t.getByteBuffer().order(ByteOrder.nativeOrder()));
             case FLOAT, BFLOAT16, DOUBLE -> {
                 FloatBuffer fb = t.getFloatBuffer();
@@ -285,14 +285,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
                 lb.get(a);
                 yield Tensor.ofLongs(shape, a);
             }
-            case INT32 -> {
-                java.nio.IntBuffer ib = t.getIntBuffer();
-                long[] a = new long[ib.remaining()];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = ib.get(i);
-                }
-                yield Tensor.ofLongs(shape, a);
-            }
+            case INT32 -> Staging.read(name, DataType.INT32, shape, t.getByteBuffer().order(ByteOrder.nativeOrder()));
             default -> throw new JedgeException(JedgeException.Code.RUN_FAILED,
                     "output '" + name + "' has type " + info.type + ", which run() does not return on the heap; use runInto with a direct tensor");
         };
