@@ -7,7 +7,7 @@
 #   bash benchmarks/gpu/staging.sh
 # What it proves: `TrtProof ... fp32,fp16io ... io=both` converts the model to FP16 with float16 inputs and outputs (the
 # converter a convert uses, keepIoFp32 off), so the engine's IO tensors are float16 and every float32 feed is converted on
-# the calling thread by backend.trt.Staging: heap feeds (Tensor.ofFloats) and direct ones outside the session's pool
+# the calling thread by backend.Staging (backend.trt.Staging when this was measured): heap feeds (Tensor.ofFloats) and direct ones outside the session's pool
 # (Tensor.toDirect), and the float16 output read back into float32. Each is compared, all 16 rows, with ONNX Runtime CPU
 # on the FP32 model (FP16 tolerance: cosine >= 0.999), and timed at batch 1 and 16. The FP32 engine is the baseline with
 # no conversion (heap feeds bulk-copied into the pinned buffer, direct ones copied by CUDA from pageable memory).

@@ -59,7 +59,9 @@ import org.bytedeco.javacpp.SizeTPointer;
  *               own ONNX: "fp16" uses model_fp16.onnx beside model.onnx, "int8" model_int8.onnx (QDQ);
  *               "fp16:/path/x.onnx" names the file. A missing file is reported and skipped. "fp16io" converts
  *               the FP32 model (or the file named) to FP16 here, inputs and outputs included, so the engine's
- *               IO tensors are float16 and float32 feeds are staged through the runtime's conversion.
+ *               IO tensors are float16 and float32 feeds are staged through the runtime's conversion; the same
+ *               FP16 model then runs on ONNX Runtime too (half_io_both_backends: its float32 outputs against the
+ *               FP32 reference and the engine, runInto into float16 on both, and the line each gives for float32)
  *   BATCHES     comma list, e.g. 1,16; the profile is min(BATCHES):opt:max(BATCHES)
  *   keys        runs=50 warmup=10 workspace=4096 (MiB) tf32=true opt=max(BATCHES) level=3 contexts=1
  *               cache=FILE (timing cache) engines=DIR (where plans go; default a temp dir)
@@ -290,6 +292,10 @@ public final class TrtProof {
                 }
             }
             er.put("timing", timings);
+            if (item.precision().equals("fp16io")) {
+                er.put("half_io_both_backends", halfIoOnBothBackends(s, item, inName, outName, inputs(s.inputs(), inName, sample,
+                        accBatch), sample != null ? accBatch : 1, ortRef, torchRef));
+            }
             mem.put("used_mib_after_runs", usedMiB());
         }
         if (a.graphsToo()) {
@@ -312,6 +318,59 @@ public final class TrtProof {
         }
         mem.put("used_mib_after_close", usedMiB());
         er.put("gpu_memory", mem);
+    }
+
+    /**
+     * The float16-IO model on both backends, as an app runs it: ONNX Runtime on the same FP16 model (the converter with IO
+     * kept FP16) fed the same float32 heap and direct tensors, against the FP32 reference and against the engine; runInto
+     * into a float16 tensor against run() on each; and the line each gives for a float32 runInto tensor, which must be
+     * the same. A diagnostic: a failure is recorded, not thrown.
+     */
+    private static Map<String, Object> halfIoOnBothBackends(TrtInferenceSession trt, Args.Item item, String inName, String outName,
+            Map<String, Tensor> heap, int rows, float[] ortRef, float[] torchRef) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        OnnxModel half = Fp16Converter.convert(OnnxModel.load(item.onnx()), Fp16Options.builder().keepIoFp32(false).build()).model();
+        try (InferenceSession ort = new OrtBackend().open(half.toBytes(), "the fp16io model", SessionOptions.defaults())) {
+            r.put("ort_inputs", ort.inputs().stream().map(t -> t.name() + ":" + t.dataType()).toList());
+            r.put("ort_outputs", ort.outputs().stream().map(t -> t.name() + ":" + t.dataType()).toList());
+            Tensor trtOut = null;
+            for (String io : List.of("heap", "direct")) {
+                Map<String, Tensor> feeds = in(io, heap);
+                Tensor o = ort.run(feeds, Set.of(outName)).get(outName);
+                Tensor t = trt.run(feeds, Set.of(outName)).get(outName);
+                trtOut = t;
+                Map<String, Object> acc = accuracy("fp16io", o.floats(), rows, ortRef, torchRef);
+                acc.put("run_type", o.type().specName() + " (TensorRT: " + t.type().specName() + ")");
+                acc.put("vs_tensorrt", compare(o.floats(), t.floats()));
+                r.put("ort_" + io, acc);
+            }
+            long[] shape = trtOut.shape();
+            Map<String, Object> into = new LinkedHashMap<>();
+            for (InferenceSession s : List.of(ort, trt)) {
+                Tensor h = s.allocate(io.jedge.sdk.DataType.FLOAT16, shape);
+                s.runInto(heap, Map.of(outName, h));
+                float[] got = new float[h.elementCount()];
+                for (int i = 0; i < got.length; i++) {
+                    got[i] = io.jedge.runtime.backend.Float16.toFloat(h.buffer().getShort(i * 2));
+                }
+                s.release(h);
+                into.put(s.backendName() + "_runinto_vs_run", compare(got, s.run(heap, Set.of(outName)).get(outName).floats()));
+                Tensor wide = s.allocate(io.jedge.sdk.DataType.FLOAT32, shape);
+                try {
+                    s.runInto(heap, Map.of(outName, wide));
+                    into.put(s.backendName() + "_float32_runinto", "accepted");
+                } catch (IllegalArgumentException e) {
+                    into.put(s.backendName() + "_float32_runinto", e.getMessage());
+                } finally {
+                    s.release(wide);
+                }
+            }
+            into.put("same_refusal", into.get(OrtBackend.NAME + "_float32_runinto").equals(into.get(TrtBackend.NAME + "_float32_runinto")));
+            r.put("run_into", into);
+        } catch (RuntimeException e) {
+            r.put("error", e.toString());
+        }
+        return r;
     }
 
     /** The feeds in {@code io} memory: as they are (heap), or copied into direct memory outside any pool. */

@@ -163,6 +163,8 @@ class Fp16ConverterTest {
         Fp16Converter.Result half = Fp16Converter.convert(fp32, Fp16Options.builder().keepIoFp32(false).build());
         assertEquals(TensorData.FLOAT16, Graph.elemType(half.model().graph().inputs().get(0)));
         assertEquals(TensorData.FLOAT16, Graph.elemType(half.model().graph().outputs().get(0)));
+        // float32 feeds run it on ONNX Runtime (converted at the boundary, as on TensorRT) and the output comes back float32
+        assertTrue(Metrics.of(run(fp32, x), run(half.model(), x)).cosine() > 0.999);
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.jedge.runtime.backend;
 
-/** IEEE 754 binary16 conversions for FP16 tensors (Java 17 has no {@code Float.floatToFloat16}); shared by the ONNX writer and the TensorRT backend. */
+/** IEEE 754 binary16 conversions for FP16 tensors (Java 17 has no {@code Float.floatToFloat16}); shared by the ONNX writer and both backends ({@link Staging}). */
 public final class Float16 {
     private Float16() {
     }

@@ -31,8 +31,9 @@ public interface InferenceSession extends AutoCloseable {
 
     /**
      * Runs and writes the named outputs into {@code outputs}, direct tensors the caller owns and may
-     * reuse for every call (each shaped exactly as the output will be, of the output's element type).
-     * Only those outputs are computed. Backends that can bind caller memory do so without a copy
+     * reuse for every call (each shaped exactly as the output will be, of the output's element type: a float16
+     * output takes a float16 tensor, where {@link #run} would return float32; {@link OutputChecks} says which
+     * tensors every backend takes). Only those outputs are computed. Backends that can bind caller memory do so without a copy
      * (ONNX Runtime: pinned outputs; TensorRT: pooled pinned or mapped memory); this default runs
      * {@link #run(Map, Set)} and copies once.
      *
@@ -44,7 +45,7 @@ public interface InferenceSession extends AutoCloseable {
         for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
             Tensor have = got.get(e.getKey());
             OutputChecks.checkShape(e.getKey(), e.getValue(), have.shape());
-            have.copyInto(e.getValue().buffer());
+            Staging.write(e.getKey(), e.getValue().type(), have, e.getValue().buffer()); // run() widened float16 and int32
         }
     }
 

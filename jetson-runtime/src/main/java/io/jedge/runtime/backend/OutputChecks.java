@@ -6,7 +6,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** Checks caller-owned output tensors for {@link InferenceSession#runInto}, before anything native runs. */
+/**
+ * Checks caller-owned output tensors for {@link InferenceSession#runInto}, before anything native runs; every backend
+ * applies these, so runInto takes and refuses the same tensors everywhere. Outputs are written in the model's own
+ * element type (a float16 output into a float16 tensor, as binary16 bits): unlike inputs, nothing is converted, as
+ * runInto exists to skip copies; {@code run} is the path that returns float16 outputs as float32.
+ */
 public final class OutputChecks {
     private OutputChecks() {
     }
@@ -29,8 +34,9 @@ public final class OutputChecks {
                 throw new IllegalArgumentException("output '" + e.getKey() + "': its buffer is read-only");
             }
             if (!t.type().specName().equals(spec.dataType())) {
-                throw new IllegalArgumentException("output '" + e.getKey() + "': " + t + ", expected " + spec.dataType()
-                        + spec.shape());
+                throw new IllegalArgumentException("output '" + e.getKey() + "': " + Staging.describe(t) + ", expected "
+                        + spec.dataType() + dims(spec.shapeArray()) + " (runInto writes each output in the model's own element type"
+                        + (spec.dataType().equals("float16") ? "; run() returns float16 outputs as float32)" : ")"));
             }
             long[] want = spec.shapeArray();
             long[] have = t.shape();
@@ -39,10 +45,19 @@ public final class OutputChecks {
                 ok = want[i] < 0 || want[i] == have[i];
             }
             if (!ok) {
-                throw new IllegalArgumentException("output '" + e.getKey() + "': " + t + ", expected " + spec.dataType()
-                        + spec.shape());
+                throw new IllegalArgumentException("output '" + e.getKey() + "': " + Staging.describe(t) + ", expected "
+                        + spec.dataType() + dims(spec.shapeArray()));
             }
         }
+    }
+
+    /** A model's dims for messages: {@code [N,3,8,8]}, the dynamic batch as N and other dynamic dims as ?. */
+    public static String dims(long[] shape) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < shape.length; i++) {
+            b.append(i > 0 ? "," : "").append(shape[i] < 0 ? (i == 0 ? "N" : "?") : String.valueOf(shape[i]));
+        }
+        return b.append(']').toString();
     }
 
     /** The shape the model produced equals the caller's tensor. */

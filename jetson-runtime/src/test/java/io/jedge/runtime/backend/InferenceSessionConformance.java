@@ -86,6 +86,46 @@ public abstract class InferenceSessionConformance {
         }
     }
 
+    /**
+     * A model with float16 IO (converted to FP16 with its IO kept FP16): float32 feeds, heap or direct, are converted;
+     * run() returns the float16 output as float32; runInto writes it into a float16 tensor and refuses a float32 one,
+     * with the same line on every backend.
+     */
+    @Test
+    void float16ModelTakesFloat32FeedsAndGivesFloat32FromRun() throws Exception {
+        int rows = 3;
+        float[] x = TinyModels.fp16Input(rows + 1);
+        float[] want = TinyModels.fp16Reference(x);
+        float[] wantRows = java.util.Arrays.copyOfRange(want, TinyModels.FP16_OUT, want.length);
+        Tensor heap = Tensor.ofFloats(new long[] {rows + 1, TinyModels.FP16_IN}, x).sliceBatch(1, rows + 1);
+        Tensor direct = Tensor.ofFloats(new long[] {rows + 1, TinyModels.FP16_IN}, x).toDirect().viewBatch(1, rows + 1);
+        try (InferenceSession s = open(TinyModels.copy("fp16", tmp))) {
+            assertEquals("float16", s.inputs().get(0).dataType());
+            assertEquals("float16", s.outputs().get(0).dataType());
+            for (Tensor feed : List.of(heap, direct)) {
+                Tensor y = s.run(Map.of("x", feed)).get("y");
+                assertEquals(io.jedge.sdk.DataType.FLOAT32, y.type());
+                assertArrayEquals(new long[] {rows, TinyModels.FP16_OUT}, y.shape());
+                assertArrayEquals(wantRows, y.floats(), TinyModels.FP16_TOLERANCE, feed.isDirect() ? "direct feed" : "heap feed");
+
+                Tensor into = s.allocate(io.jedge.sdk.DataType.FLOAT16, rows, TinyModels.FP16_OUT);
+                s.runInto(Map.of("x", feed), Map.of("y", into));
+                for (int i = 0; i < wantRows.length; i++) {
+                    assertEquals(wantRows[i], Float16.toFloat(into.buffer().getShort(i * 2)), TinyModels.FP16_TOLERANCE,
+                            "runInto element " + i);
+                }
+                s.release(into);
+            }
+            assertEquals(x[TinyModels.FP16_IN], direct.buffer().getFloat(0), "the caller's tensor is read, never written");
+            Tensor wide = s.allocate(io.jedge.sdk.DataType.FLOAT32, rows, TinyModels.FP16_OUT);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> s.runInto(Map.of("x", heap), Map.of("y", wide)));
+            assertEquals("output 'y': float32[3,4] (direct), expected float16[N,4] (runInto writes each output in the model's own"
+                    + " element type; run() returns float16 outputs as float32)", e.getMessage());
+            s.release(wide);
+        }
+    }
+
     @Test
     void closeIsIdempotentAndUseAfterCloseIsRefused() throws Exception {
         InferenceSession s = openA();

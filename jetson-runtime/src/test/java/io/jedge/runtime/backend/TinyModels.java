@@ -27,7 +27,8 @@ import java.util.Map;
  * {@code tools/fixtures/tiny_onnx.py}): {@code pixels} float32 [N,3,8,8] to {@code logits} [N,6]
  * through Flatten, MatMul and Add, with a plain-Java reference of the same weights; DiT- and
  * TAESD-shaped {@code denoiser-*} and {@code decoder}; {@code types}, {@code out_T = in_T + in_T}
- * for every element type a direct tensor can hold.
+ * for every element type a direct tensor can hold; {@code fp16}, {@code y = x W + b} all in float16 (x [N,8], y [N,4]), a
+ * model converted to FP16 with its IO kept FP16, with {@link #fp16Reference} its float32 computation.
  */
 public final class TinyModels {
     public static final int FEATURES = 3 * 8 * 8;
@@ -126,6 +127,48 @@ public final class TinyModels {
 
     public static int seed(String which) {
         return "a".equals(which) ? 1 : 2;
+    }
+
+    /** Columns of the {@code fp16} fixture's input and output. */
+    public static final int FP16_IN = 8;
+    public static final int FP16_OUT = 4;
+    /**
+     * How far the {@code fp16} fixture may answer from {@link #fp16Reference} for inputs in [-1, 1]: it rounds x and
+     * y to float16 (relative 2^-11) and may compute in float16; |y| stays under 4, so y's rounding is under 2e-3, and
+     * x's moves y by under sum |w| * 2^-11 = 2e-3.
+     */
+    public static final float FP16_TOLERANCE = 5e-3f;
+
+    /**
+     * What the {@code fp16} fixture computes for float32 {@code x} [N,8], in float32 (its weights as it stores them,
+     * rounded to float16); the model itself rounds x, the products and y to float16 besides.
+     */
+    public static float[] fp16Reference(float[] x) {
+        int n = x.length / FP16_IN;
+        float[] y = new float[n * FP16_OUT];
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < FP16_OUT; j++) {
+                float acc = half(0.1 * (j - 1));
+                for (int i = 0; i < FP16_IN; i++) {
+                    acc += x[r * FP16_IN + i] * half(0.5 * Math.sin(0.5 * i + 0.3 * j));
+                }
+                y[r * FP16_OUT + j] = acc;
+            }
+        }
+        return y;
+    }
+
+    /** {@code rows} rows of input for the {@code fp16} fixture, in [-1, 1], values float16 cannot hold exactly. */
+    public static float[] fp16Input(int rows) {
+        float[] x = new float[rows * FP16_IN];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.sin(1.7 * i + 0.123456);
+        }
+        return x;
+    }
+
+    private static float half(double v) {
+        return Float16.toFloat(Float16.fromFloat((float) v));
     }
 
     /** A seeded input of {@code batch} rows ({@link SeededInputs}, seed {@code salt}). */

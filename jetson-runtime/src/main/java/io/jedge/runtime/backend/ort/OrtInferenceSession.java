@@ -10,6 +10,8 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.NativeResource;
+import io.jedge.runtime.backend.OutputChecks;
+import io.jedge.runtime.backend.Staging;
 import io.jedge.sdk.DataType;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.Tensor;
@@ -19,7 +21,6 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -31,13 +32,14 @@ import java.util.Set;
  * An ONNX Runtime session. {@link #run} is safe to call concurrently (ORT sessions are); closing under
  * load lets in-flight runs finish ({@link NativeResource}).
  *
- * <p>Memory: a direct input tensor is wrapped in an {@code OnnxTensor} as it is (ONNX Runtime reads
- * the buffer's memory; no copy); a heap one is copied once into direct memory borrowed for the call from
- * the session's {@link StagingPool}, which keeps at most one idle buffer per core and input between
- * calls however many threads call. {@link #runInto} binds the caller's direct output tensors as pinned
- * outputs, so ONNX Runtime writes the results straight into them. {@link #run} returns heap tensors,
- * copied once out of ONNX Runtime's output memory (ORT Java gives no view of it that outlives the
- * result).
+ * <p>Memory: a direct input tensor of the model's type is wrapped in an {@code OnnxTensor} as it is (ONNX
+ * Runtime reads the buffer's memory; no copy); a heap one, and one {@link Staging} converts (float32 for a
+ * float16 input, int64 for an int32 one, as TensorRT takes them), is written once into direct memory borrowed
+ * for the call from the session's {@link StagingPool}, which keeps at most one idle buffer per core and input
+ * between calls however many threads call. {@link #runInto} binds the caller's direct output tensors as
+ * pinned outputs, so ONNX Runtime writes the results straight into them, in the model's own types.
+ * {@link #run} returns heap tensors, copied once out of ONNX Runtime's output memory (ORT Java gives no view
+ * of it that outlives the result); float16 outputs come back as float32, as on TensorRT.
  */
 final class OrtInferenceSession extends NativeResource implements InferenceSession {
     private final OrtEnvironment env;
@@ -48,8 +50,10 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
     private final List<TensorSpec> inputs;
     private final List<TensorSpec> outputs;
     private final Map<String, TensorSpec> inputByName = new HashMap<>();
+    /** Each input's element type; absent for types no tensor holds (validation then refuses every feed). */
+    private final Map<String, DataType> inputTypes = new HashMap<>();
     /**
-     * Direct memory that heap inputs are copied into. ONNX Runtime would otherwise copy each heap array into
+     * Direct memory that heap and converted inputs are written into. ONNX Runtime would otherwise copy each heap array into
      * freshly allocated direct memory on every call, and that allocation (zeroing, and the JDK's
      * direct-memory accounting, which calls System.gc when it runs short) cost more than the copy itself.
      */
@@ -64,9 +68,10 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
         this.outputs = specs(session.getOutputInfo());
         for (TensorSpec s : inputs) {
             inputByName.put(s.name(), s);
+            DataType.fromSpecName(s.dataType()).ifPresent(t -> inputTypes.put(s.name(), t));
         }
-        // one call per core runs at a time to good effect; each call borrows one buffer per heap input
-        this.staging = new StagingPool("heap-input staging of " + describe(),
+        // one call per core runs at a time to good effect; each call borrows one buffer per heap or converted input
+        this.staging = new StagingPool("input staging of " + describe(),
                 Runtime.getRuntime().availableProcessors() * Math.max(1, inputs.size()));
     }
 
@@ -122,7 +127,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
 
     @Override
     public void runInto(Map<String, Tensor> feeds, Map<String, Tensor> outputs) {
-        io.jedge.runtime.backend.OutputChecks.check(this.outputs, outputs, OrtBackend.NAME);
+        OutputChecks.check(this.outputs, outputs, OrtBackend.NAME);
         acquire();
         try {
             validate(feeds);
@@ -131,7 +136,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
             List<ByteBuffer> borrowed = new ArrayList<>(feeds.size());
             try {
                 for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
-                    ort.put(e.getKey(), toOrt(staged(e.getValue(), borrowed)));
+                    ort.put(e.getKey(), toOrt(staged(e.getKey(), e.getValue(), borrowed)));
                 }
                 for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
                     pinned.put(e.getKey(), toOrt(e.getValue()));
@@ -157,7 +162,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
         List<ByteBuffer> borrowed = new ArrayList<>(feeds.size());
         try {
             for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
-                ort.put(e.getKey(), toOrt(staged(e.getValue(), borrowed)));
+                ort.put(e.getKey(), toOrt(staged(e.getKey(), e.getValue(), borrowed)));
             }
             Set<String> wanted = outputNames.isEmpty() ? new LinkedHashSet<>(session.getOutputNames()) : outputNames;
             List<String> missing = wanted.stream().filter(w -> !session.getOutputNames().contains(w)).toList();
@@ -192,46 +197,44 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
             Tensor t = feeds.get(spec.name());
             if (t == null) {
                 throw new IllegalArgumentException("input '" + spec.name() + "' is missing; expected "
-                        + spec.dataType() + shapeText(spec.shapeArray()));
+                        + spec.dataType() + OutputChecks.dims(spec.shapeArray()));
             }
-            String got = t.type().specName();
-            boolean typeOk = got.equals(spec.dataType()) || (got.equals("float32") && spec.dataType().equals("float16"));
+            DataType type = inputTypes.get(spec.name());
             long[] want = spec.shapeArray();
+            if (type == null || !Staging.accepts(type, t)) {
+                throw new IllegalArgumentException("input '" + spec.name() + "': " + Staging.describe(t) + ", expected "
+                        + spec.dataType() + OutputChecks.dims(want) + (type == null ? "" : " (" + Staging.acceptedText(type) + ")"));
+            }
             long[] have = t.shape();
             boolean shapeOk = want.length == have.length;
             for (int i = 0; shapeOk && i < want.length; i++) {
                 shapeOk = want[i] < 0 || want[i] == have[i];
             }
-            if (!typeOk || !shapeOk) {
-                throw new IllegalArgumentException("input '" + spec.name() + "': " + got + Arrays.toString(have)
-                        + ", expected " + spec.dataType() + shapeText(want));
+            if (!shapeOk) {
+                throw new IllegalArgumentException("input '" + spec.name() + "': " + Staging.describe(t)
+                        + ", expected " + spec.dataType() + OutputChecks.dims(want));
             }
         }
     }
 
-    private static String shapeText(long[] shape) {
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < shape.length; i++) {
-            b.append(i > 0 ? "," : "").append(shape[i] < 0 ? (i == 0 ? "N" : "?") : String.valueOf(shape[i]));
-        }
-        return b.append(']').toString();
-    }
-
     /**
-     * A heap input copied once into a buffer borrowed from {@link #staging} (added to {@code borrowed}, for the
-     * caller to give back when ONNX Runtime is done); a direct input as it is.
+     * A direct input of the model's type as it is; otherwise (a heap input, or one of the type {@link Staging}
+     * converts) written once as the model's type into a buffer borrowed from {@link #staging} (added to
+     * {@code borrowed}, for the caller to give back when ONNX Runtime is done).
      */
-    private Tensor staged(Tensor t, List<ByteBuffer> borrowed) {
-        if (t.isDirect()) {
+    private Tensor staged(String input, Tensor t, List<ByteBuffer> borrowed) {
+        DataType type = inputTypes.get(input);
+        if (t.isDirect() && t.type() == type) {
             return t;
         }
-        ByteBuffer b = staging.borrow(t.byteSize());
+        long bytes = (long) t.elementCount() * type.bytes();
+        ByteBuffer b = staging.borrow(bytes);
         borrowed.add(b);
         ByteBuffer region = b.duplicate();
-        region.clear().limit((int) t.byteSize());
-        Tensor d = Tensor.wrap(t.type(), t.shape(), region.slice().order(ByteOrder.nativeOrder()));
-        t.copyInto(d.buffer());
-        return d;
+        region.clear().limit((int) bytes);
+        ByteBuffer view = region.slice().order(ByteOrder.nativeOrder());
+        Staging.write(input, type, t, view);
+        return Tensor.wrap(type, t.shape(), view);
     }
 
     /** The staging pool, for tests. */
@@ -268,7 +271,9 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
         TensorInfo info = t.getInfo();
         long[] shape = info.getShape();
         return switch (info.type) {
-            case FLOAT, FLOAT16, BFLOAT16, DOUBLE -> {
+            // widened as TensorRT's outputs are (ORT's getFloatBuffer would widen too, through one more copy)
+            case FLOAT16 -> Staging.read(name, DataType.FLOAT16, shape, t.getByteBuffer().order(ByteOrder.nativeOrder()));
+            case FLOAT, BFLOAT16, DOUBLE -> {
                 FloatBuffer fb = t.getFloatBuffer();
                 float[] a = new float[fb.remaining()];
                 fb.get(a);
@@ -280,14 +285,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
                 lb.get(a);
                 yield Tensor.ofLongs(shape, a);
             }
-            case INT32 -> {
-                java.nio.IntBuffer ib = t.getIntBuffer();
-                long[] a = new long[ib.remaining()];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = ib.get(i);
-                }
-                yield Tensor.ofLongs(shape, a);
-            }
+            case INT32 -> Staging.read(name, DataType.INT32, shape, t.getByteBuffer().order(ByteOrder.nativeOrder()));
             default -> throw new JedgeException(JedgeException.Code.RUN_FAILED,
                     "output '" + name + "' has type " + info.type + ", which run() does not return on the heap; use runInto with a direct tensor");
         };

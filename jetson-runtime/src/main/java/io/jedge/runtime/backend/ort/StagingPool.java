@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Direct memory that heap inputs are copied into before ONNX Runtime reads them, shared by every thread
- * calling one session. A call {@link #borrow}s a buffer per heap input and {@link #giveBack}s it once ONNX
- * Runtime is done with it; a buffer is never lent to two calls at once. Buffers are sized to the next power
+ * Direct memory that heap inputs, and inputs converted to the model's type ({@code Staging}), are written into
+ * before ONNX Runtime reads them, shared by every thread calling one session. A call {@link #borrow}s a buffer per
+ * such input and {@link #giveBack}s it once ONNX Runtime is done with it; a buffer is never lent to two calls at once. Buffers are sized to the next power
  * of two, so batch sizes that creep up one row at a time do not allocate on every call.
  *
  * <p>At most {@code maxIdle} buffers stay idle between calls (the largest ones, as a larger buffer serves
@@ -62,7 +62,7 @@ final class StagingPool implements AutoCloseable {
      */
     ByteBuffer borrow(long bytes) {
         if (bytes > MAX_BYTES) {
-            throw new IllegalArgumentException(owner + ": a heap input of " + bytes + " bytes does not fit one direct buffer"
+            throw new IllegalArgumentException(owner + ": an input staged as " + bytes + " bytes does not fit one direct buffer"
                     + " (at most " + MAX_BYTES + "); pass a smaller batch");
         }
         synchronized (this) {

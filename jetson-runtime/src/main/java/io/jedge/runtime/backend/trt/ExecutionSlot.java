@@ -29,6 +29,7 @@ import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 
 import io.jedge.runtime.backend.NativeResource;
 import io.jedge.runtime.backend.OutputChecks;
+import io.jedge.runtime.backend.Staging;
 import io.jedge.sdk.JedgeException;
 import io.jedge.sdk.Tensor;
 import java.nio.ByteBuffer;
@@ -438,11 +439,11 @@ final class ExecutionSlot extends NativeResource {
 
         /** Converts a heap tensor, or a direct one of another type (float32 for float16, int64 for int32), into this buffer. */
         void write(Tensor t) {
-            Staging.write(name, type, t, staging);
+            Staging.write(name, type.dataType(), t, staging);
         }
 
         Tensor read(long[] shape) {
-            return Staging.read(name, type, shape, staging);
+            return Staging.read(name, type.dataType(), shape, staging);
         }
     }
 }

@@ -1,8 +1,7 @@
 package io.jedge.runtime.backend.trt;
 
-import io.jedge.sdk.DataType;
+import io.jedge.runtime.backend.Staging;
 import io.jedge.sdk.Tensor;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,12 +32,10 @@ final class IoValidation {
             if (t == null) {
                 throw new IllegalArgumentException("input '" + spec.name() + "' is missing; expected " + spec.describe());
             }
-            String got = t.type().specName() + Arrays.toString(t.shape()).replace(" ", "") + (t.isDirect() ? " (direct)" : "");
+            String got = Staging.describe(t);
             if (!accepts(spec.type(), t)) {
                 throw new IllegalArgumentException("input '" + spec.name() + "': " + got + ", expected " + spec.describe()
-                        + " (" + spec.type().specName() + " inputs take " + spec.type().specName() + " tensors"
-                        + (spec.type() == ElementType.UINT8 || sdkTypeFor(spec.type()) == spec.type().dataType() ? ""
-                                : " or " + sdkTypeFor(spec.type()).specName() + " ones, converted") + ")");
+                        + " (" + Staging.acceptedText(spec.type().dataType()) + ")");
             }
             long[] have = t.shape();
             boolean ok = have.length == spec.max().length;
@@ -66,21 +63,13 @@ final class IoValidation {
         return outputs.stream().filter(o -> wanted.contains(o.name())).toList();
     }
 
-    /**
-     * A tensor of the engine's own type is bound as it is; a float32 tensor for a float16 input and an
-     * int64 one for an int32 input (heap or direct) are converted on the calling thread.
-     */
+    /** {@link Staging#accepts}, the rule every backend shares: converted on the calling thread where the types differ. */
     static boolean accepts(ElementType engineType, Tensor given) {
-        return given.type() == engineType.dataType()
-                || (engineType != ElementType.UINT8 && given.type() == sdkTypeFor(engineType));
+        return Staging.accepts(engineType.dataType(), given);
     }
 
     /** Whether {@code given} must be converted into the engine's type (and so staged). */
     static boolean converts(ElementType engineType, Tensor given) {
         return given.type() != engineType.dataType();
-    }
-
-    static DataType sdkTypeFor(ElementType t) {
-        return t == ElementType.FLOAT32 || t == ElementType.FLOAT16 ? DataType.FLOAT32 : DataType.INT64;
     }
 }

@@ -85,4 +85,20 @@ class IoValidationTest {
         assertEquals("int32", IDS.spec().dataType());
         assertEquals(List.of(-1L, 4L), IDS.spec().shape());
     }
+
+    /**
+     * runInto on TensorRT checks caller outputs against the engine's specs with the OutputChecks ONNX Runtime uses: a
+     * float16 output takes a float16 tensor and refuses a float32 one with the very line the ORT conformance run asserts.
+     */
+    @Test
+    void runIntoTakesAndRefusesFloat16OutputsAsOnnxRuntimeDoes() {
+        IoTensor y = new IoTensor("y", false, ElementType.FLOAT16, new long[] {-1, 4}, new long[] {32, 4}, new long[] {32, 4});
+        List<io.jedge.sdk.bundle.TensorSpec> specs = List.of(y.spec());
+        io.jedge.runtime.backend.OutputChecks.check(specs, Map.of("y", Tensor.allocateDirect(io.jedge.sdk.DataType.FLOAT16, 3, 4)),
+                TrtBackend.NAME);
+        String m = assertThrows(IllegalArgumentException.class, () -> io.jedge.runtime.backend.OutputChecks.check(specs,
+                Map.of("y", Tensor.allocateDirect(io.jedge.sdk.DataType.FLOAT32, 3, 4)), TrtBackend.NAME)).getMessage();
+        assertEquals("output 'y': float32[3,4] (direct), expected float16[N,4] (runInto writes each output in the model's own"
+                + " element type; run() returns float16 outputs as float32)", m);
+    }
 }

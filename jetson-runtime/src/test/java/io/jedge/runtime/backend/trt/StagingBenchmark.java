@@ -1,6 +1,8 @@
 package io.jedge.runtime.backend.trt;
 
 import io.jedge.runtime.backend.Float16;
+import io.jedge.runtime.backend.Staging;
+import io.jedge.sdk.DataType;
 import io.jedge.sdk.Tensor;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -56,14 +58,14 @@ public final class StagingBenchmark {
         cases.put("in  heap   old (arrays, branching fromFloat)", () -> oldWrite(heap, pinned, true));
         cases.put("in  heap   arrays, new fromFloat", () -> oldWrite(heap, pinned, false));
         cases.put("in  heap   chunked scratch, new fromFloat", () -> chunkedWrite(heap, pinned, scratch, scratchF));
-        cases.put("in  heap   new (Staging.write)", () -> Staging.write("x", ElementType.FLOAT16, heap, pinned));
+        cases.put("in  heap   new (Staging.write)", () -> Staging.write("x", DataType.FLOAT16, heap, pinned));
         cases.put("in  direct old (arrays, branching fromFloat)", () -> oldWrite(direct, pinned, true));
         cases.put("in  direct arrays, new fromFloat", () -> oldWrite(direct, pinned, false));
         cases.put("in  direct chunked scratch, new fromFloat", () -> chunkedWrite(direct, pinned, scratch, scratchF));
-        cases.put("in  direct new (Staging.write)", () -> Staging.write("x", ElementType.FLOAT16, direct, pinned));
-        Staging.write("x", ElementType.FLOAT16, heap, pinned);
+        cases.put("in  direct new (Staging.write)", () -> Staging.write("x", DataType.FLOAT16, direct, pinned));
+        Staging.write("x", DataType.FLOAT16, heap, pinned);
         cases.put("out fp16   old (get short[] -> float[])", () -> sink = oldRead(pinned));
-        cases.put("out fp16   new (Staging.read)", () -> sink = Staging.read("y", ElementType.FLOAT16, SHAPE, pinned));
+        cases.put("out fp16   new (Staging.read)", () -> sink = Staging.read("y", DataType.FLOAT16, SHAPE, pinned));
 
         checkSameBits(heap, direct, pinned);
         for (Runnable r : cases.values()) { // warm-up: every case compiled before any is timed
@@ -197,7 +199,7 @@ public final class StagingBenchmark {
         ByteBuffer want = ByteBuffer.allocateDirect(N * 2).order(ByteOrder.nativeOrder());
         oldWrite(heap, want, true);
         for (Tensor t : List.of(heap, direct)) {
-            Staging.write("x", ElementType.FLOAT16, t, pinned);
+            Staging.write("x", DataType.FLOAT16, t, pinned);
             if (!pinned.duplicate().clear().equals(want.duplicate().clear())) {
                 throw new IllegalStateException("new staging differs from the old one for a " + (t.isDirect() ? "direct" : "heap")
                         + " tensor");

@@ -1,11 +1,10 @@
-package io.jedge.runtime.backend.trt;
+package io.jedge.runtime.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jedge.runtime.backend.Float16;
 import io.jedge.sdk.DataType;
 import io.jedge.sdk.Tensor;
 import java.lang.management.ManagementFactory;
@@ -15,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The staging conversions up to the native boundary: a direct buffer stands in for the context's pinned memory. */
+/** The staging conversions up to the native boundary: a direct buffer stands in for a backend's staging memory. */
 class StagingTest {
     private static final short GUARD = (short) 0xA5A5;
 
@@ -37,7 +36,7 @@ class StagingTest {
         for (Tensor t : List.of(heap, direct)) {
             ByteBuffer dst = ByteBuffer.allocateDirect(n * 2 + 2).order(ByteOrder.nativeOrder());
             dst.putShort(n * 2, GUARD);
-            Staging.write("x", ElementType.FLOAT16, t, dst);
+            Staging.write("x", DataType.FLOAT16, t, dst);
             assertEquals(GUARD, dst.getShort(n * 2), "nothing written past the tensor");
             short[] h = new short[n];
             dst.asShortBuffer().get(h);
@@ -133,7 +132,7 @@ class StagingTest {
         for (int h = 0; h < 0x10000; h++) {
             src.putShort(h * 2, (short) h);
         }
-        float[] got = Staging.read("y", ElementType.FLOAT16, new long[] {256, 256}, src).floats();
+        float[] got = Staging.read("y", DataType.FLOAT16, new long[] {256, 256}, src).floats();
         for (int h = 0; h < 0x10000; h++) {
             int e = (h >> 10) & 0x1f;
             int m = h & 0x3ff;
@@ -153,7 +152,7 @@ class StagingTest {
         long[] ok = {1, -2, Integer.MAX_VALUE, Integer.MIN_VALUE};
         for (Tensor t : List.of(Tensor.ofLongs(new long[] {4}, ok), Tensor.ofLongs(new long[] {4}, ok).toDirect())) {
             ByteBuffer dst = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
-            Staging.write("ids", ElementType.INT32, t, dst);
+            Staging.write("ids", DataType.INT32, t, dst);
             int[] got = new int[4];
             dst.asIntBuffer().get(got);
             assertArrayEquals(new int[] {1, -2, Integer.MAX_VALUE, Integer.MIN_VALUE}, got);
@@ -162,9 +161,9 @@ class StagingTest {
             long[] v = {0, bad, 3};
             for (Tensor t : List.of(Tensor.ofLongs(new long[] {3}, v), Tensor.ofLongs(new long[] {3}, v).toDirect())) {
                 String m = assertThrows(IllegalArgumentException.class,
-                        () -> Staging.write("ids", ElementType.INT32, t, ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder())))
+                        () -> Staging.write("ids", DataType.INT32, t, ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder())))
                         .getMessage();
-                assertEquals("input 'ids': element 1 is " + bad + ", outside the int32 range the engine takes", m);
+                assertEquals("input 'ids': element 1 is " + bad + ", outside the int32 range the model takes", m);
             }
         }
     }
@@ -172,31 +171,31 @@ class StagingTest {
     @Test
     void sameTypeTensorsCopyAndIntegerOutputsWiden() {
         ByteBuffer f = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
-        Staging.write("x", ElementType.FLOAT32, Tensor.ofFloats(new long[] {3}, new float[] {1.5f, -0f, 7f}), f);
-        assertArrayEquals(new float[] {1.5f, -0f, 7f}, Staging.read("x", ElementType.FLOAT32, new long[] {3}, f).floats());
+        Staging.write("x", DataType.FLOAT32, Tensor.ofFloats(new long[] {3}, new float[] {1.5f, -0f, 7f}), f);
+        assertArrayEquals(new float[] {1.5f, -0f, 7f}, Staging.read("x", DataType.FLOAT32, new long[] {3}, f).floats());
 
         ByteBuffer l = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
-        Staging.write("t", ElementType.INT64, Tensor.ofLongs(new long[] {2}, new long[] {1L << 40, -5}), l);
-        assertArrayEquals(new long[] {1L << 40, -5}, Staging.read("t", ElementType.INT64, new long[] {2}, l).longs());
+        Staging.write("t", DataType.INT64, Tensor.ofLongs(new long[] {2}, new long[] {1L << 40, -5}), l);
+        assertArrayEquals(new long[] {1L << 40, -5}, Staging.read("t", DataType.INT64, new long[] {2}, l).longs());
 
         Tensor half = Tensor.allocateDirect(DataType.FLOAT16, 2);
         half.buffer().putShort(0, (short) 0x3c00).putShort(2, (short) 0xc000);
         ByteBuffer h = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
-        Staging.write("x", ElementType.FLOAT16, half, h);
+        Staging.write("x", DataType.FLOAT16, half, h);
         assertEquals(0x3c00, h.getShort(0) & 0xffff);
         assertEquals(0xc000, h.getShort(2) & 0xffff);
 
         ByteBuffer i = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
         i.putInt(0, -7).putInt(4, Integer.MAX_VALUE);
-        assertArrayEquals(new long[] {-7, Integer.MAX_VALUE}, Staging.read("n", ElementType.INT32, new long[] {2}, i).longs());
+        assertArrayEquals(new long[] {-7, Integer.MAX_VALUE}, Staging.read("n", DataType.INT32, new long[] {2}, i).longs());
     }
 
     @Test
     void refusesWhatDoesNotFitOrHasNoHeapForm() {
-        String m = assertThrows(IllegalArgumentException.class, () -> Staging.write("x", ElementType.FLOAT16,
+        String m = assertThrows(IllegalArgumentException.class, () -> Staging.write("x", DataType.FLOAT16,
                 Tensor.zeros(1, 8), ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()))).getMessage();
         assertEquals("input 'x': 8 float16 elements take 16 bytes, more than its 8-byte staging buffer", m);
-        String u = assertThrows(IllegalArgumentException.class, () -> Staging.read("mask", ElementType.UINT8, new long[] {2},
+        String u = assertThrows(IllegalArgumentException.class, () -> Staging.read("mask", DataType.UINT8, new long[] {2},
                 ByteBuffer.allocateDirect(2))).getMessage();
         assertTrue(u.contains("output 'mask' is uint8") && u.contains("runInto"), u);
     }
@@ -211,9 +210,9 @@ class StagingTest {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().getId();
         for (Tensor t : List.of(heap, direct)) {
-            Staging.write("x", ElementType.FLOAT16, t, dst); // loads classes once
+            Staging.write("x", DataType.FLOAT16, t, dst); // loads classes once
             long before = mx.getThreadAllocatedBytes(id);
-            Staging.write("x", ElementType.FLOAT16, t, dst);
+            Staging.write("x", DataType.FLOAT16, t, dst);
             long allocated = mx.getThreadAllocatedBytes(id) - before;
             assertTrue(allocated < 4096, (t.isDirect() ? "direct" : "heap") + " staging allocated " + allocated + " bytes");
         }

@@ -1,6 +1,6 @@
-package io.jedge.runtime.backend.trt;
+package io.jedge.runtime.backend;
 
-import io.jedge.runtime.backend.Float16;
+import io.jedge.sdk.DataType;
 import io.jedge.sdk.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
@@ -9,32 +9,61 @@ import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
 
 /**
- * Moves SDK tensors into an engine tensor's host buffer (a context's pinned or mapped staging memory)
- * and engine outputs back into heap tensors, converting where the types differ (float32 to float16,
- * int64 to int32 and back). Values go straight between the tensor's memory (its array or its direct
- * buffer) and the staging buffer: no intermediate arrays, so a call allocates nothing but the heap
- * outputs it returns. Pure Java, so it is tested without a GPU.
+ * The one rule for feeding a model tensors of another element type, and the conversions that carry it out, shared by
+ * every backend: a float16 input takes float32 tensors and an int32 input int64 ones (heap or direct), converted on the
+ * calling thread into the backend's staging memory (TensorRT: a context's pinned or mapped buffer; ONNX Runtime: its
+ * session's direct staging pool); float16 outputs come back from {@code run} as float32 tensors and int32 ones as int64.
+ * Values go straight between the tensor's memory (its array or its direct buffer) and the staging buffer: no
+ * intermediate arrays, so a call allocates nothing but the heap outputs it returns.
  *
  * <p>Buffers given here are native-order views of the staging memory at position 0.
  */
-final class Staging {
+public final class Staging {
     /** What one direct buffer can address; a staging view is capped there. */
-    static final long MAX_VIEW_BYTES = Integer.MAX_VALUE;
+    public static final long MAX_VIEW_BYTES = Integer.MAX_VALUE;
 
     private Staging() {
     }
 
     /**
-     * Writes {@code t} (validated by {@link IoValidation}: the engine's type, or its SDK type for a
-     * float16 or int32 input) into {@code dst} as {@code type}.
+     * Whether an input of the model's {@code modelType} takes {@code given}: a tensor of that type is passed as it is,
+     * a float32 one for a float16 input and an int64 one for an int32 input are converted ({@link #write}).
+     */
+    public static boolean accepts(DataType modelType, Tensor given) {
+        return given.type() == modelType || given.type() == convertedFrom(modelType);
+    }
+
+    /** The SDK type converted into {@code modelType} (float32 for float16, int64 for int32); {@code modelType} where none is. */
+    public static DataType convertedFrom(DataType modelType) {
+        return switch (modelType) {
+            case FLOAT16 -> DataType.FLOAT32;
+            case INT32 -> DataType.INT64;
+            default -> modelType;
+        };
+    }
+
+    /** What {@code modelType} inputs take, for messages: "float16 inputs take float16 tensors or float32 ones, converted". */
+    public static String acceptedText(DataType modelType) {
+        DataType from = convertedFrom(modelType);
+        return modelType.specName() + " inputs take " + modelType.specName() + " tensors"
+                + (from == modelType ? "" : " or " + from.specName() + " ones, converted");
+    }
+
+    /** A tensor for messages: {@code float32[1,3,8,8]}, with " (direct)" for direct memory. */
+    public static String describe(Tensor t) {
+        return t.type().specName() + java.util.Arrays.toString(t.shape()).replace(" ", "") + (t.isDirect() ? " (direct)" : "");
+    }
+
+    /**
+     * Writes {@code t} (one that {@link #accepts} {@code type}) into {@code dst} as {@code type}.
      *
      * @throws IllegalArgumentException an int64 value outside int32 for an int32 input (naming the input,
      *     the element and the value), or a tensor larger than {@code dst}
      */
-    static void write(String input, ElementType type, Tensor t, ByteBuffer dst) {
+    public static void write(String input, DataType type, Tensor t, ByteBuffer dst) {
         int n = t.elementCount();
         checkRoom("input", input, type, n, dst);
-        if (t.type() == type.dataType()) {
+        if (t.type() == type) {
             if (t.isDirect()) {
                 dst.duplicate().put(t.buffer());
                 return;
@@ -68,7 +97,7 @@ final class Staging {
     }
 
     /** A heap tensor of {@code shape} read from {@code src}: float32 for float32 and float16 outputs, int64 for the integer ones. */
-    static Tensor read(String output, ElementType type, long[] shape, ByteBuffer src) {
+    public static Tensor read(String output, DataType type, long[] shape, ByteBuffer src) {
         int n = Math.toIntExact(Tensor.elementCount(shape));
         checkRoom("output", output, type, n, src);
         return switch (type) {
@@ -133,13 +162,13 @@ final class Staging {
     private static int narrow(String input, int i, long v) {
         if (v != (int) v) {
             throw new IllegalArgumentException("input '" + input + "': element " + i + " is " + v
-                    + ", outside the int32 range the engine takes");
+                    + ", outside the int32 range the model takes");
         }
         return (int) v;
     }
 
-    private static void checkRoom(String what, String name, ElementType type, int n, ByteBuffer buffer) {
-        long bytes = (long) n * type.bytes;
+    private static void checkRoom(String what, String name, DataType type, int n, ByteBuffer buffer) {
+        long bytes = (long) n * type.bytes();
         if (bytes > buffer.capacity()) {
             throw new IllegalArgumentException(what + " '" + name + "': " + n + " " + type.specName() + " elements take " + bytes
                     + " bytes, more than its " + buffer.capacity() + "-byte staging buffer"
