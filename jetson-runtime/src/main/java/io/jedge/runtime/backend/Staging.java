@@ -64,16 +64,7 @@ public final class Staging {
         int n = t.elementCount();
         checkRoom("input", input, type, n, dst);
         if (t.type() == type) {
-            if (t.isDirect()) {
-                dst.duplicate().put(t.buffer());
-                return;
-            }
-            switch (type) { // heap tensors are FLOAT32 or INT64 only
-                case FLOAT32 -> dst.asFloatBuffer().put(t.floats());
-                case INT64 -> dst.asLongBuffer().put(t.longs());
-                default -> throw new IllegalArgumentException("input '" + input + "' is " + type.specName()
-                        + ": give a direct tensor");
-            }
+            t.copyInto(dst.duplicate());
             return;
         }
         switch (type) {

@@ -220,8 +220,15 @@ final class ExecutionSlot extends NativeResource {
                             + out.name() + "' needs " + bytes + " bytes for shape " + Arrays.toString(shape)
                             + ", more than the " + own.bytes + " sized for the profile maximum");
                 }
-                outShapes.put(out.name(), shape);
                 Tensor dst = into == null ? null : into.get(out.name());
+                if (dst == null && bytes > Staging.MAX_VIEW_BYTES) {
+                    // refused before anything runs: a returned output is read through one direct view of the host buffer
+                    throw new JedgeException(JedgeException.Code.RUN_FAILED, "engine '" + engine.name + "': output '"
+                            + out.name() + "' needs " + bytes + " bytes for shape " + Arrays.toString(shape) + ", more than the "
+                            + Staging.MAX_VIEW_BYTES + " one returned tensor can be read from; pass a smaller batch, or a direct"
+                            + " tensor of your own through runInto");
+                }
+                outShapes.put(out.name(), shape);
                 if (dst == null) {
                     bind(out.name(), own.device.address());
                     if (!mapped) {
