@@ -39,8 +39,9 @@ import java.util.function.Consumer;
  * before any variant is built.
  *
  * <p>Blocks and precisions are gated on one statistic, the worst timestep's predicted-noise cosine
- * ({@link DenoiserFidelity#worstNoiseCosine}, each report's {@code cosine}): an attention form's blocks
- * against {@code --fidelity-min}, FP16 and INT8 against {@code --min-cosine}.
+ * ({@link DenoiserFidelity#gate()} for an attention form's blocks against {@code --fidelity-min},
+ * {@link DenoiserFidelity#noiseMetrics}' {@code noiseCosineMin} for FP16 and INT8 against {@code --min-cosine}; each
+ * report's {@code cosine}).
  */
 public final class DiffusionConverter {
     private static final long FIDELITY_SEED = 1234;
@@ -161,6 +162,8 @@ public final class DiffusionConverter {
                             + " final latents of a %d-step generation: cosine %.5f (%.1f s)", form, sel.layers(), cosines,
                     DenoiserFidelity.GENERATION_STEPS, m.get("finalLatentCosine"), (System.nanoTime() - t0) / 1e9));
         }
+        // from here on only the predicted noise is compared: the source's per-block results are dropped, not kept to the end
+        fidelity.keepOnlyModelOutputs();
         Map<String, Map<String, String>> leftOut = new LinkedHashMap<>(); // fp32 variant id -> leftOut.<precision> -> why
         Int8Calibration calibration = o.precisions().contains(Precision.INT8)
                 ? new Int8Calibration(fidelity, denoiser, defaults, progress) : null;
