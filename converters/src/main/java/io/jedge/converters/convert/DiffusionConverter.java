@@ -75,8 +75,8 @@ public final class DiffusionConverter {
     /**
      * @throws IllegalArgumentException for options a diffusion bundle cannot take (labels, no fp32 or
      *                                  keep, INT8 engines without the tensorrt profile), a denoiser without a supported attention block
-     *                                  for elfatt-sd, latent shapes the decoder cannot take, malformed
-     *                                  overrides
+     *                                  for elfatt-sd, ToMe for TensorRT on blocks past its TopK limit, latent shapes the
+     *                                  decoder cannot take, malformed overrides
      * @throws io.jedge.sdk.JedgeException {@code BACKEND_UNAVAILABLE} with engines asked for where
      *                                  TensorRT cannot build
      */
@@ -93,6 +93,7 @@ public final class DiffusionConverter {
             EngineStage.requireBuildable(denoiser, denoiserFile);
             EngineStage.requireBuildable(decoder, decoderFile);
         }
+        EngineStage.requireTomeBuildable(o, denoiser, denoiserFile);
         if (decoder.graph().inputs().size() != 1) {
             throw new IllegalArgumentException("decoder " + decoderFile + ": " + decoder.graph().inputs().size()
                     + " inputs, expected one (latents [N,C,h,w])");
