@@ -277,7 +277,9 @@ final class DenoiserFidelity {
     private Report withNoiseMetrics(Report base, OnnxModel reference, OnnxModel variant, Map<String, Double> noise,
             GenerationDefaults defaults) {
         Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("cosine", noise.get("noiseCosineMin"));
+        if (noise.containsKey("noiseCosineMin")) { // without it withGeneration refuses these figures, naming what they lack
+            metrics.put("cosine", noise.get("noiseCosineMin"));
+        }
         base.metrics().forEach(metrics::putIfAbsent);
         metrics.putAll(noise);
         List<String> notes = new ArrayList<>(base.notes());
@@ -339,7 +341,6 @@ final class DenoiserFidelity {
      */
     Report precisionReport(String variantId, String referenceId, OnnxModel reference, OnnxModel variant, Map<String, Double> noise,
             GenerationDefaults defaults, List<String> notes) {
-        // withGeneration refuses noise figures without noiseCosineMin
         return withNoiseMetrics(new Report("accuracy", variantId, referenceId, "", Map.of(), List.of(), notes), reference, variant,
                 noise, defaults);
     }

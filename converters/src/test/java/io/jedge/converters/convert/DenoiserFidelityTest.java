@@ -141,6 +141,18 @@ class DenoiserFidelityTest {
         uncut.forEach((k, v) -> assertEquals(v, report.metrics().get(k), 1e-12, k));
     }
 
+    /** Noise figures that are not what noiseMetrics measures are refused, once, naming what they lack; nothing runs. */
+    @Test
+    void aPrecisionReportFromFiguresWithoutTheWorstCosineIsRefused() {
+        OnnxModel dit = dit(11);
+        DenoiserFidelity f = new DenoiserFidelity(dit, 10L, 1234);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> f.precisionReport("int8-vanilla", "fp32-vanilla", dit, dit, Map.of("noiseCosine", 0.99),
+                        GenerationDefaults.builder().build(), List.of()));
+        assertTrue(e.getMessage().startsWith("report of int8-vanilla has no noiseCosineMin (metrics [noiseCosine])"), e.getMessage());
+        assertEquals(0, f.variantRuns() + f.referenceRecordings() + f.referenceGenerations(), "refused before any run");
+    }
+
     @Test
     void referencesAskedForTogetherAreRunOnce() throws Exception {
         OnnxModel dit = dit(11);
