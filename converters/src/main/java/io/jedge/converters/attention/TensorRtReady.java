@@ -22,8 +22,8 @@ public final class TensorRtReady {
      * @param skipped     why an attention op could not be lowered (empty when all were)
      * @param folded      layers whose attention scale was folded
      * @param unparsable  ops still in the graph that TensorRT 10.6's parser lacks (com.microsoft ops, and opset-23
-     *                    {@code Attention} left unlowered) or cannot take (a TopK with K above 3840): no engine can be
-     *                    built while any is left
+     *                    {@code Attention} left unlowered) or cannot take (a TopK with K above 3840, as ToMe's similarity
+     *                    sort has where a block's source count exceeds 3840): no engine can be built while any is left
      */
     public record Result(List<String> lowered, List<String> skipped, List<String> folded, List<String> unparsable) {
         public Result {
@@ -55,6 +55,33 @@ public final class TensorRtReady {
         return unparsable(model.graph()).isEmpty() ? "" : prepare(model.copy()).whyNot();
     }
 
+    /**
+     * Why the ToMe rewrite {@code options} asks for could not become a TensorRT engine, known before it is made: ToMe's
+     * similarity TopK sorts a block's source tokens (all but one per 2x2 cell, 3/4 of them), so a block with more than
+     * 3840 sources (above 5120 tokens) is past TensorRT's TopK limit whatever the ratio. Reads the blocks ToMe may
+     * merge, runs nothing; empty when every one is within the limit.
+     *
+     * @throws IllegalArgumentException for a requested layer that cannot merge tokens
+     */
+    public static String whyNotTome(OnnxModel source, TomeOptions options) {
+        List<String> over = new java.util.ArrayList<>();
+        long most = 0;
+        for (AttentionBlock a : TomeRewrite.choose(AttentionFinder.find(source), options)) {
+            int sources = TomeRewrite.sourceCount(a);
+            if (sources > MAX_TOPK_K) {
+                over.add(a.index() + " (" + a.layer() + ")");
+                most = Math.max(most, a.tokens());
+            }
+        }
+        if (over.isEmpty()) {
+            return "";
+        }
+        return "ToMe's similarity TopK sorts a block's source tokens (3/4 of them) and TensorRT's TopK takes at most "
+                + MAX_TOPK_K + ", reached above " + MAX_TOPK_K * 4 / 3 + " tokens whatever the ratio; " + over.size()
+                + " block(s) exceed it (" + String.join(", ", over.subList(0, Math.min(3, over.size()))) + (over.size() > 3 ? ", ..." : "")
+                + ", up to " + most + " tokens)";
+    }
+
     /** Rewrites {@code model} in place. */
     public static Result prepare(OnnxModel model) {
         return prepare(model, true);
@@ -73,14 +100,15 @@ public final class TensorRtReady {
 
     /**
      * The ops of {@code g} TensorRT 10.6's ONNX parser lacks, com.microsoft ones and opset-23 {@code Attention}, or cannot
-     * take: a TopK whose constant K is above TensorRT's limit (ToMe sorts N or fewer tokens, so long sequences reach it).
+     * take: a TopK whose constant K (an initializer or a Constant node) is above TensorRT's limit (ToMe's similarity
+     * TopK has the block's source count as K, so it is reached when that count exceeds 3840: above 5120 tokens).
      */
     private static List<String> unparsable(Graph g) {
         List<String> out = new java.util.ArrayList<>(LowerAttentionOp.contribOps(g));
         g.nodes().stream().filter(n -> n.domain().isEmpty() && n.opType().equals("Attention")).map(n -> "Attention '" + n.name() + "'")
                 .distinct().limit(3).forEach(out::add);
         g.nodes().stream().filter(n -> n.domain().isEmpty() && n.is("TopK") && n.inputs().size() > 1)
-                .flatMap(n -> g.initializer(n.inputs().get(1)).map(k -> g.longs(k)).filter(k -> k.length == 1 && k[0] > MAX_TOPK_K)
+                .flatMap(n -> g.constant(n.inputs().get(1)).map(k -> g.longs(k)).filter(k -> k.length == 1 && k[0] > MAX_TOPK_K)
                         .map(k -> "TopK '" + n.name() + "' with K " + k[0] + ", TensorRT takes at most " + MAX_TOPK_K).stream())
                 .limit(3).forEach(out::add);
         return out;

@@ -106,7 +106,12 @@ public final class TomeRewrite {
 
     /** r: ratio·N, at most the source tokens. */
     static int mergeCount(AttentionBlock a, double ratio) {
-        return mergeCount(a.tokens(), ratio, split(a, 0)[0].length);
+        return mergeCount(a.tokens(), ratio, sourceCount(a));
+    }
+
+    /** The block's source tokens, the K of its similarity TopK: one of every four tokens is a destination. */
+    static int sourceCount(AttentionBlock a) {
+        return split(a, 0)[0].length; // the seed moves destinations within their cells, not their number
     }
 
     private static int mergeCount(long tokens, double ratio, int sources) {

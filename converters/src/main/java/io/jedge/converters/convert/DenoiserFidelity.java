@@ -40,16 +40,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * variants are compared on the images they make of seeded latents.
  *
  * <p>Every approximate denoiser (an attention rewrite's blocks as they are chosen, FP16, INT8 and its
- * validation loop) is gated on one statistic, {@link #worstNoiseCosine}: the worst timestep's
- * predicted-noise cosine, which is each report's {@code cosine}. A reference model's runs (its
+ * validation loop) is gated on one statistic, the {@value #STATISTIC}: each report's {@code cosine},
+ * {@code noiseCosineMin} of {@link #noiseMetrics} (what the INT8 loop reads) and the figure of {@link #gate()} (what the
+ * block selection reads). A reference model's runs (its
  * predicted noise on the fidelity inputs, its seeded generation's final latents) are made once per
  * reference and replayed for every variant compared with it, and each variant runs once per report
  * or candidate: the run that gates an attention rewrite's candidate also gives its report's
  * whole-model and per-layer figures ({@link #gate()}). A convert has one reference per attention
- * form; what is kept is a few latent-sized tensors per reference and, for the source, every
- * attention block's result on the fidelity inputs (inputs x tokens x width x blocks floats: 32 MB for
- * the trained digits DiT on 64 held-out latents, about 200 MB for DiT-XL/2 at 256 px on the seeded
- * inputs). Calls from several
+ * form; what is kept is a few latent-sized tensors per reference. While the attention forms' blocks are chosen, the
+ * source's recording also holds every attention block's result on the fidelity inputs (inputs x tokens x width x blocks
+ * floats: for DiT-XL/2 at 256 px, 33 MB per input, about 200 MB on the 6 seeded inputs and 2.1 GB on 64 held-out
+ * latents); {@link #keepOnlyModelOutputs()} drops them once the forms are chosen. Calls from several
  * threads may share a reference, which is run once (inside its cache entry), but not a variant: an
  * {@link OnnxModel} is not for concurrent use.
  */
@@ -276,7 +277,9 @@ final class DenoiserFidelity {
     private Report withNoiseMetrics(Report base, OnnxModel reference, OnnxModel variant, Map<String, Double> noise,
             GenerationDefaults defaults) {
         Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("cosine", noise.get("noiseCosineMin"));
+        if (noise.containsKey("noiseCosineMin")) { // without it withGeneration refuses these figures, naming what they lack
+            metrics.put("cosine", noise.get("noiseCosineMin"));
+        }
         base.metrics().forEach(metrics::putIfAbsent);
         metrics.putAll(noise);
         List<String> notes = new ArrayList<>(base.notes());
@@ -333,13 +336,11 @@ final class DenoiserFidelity {
      * {@link #noiseMetrics(OnnxModel, OnnxModel)} of this very {@code variant} against {@code reference} measured already
      * (by the INT8 validation loop, whose last measure is of the model it returns): the variant is not run on the
      * fidelity inputs again, only in the final-latent generation.
+     *
+     * @throws IllegalArgumentException if {@code noise} has no {@code noiseCosineMin} (it is not what noiseMetrics measures)
      */
     Report precisionReport(String variantId, String referenceId, OnnxModel reference, OnnxModel variant, Map<String, Double> noise,
             GenerationDefaults defaults, List<String> notes) {
-        if (!noise.containsKey("noiseCosineMin")) {
-            throw new IllegalArgumentException("noise metrics of " + variantId + ": " + noise.keySet()
-                    + ", expected what noiseMetrics measures (noiseCosineMin among them)");
-        }
         return withNoiseMetrics(new Report("accuracy", variantId, referenceId, "", Map.of(), List.of(), notes), reference, variant,
                 noise, defaults);
     }
@@ -369,15 +370,6 @@ final class DenoiserFidelity {
                 return GATE_NOTE;
             }
         };
-    }
-
-    /**
-     * The worst predicted-noise cosine of {@code variant} against {@code reference} over the report's timesteps: what
-     * every gate reads. The block selection and the INT8 validation loop ask this for many candidates against one
-     * reference, so the reference's outputs on {@link #feeds()} are computed once per reference model and replayed.
-     */
-    double worstNoiseCosine(OnnxModel reference, OnnxModel variant) {
-        return noiseMetrics(reference, variant).get("noiseCosineMin");
     }
 
     /** Reference runs on {@link #feeds()}, by reference model (identity: a convert passes each form's one object). */
@@ -433,6 +425,32 @@ final class DenoiserFidelity {
         });
     }
 
+    /**
+     * Cuts every recorded reference down to its model's own outputs, the predicted noise every later report reads: the
+     * attention blocks' results (the bulk of the source's recording) are read only while the attention forms' blocks
+     * are chosen. Nothing is run again; a later call asking for a block's result records the reference anew.
+     */
+    void keepOnlyModelOutputs() {
+        referenceRuns.replaceAll((model, replay) -> replay.only(outputNames(model)));
+    }
+
+    /** The tensors recorded for {@code reference} on the fidelity inputs; empty when it was not recorded. */
+    java.util.Set<String> recordedTensors(OnnxModel reference) {
+        Replay r = referenceRuns.get(reference);
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        if (r != null) {
+            r.outputs().forEach(o -> names.add(o.name()));
+            r.runs().forEach(run -> names.addAll(run.keySet()));
+        }
+        return names;
+    }
+
+    private static java.util.Set<String> outputNames(OnnxModel model) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        model.graph().outputs().forEach(v -> names.add(v.getName()));
+        return names;
+    }
+
     /** {@code model} itself when it already outputs {@code tensors}, else a copy with them as extra outputs. */
     private static OnnxModel exposing(OnnxModel model, java.util.Set<String> tensors) {
         java.util.Set<String> outputs = new java.util.HashSet<>();
@@ -446,6 +464,17 @@ final class DenoiserFidelity {
         boolean has(java.util.Set<String> tensors) {
             return outputs.stream().map(io.jedge.sdk.bundle.TensorSpec::name).collect(java.util.stream.Collectors.toSet())
                     .containsAll(tensors);
+        }
+
+        /** This recording with only the {@code names} tensors kept. */
+        Replay only(java.util.Set<String> names) {
+            List<Map<String, Tensor>> kept = new ArrayList<>();
+            for (Map<String, Tensor> run : runs) {
+                Map<String, Tensor> k = new LinkedHashMap<>(run);
+                k.keySet().retainAll(names);
+                kept.add(k);
+            }
+            return new Replay(inputs, outputs.stream().filter(o -> names.contains(o.name())).toList(), List.copyOf(kept));
         }
 
         InferenceSession fresh() {

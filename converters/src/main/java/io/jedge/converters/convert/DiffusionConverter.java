@@ -40,8 +40,9 @@ import java.util.function.Consumer;
  * before any variant is built.
  *
  * <p>Blocks and precisions are gated on one statistic, the worst timestep's predicted-noise cosine
- * ({@link DenoiserFidelity#worstNoiseCosine}, each report's {@code cosine}): an attention form's blocks
- * against {@code --fidelity-min}, FP16 and INT8 against {@code --min-cosine}.
+ * ({@link DenoiserFidelity#gate()} for an attention form's blocks against {@code --fidelity-min},
+ * {@link DenoiserFidelity#noiseMetrics}' {@code noiseCosineMin} for FP16 and INT8 against {@code --min-cosine}; each
+ * report's {@code cosine}).
  */
 public final class DiffusionConverter {
     private static final long FIDELITY_SEED = 1234;
@@ -75,8 +76,8 @@ public final class DiffusionConverter {
     /**
      * @throws IllegalArgumentException for options a diffusion bundle cannot take (labels, no fp32 or
      *                                  keep, INT8 engines without the tensorrt profile), a denoiser without a supported attention block
-     *                                  for elfatt-sd, latent shapes the decoder cannot take, malformed
-     *                                  overrides
+     *                                  for elfatt-sd, ToMe for TensorRT on blocks past its TopK limit, latent shapes the
+     *                                  decoder cannot take, malformed overrides
      * @throws io.jedge.sdk.JedgeException {@code BACKEND_UNAVAILABLE} with engines asked for where
      *                                  TensorRT cannot build
      */
@@ -93,6 +94,7 @@ public final class DiffusionConverter {
             EngineStage.requireBuildable(denoiser, denoiserFile);
             EngineStage.requireBuildable(decoder, decoderFile);
         }
+        EngineStage.requireTomeBuildable(o, denoiser, denoiserFile);
         if (decoder.graph().inputs().size() != 1) {
             throw new IllegalArgumentException("decoder " + decoderFile + ": " + decoder.graph().inputs().size()
                     + " inputs, expected one (latents [N,C,h,w])");
@@ -162,6 +164,8 @@ public final class DiffusionConverter {
                             + " final latents of a %d-step generation: cosine %.5f (%.1f s)", form, sel.layers(), cosines,
                     DenoiserFidelity.GENERATION_STEPS, m.get("finalLatentCosine"), (System.nanoTime() - t0) / 1e9));
         }
+        // from here on only the predicted noise is compared: the source's per-block results are dropped, not kept to the end
+        fidelity.keepOnlyModelOutputs();
         Map<String, Map<String, String>> leftOut = new LinkedHashMap<>(); // fp32 variant id -> leftOut.<precision> -> why
         Int8Calibration calibration = o.precisions().contains(Precision.INT8)
                 ? new Int8Calibration(fidelity, denoiser, defaults, progress) : null;

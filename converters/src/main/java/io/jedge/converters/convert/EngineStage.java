@@ -48,6 +48,25 @@ final class EngineStage {
     }
 
     /**
+     * Refuses, before any work, a ToMe form ({@code tome}, {@code elfatt-sd+tome}) asked for with TensorRT
+     * ({@code --engines tensorrt} or {@code --profile tensorrt}) that TensorRT could not build: past its TopK limit, the
+     * form would be chosen and measured, then fail the engine build or ship without {@code tensorrtReady}.
+     */
+    static void requireTomeBuildable(ConversionOptions o, OnnxModel denoiser, Path file) {
+        List<String> merging = o.attention().stream().filter(f -> f.contains("tome")).toList();
+        if (merging.isEmpty() || !forTensorRt(o)) {
+            return;
+        }
+        String why = TensorRtReady.whyNotTome(denoiser, o.tome());
+        if (!why.isEmpty()) {
+            throw new IllegalArgumentException("--attention " + String.join(",", merging) + " with "
+                    + (o.engines() != null ? "--engines tensorrt" : "--profile tensorrt") + ": " + file.getFileName()
+                    + " cannot be merged for TensorRT: " + why + "; convert a smaller latent (at most 5120 tokens per block), or"
+                    + " leave ToMe out of --attention for TensorRT");
+        }
+    }
+
+    /**
      * Refuses, before any work, INT8 variants for engines in a Q/DQ layout TensorRT does not take: it builds from
      * symmetric int8 Q/DQ only, which the tensorrt profile writes; the ort-cpu profile's uint8 activations would fail
      * the engine build after every variant was made.
@@ -116,7 +135,7 @@ final class EngineStage {
                         + " (dynamic sizes pinned; the batch stays dynamic)");
             }
             TensorRtReady.Result ready = TensorRtReady.prepare(m);
-            if (!ready.ready()) { // Converter refuses such a model before any work; reaching this is a bug
+            if (!ready.ready()) { // convert refuses these (contrib ops, ToMe past the TopK limit) before any work: a bug
                 throw new IllegalStateException("engine for " + v.id() + ": " + ready.whyNot());
             }
             if (!ready.folded().isEmpty()) {

@@ -276,21 +276,33 @@ class TomeRewriteTest {
     }
 
     /**
-     * The token-order sort takes every kept source (3/4 of the tokens less the merged ones): on an 80×80 grid a small ratio
-     * leaves more than TensorRT's TopK takes (3840), and the graph is then reported as not TensorRT-ready instead of
-     * failing in the engine build.
+     * ToMe's similarity TopK sorts every source token (3/4 of the tokens), whatever the ratio: at 4096 tokens its K is
+     * 3072, within TensorRT's 3840, and above 5120 tokens (here 6400 on an 80×80 grid: 4800 sources) it is past it for plain
+     * ToMe at any ratio and for ELFATT-SD inside, and the graph is then reported as not TensorRT-ready, naming that TopK,
+     * instead of failing in the engine build. (The token-order sort's K, the kept sources, is never the larger.)
      */
     @Test
-    void aTokenOrderSortAboveTensorRtsTopKLimitIsNotTensorRtReady() {
+    void theSimilarityTopKAboveTensorRtsLimitMakesTheGraphNotTensorRtReady() {
         ElfattSdOptions eo = ElfattSdOptions.builder().block(256).build();
         OnnxModel sd = AttentionTestSupport.transformerAttention(Kind.DECOMPOSED_LOGIT_SCALE, 4096, 16, 2, 3);
-        assertEquals("", TensorRtReady.whyNot(TomeRewrite.rewrite(sd, TomeOptions.of(0.05), eo).model()),
-                "4096 tokens: 3072 - 204 kept sources sorted");
+        for (ElfattSdOptions inside : java.util.Arrays.asList(null, eo)) {
+            assertEquals("", TensorRtReady.whyNot(TomeRewrite.rewrite(sd, TomeOptions.of(0.05), inside).model()),
+                    "4096 tokens: the similarity TopK sorts 3072 sources");
+        }
         OnnxModel big = AttentionTestSupport.transformerAttention(Kind.DECOMPOSED_LOGIT_SCALE, 6400, 16, 2, 3);
-        TomeRewrite.Result few = TomeRewrite.rewrite(big, TomeOptions.of(0.05), eo);
-        assertEquals(320, few.merged().get(0).merged());
-        String why = TensorRtReady.whyNot(few.model());
-        assertTrue(why.contains("TopK '") && why.contains("with K 4480, TensorRT takes at most 3840"), why);
+        for (double ratio : new double[] {0.05, 0.5, 0.75}) {
+            for (ElfattSdOptions inside : java.util.Arrays.asList(null, eo)) {
+                TomeRewrite.Result r = TomeRewrite.rewrite(big, TomeOptions.of(ratio), inside);
+                assertEquals(Math.min((int) (6400 * ratio), 4800), r.merged().get(0).merged());
+                Node similarity = r.model().graph().nodes().stream().filter(n -> n.name().endsWith("/tome/TopK")).findFirst()
+                        .orElseThrow();
+                assertEquals(4800, r.model().graph().longs(r.model().graph().constant(similarity.inputs().get(1)).orElseThrow())[0],
+                        "the similarity TopK's K is the source count");
+                String why = TensorRtReady.whyNot(r.model());
+                String at = "ratio " + ratio + (inside == null ? "" : ", ELFATT-SD inside") + ": " + why;
+                assertTrue(why.contains("TopK '" + similarity.name() + "' with K 4800, TensorRT takes at most 3840"), at);
+            }
+        }
     }
 
     @Test

@@ -15,8 +15,10 @@ import io.jedge.converters.precision.PrecisionOptions;
 import io.jedge.sdk.bundle.Report;
 import io.jedge.sdk.diffusion.GenerationDefaults;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class DenoiserFidelityTest {
@@ -30,22 +32,27 @@ class DenoiserFidelityTest {
         return Fp16Converter.convert(m, PrecisionOptions.defaults().fp16()).model();
     }
 
+    /** What every gate reads: the worst timestep's predicted-noise cosine. */
+    private static double worstNoiseCosine(DenoiserFidelity f, OnnxModel reference, OnnxModel variant) {
+        return f.noiseMetrics(reference, variant).get("noiseCosineMin");
+    }
+
     @Test
     void theGateFigureWithARecordedReferenceIsTheReportsWorstCosine() {
         OnnxModel dit = dit(11);
         OnnxModel fp16 = fp16(dit);
         OnnxModel other = dit(12);
         DenoiserFidelity f = new DenoiserFidelity(dit, 10L, 1234);
-        double first = f.worstNoiseCosine(dit, fp16); // records the reference
-        double again = f.worstNoiseCosine(dit, fp16); // replays it
+        double first = worstNoiseCosine(f, dit, fp16); // records the reference
+        double again = worstNoiseCosine(f, dit, fp16); // replays it
         assertEquals(first, again, 0.0, "a replayed reference gives the same figure");
         GenerationDefaults d = GenerationDefaults.builder().build();
         double report = f.precisionReport("fp16-vanilla", "fp32-vanilla", dit, fp16, d, List.of()).metrics().get("noiseCosineMin");
         assertEquals(report, first, 1e-12, "the gate figure is the report's");
-        double unrelated = f.worstNoiseCosine(dit, other);
+        double unrelated = worstNoiseCosine(f, dit, other);
         assertTrue(unrelated < first, "another model's figure is its own, not a replay of the last: " + unrelated + " vs " + first);
         // against a reference run live: a fresh instance records it on this very comparison
-        double live = new DenoiserFidelity(dit, 10L, 1234).worstNoiseCosine(dit, other);
+        double live = worstNoiseCosine(new DenoiserFidelity(dit, 10L, 1234), dit, other);
         assertEquals(live, unrelated, 1e-12, "the replayed reference gives what the reference run live gives");
     }
 
@@ -84,7 +91,7 @@ class DenoiserFidelityTest {
         Report first = f.precisionReport("fp16-vanilla", "fp32-vanilla", dit, fp16, d, List.of());
         Report second = f.withNoiseMetrics(new Report("fidelity", "fp32-other", "fp32-vanilla", "", Map.of(), List.of(), List.of()),
                 dit, other, d);
-        f.worstNoiseCosine(dit, other);
+        worstNoiseCosine(f, dit, other);
         assertEquals(runs + 3, f.variantRuns(), "one run per report or figure");
         assertEquals(1, f.referenceGenerations(), "one reference, one generation");
         assertEquals(1, f.referenceRecordings(), "one reference, one run on the fidelity inputs");
@@ -101,6 +108,49 @@ class DenoiserFidelityTest {
             assertEquals(r.metrics().get("noiseCosineMin"), r.metrics().get("cosine"), "every report's cosine is the worst timestep's");
             assertTrue(r.notes().contains(DenoiserFidelity.GATE_NOTE), r.notes().toString());
         }
+    }
+
+    /**
+     * Choosing an attention form's blocks records the source with every block's result; once the forms are chosen the
+     * recording is cut to the predicted noise, and the FP16 report after it replays that (no reference run more) with
+     * the figures an uncut recording gives.
+     */
+    @Test
+    void onceTheFormsAreChosenTheRecordingHoldsOnlyTheModelsOutputs() {
+        OnnxModel dit = dit(11);
+        OnnxModel fp16 = fp16(dit);
+        DenoiserFidelity f = new DenoiserFidelity(dit, 10L, 1234);
+        FidelityEvaluator.builder().gate(f.gate()).build()
+                .selectByFidelity(dit, ElfattSdOptions.defaults(), new FidelityFloor(-0.999, 0), l -> { });
+        Set<String> outputs = new LinkedHashSet<>();
+        dit.graph().outputs().forEach(v -> outputs.add(v.getName()));
+        Set<String> during = f.recordedTensors(dit);
+        assertTrue(during.containsAll(outputs) && during.size() >= outputs.size() + 2,
+                "while blocks are chosen both blocks' results are recorded too: " + during);
+        assertEquals(1, f.referenceRecordings());
+
+        f.keepOnlyModelOutputs();
+        assertEquals(outputs, f.recordedTensors(dit), "only the model's outputs are left");
+        assertEquals(1, f.referenceRecordings(), "cutting runs nothing");
+
+        GenerationDefaults d = GenerationDefaults.builder().build();
+        Report report = f.precisionReport("fp16-vanilla", "fp32-vanilla", dit, fp16, d, List.of());
+        assertEquals(1, f.referenceRecordings(), "the FP16 report replays the cut recording, with no reference run more");
+        assertEquals(outputs, f.recordedTensors(dit));
+        Map<String, Double> uncut = new DenoiserFidelity(dit, 10L, 1234).noiseMetrics(dit, fp16);
+        uncut.forEach((k, v) -> assertEquals(v, report.metrics().get(k), 1e-12, k));
+    }
+
+    /** Noise figures that are not what noiseMetrics measures are refused, once, naming what they lack; nothing runs. */
+    @Test
+    void aPrecisionReportFromFiguresWithoutTheWorstCosineIsRefused() {
+        OnnxModel dit = dit(11);
+        DenoiserFidelity f = new DenoiserFidelity(dit, 10L, 1234);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> f.precisionReport("int8-vanilla", "fp32-vanilla", dit, dit, Map.of("noiseCosine", 0.99),
+                        GenerationDefaults.builder().build(), List.of()));
+        assertTrue(e.getMessage().startsWith("report of int8-vanilla has no noiseCosineMin (metrics [noiseCosine])"), e.getMessage());
+        assertEquals(0, f.variantRuns() + f.referenceRecordings() + f.referenceGenerations(), "refused before any run");
     }
 
     @Test

@@ -265,6 +265,28 @@ class DiffusionConverterTest {
         assertTrue(labels.getMessage().contains("--labels"), labels.getMessage());
     }
 
+    /**
+     * ToMe for TensorRT on a denoiser of 6400 tokens (80×80 at latent 160): its similarity TopK would sort 4800 sources,
+     * past TensorRT's 3840, so convert refuses in one line before choosing any block. (--engines tensorrt fails earlier
+     * here, where TensorRT is absent; --profile tensorrt reaches the same check.)
+     */
+    @Test
+    void tomeForTensorRtPastItsTopKLimitIsRefusedBeforeAnyWork() {
+        Path big = dit(DitConfig.preset("tiny").withLatentSize(160).withClasses(10));
+        PrecisionOptions trt = PrecisionOptions.builder().int8(Int8Options.builder().profile(QuantProfile.TENSORRT).build()).build();
+        Path bundle = tmp.resolve("b");
+        for (List<String> forms : List.of(List.of("keep", "tome"), List.of("keep", "elfatt-sd+tome"))) {
+            List<String> log = new ArrayList<>();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DiffusionConverter(log::add).convert(
+                    big, decoder(0, 4), bundle, options().attention(forms).precision(trt).build(), Map.of()));
+            String m = e.getMessage();
+            assertTrue(m.startsWith("--attention " + forms.get(1) + " with --profile tensorrt: ") && m.contains("at most 3840")
+                    && m.contains("up to 6400 tokens") && m.contains("smaller latent") && !m.contains("\n"), m);
+            assertEquals(List.of(), log, "no block chosen or variant made before the refusal");
+            assertFalse(Files.exists(bundle));
+        }
+    }
+
     @Test
     void enginesWithoutTensorRtFailBeforeAnyWork() {
         Assumptions.assumeTrue(TrtEngineBuilder.unavailableReason().isPresent(), "TensorRT is present here; the GPU run covers engines");
