@@ -20,8 +20,6 @@ source benchmarks/gpu/kit.sh
 begin dit-steps
 BUDGET=${BUDGET:-560}
 # a command, not a shell function, so that `timeout` can run it
-printf '#!/bin/sh\nexec "%s" %s -Xmx24g -cp "%s" "$@"\n' "$GPU_JAVA" "$GPU_JAVA_OPTS" "$PWD/.gpu/app/*:$GPU_CLASSPATH" > $W/bin/java_tool
-chmod +x $W/bin/java_tool
 for size in ${SIZES:-128}; do
   for preset in ${PRESETS:-s b}; do
     [ "$size" != 128 ] && [ "$preset" != s ] && continue # 1024-token rows for DiT-S only

@@ -23,15 +23,7 @@ W=${W:-/tmp/jedge-ortfp16}
 source benchmarks/gpu/kit.sh
 begin ortfp16
 BUDGET=${BUDGET:-150}
-printf '#!/bin/sh\nexec "%s" %s -Xmx24g -cp "%s" "$@"\n' "$GPU_JAVA" "$GPU_JAVA_OPTS" "$PWD/.gpu/app/*:$GPU_CLASSPATH" > $W/bin/java_tool
-chmod +x $W/bin/java_tool
-
-mkdir -p $W/vit
-t=$(tmo 40) && timeout $t jedge build-model vit --preset micro --seed 7 -o $W/vit/model.onnx 2>&1 | tail -1
-LD_LIBRARY_PATH= python3 -c "
-import numpy as np
-np.sin(0.0007 * np.arange(3 * 224 * 224) + 0.3).astype('<f4').tofile('$W/vit/input.f32')"
-echo "model and sample ready after $((SECONDS - T0)) s"
+micro_vit
 
 t=$(tmo 120) && timeout $t java_tool io.jedge.cli.convert.TrtProof $W/vit fp16io 1,4 "$OUT/ortfp16.json" runs=10 warmup=5 \
   level=1 io=both cache=$W/trt.cache engines=$W 2>&1 | grep -E "rror|Exception" | tail -12

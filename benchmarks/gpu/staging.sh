@@ -23,16 +23,7 @@ W=${W:-/tmp/jedge-staging}
 source benchmarks/gpu/kit.sh
 begin staging
 BUDGET=${BUDGET:-170}
-printf '#!/bin/sh\nexec "%s" %s -Xmx24g -cp "%s" "$@"\n' "$GPU_JAVA" "$GPU_JAVA_OPTS" "$PWD/.gpu/app/*:$GPU_CLASSPATH" > $W/bin/java_tool
-chmod +x $W/bin/java_tool
-
-mkdir -p $W/vit
-t=$(tmo 40) && timeout $t jedge build-model vit --preset micro --seed 7 -o $W/vit/model.onnx 2>&1 | tail -1
-# one deterministic sample (x[i] = sin(0.0007 i + 0.3)), so every row of batch 16 is checked against ONNX Runtime
-LD_LIBRARY_PATH= python3 -c "
-import numpy as np
-np.sin(0.0007 * np.arange(3 * 224 * 224) + 0.3).astype('<f4').tofile('$W/vit/input.f32')"
-echo "model and sample ready after $((SECONDS - T0)) s"
+micro_vit
 
 t=$(tmo 150) && timeout $t java_tool io.jedge.cli.convert.TrtProof $W/vit fp32,fp16io 1,16 "$OUT/staging.json" runs=60 warmup=20 \
   level=1 opt=16 io=both cache=$W/trt.cache engines=$W 2>&1 | grep -E "batch [0-9]+: wall|rror|Exception" | tail -12
