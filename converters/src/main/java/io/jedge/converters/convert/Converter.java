@@ -86,8 +86,10 @@ public final class Converter {
                     // an INT8 variant with every layer float is its FP32 variant under another name: that one stands in
                     String fp32Id = Precision.FP32.id() + "-" + form.kind().id();
                     if (!o.precisions().contains(Precision.FP32)) {
-                        throw new NoInt8LayerException(e.variant(), e.reason(), e.hint() + ", or add fp32 to --precision to write"
-                                + " the bundle without " + e.variant());
+                        NoInt8LayerException refused = new NoInt8LayerException(e.variant(), e.reason(), e.hint()
+                                + ", or add fp32 to --precision to write the bundle without " + e.variant());
+                        refused.initCause(e);
+                        throw refused;
                     }
                     String why = e.reason() + "; " + fp32Id + " already covers this (" + e.hint() + ")";
                     progress.accept(id + " left out: " + why);

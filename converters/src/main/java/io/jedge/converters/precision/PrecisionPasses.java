@@ -112,6 +112,7 @@ public final class PrecisionPasses {
      */
     public Int8Variant quantize(OnnxModel fp32, String variantId, CalibrationSet calibration, CalibrationSet heldOut, boolean classifier,
             java.util.function.Function<OnnxModel, Int8Quantizer.Measurement> gate) {
+        requireInt8Layers(fp32, variantId); // a plan that quantizes nothing is refused before calibration, for every caller
         Int8Quantizer q = new Int8Quantizer(o.int8());
         progress.accept(String.format(Locale.ROOT, "%s: calibrating on %s (%s, %s profile)", variantId, calibration.description(),
                 o.int8().method().cliName(), o.int8().profile().cliName()));

@@ -45,7 +45,7 @@ public interface InferenceSession extends AutoCloseable {
         for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
             Tensor have = got.get(e.getKey());
             OutputChecks.checkShape(e.getKey(), e.getValue(), have.shape());
-            Staging.write(e.getKey(), e.getValue().type(), have, e.getValue().buffer()); // run() widened float16 and int32
+            Staging.writeOutput(e.getKey(), e.getValue().type(), have, e.getValue().buffer()); // run() widened float16 and int32
         }
     }
 

@@ -61,8 +61,17 @@ public final class Staging {
      *     the element and the value), or a tensor larger than {@code dst}
      */
     public static void write(String input, DataType type, Tensor t, ByteBuffer dst) {
+        write("input", input, type, t, dst);
+    }
+
+    /** {@link #write} for a caller's output buffer ({@code runInto}): its errors name the output. */
+    public static void writeOutput(String output, DataType type, Tensor t, ByteBuffer dst) {
+        write("output", output, type, t, dst);
+    }
+
+    private static void write(String what, String input, DataType type, Tensor t, ByteBuffer dst) {
         int n = t.elementCount();
-        checkRoom("input", input, type, n, dst);
+        checkRoom(what, input, type, n, dst);
         if (t.type() == type) {
             t.copyInto(dst.duplicate());
             return;
@@ -77,12 +86,12 @@ public final class Staging {
             }
             case INT32 -> {
                 if (t.isDirect()) {
-                    toInt32(input, t.buffer().asLongBuffer(), dst.asIntBuffer(), n);
+                    toInt32(what, input, t.buffer().asLongBuffer(), dst.asIntBuffer(), n);
                 } else {
-                    toInt32(input, t.longs(), dst.asIntBuffer(), n);
+                    toInt32(what, input, t.longs(), dst.asIntBuffer(), n);
                 }
             }
-            default -> throw new IllegalArgumentException("input '" + input + "': " + t + " cannot be converted to "
+            default -> throw new IllegalArgumentException(what + " '" + input + "': " + t + " cannot be converted to "
                     + type.specName());
         }
     }
@@ -138,21 +147,21 @@ public final class Staging {
         }
     }
 
-    private static void toInt32(String input, long[] src, IntBuffer dst, int n) {
+    private static void toInt32(String what, String input, long[] src, IntBuffer dst, int n) {
         for (int i = 0; i < n; i++) {
-            dst.put(i, narrow(input, i, src[i]));
+            dst.put(i, narrow(what, input, i, src[i]));
         }
     }
 
-    private static void toInt32(String input, LongBuffer src, IntBuffer dst, int n) {
+    private static void toInt32(String what, String input, LongBuffer src, IntBuffer dst, int n) {
         for (int i = 0; i < n; i++) {
-            dst.put(i, narrow(input, i, src.get(i)));
+            dst.put(i, narrow(what, input, i, src.get(i)));
         }
     }
 
-    private static int narrow(String input, int i, long v) {
+    private static int narrow(String what, String input, int i, long v) {
         if (v != (int) v) {
-            throw new IllegalArgumentException("input '" + input + "': element " + i + " is " + v
+            throw new IllegalArgumentException(what + " '" + input + "': element " + i + " is " + v
                     + ", outside the int32 range the model takes");
         }
         return (int) v;

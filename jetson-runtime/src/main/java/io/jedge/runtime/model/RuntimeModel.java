@@ -6,6 +6,7 @@ import io.jedge.runtime.batching.DynamicBatcher;
 import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.NativeResource;
 import io.jedge.runtime.backend.SessionOptions;
+import io.jedge.runtime.backend.Staging;
 import io.jedge.runtime.selection.Autotune;
 import io.jedge.runtime.selection.DeviceContext;
 import io.jedge.runtime.selection.SelectionRequest;
@@ -203,13 +204,16 @@ public final class RuntimeModel implements JedgeModel {
                         + bundle.manifest().inputs().stream().map(io.jedge.sdk.bundle.TensorSpec::name).toList());
             }
             long[] have = t.shape();
-            boolean ok = have.length == want.length
-                    && (t.type() == io.jedge.sdk.DataType.INT64) == spec.dataType().equals("int64");
+            // the backends' own rule (float32 for a float16 input, int64 for an int32 one, converted), so a request the
+            // backend would take is never refused here, nor one it would refuse queued
+            java.util.Optional<io.jedge.sdk.DataType> type = io.jedge.sdk.DataType.fromSpecName(spec.dataType());
+            boolean ok = have.length == want.length && type.map(d -> Staging.accepts(d, t)).orElse(false);
             for (int i = 0; ok && i < want.length; i++) {
                 ok = want[i] < 0 || want[i] == have[i];
             }
             if (!ok) {
-                throw new IllegalArgumentException("input '" + spec.name() + "': " + t + ", expected " + spec.dataType() + spec.shape());
+                throw new IllegalArgumentException("input '" + spec.name() + "': " + Staging.describe(t) + ", expected "
+                        + spec.dataType() + spec.shape() + type.map(d -> " (" + Staging.acceptedText(d) + ")").orElse(""));
             }
             if (t.type() == io.jedge.sdk.DataType.FLOAT32) {
                 // NaN or Inf only ever gives garbage out ("NaN% class 0"): refuse it here, counting them

@@ -166,6 +166,11 @@ class RuntimeModelTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> m.predictor().run(Map.of("pixels", Tensor.zeros(1, 3, 7, 8))));
         assertTrue(e.getMessage().contains("input 'pixels'") && e.getMessage().contains("expected"), e.getMessage());
+        // the element type is judged by the backends' one rule, and the refusal says what the input takes
+        Tensor ints = Tensor.allocateDirect(io.jedge.sdk.DataType.INT64, 1, 3, 8, 8);
+        String type = assertThrows(IllegalArgumentException.class, () -> m.predictor().run(Map.of("pixels", ints))).getMessage();
+        assertTrue(type.startsWith("input 'pixels': int64[1,3,8,8] (direct), expected float32") && type.endsWith(
+                "(float32 inputs take float32 tensors)"), type);
         assertThrows(IllegalArgumentException.class, () -> m.predictor().run(Map.of("image", image(1))));
         // concurrent requests go through the batcher and match one-by-one answers
         List<CompletableFuture<Map<String, Tensor>>> fs = new ArrayList<>();

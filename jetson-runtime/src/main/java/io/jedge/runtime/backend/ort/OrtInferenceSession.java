@@ -271,7 +271,7 @@ final class OrtInferenceSession extends NativeResource implements InferenceSessi
         TensorInfo info = t.getInfo();
         long[] shape = info.getShape();
         return switch (info.type) {
-            // widened as TensorRT's outputs are (ORT's getFloatBuffer would widen too, through one more copy)
+            // widened by the same conversion as TensorRT's outputs (getByteBuffer copies into a heap buffer first)
             case FLOAT16 -> Staging.read(name, DataType.FLOAT16, shape, t.getByteBuffer().order(ByteOrder.nativeOrder()));
             case FLOAT, BFLOAT16, DOUBLE -> {
                 FloatBuffer fb = t.getFloatBuffer();

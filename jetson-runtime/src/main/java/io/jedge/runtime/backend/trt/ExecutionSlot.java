@@ -1,5 +1,6 @@
 package io.jedge.runtime.backend.trt;
 
+import io.jedge.sdk.DataType;
 import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
 import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
 import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
@@ -204,7 +205,7 @@ final class ExecutionSlot extends NativeResource {
                         own.write(t);
                         if (!mapped) {
                             h2d.add(new Copy(own.device.address(), own.host.address(),
-                                    (long) t.elementCount() * in.type().bytes, in.name()));
+                                    (long) t.elementCount() * in.type().bytes(), in.name()));
                         }
                     }
                 }
@@ -213,7 +214,7 @@ final class ExecutionSlot extends NativeResource {
             List<IoTensor> produce = into == null ? wanted : outputs.stream().filter(o -> into.containsKey(o.name())).toList();
             for (IoTensor out : produce) {
                 long[] shape = outputShapes.computeIfAbsent(out.name(), n -> NativeEngine.dims(context.getTensorShape(n))).clone();
-                long bytes = Tensor.elementCount(shape) * out.type().bytes;
+                long bytes = Tensor.elementCount(shape) * out.type().bytes();
                 IoBuffer own = buffers.get(out.name());
                 if (bytes > own.bytes) {
                     throw new JedgeException(JedgeException.Code.RUN_FAILED, "engine '" + engine.name + "': output '"
@@ -383,7 +384,7 @@ final class ExecutionSlot extends NativeResource {
         return p;
     }
 
-    private IoBuffer allocate(String name, ElementType type, long bytes) {
+    private IoBuffer allocate(String name, DataType type, long bytes) {
         long size = Math.max(bytes, 256); // TensorRT wants a valid address even for empty tensors
         Pointer host = new Pointer();
         Pointer device;
@@ -431,10 +432,10 @@ final class ExecutionSlot extends NativeResource {
         final long bytes;
         final Pointer host;
         final Pointer device;
-        private final ElementType type;
+        private final DataType type;
         private final ByteBuffer staging; // native-order view of host, capped at what one buffer addresses
 
-        IoBuffer(String name, ElementType type, long bytes, Pointer host, Pointer device) {
+        IoBuffer(String name, DataType type, long bytes, Pointer host, Pointer device) {
             this.name = name;
             this.type = type;
             this.bytes = bytes;
@@ -446,11 +447,11 @@ final class ExecutionSlot extends NativeResource {
 
         /** Converts a heap tensor, or a direct one of another type (float32 for float16, int64 for int32), into this buffer. */
         void write(Tensor t) {
-            Staging.write(name, type.dataType(), t, staging);
+            Staging.write(name, type, t, staging);
         }
 
         Tensor read(long[] shape) {
-            return Staging.read(name, type.dataType(), shape, staging);
+            return Staging.read(name, type, shape, staging);
         }
     }
 }

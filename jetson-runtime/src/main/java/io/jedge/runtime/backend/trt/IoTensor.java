@@ -1,5 +1,6 @@
 package io.jedge.runtime.backend.trt;
 
+import io.jedge.sdk.DataType;
 import io.jedge.sdk.bundle.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.List;
  * for inputs, the bounds of optimization profile 0. For outputs {@code min}/{@code max} hold the
  * shape the engine reports when every input is at its profile maximum (used to size buffers).
  */
-record IoTensor(String name, boolean input, ElementType type, long[] shape, long[] min, long[] max) {
+record IoTensor(String name, boolean input, DataType type, long[] shape, long[] min, long[] max) {
     IoTensor {
         shape = shape.clone();
         min = min.clone();
@@ -30,7 +31,7 @@ record IoTensor(String name, boolean input, ElementType type, long[] shape, long
         for (long d : max) {
             n = Math.multiplyExact(n, d);
         }
-        return Math.multiplyExact(n, type.bytes);
+        return Math.multiplyExact(n, type.bytes());
     }
 
     /** e.g. {@code float32[1..32,3,224,224]}. */

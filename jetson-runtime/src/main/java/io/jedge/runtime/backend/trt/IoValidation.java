@@ -1,5 +1,6 @@
 package io.jedge.runtime.backend.trt;
 
+import io.jedge.sdk.DataType;
 import io.jedge.runtime.backend.Staging;
 import io.jedge.sdk.Tensor;
 import java.util.LinkedHashMap;
@@ -33,9 +34,9 @@ final class IoValidation {
                 throw new IllegalArgumentException("input '" + spec.name() + "' is missing; expected " + spec.describe());
             }
             String got = Staging.describe(t);
-            if (!accepts(spec.type(), t)) {
+            if (!Staging.accepts(spec.type(), t)) { // the rule every backend shares
                 throw new IllegalArgumentException("input '" + spec.name() + "': " + got + ", expected " + spec.describe()
-                        + " (" + Staging.acceptedText(spec.type().dataType()) + ")");
+                        + " (" + Staging.acceptedText(spec.type()) + ")");
             }
             long[] have = t.shape();
             boolean ok = have.length == spec.max().length;
@@ -63,13 +64,8 @@ final class IoValidation {
         return outputs.stream().filter(o -> wanted.contains(o.name())).toList();
     }
 
-    /** {@link Staging#accepts}, the rule every backend shares: converted on the calling thread where the types differ. */
-    static boolean accepts(ElementType engineType, Tensor given) {
-        return Staging.accepts(engineType.dataType(), given);
-    }
-
     /** Whether {@code given} must be converted into the engine's type (and so staged). */
-    static boolean converts(ElementType engineType, Tensor given) {
-        return given.type() != engineType.dataType();
+    static boolean converts(DataType engineType, Tensor given) {
+        return given.type() != engineType;
     }
 }

@@ -1,5 +1,6 @@
 package io.jedge.runtime.backend.trt;
 
+import io.jedge.sdk.DataType;
 import io.jedge.sdk.JedgeException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -99,7 +100,7 @@ final class NativeEngine {
                 String t = engine.getIOTensorName(i);
                 boolean input = engine.getTensorIOMode(t).intern() == TensorIOMode.kINPUT;
                 String dt = engine.getTensorDataType(t).intern().name();
-                ElementType type = ElementType.fromTensorRt(dt);
+                DataType type = fromTensorRt(dt);
                 if (type == null) {
                     throw new JedgeException(JedgeException.Code.MODEL_LOAD_FAILED, "engine '" + name + "': IO tensor '" + t
                             + "' has TensorRT type " + dt + "; jedge exchanges kFLOAT, kHALF, kINT32 and kINT64");
@@ -168,5 +169,17 @@ final class NativeEngine {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
+    }
+
+    /** The SDK element type of TensorRT's {@code DataType} constant name ({@code kFLOAT}, ...); null when unsupported. */
+    static DataType fromTensorRt(String constantName) {
+        return switch (constantName) {
+            case "kFLOAT" -> DataType.FLOAT32;
+            case "kHALF" -> DataType.FLOAT16;
+            case "kINT32" -> DataType.INT32;
+            case "kINT64" -> DataType.INT64;
+            case "kUINT8" -> DataType.UINT8;
+            default -> null;
+        };
     }
 }

@@ -117,5 +117,9 @@ class OrtConvertedInputsTest {
                 java.util.Set.of("out_int32")))
                 .getMessage();
         assertEquals("input 'in_int32': element 3 is 1099511627776, outside the int32 range the model takes", m);
+        // the refused call gave its staging buffer back: the next call borrows it again instead of allocating
+        long before = types.staging().allocations();
+        types.run(typesFeed(Tensor.ofLongs(new long[] {2, 4}, v)), java.util.Set.of("out_int32"));
+        assertEquals(before, types.staging().allocations(), "a refusal mid-staging returns what it borrowed");
     }
 }

@@ -140,10 +140,10 @@ class HostMemoryPoolTest {
 
     @Test
     void cudaGraphsRefuseEnginesWithMoreThanOneShape() {
-        IoTensor fixed = new IoTensor("pixels", true, ElementType.FLOAT32, new long[] {-1, 3, 224, 224},
+        IoTensor fixed = new IoTensor("pixels", true, DataType.FLOAT32, new long[] {-1, 3, 224, 224},
                 new long[] {16, 3, 224, 224}, new long[] {16, 3, 224, 224});
         TrtInferenceSession.checkFixedShapes("vit.plan", List.of(fixed));
-        IoTensor dynamic = new IoTensor("pixels", true, ElementType.FLOAT32, new long[] {-1, 3, 224, 224},
+        IoTensor dynamic = new IoTensor("pixels", true, DataType.FLOAT32, new long[] {-1, 3, 224, 224},
                 new long[] {1, 3, 224, 224}, new long[] {16, 3, 224, 224});
         String m = assertThrows(IllegalArgumentException.class,
                 () -> TrtInferenceSession.checkFixedShapes("vit.plan", List.of(dynamic))).getMessage();
@@ -164,20 +164,20 @@ class HostMemoryPoolTest {
 
     @Test
     void tensorsOfTheEngineTypeAreBoundAndFloat32IsConvertedForFloat16() {
-        IoTensor half = new IoTensor("x", true, ElementType.FLOAT16, new long[] {2}, new long[] {2}, new long[] {2});
+        IoTensor half = new IoTensor("x", true, DataType.FLOAT16, new long[] {2}, new long[] {2}, new long[] {2});
         IoValidation.validateInputs("e", List.of(half), java.util.Map.of("x", Tensor.zeros(2)));
         IoValidation.validateInputs("e", List.of(half), java.util.Map.of("x", Tensor.allocateDirect(DataType.FLOAT16, 2)));
         IoValidation.validateInputs("e", List.of(half), java.util.Map.of("x", Tensor.allocateDirect(DataType.FLOAT32, 2)));
-        assertFalse(IoValidation.converts(ElementType.FLOAT16, Tensor.allocateDirect(DataType.FLOAT16, 2)));
-        assertTrue(IoValidation.converts(ElementType.FLOAT16, Tensor.allocateDirect(DataType.FLOAT32, 2)));
+        assertFalse(IoValidation.converts(DataType.FLOAT16, Tensor.allocateDirect(DataType.FLOAT16, 2)));
+        assertTrue(IoValidation.converts(DataType.FLOAT16, Tensor.allocateDirect(DataType.FLOAT32, 2)));
         String m = assertThrows(IllegalArgumentException.class, () -> IoValidation.validateInputs("e", List.of(half),
                 java.util.Map.of("x", Tensor.allocateDirect(DataType.INT32, 2)))).getMessage();
         assertTrue(m.contains("int32[2] (direct)") && m.contains("float16 tensors or float32 ones, converted"), m);
-        IoTensor bytes = new IoTensor("img", true, ElementType.UINT8, new long[] {4}, new long[] {4}, new long[] {4});
+        IoTensor bytes = new IoTensor("img", true, DataType.UINT8, new long[] {4}, new long[] {4}, new long[] {4});
         IoValidation.validateInputs("e", List.of(bytes), java.util.Map.of("img", Tensor.allocateDirect(DataType.UINT8, 4)));
         assertThrows(IllegalArgumentException.class,
                 () -> IoValidation.validateInputs("e", List.of(bytes), java.util.Map.of("img", Tensor.ofLongs(new long[] {4},
                         new long[4]))));
-        assertSame(DataType.UINT8, ElementType.fromTensorRt("kUINT8").dataType());
+        assertSame(DataType.UINT8, NativeEngine.fromTensorRt("kUINT8"));
     }
 }

@@ -1,5 +1,6 @@
 package io.jedge.runtime.backend.trt;
 
+import io.jedge.sdk.DataType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,9 +12,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class IoValidationTest {
-    private static final IoTensor PIXELS = new IoTensor("pixels", true, ElementType.FLOAT32, new long[] {-1, 3, 224, 224},
+    private static final IoTensor PIXELS = new IoTensor("pixels", true, DataType.FLOAT32, new long[] {-1, 3, 224, 224},
             new long[] {1, 3, 224, 224}, new long[] {32, 3, 224, 224});
-    private static final IoTensor IDS = new IoTensor("ids", true, ElementType.INT32, new long[] {-1, 4},
+    private static final IoTensor IDS = new IoTensor("ids", true, DataType.INT32, new long[] {-1, 4},
             new long[] {1, 4}, new long[] {32, 4});
     private static final List<IoTensor> INPUTS = List.of(PIXELS, IDS);
 
@@ -61,15 +62,15 @@ class IoValidationTest {
 
     @Test
     void float16InputsTakeFloat32Tensors() {
-        IoTensor half = new IoTensor("x", true, ElementType.FLOAT16, new long[] {2}, new long[] {2}, new long[] {2});
+        IoTensor half = new IoTensor("x", true, DataType.FLOAT16, new long[] {2}, new long[] {2}, new long[] {2});
         IoValidation.validateInputs("e", List.of(half), Map.of("x", Tensor.zeros(2)));
     }
 
     @Test
     void outputSelection() {
-        IoTensor logits = new IoTensor("logits", false, ElementType.FLOAT32, new long[] {-1, 1000}, new long[] {32, 1000},
+        IoTensor logits = new IoTensor("logits", false, DataType.FLOAT32, new long[] {-1, 1000}, new long[] {32, 1000},
                 new long[] {32, 1000});
-        IoTensor feats = new IoTensor("feats", false, ElementType.FLOAT16, new long[] {-1, 192}, new long[] {32, 192},
+        IoTensor feats = new IoTensor("feats", false, DataType.FLOAT16, new long[] {-1, 192}, new long[] {32, 192},
                 new long[] {32, 192});
         List<IoTensor> outs = List.of(logits, feats);
         assertEquals(outs, IoValidation.selectOutputs("e", outs, Set.of()));
@@ -87,12 +88,13 @@ class IoValidationTest {
     }
 
     /**
-     * runInto on TensorRT checks caller outputs against the engine's specs with the OutputChecks ONNX Runtime uses: a
-     * float16 output takes a float16 tensor and refuses a float32 one with the very line the ORT conformance run asserts.
+     * An engine's float16 output spec, as TensorRT's runInto hands it to OutputChecks: a float16 tensor passes, a float32
+     * one is refused with the line the ORT conformance run asserts. (That TensorRT's runInto calls the check at all is the
+     * GPU conformance run's to show.)
      */
     @Test
-    void runIntoTakesAndRefusesFloat16OutputsAsOnnxRuntimeDoes() {
-        IoTensor y = new IoTensor("y", false, ElementType.FLOAT16, new long[] {-1, 4}, new long[] {32, 4}, new long[] {32, 4});
+    void aFloat16OutputSpecTakesFloat16TensorsAndRefusesFloat32OnesInOutputChecks() {
+        IoTensor y = new IoTensor("y", false, DataType.FLOAT16, new long[] {-1, 4}, new long[] {32, 4}, new long[] {32, 4});
         List<io.jedge.sdk.bundle.TensorSpec> specs = List.of(y.spec());
         io.jedge.runtime.backend.OutputChecks.check(specs, Map.of("y", Tensor.allocateDirect(io.jedge.sdk.DataType.FLOAT16, 3, 4)),
                 TrtBackend.NAME);
