@@ -50,10 +50,19 @@ public final class ImageClassifier {
         return topK(out.get(output).floats(), k, labels);
     }
 
-    /** Softmax over {@code logits}, then the {@code k} most probable classes. */
+    /**
+     * Softmax over {@code logits}, then the {@code k} most probable classes. {@code labels} is empty
+     * or names every class: a count that differs (a bundle whose class count was dynamic when
+     * convert checked its labels) would name the wrong class in every answer, so it is refused.
+     */
     public static List<Classification> topK(float[] logits, int k, List<String> labels) {
         if (k < 1) {
             throw new IllegalArgumentException("top-k: k = " + k + ", expected at least 1");
+        }
+        if (!labels.isEmpty() && labels.size() != logits.length) {
+            throw new IllegalArgumentException("the bundle has " + labels.size() + " labels, but the model's output has "
+                    + logits.length + " classes (one label per class, in class order); convert it again with --labels of "
+                    + logits.length + " lines");
         }
         double max = Double.NEGATIVE_INFINITY;
         for (float v : logits) {
