@@ -254,8 +254,18 @@ public final class BundleAssembler implements AutoCloseable {
 
     /** Describes the bundle from a model's graph inputs and outputs; guesses the task from their shapes. */
     public BundleAssembler describe(OnnxModel model, Task forcedTask) {
+        return describe(model, forcedTask, Map.of());
+    }
+
+    /**
+     * As {@link #describe(OnnxModel, Task)}, with the dims past the batch that the graph leaves
+     * symbolic (a legacy export's class count) taken from {@code ranShapes}, the output shapes of one
+     * run of the model: the manifest then records the class count, so the task is guessed and
+     * {@code --labels} checked against it. The batch dim stays as the graph has it.
+     */
+    public BundleAssembler describe(OnnxModel model, Task forcedTask, Map<String, long[]> ranShapes) {
         inputs = specs(model.graph().inputs());
-        outputs = specs(model.graph().outputs());
+        outputs = specs(model.graph().outputs()).stream().map(t -> withRanDims(t, ranShapes.get(t.name()))).toList();
         requireRunnableDims("input", inputs);
         requireRunnableDims("output", outputs);
         task = forcedTask != null ? forcedTask : guessTask();
@@ -282,6 +292,19 @@ public final class BundleAssembler implements AutoCloseable {
             }
         }
         return Task.GENERIC;
+    }
+
+    private static TensorSpec withRanDims(TensorSpec t, long[] ran) {
+        if (ran == null || ran.length != t.shape().size()) {
+            return t;
+        }
+        List<Long> shape = new ArrayList<>(t.shape());
+        for (int i = 1; i < shape.size(); i++) {
+            if (shape.get(i) < 0 && ran[i] > 0) {
+                shape.set(i, ran[i]);
+            }
+        }
+        return new TensorSpec(t.name(), t.dataType(), shape);
     }
 
     /** A dim of 0, below -1 or beyond an int cannot be allocated or indexed by any backend; say so now, not at load. */

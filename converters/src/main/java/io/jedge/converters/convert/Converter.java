@@ -2,11 +2,15 @@ package io.jedge.converters.convert;
 
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.jedge.converters.bundle.BundleAssembler;
+import io.jedge.converters.compare.SessionFactory;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.onnx.TensorData;
 import io.jedge.converters.precision.NoInt8LayerException;
 import io.jedge.converters.precision.PrecisionPasses;
+import io.jedge.runtime.backend.InferenceSession;
+import io.jedge.runtime.backend.SeededInputs;
+import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.selection.AttentionCrossover;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
@@ -60,7 +64,8 @@ public final class Converter {
         String name = o.name() != null ? o.name() : stripExtension(modelFile.getFileName().toString());
         List<TensorSpec> inputs = inputSpecs(source);
         Preprocessing pre = imagePreprocessing(inputs, o.preprocessing());
-        BundleAssembler a = new BundleAssembler(bundleDir, name).preprocessing(pre).describe(source, o.task()).labels(o.labels());
+        BundleAssembler a = new BundleAssembler(bundleDir, name).preprocessing(pre).describe(source, o.task(), ranOutputShapes(source, inputs))
+                .labels(o.labels());
         boolean classifier = a.task() == Task.IMAGE_CLASSIFICATION;
         PrecisionPasses passes = new PrecisionPasses(o.precision(), progress);
         record Pending(String id, OnnxModel model, Precision precision, AttentionKind attention, Map<String, String> attributes,
@@ -152,6 +157,29 @@ public final class Converter {
         } else {
             progress.accept("variant " + id + ": " + why + "; this bundle has no vanilla variant, so it is "
                     + "the default (a vanilla-attention model would run faster on this target)");
+        }
+    }
+
+    /**
+     * The output shapes of one run on a seeded batch of 1, when an output has a symbolic dim past the
+     * batch (torch's legacy exporter leaves a Hugging Face model's class count as "Gather..._dim_1"):
+     * without it the model would be bundled as generic and {@code --labels} left unchecked. Empty when
+     * every output dim past the batch is fixed, or an input has a dynamic dim past the batch (it
+     * cannot be seeded).
+     */
+    private static Map<String, long[]> ranOutputShapes(OnnxModel source, List<TensorSpec> inputs) {
+        boolean symbolic = source.graph().outputs().stream().anyMatch(v -> {
+            long[] d = Graph.dims(v);
+            return java.util.stream.IntStream.range(1, d.length).anyMatch(i -> d[i] < 0);
+        });
+        boolean seedable = inputs.stream().allMatch(t -> t.shape().stream().skip(1).allMatch(d -> d > 0));
+        if (!symbolic || !seedable) {
+            return Map.of();
+        }
+        try (InferenceSession s = SessionFactory.open(source, "source model", SessionOptions.defaults())) {
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            s.run(SeededInputs.feed(inputs, 1, 1)).forEach((n, t) -> shapes.put(n, t.shape()));
+            return shapes;
         }
     }
 

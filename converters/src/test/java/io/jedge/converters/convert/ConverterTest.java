@@ -61,6 +61,22 @@ class ConverterTest {
     }
 
     @Test
+    void aClassCountTheExportLeftSymbolicIsTakenFromARun() throws Exception {
+        // torch's legacy exporter writes hf_dinov2's output as [batch, Gatherlogits_dim_1]: bundled as generic, and 5 labels
+        // for its 32 classes went through unchecked
+        Path model = io.jedge.converters.Corpus.folder("hf_dinov2_legacy").resolve("model.onnx");
+        List<String> five = List.of("a", "b", "c", "d", "e");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Converter(l -> { }).convert(model,
+                tmp.resolve("five"), ConversionOptions.builder().labels(five).build()));
+        assertEquals("--labels: 5 labels, but output 'logits' [-1, 32] has 32 classes (one label per class, in class order)",
+                e.getMessage());
+        Bundle b = new Converter(l -> { }).convert(model, tmp.resolve("b"), ConversionOptions.builder().build());
+        assertEquals(io.jedge.sdk.bundle.Task.IMAGE_CLASSIFICATION, b.manifest().task());
+        assertEquals(List.of(-1L, 32L), b.manifest().outputs().get(0).shape());
+        Bundle.load(b.dir()); // the file's symbolic dim and the manifest's 32 agree at load
+    }
+
+    @Test
     void fidelityMinOfOneConvertsNothing() throws Exception {
         Path model = Fixtures.torchExport("vit224_legacy_op17").resolve("model.onnx");
         List<String> log = new ArrayList<>();
