@@ -52,6 +52,7 @@ public final class FidelityEvaluator {
     private final long seed;
     private final int threads;
     private final List<Map<String, Tensor>> inputs;
+    private final String inputsDescription;
     private final Gate gate;
 
     private FidelityEvaluator(Builder b) {
@@ -59,6 +60,7 @@ public final class FidelityEvaluator {
         this.seed = b.seed;
         this.threads = b.threads;
         this.inputs = b.inputs == null ? null : List.copyOf(b.inputs);
+        this.inputsDescription = b.inputsDescription;
         this.gate = b.gate;
     }
 
@@ -205,7 +207,7 @@ public final class FidelityEvaluator {
                 InferenceSession vs = SessionFactory.open(var, variantId + " model", so)) {
             List<Map<String, Tensor>> feeds = inputs != null ? inputs : SeededInputs.feeds(rs.inputs(), samples, 1, seed);
             ModelComparator.Result result = ModelComparator.run(rs, vs, feeds, probes);
-            String what = inputs != null ? feeds.size() + " given inputs"
+            String what = inputs != null ? (inputsDescription != null ? inputsDescription : feeds.size() + " given inputs")
                     : feeds.size() + " seeded inputs (seed " + seed + ", batch 1)";
             List<String> notes = new ArrayList<>(extraNotes);
             notes.add(MEAN_NOTE);
@@ -395,6 +397,7 @@ public final class FidelityEvaluator {
         private long seed = 42;
         private int threads = 2;
         private List<Map<String, Tensor>> inputs;
+        private String inputsDescription;
         private Gate gate;
 
         /** Seeded inputs to generate (default 8); ignored when {@link #inputs} are given. */
@@ -418,6 +421,15 @@ public final class FidelityEvaluator {
         public Builder inputs(List<Map<String, Tensor>> inputs) {
             this.inputs = inputs;
             return this;
+        }
+
+        /**
+         * As {@link #inputs(List)}, with what they are for the report ("25 of the 128 samples from
+         * calib.npy"): the maps are batches, so their count says nothing of the samples.
+         */
+        public Builder inputs(List<Map<String, Tensor>> inputs, String description) {
+            this.inputsDescription = description;
+            return inputs(inputs);
         }
 
         /**

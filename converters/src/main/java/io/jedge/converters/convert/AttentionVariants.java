@@ -50,8 +50,8 @@ final class AttentionVariants {
             String data = "8 seeded inputs (no --calibration data given; a trained model has never seen such inputs)";
             if (o.precision().hasUserData()) {
                 CalibrationSet held = o.precision().validationSet(inputs, pre);
-                eb.inputs(held.toBatches());
                 data = held.description();
+                eb.inputs(held.toBatches(), data);
             }
             progress.accept("elfatt-sd: measuring each layer against the fidelity floor (" + o.fidelity() + ") on " + data);
             FidelityEvaluator.Selection sel = eb.build().selectByFidelity(source, o.elfattSd(), o.fidelity(), progress);

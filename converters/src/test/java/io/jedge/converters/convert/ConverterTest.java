@@ -77,6 +77,20 @@ class ConverterTest {
     }
 
     @Test
+    void theFidelityReportNamesTheHeldOutSamplesItRanOn() throws Exception {
+        // the report said "4 given inputs": the 25 held-out samples of calib_x.npy, counted as the batches they ran in
+        Path model = io.jedge.converters.Corpus.folder("digits_vit_legacy").resolve("model.onnx");
+        Path calib = io.jedge.converters.Corpus.folder("digits_data").resolve("calib_x.npy");
+        List<String> log = new ArrayList<>();
+        Bundle b = new Converter(log::add).convert(model, tmp.resolve("d"), ConversionOptions.builder()
+                .attention(List.of("keep", "elfatt-sd")).precision(io.jedge.converters.precision.PrecisionOptions.builder()
+                        .calibrationDir(calib).build()).build());
+        Report r = b.manifest().reports().stream().filter(x -> x.kind().equals("fidelity")).findFirst().orElseThrow();
+        assertEquals("25 of the 128 samples from " + calib + " (held out: every fifth)", r.inputs());
+        assertTrue(log.stream().anyMatch(l -> l.contains("on " + r.inputs())), log.toString());
+    }
+
+    @Test
     void fidelityMinOfOneConvertsNothing() throws Exception {
         Path model = Fixtures.torchExport("vit224_legacy_op17").resolve("model.onnx");
         List<String> log = new ArrayList<>();
