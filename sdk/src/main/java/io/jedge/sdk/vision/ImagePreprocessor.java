@@ -2,6 +2,7 @@ package io.jedge.sdk.vision;
 
 import io.jedge.sdk.Tensor;
 import io.jedge.sdk.bundle.Preprocessing;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
@@ -147,14 +148,20 @@ public final class ImagePreprocessor {
         Raster raster = img.getRaster();
         int n = p.channels();
         byte[][] out = new byte[n][w * h];
-        if (raster.getNumBands() == 1 && raster.getTransferType() == DataBuffer.TYPE_BYTE && !(img.getColorModel() instanceof IndexColorModel)) {
-            // Read gray samples as stored: getRGB would run them through a linear-to-sRGB curve.
+        int type = raster.getTransferType();
+        boolean grayModel = img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY; // gray, or gray + alpha
+        if ((raster.getNumBands() == 1 || grayModel) && (type == DataBuffer.TYPE_BYTE || type == DataBuffer.TYPE_USHORT)
+                && !(img.getColorModel() instanceof IndexColorModel)) {
+            // Read gray samples (band 0; alpha dropped as below) as stored: getRGB would run them through a
+            // linear-to-sRGB curve (128 became 188). 16-bit samples scale to 8 bits as getRGB scales 16-bit RGB.
+            boolean wide = type == DataBuffer.TYPE_USHORT;
             int[] row = new int[w];
             for (int y = 0; y < h; y++) {
                 raster.getSamples(0, y, w, 1, 0, row);
                 for (int x = 0; x < w; x++) {
+                    int v = wide ? (row[x] * 255 + 32767) / 65535 : row[x];
                     for (int c = 0; c < n; c++) {
-                        out[c][y * w + x] = (byte) row[x];
+                        out[c][y * w + x] = (byte) v;
                     }
                 }
             }

@@ -150,4 +150,27 @@ class ImagePreprocessorTest {
         int[] asRgb = ints(new ImagePreprocessor(raw(3, 2, 2, Interpolation.BILINEAR, null)).toTensor(g));
         assertArrayEquals(new int[] {100, 100, 100}, new int[] {asRgb[0], asRgb[4], asRgb[8]}, "gray replicated to RGB");
     }
+
+    @Test
+    void sixteenBitAndGrayAlphaSamplesAreReadAsStoredToo() {
+        // ImageIO reads 16-bit gray PNGs as TYPE_USHORT_GRAY and gray + alpha PNGs with a linear gray model: through
+        // getRGB a stored 128 became 188 (found with real PNGs, benchmarks/walkthrough-classify-cpu-2026-12-03.md)
+        Preprocessing gray = raw(1, 2, 2, Interpolation.BILINEAR, null);
+        BufferedImage wide = new BufferedImage(2, 2, BufferedImage.TYPE_USHORT_GRAY);
+        wide.getRaster().setSample(0, 0, 0, 128 * 257);
+        wide.getRaster().setSample(1, 0, 0, 65535);
+        assertNotEquals(128, wide.getRGB(0, 0) & 0xff, "test setup: getRGB brightens linear gray");
+        int[] v = ints(new ImagePreprocessor(gray).toTensor(wide));
+        assertArrayEquals(new int[] {128, 255, 0}, new int[] {v[0], v[1], v[2]});
+
+        java.awt.image.ColorModel grayAlpha = new java.awt.image.ComponentColorModel(
+                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY), true, false,
+                java.awt.Transparency.TRANSLUCENT, java.awt.image.DataBuffer.TYPE_BYTE);
+        BufferedImage ga = new BufferedImage(grayAlpha, grayAlpha.createCompatibleWritableRaster(2, 2), false, null);
+        ga.getRaster().setSample(0, 0, 0, 128);
+        ga.getRaster().setSample(0, 0, 1, 255);
+        assertNotEquals(128, ga.getRGB(0, 0) & 0xff, "test setup: getRGB brightens linear gray");
+        assertEquals(128, ints(new ImagePreprocessor(gray).toTensor(ga))[0]);
+        assertEquals(128, ints(new ImagePreprocessor(raw(3, 2, 2, Interpolation.BILINEAR, null)).toTensor(ga))[0]);
+    }
 }
