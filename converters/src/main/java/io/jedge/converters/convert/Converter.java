@@ -61,13 +61,14 @@ public final class Converter {
         if (o.engines() != null) {
             EngineStage.requireBuildable(source, modelFile);
         }
+        PrecisionPasses passes = new PrecisionPasses(o.precision(), progress);
+        passes.requireListedNamesExist(source, o.precisions().contains(Precision.FP16), o.precisions().contains(Precision.INT8));
         String name = o.name() != null ? o.name() : stripExtension(modelFile.getFileName().toString());
         List<TensorSpec> inputs = inputSpecs(source);
         Preprocessing pre = imagePreprocessing(inputs, o.preprocessing());
         BundleAssembler a = new BundleAssembler(bundleDir, name).preprocessing(pre).describe(source, o.task(), ranOutputShapes(source, inputs))
                 .labels(o.labels());
         boolean classifier = a.task() == Task.IMAGE_CLASSIFICATION;
-        PrecisionPasses passes = new PrecisionPasses(o.precision(), progress);
         record Pending(String id, OnnxModel model, Precision precision, AttentionKind attention, Map<String, String> attributes,
                 List<Report> reports, long nanos) {
         }

@@ -159,6 +159,35 @@ public final class PrecisionPasses {
         }
     }
 
+    /**
+     * Refuses, before any work, a {@code --keep-fp32} entry that names no op type or node of {@code fp32}
+     * (when {@code fp16}) and an {@code --exclude-layers} glob that names no INT8 layer of it (when
+     * {@code int8}): a misspelt name would otherwise leave the option silently without effect.
+     */
+    public void requireListedNamesExist(OnnxModel fp32, boolean fp16, boolean int8) {
+        if (fp16) {
+            java.util.Set<String> ops = new java.util.TreeSet<>();
+            fp32.graph().nodes().forEach(n -> ops.add(n.opType()));
+            for (String e : o.fp16().keepFp32Nodes()) {
+                if (!ops.contains(e) && fp32.graph().nodes().stream().noneMatch(n -> Globs.matches(e, n.name()))) {
+                    throw new IllegalArgumentException("--keep-fp32 '" + e + "' names no op type or node of the model; its op types"
+                            + " are " + String.join(", ", ops) + " (node names: 'jedge inspect --json')");
+                }
+            }
+        }
+        if (int8 && !o.int8().excludeLayers().isEmpty()) {
+            List<Int8Quantizer.QuantLayer> plan = new Int8Quantizer(o.int8()).plan(fp32);
+            for (String g : o.int8().excludeLayers()) {
+                if (plan.stream().noneMatch(l -> Globs.any(List.of(g), l.layer(), l.node()))) {
+                    List<String> names = plan.stream().map(Int8Quantizer.QuantLayer::layer).toList();
+                    throw new IllegalArgumentException("--exclude-layers '" + g + "' names no INT8 layer of the model; its "
+                            + names.size() + " layers are " + String.join(", ", names.subList(0, Math.min(6, names.size())))
+                            + (names.size() > 6 ? ", ..." : "") + " (globs: * any run of characters, ? one)");
+                }
+            }
+        }
+    }
+
     /** Why no layer of {@code layers} is INT8 (none quantized), and what to do. */
     private NoInt8LayerException noInt8Layer(String variantId, List<Int8Quantizer.QuantLayer> layers, List<String> autoExcluded) {
         if (!autoExcluded.isEmpty()) {

@@ -91,6 +91,32 @@ class ConverterTest {
     }
 
     @Test
+    void aKeepFp32OrExcludeLayersNameThatMatchesNothingIsRefusedBeforeAnyWork() throws Exception {
+        // a misspelt --keep-fp32 Softmx or --exclude-layers nope.* converted as if the option were not there
+        Path model = io.jedge.converters.Corpus.folder("timm_vit_legacy").resolve("model.onnx");
+        List<io.jedge.sdk.bundle.Precision> both = List.of(io.jedge.sdk.bundle.Precision.FP16, io.jedge.sdk.bundle.Precision.INT8);
+        List<String> log = new ArrayList<>();
+        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class, () -> new Converter(log::add).convert(model,
+                tmp.resolve("k"), ConversionOptions.builder().precisions(both).precision(io.jedge.converters.precision.PrecisionOptions
+                        .builder().fp16(io.jedge.converters.precision.Fp16Options.builder().keepFp32("Softmx").build()).build()).build()));
+        assertTrue(typo.getMessage().startsWith("--keep-fp32 'Softmx' names no op type or node of the model; its op types are Add, "),
+                typo.getMessage());
+        IllegalArgumentException glob = assertThrows(IllegalArgumentException.class, () -> new Converter(log::add).convert(model,
+                tmp.resolve("x"), ConversionOptions.builder().precisions(both).precision(io.jedge.converters.precision.PrecisionOptions
+                        .builder().int8(io.jedge.converters.precision.Int8Options.builder().excludeLayers(List.of("nope.*")).build())
+                        .build()).build()));
+        assertTrue(glob.getMessage().startsWith("--exclude-layers 'nope.*' names no INT8 layer of the model; its "), glob.getMessage());
+        assertEquals(List.of(), log, "refused before any work");
+        // names that exist pass: an op type, a node glob and a layer glob
+        Bundle b = new Converter(log::add).convert(model, tmp.resolve("ok"), ConversionOptions.builder().precisions(both)
+                .precision(io.jedge.converters.precision.PrecisionOptions.builder().calibrationSeeded(4).validationInputs(2)
+                        .fp16(io.jedge.converters.precision.Fp16Options.builder().keepFp32("Softmax", "/blocks/blocks.0/*").build())
+                        .int8(io.jedge.converters.precision.Int8Options.builder().excludeLayers(List.of("/blocks/blocks.1/*")).build())
+                        .build()).build());
+        assertEquals(2, b.manifest().variants().size());
+    }
+
+    @Test
     void fidelityMinOfOneConvertsNothing() throws Exception {
         Path model = Fixtures.torchExport("vit224_legacy_op17").resolve("model.onnx");
         List<String> log = new ArrayList<>();
