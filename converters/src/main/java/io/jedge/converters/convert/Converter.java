@@ -64,6 +64,11 @@ public final class Converter {
         PrecisionPasses passes = new PrecisionPasses(o.precision(), progress);
         passes.requireListedNamesExist(source, o.precisions().contains(Precision.FP16), o.precisions().contains(Precision.INT8));
         String name = o.name() != null ? o.name() : stripExtension(modelFile.getFileName().toString());
+        if (!io.jedge.sdk.Printable.isPlain(name)) { // the manifest refuses it at load: say so now, not after every variant is built
+            throw new IllegalArgumentException((o.name() != null ? "--name" : "the model's file name") + " '"
+                    + io.jedge.sdk.Printable.escape(name) + "' holds control characters; expected plain text"
+                    + (o.name() != null ? "" : " (give --name)"));
+        }
         List<TensorSpec> inputs = inputSpecs(source);
         Preprocessing pre = imagePreprocessing(inputs, o.preprocessing());
         BundleAssembler a = new BundleAssembler(bundleDir, name).preprocessing(pre).describe(source, o.task(), ranOutputShapes(source, inputs))

@@ -117,6 +117,17 @@ class ConverterTest {
     }
 
     @Test
+    void aNameWithAControlCharacterIsRefusedBeforeAnyWork() {
+        // it was refused only when the staged bundle.json was read back, after every variant was built, naming the staging file
+        Path model = io.jedge.converters.Corpus.folder("timm_vit_legacy").resolve("model.onnx");
+        List<String> log = new ArrayList<>();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Converter(log::add).convert(model,
+                tmp.resolve("n"), ConversionOptions.builder().name("a\u001b[31mb").build()));
+        assertEquals("--name 'a\\u001b[31mb' holds control characters; expected plain text", e.getMessage());
+        assertEquals(List.of(), log, "refused before any work");
+    }
+
+    @Test
     void fidelityMinOfOneConvertsNothing() throws Exception {
         Path model = Fixtures.torchExport("vit224_legacy_op17").resolve("model.onnx");
         List<String> log = new ArrayList<>();
