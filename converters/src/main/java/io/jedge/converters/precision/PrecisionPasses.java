@@ -170,8 +170,10 @@ public final class PrecisionPasses {
             fp32.graph().nodes().forEach(n -> ops.add(n.opType()));
             for (String e : o.fp16().keepFp32Nodes()) {
                 if (!ops.contains(e) && fp32.graph().nodes().stream().noneMatch(n -> Globs.matches(e, n.name()))) {
+                    String example = fp32.graph().nodes().stream().map(n -> n.name()).filter(n -> n != null && !n.isEmpty())
+                            .findFirst().orElse("none: the nodes are unnamed");
                     throw new IllegalArgumentException("--keep-fp32 '" + e + "' names no op type or node of the model; its op types"
-                            + " are " + String.join(", ", ops) + " (node names: 'jedge inspect --json')");
+                            + " are " + String.join(", ", ops) + " (node names are the graph's, e.g. '" + example + "')");
                 }
             }
         }
