@@ -167,25 +167,27 @@ public final class Converter {
     }
 
     /**
-     * The output shapes of one run on a seeded batch of 1, when an output has a symbolic dim past the
-     * batch (torch's legacy exporter leaves a Hugging Face model's class count as "Gather..._dim_1"):
-     * without it the model would be bundled as generic and {@code --labels} left unchecked. Empty when
-     * every output dim past the batch is fixed, or an input has a dynamic dim past the batch (it
-     * cannot be seeded).
+     * The class count of an image classifier whose export left it symbolic (torch's legacy exporter writes a Hugging Face
+     * model's output as [batch, "Gather..._dim_1"]), from one run on a seeded batch of 1: without it the model would be
+     * bundled as generic and {@code --labels} left unchecked. Only for one image input [N,C,H,W] or [N,H,W,C] of fixed
+     * size and one output [N, classes]: a dim past the batch of any other output may depend on the data (a detector's
+     * box count) and stays symbolic. Empty otherwise, or when the model does not run on seeded inputs (it is then
+     * bundled as before).
      */
     private static Map<String, long[]> ranOutputShapes(OnnxModel source, List<TensorSpec> inputs) {
-        boolean symbolic = source.graph().outputs().stream().anyMatch(v -> {
-            long[] d = Graph.dims(v);
-            return java.util.stream.IntStream.range(1, d.length).anyMatch(i -> d[i] < 0);
-        });
-        boolean seedable = inputs.stream().allMatch(t -> t.shape().stream().skip(1).allMatch(d -> d > 0));
-        if (!symbolic || !seedable) {
+        List<ValueInfoProto> outs = source.graph().outputs();
+        long[] out = outs.size() == 1 ? Graph.dims(outs.get(0)) : new long[0];
+        boolean image = inputs.size() == 1 && inputs.get(0).shape().size() == 4
+                && inputs.get(0).shape().stream().skip(1).allMatch(d -> d > 0);
+        if (!image || out.length != 2 || out[1] >= 0) {
             return Map.of();
         }
         try (InferenceSession s = SessionFactory.open(source, "source model", SessionOptions.defaults())) {
             Map<String, long[]> shapes = new LinkedHashMap<>();
             s.run(SeededInputs.feed(inputs, 1, 1)).forEach((n, t) -> shapes.put(n, t.shape()));
             return shapes;
+        } catch (RuntimeException e) {
+            return Map.of(); // the passes that run the model (fidelity, FP16/INT8 reports) say why it does not run
         }
     }
 
