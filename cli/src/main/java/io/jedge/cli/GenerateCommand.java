@@ -78,7 +78,7 @@ final class GenerateCommand implements Callable<Integer> {
                     g.manifest().name(), o.steps(), o.scheduler().kind().id(), o.usesGuidance() ? o.guidanceScale() : "off",
                     o.seed(), o.classLabel() == null ? "unconditional" : "class " + o.classLabel(), o.latentChannels(),
                     o.latentHeight(), o.latentWidth(), g.hasElfattDenoiser()
-                            ? "ELFATT-SD for the first " + o.elfattSteps() + " steps" : "no ELFATT-SD denoiser");
+                            ? g.fastAttention().displayName() + " for the first " + o.elfattSteps() + " steps" : "no training-free denoiser");
             for (Selection s : g.selections()) {
                 out.println("  " + s);
             }

@@ -151,6 +151,21 @@ class DiffusionOptionsCliTest {
         assertFalse(Files.exists(png));
     }
 
+    /** The summary line names the attention the early steps run: ToMe here, not ELFATT-SD. */
+    @Test
+    void theSummaryNamesTheFastDenoisersAttention() {
+        Path tome = tmp.resolve("tome.bundle");
+        Result c = jedge("convert", dit.toString(), "--decoder", dec.toString(), "--task", "latent-diffusion", "-o", tome.toString(),
+                "--batch", "1:2:8", "--attention", "keep,tome");
+        assertEquals(0, c.code(), c.err());
+        Result g = jedge("generate", tome.toString(), "--class", "3", "--steps", "5", "--elfatt-steps", "0.4", "--variant", "fp32-tome",
+                "-o", tmp.resolve("tome.png").toString());
+        assertEquals(0, g.code(), g.err());
+        String summary = g.out().lines().filter(l -> l.startsWith("bundle ")).findFirst().orElseThrow(() -> new AssertionError(g.out()));
+        assertTrue(summary.endsWith("ToMe for the first 2 steps") && !summary.contains("ELFATT-SD"), summary);
+        assertTrue(g.out().contains("2 ToMe + 3 vanilla steps"), g.out());
+    }
+
     @Test
     void aDynamicDecoderServesTheDenoisersLatentSize() throws Exception {
         Path png = tmp.resolve("ok.png");
