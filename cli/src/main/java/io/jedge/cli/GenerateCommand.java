@@ -139,6 +139,11 @@ final class GenerateCommand implements Callable<Integer> {
         if (classLabel != null && classLabel < 0) {
             throw new IllegalArgumentException("--class " + classLabel + ", expected a class index >= 0");
         }
+        // writePng writes PNG whatever the name says: an x.jpg holding PNG bytes is silent wrong output
+        String name = output.getFileName() == null ? "" : output.getFileName().toString();
+        if (!java.nio.file.Files.isDirectory(output) && !name.toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new IllegalArgumentException("--output " + output + ": generate writes PNG images; give a file name ending in .png");
+        }
         // a generation takes minutes: an output that cannot be written must fail now, not after the last step
         io.jedge.sdk.AtomicFiles.requireWritable("--output " + output, count == 1 ? output : numbered(output, 0));
     }

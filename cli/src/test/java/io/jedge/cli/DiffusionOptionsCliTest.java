@@ -145,6 +145,11 @@ class DiffusionOptionsCliTest {
         Result out = jedge("generate", bundle.toString(), "--class", "1", "-o", file.resolve("x.png").toString());
         assertEquals(2, out.code());
         assertTrue(out.err().contains("cannot be written") && out.err().contains(file + " is a file, not a folder"), out.err());
+        Result jpg = jedge("generate", bundle.toString(), "--class", "1", "-o", tmp.resolve("x.jpg").toString());
+        assertEquals(2, jpg.code(), jpg.out() + jpg.err());
+        assertTrue(jpg.err().startsWith("jedge generate: error: --output " + tmp.resolve("x.jpg") + ": generate writes PNG images;"
+                + " give a file name ending in .png"), jpg.err());
+        assertFalse(Files.exists(tmp.resolve("x.jpg")) || jpg.out().contains("step "), "refused before any work: " + jpg.out());
         Result dir = jedge("generate", bundle.toString(), "--class", "1", "-o", tmp.toString());
         assertEquals(2, dir.code());
         assertTrue(dir.err().contains("is a folder"), dir.err());
