@@ -156,6 +156,21 @@ class DiffusionOptionsCliTest {
         assertFalse(Files.exists(png));
     }
 
+    /** select shows a diffusion bundle's denoiser and decoder choices; --role model is refused naming the roles it has. */
+    @Test
+    void selectShowsTheDenoiserAndTheDecoder() {
+        Result r = jedge("select", bundle.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("denoiser chosen: fp32-vanilla") && r.out().contains("decoder chosen: fp32-decoder"), r.out());
+        Result model = jedge("select", bundle.toString(), "--role", "model");
+        assertEquals(2, model.code(), model.out() + model.err());
+        assertTrue(model.err().startsWith("jedge select: error: --role model: bundle 'dit' has no model variant; its roles are denoiser,"
+                + " decoder"), model.err());
+        Result one = jedge("select", bundle.toString(), "--role", "decoder");
+        assertEquals(0, one.code(), one.err());
+        assertTrue(one.out().startsWith("chosen: fp32-decoder") && !one.out().contains("denoiser"), one.out());
+    }
+
     /** The summary line names the attention the early steps run: ToMe here, not ELFATT-SD. */
     @Test
     void theSummaryNamesTheFastDenoisersAttention() {
