@@ -171,6 +171,16 @@ class DiffusionOptionsCliTest {
         assertTrue(one.out().startsWith("chosen: fp32-decoder") && !one.out().contains("denoiser"), one.out());
     }
 
+    /** bench times the denoiser and skips the dynamic-size decoder with the reason (it failed there, losing every figure). */
+    @Test
+    void benchSkipsTheDynamicDecoderAndKeepsTheDenoisersFigures() {
+        Result r = jedge("bench", bundle.toString(), "--batch", "1", "--seconds", "0.05", "--no-record");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("fp32-vanilla ") && l.contains("p50")), r.out());
+        assertTrue(r.out().contains("skip fp32-decoder: input 'latents': dimension 2 of [-1, 4, -1, -1] is dynamic; only a dynamic batch"
+                + " can be seeded (bench seeds only the batch)"), r.out());
+    }
+
     /** The summary line names the attention the early steps run: ToMe here, not ELFATT-SD. */
     @Test
     void theSummaryNamesTheFastDenoisersAttention() {
