@@ -181,6 +181,16 @@ class DiffusionOptionsCliTest {
                 + " can be seeded (bench seeds only the batch)"), r.out());
     }
 
+    /** run on a diffusion bundle says which command takes it. */
+    @Test
+    void runOnADiffusionBundleNamesGenerate() throws Exception {
+        Path f32 = Files.write(tmp.resolve("x.f32"), new byte[4 * 4 * 8 * 8]);
+        Result r = jedge("run", bundle.toString(), "--input", f32.toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().lines().findFirst().orElse("").contains("task latent-diffusion")
+                && r.err().contains("(on the command line: jedge generate)"), r.err());
+    }
+
     /** The summary line names the attention the early steps run: ToMe here, not ELFATT-SD. */
     @Test
     void theSummaryNamesTheFastDenoisersAttention() {
