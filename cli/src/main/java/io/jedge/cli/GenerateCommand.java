@@ -74,6 +74,7 @@ final class GenerateCommand implements Callable<Integer> {
         LoadOptions lo = LoadOptions.builder().threads(threads.threads()).backend(backend).variant(variant.variant()).simulate(simulate.simulate()).watchPower(false).build();
         try (ImageGenerator g = Jedge.loadGenerator(bundleDir, lo)) {
             GenerationOptions o = options(g);
+            requireForcedVariantRuns(g, o);
             out.printf(Locale.ROOT, "bundle %s: %d steps of %s, guidance %s, seed %d, %s, latents %dx%dx%d, %s%n",
                     g.manifest().name(), o.steps(), o.scheduler().kind().id(), o.usesGuidance() ? o.guidanceScale() : "off",
                     o.seed(), o.classLabel() == null ? "unconditional" : "class " + o.classLabel(), o.latentChannels(),
@@ -170,6 +171,29 @@ final class GenerateCommand implements Callable<Integer> {
             b.guidanceScale(1.0);
         }
         return sampling.apply(b, g.defaults().predictionType()).build();
+    }
+
+    /**
+     * A forced denoiser that no step would run (a vanilla one with every step on the fast denoiser, a fast one with none)
+     * was ignored without a word: refuse it, naming the --elfatt-steps that would run it.
+     */
+    private void requireForcedVariantRuns(ImageGenerator g, GenerationOptions o) {
+        if (variant.variant() == null) {
+            return;
+        }
+        var v = g.manifest().variant(variant.variant()).orElse(null);
+        if (v == null || v.role() != io.jedge.sdk.bundle.Role.DENOISER) {
+            return;
+        }
+        boolean vanilla = v.attention() == io.jedge.sdk.bundle.AttentionKind.VANILLA;
+        if (vanilla && o.elfattSteps() == o.steps() && g.hasElfattDenoiser()) {
+            throw new IllegalArgumentException("--variant " + v.id() + " runs the vanilla steps, and --elfatt-steps " + o.elfattFraction()
+                    + " gives all " + o.steps() + " steps to " + g.selections().get(1).variantId() + "; lower --elfatt-steps");
+        }
+        if (!vanilla && o.elfattSteps() == 0) {
+            throw new IllegalArgumentException("--variant " + v.id() + " runs the first --elfatt-steps fraction of the steps, and --elfatt-steps "
+                    + o.elfattFraction() + " is 0 of " + o.steps() + " steps; raise --elfatt-steps (1 runs every step on it)");
+        }
     }
 
     static Path numbered(Path file, int i) {

@@ -191,13 +191,41 @@ class DiffusionOptionsCliTest {
                 && r.err().contains("(on the command line: jedge generate)"), r.err());
     }
 
+    /** A bundle with a ToMe denoiser beside the vanilla one, converted once. */
+    private static synchronized Path tomeBundle() {
+        Path tome = tmp.resolve("tome.bundle");
+        if (!Files.exists(tome)) {
+            Result c = jedge("convert", dit.toString(), "--decoder", dec.toString(), "--task", "latent-diffusion", "-o", tome.toString(),
+                    "--batch", "1:2:8", "--attention", "keep,tome");
+            assertEquals(0, c.code(), c.err());
+        }
+        return tome;
+    }
+
+    /** A forced denoiser that no step would run is refused, not ignored. */
+    @Test
+    void aForcedDenoiserNoStepRunsIsRefused() {
+        Result vanilla = jedge("generate", tomeBundle().toString(), "--class", "1", "--steps", "4", "--variant", "fp32-vanilla",
+                "--elfatt-steps", "1", "-o", tmp.resolve("fv.png").toString());
+        assertEquals(2, vanilla.code(), vanilla.out() + vanilla.err());
+        assertTrue(vanilla.err().startsWith("jedge generate: error: --variant fp32-vanilla runs the vanilla steps, and --elfatt-steps 1.0"
+                + " gives all 4 steps to fp32-tome; lower --elfatt-steps"), vanilla.err());
+        Result fast = jedge("generate", tomeBundle().toString(), "--class", "1", "--steps", "4", "--variant", "fp32-tome",
+                "--elfatt-steps", "0", "-o", tmp.resolve("ff.png").toString());
+        assertEquals(2, fast.code(), fast.out() + fast.err());
+        assertTrue(fast.err().contains("--variant fp32-tome runs the first --elfatt-steps fraction of the steps, and --elfatt-steps 0.0"
+                + " is 0 of 4 steps; raise --elfatt-steps"), fast.err());
+        assertFalse(vanilla.out().contains("step ") || fast.out().contains("step "), "refused before any step");
+        Result ok = jedge("generate", tomeBundle().toString(), "--class", "1", "--steps", "4", "--variant", "fp32-tome",
+                "--elfatt-steps", "1", "-o", tmp.resolve("fok.png").toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("4 ToMe + 0 vanilla steps"), ok.out());
+    }
+
     /** The summary line names the attention the early steps run: ToMe here, not ELFATT-SD. */
     @Test
     void theSummaryNamesTheFastDenoisersAttention() {
-        Path tome = tmp.resolve("tome.bundle");
-        Result c = jedge("convert", dit.toString(), "--decoder", dec.toString(), "--task", "latent-diffusion", "-o", tome.toString(),
-                "--batch", "1:2:8", "--attention", "keep,tome");
-        assertEquals(0, c.code(), c.err());
+        Path tome = tomeBundle();
         Result g = jedge("generate", tome.toString(), "--class", "3", "--steps", "5", "--elfatt-steps", "0.4", "--variant", "fp32-tome",
                 "-o", tmp.resolve("tome.png").toString());
         assertEquals(0, g.code(), g.err());
