@@ -70,6 +70,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--class " + classLabel + " and --unconditional exclude each other");
         }
         checkOptions();
+        checkClassBeforeLoading();
         PrintWriter out = spec.commandLine().getOut();
         LoadOptions lo = LoadOptions.builder().threads(threads.threads()).backend(backend).variant(variant.variant()).simulate(simulate.simulate()).watchPower(false).build();
         try (ImageGenerator g = Jedge.loadGenerator(bundleDir, lo)) {
@@ -149,25 +150,42 @@ final class GenerateCommand implements Callable<Integer> {
         io.jedge.sdk.AtomicFiles.requireWritable("--output " + output, count == 1 ? output : numbered(output, 0));
     }
 
-    private GenerationOptions options(ImageGenerator g) {
-        GenerationOptions.Builder b = g.options().seed(seed).batchSize(count);
-        Long nullClass = g.defaults().nullClass();
+    /**
+     * The class checks need only bundle.json: the load may first build TensorRT engines for minutes, and a class out of
+     * range was refused only after it. A bundle that does not read, or is not a generator's, is left to the load to report.
+     */
+    private void checkClassBeforeLoading() {
+        try {
+            io.jedge.sdk.bundle.Bundle b = io.jedge.sdk.bundle.Bundle.load(bundleDir, false);
+            if (b.manifest().task() == io.jedge.sdk.bundle.Task.LATENT_DIFFUSION) {
+                checkClass(b.manifest().name(), io.jedge.sdk.diffusion.GenerationDefaults.fromPipeline(b.manifest().pipeline()).nullClass());
+            }
+        } catch (io.jedge.sdk.bundle.BundleException e) {
+            // Jedge.loadGenerator reads it again and says what is wrong
+        }
+    }
+
+    private void checkClass(String bundleName, Long nullClass) {
         if (classLabel != null && nullClass == null) {
-            throw new IllegalArgumentException("--class " + classLabel + ": bundle '" + g.manifest().name()
-                    + "' is unconditional; drop --class");
+            throw new IllegalArgumentException("--class " + classLabel + ": bundle '" + bundleName + "' is unconditional; drop --class");
         }
         if (classLabel != null && classLabel >= nullClass) {
             throw new IllegalArgumentException("--class " + classLabel + ", expected 0.." + (nullClass - 1)
-                    + " (bundle '" + g.manifest().name() + "' has " + nullClass + " classes)");
+                    + " (bundle '" + bundleName + "' has " + nullClass + " classes)");
         }
+        if (classLabel == null && nullClass != null && !unconditional) {
+            throw new IllegalArgumentException("bundle '" + bundleName + "' is class-conditional (null class " + nullClass
+                    + "); give --class N or --unconditional");
+        }
+    }
+
+    private GenerationOptions options(ImageGenerator g) {
+        GenerationOptions.Builder b = g.options().seed(seed).batchSize(count);
+        checkClass(g.manifest().name(), g.defaults().nullClass());
         if (classLabel != null) {
             b.classLabel(classLabel);
         } else {
             b.unconditional();
-            if (g.defaults().nullClass() != null && !unconditional) {
-                throw new IllegalArgumentException("bundle '" + g.manifest().name()
-                        + "' is class-conditional (null class " + g.defaults().nullClass() + "); give --class N or --unconditional");
-            }
             b.guidanceScale(1.0);
         }
         return sampling.apply(b, g.defaults().predictionType()).build();

@@ -191,6 +191,29 @@ class DiffusionOptionsCliTest {
                 && r.err().contains("(on the command line: jedge generate)"), r.err());
     }
 
+    /**
+     * The class is judged from bundle.json before the models load (on a device the load may build engines for minutes):
+     * with a damaged denoiser file, the class error comes first, and a good class gets the load's digest error.
+     */
+    @Test
+    void theClassIsCheckedBeforeTheModelsLoad() throws Exception {
+        Path copy = tmp.resolve("damaged.bundle");
+        Files.createDirectories(copy);
+        try (var files = Files.list(bundle)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        Files.write(copy.resolve("fp32-vanilla.onnx"), new byte[] {0}, java.nio.file.StandardOpenOption.APPEND);
+        Result far = jedge("generate", copy.toString(), "--class", "10", "-o", tmp.resolve("d.png").toString());
+        assertEquals(2, far.code(), far.out() + far.err());
+        assertTrue(far.err().startsWith("jedge generate: error: --class 10, expected 0..9 (bundle 'dit' has 10 classes)"), far.err());
+        Result none = jedge("generate", copy.toString(), "-o", tmp.resolve("d.png").toString());
+        assertTrue(none.err().contains("is class-conditional (null class 10); give --class N or --unconditional"), none.err());
+        Result good = jedge("generate", copy.toString(), "--class", "1", "-o", tmp.resolve("d.png").toString());
+        assertTrue(good.code() != 0 && good.err().contains("sha256"), "the load still checks the files: " + good.err());
+    }
+
     /** A bundle with a ToMe denoiser beside the vanilla one, converted once. */
     private static synchronized Path tomeBundle() {
         Path tome = tmp.resolve("tome.bundle");
