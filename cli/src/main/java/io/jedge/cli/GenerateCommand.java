@@ -70,15 +70,17 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--class " + classLabel + " and --unconditional exclude each other");
         }
         checkOptions();
+        checkClassBeforeLoading();
         PrintWriter out = spec.commandLine().getOut();
         LoadOptions lo = LoadOptions.builder().threads(threads.threads()).backend(backend).variant(variant.variant()).simulate(simulate.simulate()).watchPower(false).build();
         try (ImageGenerator g = Jedge.loadGenerator(bundleDir, lo)) {
             GenerationOptions o = options(g);
+            requireForcedVariantRuns(g, o);
             out.printf(Locale.ROOT, "bundle %s: %d steps of %s, guidance %s, seed %d, %s, latents %dx%dx%d, %s%n",
                     g.manifest().name(), o.steps(), o.scheduler().kind().id(), o.usesGuidance() ? o.guidanceScale() : "off",
                     o.seed(), o.classLabel() == null ? "unconditional" : "class " + o.classLabel(), o.latentChannels(),
                     o.latentHeight(), o.latentWidth(), g.hasElfattDenoiser()
-                            ? "ELFATT-SD for the first " + o.elfattSteps() + " steps" : "no ELFATT-SD denoiser");
+                            ? g.fastAttention().displayName() + " for the first " + o.elfattSteps() + " steps" : "no training-free denoiser");
             for (Selection s : g.selections()) {
                 out.println("  " + s);
             }
@@ -139,32 +141,77 @@ final class GenerateCommand implements Callable<Integer> {
         if (classLabel != null && classLabel < 0) {
             throw new IllegalArgumentException("--class " + classLabel + ", expected a class index >= 0");
         }
+        // writePng writes PNG whatever the name says: an x.jpg holding PNG bytes is silent wrong output
+        String name = output.getFileName() == null ? "" : output.getFileName().toString();
+        if (!java.nio.file.Files.isDirectory(output) && !name.toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new IllegalArgumentException("--output " + output + ": generate writes PNG images; give a file name ending in .png");
+        }
         // a generation takes minutes: an output that cannot be written must fail now, not after the last step
         io.jedge.sdk.AtomicFiles.requireWritable("--output " + output, count == 1 ? output : numbered(output, 0));
     }
 
-    private GenerationOptions options(ImageGenerator g) {
-        GenerationOptions.Builder b = g.options().seed(seed).batchSize(count);
-        Long nullClass = g.defaults().nullClass();
+    /**
+     * The class checks need only bundle.json: the load may first build TensorRT engines for minutes, and a class out of
+     * range was refused only after it. A bundle that does not read, or is not a generator's, is left to the load to report.
+     */
+    private void checkClassBeforeLoading() {
+        try {
+            io.jedge.sdk.bundle.Bundle b = io.jedge.sdk.bundle.Bundle.load(bundleDir, false);
+            if (b.manifest().task() == io.jedge.sdk.bundle.Task.LATENT_DIFFUSION) {
+                checkClass(b.manifest().name(), io.jedge.sdk.diffusion.GenerationDefaults.fromPipeline(b.manifest().pipeline()).nullClass());
+            }
+        } catch (io.jedge.sdk.bundle.BundleException e) {
+            // Jedge.loadGenerator reads it again and says what is wrong
+        }
+    }
+
+    private void checkClass(String bundleName, Long nullClass) {
         if (classLabel != null && nullClass == null) {
-            throw new IllegalArgumentException("--class " + classLabel + ": bundle '" + g.manifest().name()
-                    + "' is unconditional; drop --class");
+            throw new IllegalArgumentException("--class " + classLabel + ": bundle '" + bundleName + "' is unconditional; drop --class");
         }
         if (classLabel != null && classLabel >= nullClass) {
             throw new IllegalArgumentException("--class " + classLabel + ", expected 0.." + (nullClass - 1)
-                    + " (bundle '" + g.manifest().name() + "' has " + nullClass + " classes)");
+                    + " (bundle '" + bundleName + "' has " + nullClass + " classes)");
         }
+        if (classLabel == null && nullClass != null && !unconditional) {
+            throw new IllegalArgumentException("bundle '" + bundleName + "' is class-conditional (null class " + nullClass
+                    + "); give --class N or --unconditional");
+        }
+    }
+
+    private GenerationOptions options(ImageGenerator g) {
+        GenerationOptions.Builder b = g.options().seed(seed).batchSize(count);
+        checkClass(g.manifest().name(), g.defaults().nullClass());
         if (classLabel != null) {
             b.classLabel(classLabel);
         } else {
             b.unconditional();
-            if (g.defaults().nullClass() != null && !unconditional) {
-                throw new IllegalArgumentException("bundle '" + g.manifest().name()
-                        + "' is class-conditional (null class " + g.defaults().nullClass() + "); give --class N or --unconditional");
-            }
             b.guidanceScale(1.0);
         }
         return sampling.apply(b, g.defaults().predictionType()).build();
+    }
+
+    /**
+     * A forced denoiser that no step would run (a vanilla one with every step on the fast denoiser, a fast one with none)
+     * was ignored without a word: refuse it, naming the --elfatt-steps that would run it.
+     */
+    private void requireForcedVariantRuns(ImageGenerator g, GenerationOptions o) {
+        if (variant.variant() == null) {
+            return;
+        }
+        var v = g.manifest().variant(variant.variant()).orElse(null);
+        if (v == null || v.role() != io.jedge.sdk.bundle.Role.DENOISER) {
+            return;
+        }
+        boolean vanilla = v.attention() == io.jedge.sdk.bundle.AttentionKind.VANILLA;
+        if (vanilla && o.elfattSteps() == o.steps() && g.hasElfattDenoiser()) {
+            throw new IllegalArgumentException("--variant " + v.id() + " runs the vanilla steps, and --elfatt-steps " + o.elfattFraction()
+                    + " gives all " + o.steps() + " steps to " + g.selections().get(1).variantId() + "; lower --elfatt-steps");
+        }
+        if (!vanilla && o.elfattSteps() == 0) {
+            throw new IllegalArgumentException("--variant " + v.id() + " runs the first --elfatt-steps fraction of the steps, and --elfatt-steps "
+                    + o.elfattFraction() + " is 0 of " + o.steps() + " steps; raise --elfatt-steps (1 runs every step on it)");
+        }
     }
 
     static Path numbered(Path file, int i) {

@@ -10,6 +10,7 @@ import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.Precision;
 import io.jedge.sdk.bundle.Role;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -40,7 +41,7 @@ final class SelectCommand implements Callable<Integer> {
     @Option(names = "--min-fidelity", description = "Lowest fidelity/accuracy cosine allowed.")
     Double minFidelity;
 
-    @Option(names = "--role", defaultValue = "model", description = "model, denoiser or decoder.")
+    @Option(names = "--role", description = "model, denoiser or decoder (default: model; a latent-diffusion bundle's denoiser and decoder).")
     String role;
 
     @Override
@@ -48,15 +49,24 @@ final class SelectCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         Bundle bundle = Bundle.load(bundleDir);
         Environment env = Environment.detect(LoadOptions.builder().simulate(simulate.simulate()).build());
-        SelectionRequest req = new SelectionRequest(Role.parse(role), Goal.valueOf(goal.toUpperCase(Locale.ROOT)),
-                Precision.parse(floor), minFidelity, "auto", null, 0);
+        // a diffusion bundle has no 'model' variant: asked for one, select said so with a hint to run select again
+        List<Role> present = java.util.Arrays.stream(Role.values()).filter(x -> !bundle.manifest().variants(x).isEmpty()).toList();
+        List<Role> roles = role != null ? List.of(Role.parse(role)) : present.contains(Role.MODEL) || present.isEmpty() ? List.of(Role.MODEL) : present;
+        if (!present.isEmpty() && !present.containsAll(roles)) {
+            throw new IllegalArgumentException("--role " + role + ": bundle '" + bundle.manifest().name() + "' has no " + role
+                    + " variant; its roles are " + String.join(", ", present.stream().map(Role::id).toList()));
+        }
         VariantSelector.BackendResolver resolver = simulate.simulate() != null ? VariantSelector.ASSUME_RUNNABLE : env.backends();
-        VariantSelector.Result r = new VariantSelector(resolver).select(bundle.manifest(), env.current(), req, Map.of());
         if (env.current().simulated()) {
             out.println("SIMULATED " + env.current().describe() + " (selection policy only; nothing was run)");
         }
-        out.println("chosen: " + r.toSelection());
-        out.print(r.explain());
+        for (Role x : roles) {
+            SelectionRequest req = new SelectionRequest(x, Goal.valueOf(goal.toUpperCase(Locale.ROOT)),
+                    Precision.parse(floor), minFidelity, "auto", null, 0);
+            VariantSelector.Result r = new VariantSelector(resolver).select(bundle.manifest(), env.current(), req, Map.of());
+            out.println((roles.size() > 1 ? x.id() + " " : "") + "chosen: " + r.toSelection());
+            out.print(r.explain());
+        }
         out.flush();
         return 0;
     }

@@ -145,10 +145,116 @@ class DiffusionOptionsCliTest {
         Result out = jedge("generate", bundle.toString(), "--class", "1", "-o", file.resolve("x.png").toString());
         assertEquals(2, out.code());
         assertTrue(out.err().contains("cannot be written") && out.err().contains(file + " is a file, not a folder"), out.err());
+        Result jpg = jedge("generate", bundle.toString(), "--class", "1", "-o", tmp.resolve("x.jpg").toString());
+        assertEquals(2, jpg.code(), jpg.out() + jpg.err());
+        assertTrue(jpg.err().startsWith("jedge generate: error: --output " + tmp.resolve("x.jpg") + ": generate writes PNG images;"
+                + " give a file name ending in .png"), jpg.err());
+        assertFalse(Files.exists(tmp.resolve("x.jpg")) || jpg.out().contains("step "), "refused before any work: " + jpg.out());
         Result dir = jedge("generate", bundle.toString(), "--class", "1", "-o", tmp.toString());
         assertEquals(2, dir.code());
         assertTrue(dir.err().contains("is a folder"), dir.err());
         assertFalse(Files.exists(png));
+    }
+
+    /** select shows a diffusion bundle's denoiser and decoder choices; --role model is refused naming the roles it has. */
+    @Test
+    void selectShowsTheDenoiserAndTheDecoder() {
+        Result r = jedge("select", bundle.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("denoiser chosen: fp32-vanilla") && r.out().contains("decoder chosen: fp32-decoder"), r.out());
+        Result model = jedge("select", bundle.toString(), "--role", "model");
+        assertEquals(2, model.code(), model.out() + model.err());
+        assertTrue(model.err().startsWith("jedge select: error: --role model: bundle 'dit' has no model variant; its roles are denoiser,"
+                + " decoder"), model.err());
+        Result one = jedge("select", bundle.toString(), "--role", "decoder");
+        assertEquals(0, one.code(), one.err());
+        assertTrue(one.out().startsWith("chosen: fp32-decoder") && !one.out().contains("denoiser"), one.out());
+    }
+
+    /** bench times the denoiser and skips the dynamic-size decoder with the reason (it failed there, losing every figure). */
+    @Test
+    void benchSkipsTheDynamicDecoderAndKeepsTheDenoisersFigures() {
+        Result r = jedge("bench", bundle.toString(), "--batch", "1", "--seconds", "0.05", "--no-record");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("fp32-vanilla ") && l.contains("p50")), r.out());
+        assertTrue(r.out().contains("skip fp32-decoder: input 'latents': dimension 2 of [-1, 4, -1, -1] is dynamic; only a dynamic batch"
+                + " can be seeded (bench seeds only the batch)"), r.out());
+    }
+
+    /** run on a diffusion bundle says which command takes it. */
+    @Test
+    void runOnADiffusionBundleNamesGenerate() throws Exception {
+        Path f32 = Files.write(tmp.resolve("x.f32"), new byte[4 * 4 * 8 * 8]);
+        Result r = jedge("run", bundle.toString(), "--input", f32.toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().lines().findFirst().orElse("").contains("task latent-diffusion")
+                && r.err().contains("(on the command line: jedge generate)"), r.err());
+    }
+
+    /**
+     * The class is judged from bundle.json before the models load (on a device the load may build engines for minutes):
+     * with a damaged denoiser file, the class error comes first, and a good class gets the load's digest error.
+     */
+    @Test
+    void theClassIsCheckedBeforeTheModelsLoad() throws Exception {
+        Path copy = tmp.resolve("damaged.bundle");
+        Files.createDirectories(copy);
+        try (var files = Files.list(bundle)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        Files.write(copy.resolve("fp32-vanilla.onnx"), new byte[] {0}, java.nio.file.StandardOpenOption.APPEND);
+        Result far = jedge("generate", copy.toString(), "--class", "10", "-o", tmp.resolve("d.png").toString());
+        assertEquals(2, far.code(), far.out() + far.err());
+        assertTrue(far.err().startsWith("jedge generate: error: --class 10, expected 0..9 (bundle 'dit' has 10 classes)"), far.err());
+        Result none = jedge("generate", copy.toString(), "-o", tmp.resolve("d.png").toString());
+        assertTrue(none.err().contains("is class-conditional (null class 10); give --class N or --unconditional"), none.err());
+        Result good = jedge("generate", copy.toString(), "--class", "1", "-o", tmp.resolve("d.png").toString());
+        assertTrue(good.code() != 0 && good.err().contains("sha256"), "the load still checks the files: " + good.err());
+    }
+
+    /** A bundle with a ToMe denoiser beside the vanilla one, converted once. */
+    private static synchronized Path tomeBundle() {
+        Path tome = tmp.resolve("tome.bundle");
+        if (!Files.exists(tome)) {
+            Result c = jedge("convert", dit.toString(), "--decoder", dec.toString(), "--task", "latent-diffusion", "-o", tome.toString(),
+                    "--batch", "1:2:8", "--attention", "keep,tome");
+            assertEquals(0, c.code(), c.err());
+        }
+        return tome;
+    }
+
+    /** A forced denoiser that no step would run is refused, not ignored. */
+    @Test
+    void aForcedDenoiserNoStepRunsIsRefused() {
+        Result vanilla = jedge("generate", tomeBundle().toString(), "--class", "1", "--steps", "4", "--variant", "fp32-vanilla",
+                "--elfatt-steps", "1", "-o", tmp.resolve("fv.png").toString());
+        assertEquals(2, vanilla.code(), vanilla.out() + vanilla.err());
+        assertTrue(vanilla.err().startsWith("jedge generate: error: --variant fp32-vanilla runs the vanilla steps, and --elfatt-steps 1.0"
+                + " gives all 4 steps to fp32-tome; lower --elfatt-steps"), vanilla.err());
+        Result fast = jedge("generate", tomeBundle().toString(), "--class", "1", "--steps", "4", "--variant", "fp32-tome",
+                "--elfatt-steps", "0", "-o", tmp.resolve("ff.png").toString());
+        assertEquals(2, fast.code(), fast.out() + fast.err());
+        assertTrue(fast.err().contains("--variant fp32-tome runs the first --elfatt-steps fraction of the steps, and --elfatt-steps 0.0"
+                + " is 0 of 4 steps; raise --elfatt-steps"), fast.err());
+        assertFalse(vanilla.out().contains("step ") || fast.out().contains("step "), "refused before any step");
+        Result ok = jedge("generate", tomeBundle().toString(), "--class", "1", "--steps", "4", "--variant", "fp32-tome",
+                "--elfatt-steps", "1", "-o", tmp.resolve("fok.png").toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("4 ToMe + 0 vanilla steps"), ok.out());
+    }
+
+    /** The summary line names the attention the early steps run: ToMe here, not ELFATT-SD. */
+    @Test
+    void theSummaryNamesTheFastDenoisersAttention() {
+        Path tome = tomeBundle();
+        Result g = jedge("generate", tome.toString(), "--class", "3", "--steps", "5", "--elfatt-steps", "0.4", "--variant", "fp32-tome",
+                "-o", tmp.resolve("tome.png").toString());
+        assertEquals(0, g.code(), g.err());
+        String summary = g.out().lines().filter(l -> l.startsWith("bundle ")).findFirst().orElseThrow(() -> new AssertionError(g.out()));
+        assertTrue(summary.endsWith("ToMe for the first 2 steps") && !summary.contains("ELFATT-SD"), summary);
+        assertTrue(g.out().contains("2 ToMe + 3 vanilla steps"), g.out());
     }
 
     @Test

@@ -35,7 +35,7 @@ public final class Jedge {
         Bundle bundle = Bundle.load(bundleDir);
         if (bundle.manifest().task() == Task.LATENT_DIFFUSION) {
             throw new IllegalArgumentException("bundle " + bundle.dir() + ": task latent-diffusion (denoiser + decoder), expected a"
-                    + " single-model bundle; open it with Jedge.loadGenerator");
+                    + " single-model bundle; open it with Jedge.loadGenerator (on the command line: jedge generate)");
         }
         return runtime().open(bundle, options);
     }

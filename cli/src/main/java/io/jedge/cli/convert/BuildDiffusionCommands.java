@@ -31,6 +31,16 @@ final class BuildDiffusionCommands {
         @Option(names = "--latent", paramLabel = "SIDE", description = "Latent side: 32 (256 px images) or 64 (512 px); default 32.")
         Integer latent;
 
+        // a checkpoint trained at another size (a small DiT of one's own) must be buildable without a preset of its own
+        @Option(names = "--hidden", paramLabel = "N", description = "Token width, overriding the preset's (a multiple of 4 and of --heads).")
+        Integer hidden;
+
+        @Option(names = "--depth", paramLabel = "N", description = "Number of DiT blocks, overriding the preset's.")
+        Integer depth;
+
+        @Option(names = "--heads", paramLabel = "N", description = "Attention heads, overriding the preset's.")
+        Integer heads;
+
         @Option(names = "--classes", paramLabel = "N", description = "Class count (default 1000, ImageNet); class N is the null class.")
         Integer classes;
 
@@ -65,6 +75,13 @@ final class BuildDiffusionCommands {
             DitConfig c = DitConfig.preset(preset).withLearnSigma(learnSigma);
             if (latent != null) {
                 c = c.withLatentSize(latent);
+            }
+            try {
+                c = hidden != null ? c.withHidden(hidden) : c;
+                c = depth != null ? c.withDepth(depth) : c;
+                c = heads != null ? c.withHeads(heads) : c;
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage() + " (--hidden, --depth, --heads)");
             }
             return c.withClasses(unconditional ? 0 : classes != null ? classes : c.classes());
         }

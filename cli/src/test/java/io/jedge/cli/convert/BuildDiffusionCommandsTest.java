@@ -11,6 +11,7 @@ import io.jedge.runtime.backend.InferenceSession;
 import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.backend.ort.OrtBackend;
 import io.jedge.sdk.Tensor;
+import io.jedge.sdk.TensorFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -87,6 +88,38 @@ class BuildDiffusionCommandsTest {
         Result weightsAndSeed = execute(new BuildDiffusionCommands.Dit(), "--preset", "tiny", "--seed", "1", "--weights", "w.safetensors",
                 "-o", out.toString());
         assertNotEquals(0, weightsAndSeed.code());
+    }
+
+    /**
+     * The trained digits DiT (hidden 128, depth 4, heads 4: no preset) builds from its checkpoint through the command line and
+     * predicts the noise torch predicted on the held-out latents.
+     */
+    @Test
+    void ditBuildsACheckpointOfItsOwnSizeWithHiddenDepthAndHeads() throws Exception {
+        Path fixture = Path.of("../converters/src/test/resources/diffusion/digits_dit");
+        Path out = tmp.resolve("digits.onnx");
+        Result r = execute(new BuildDiffusionCommands.Dit(), "--preset", "tiny", "--hidden", "128", "--depth", "4", "--heads", "4",
+                "--classes", "10", "--no-learn-sigma", "--weights", fixture.resolve("dit.safetensors").toString(), "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("hidden 128, depth 4, heads 4"), r.out());
+        int n = 4 * 4 * 32 * 32;
+        Tensor latents = Tensor.ofFloats(new long[] {4, 4, 32, 32},
+                java.util.Arrays.copyOf(TensorFiles.readNpy(fixture.resolve("eval_latents.npy")).floats(), n));
+        float[] expected = java.util.Arrays.copyOf(TensorFiles.readNpy(fixture.resolve("eval_noise_pred.npy")).floats(), n);
+        try (InferenceSession s = new OrtBackend().open(out, SessionOptions.defaults())) {
+            float[] got = s.run(Map.of("latents", latents,
+                    "timesteps", Tensor.ofFloats(new long[] {4},
+                            java.util.Arrays.copyOf(TensorFiles.readNpy(fixture.resolve("eval_timesteps.npy")).floats(), 4)),
+                    "class_labels", Tensor.ofLongs(new long[] {4},
+                            java.util.Arrays.copyOf(TensorFiles.readNpy(fixture.resolve("eval_labels.npy")).longs(), 4)))).get("noise_pred").floats();
+            assertEquals(expected.length, got.length);
+            for (int i = 0; i < got.length; i++) {
+                assertEquals(expected[i], got[i], 2e-3, "noise_pred[" + i + "]");
+            }
+        }
+        Result bad = execute(new BuildDiffusionCommands.Dit(), "--preset", "tiny", "--hidden", "130", "--heads", "4", "-o", out.toString());
+        assertNotEquals(0, bad.code());
+        assertTrue(bad.err().contains("hidden 130") && bad.err().contains("--hidden"), bad.err());
     }
 
     @Test

@@ -100,6 +100,12 @@ public final class DiffusionConverter {
                     + " inputs, expected one (latents [N,C,h,w])");
         }
         GenerationDefaults defaults = defaults(denoiser, decoder, overrides);
+        if (!decoder.metadata().containsKey("jedge.latent_scaling_factor") && !overrides.containsKey(GenerationDefaults.LATENT_SCALING_FACTOR)) {
+            // a wrong factor saturates (or washes out) every image with no error: say what was assumed and how to change it
+            progress.accept("decoder " + decoderFile.getFileName() + " does not say its latent scaling factor: latents are divided by "
+                    + defaults.latentScalingFactor() + " (SD's VAE) before decoding; for a decoder of unscaled latents (TAESD, your own)"
+                    + " give --pipeline " + GenerationDefaults.LATENT_SCALING_FACTOR + "=1");
+        }
         checkLatents(denoiserFile.getFileName().toString(), denoiser, decoderFile.getFileName().toString(), decoder, defaults);
         String name = o.name() != null ? o.name() : stripExtension(denoiserFile.getFileName().toString());
         try (BundleAssembler a = new BundleAssembler(bundleDir, name)) { // staged; close() removes what write() did not commit

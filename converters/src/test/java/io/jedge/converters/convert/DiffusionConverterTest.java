@@ -60,6 +60,32 @@ class DiffusionConverterTest {
         return ConversionOptions.builder().batch(1, 2, 8);
     }
 
+    /** A decoder that does not carry its latent scaling factor gets SD's 0.18215: convert says so and how to change it. */
+    @Test
+    void aDecoderWithoutAScalingFactorIsToldWhatWasAssumed() throws Exception {
+        Path plain = tmp.resolve("plain-decoder.onnx");
+        OnnxModel m = OnnxModel.load(decoder(8, 4));
+        m.metadata().remove("jedge.latent_scaling_factor");
+        m.save(plain);
+        ConversionOptions o = options().attention(List.of("keep")).precisions(List.of(Precision.FP32)).build();
+        java.util.function.Predicate<String> note = l -> l.startsWith("decoder plain-decoder.onnx does not say its latent scaling factor")
+                && l.contains("0.18215") && l.contains("--pipeline latentScalingFactor=1");
+
+        List<String> log = new ArrayList<>();
+        Bundle b = new DiffusionConverter(log::add).convert(dit(DIT), plain, tmp.resolve("b"), o, Map.of());
+        assertTrue(log.stream().anyMatch(note), log.toString());
+        assertEquals("0.18215", b.manifest().pipeline().get("latentScalingFactor"));
+
+        List<String> given = new ArrayList<>();
+        Bundle b1 = new DiffusionConverter(given::add).convert(dit(DIT), plain, tmp.resolve("b1"), o, Map.of("latentScalingFactor", "1"));
+        assertFalse(given.stream().anyMatch(l -> l.contains("latent scaling factor")), given.toString());
+        assertEquals("1.0", b1.manifest().pipeline().get("latentScalingFactor"));
+
+        List<String> taesd = new ArrayList<>();
+        new DiffusionConverter(taesd::add).convert(dit(DIT), decoder(8, 4), tmp.resolve("b2"), o, Map.of());
+        assertFalse(taesd.stream().anyMatch(l -> l.contains("latent scaling factor")), "TAESD says its factor: " + taesd);
+    }
+
     @Test
     void fp16VariantsCarryNoiseAndFinalLatentFidelity() throws Exception {
         List<String> log = new ArrayList<>();
