@@ -69,6 +69,12 @@ final class GenerateCommand implements Callable<Integer> {
         if (unconditional && classLabel != null) {
             throw new IllegalArgumentException("--class " + classLabel + " and --unconditional exclude each other");
         }
+        Double guidance = sampling.guidance();
+        if (unconditional && guidance != null && guidance != 1.0) {
+            // refused before the models load (engines may be built first): guidance mixes a class and the null class
+            throw new IllegalArgumentException("--guidance " + guidance + " needs a class; with --unconditional guidance is off:"
+                    + " drop --guidance, or give --class N instead");
+        }
         checkOptions();
         checkClassBeforeLoading();
         PrintWriter out = spec.commandLine().getOut();

@@ -41,6 +41,11 @@ public final class GenerationFlags {
         }
     }
 
+    /** The --guidance given, or null for the bundle's. */
+    public Double guidance() {
+        return guidance;
+    }
+
     /** Sets what was given on {@code b}; a scheduler keeps the bundle's prediction type. */
     public GenerationOptions.Builder apply(GenerationOptions.Builder b, PredictionType prediction) {
         if (guidance != null) {
