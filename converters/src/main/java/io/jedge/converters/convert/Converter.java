@@ -2,15 +2,11 @@ package io.jedge.converters.convert;
 
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.jedge.converters.bundle.BundleAssembler;
-import io.jedge.converters.compare.SessionFactory;
 import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.onnx.TensorData;
 import io.jedge.converters.precision.NoInt8LayerException;
 import io.jedge.converters.precision.PrecisionPasses;
-import io.jedge.runtime.backend.InferenceSession;
-import io.jedge.runtime.backend.SeededInputs;
-import io.jedge.runtime.backend.SessionOptions;
 import io.jedge.runtime.selection.AttentionCrossover;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
@@ -62,7 +58,13 @@ public final class Converter {
             EngineStage.requireBuildable(source, modelFile);
         }
         PrecisionPasses passes = new PrecisionPasses(o.precision(), progress);
-        passes.requireListedNamesExist(source, o.precisions().contains(Precision.FP16), o.precisions().contains(Precision.INT8));
+        boolean fp16 = o.precisions().contains(Precision.FP16);
+        boolean int8 = o.precisions().contains(Precision.INT8);
+        // names a rewrite adds (ELFATT-SD's) exist only once it ran; without one, every name is checked before any work
+        boolean rewrites = o.attention().stream().anyMatch(f -> !f.equals("keep"));
+        if (!rewrites) {
+            passes.requireListedNamesExist(List.of(source), fp16, int8);
+        }
         String name = o.name() != null ? o.name() : stripExtension(modelFile.getFileName().toString());
         if (!io.jedge.sdk.Printable.isPlain(name)) { // the manifest refuses it at load: say so now, not after every variant is built
             throw new IllegalArgumentException((o.name() != null ? "--name" : "the model's file name") + " '"
@@ -71,7 +73,7 @@ public final class Converter {
         }
         List<TensorSpec> inputs = inputSpecs(source);
         Preprocessing pre = imagePreprocessing(inputs, o.preprocessing());
-        BundleAssembler a = new BundleAssembler(bundleDir, name).preprocessing(pre).describe(source, o.task(), ranOutputShapes(source, inputs))
+        BundleAssembler a = new BundleAssembler(bundleDir, name).preprocessing(pre).describe(source, o.task(), inferredOutputShapes(source, inputs))
                 .labels(o.labels());
         boolean classifier = a.task() == Task.IMAGE_CLASSIFICATION;
         record Pending(String id, OnnxModel model, Precision precision, AttentionKind attention, Map<String, String> attributes,
@@ -79,7 +81,12 @@ public final class Converter {
         }
         List<Pending> pending = new ArrayList<>();
         Map<String, String> leftOut = new LinkedHashMap<>(); // fp32 variant id -> why its INT8 variant is left out
-        for (AttentionVariant form : AttentionVariants.produce(source, o, inputs, pre, progress)) {
+        List<AttentionVariant> forms = AttentionVariants.produce(source, o, inputs, pre, progress);
+        if (rewrites) { // still before any FP16 or INT8 pass
+            passes.requireListedNamesExist(forms.isEmpty() ? List.of(source) : forms.stream().map(AttentionVariant::model).toList(),
+                    fp16, int8);
+        }
+        for (AttentionVariant form : forms) {
             Map<String, String> attrs = new LinkedHashMap<>(form.attributes());
             attrs.put("source", modelFile.getFileName().toString());
             tokens(source).ifPresent(t -> attrs.put("tokens", String.valueOf(t)));
@@ -168,13 +175,12 @@ public final class Converter {
 
     /**
      * The class count of an image classifier whose export left it symbolic (torch's legacy exporter writes a Hugging Face
-     * model's output as [batch, "Gather..._dim_1"]), from one run on a seeded batch of 1: without it the model would be
+     * model's output as [batch, "Gather..._dim_1"]), from the converters' shape inference: without it the model would be
      * bundled as generic and {@code --labels} left unchecked. Only for one image input [N,C,H,W] or [N,H,W,C] of fixed
      * size and one output [N, classes]: a dim past the batch of any other output may depend on the data (a detector's
-     * box count) and stays symbolic. Empty otherwise, or when the model does not run on seeded inputs (it is then
-     * bundled as before).
+     * box count) and stays symbolic. Empty otherwise, or when inference cannot fix the class count either.
      */
-    private static Map<String, long[]> ranOutputShapes(OnnxModel source, List<TensorSpec> inputs) {
+    private static Map<String, long[]> inferredOutputShapes(OnnxModel source, List<TensorSpec> inputs) {
         List<ValueInfoProto> outs = source.graph().outputs();
         long[] out = outs.size() == 1 ? Graph.dims(outs.get(0)) : new long[0];
         boolean image = inputs.size() == 1 && inputs.get(0).shape().size() == 4
@@ -182,13 +188,8 @@ public final class Converter {
         if (!image || out.length != 2 || out[1] >= 0) {
             return Map.of();
         }
-        try (InferenceSession s = SessionFactory.open(source, "source model", SessionOptions.defaults())) {
-            Map<String, long[]> shapes = new LinkedHashMap<>();
-            s.run(SeededInputs.feed(inputs, 1, 1)).forEach((n, t) -> shapes.put(n, t.shape()));
-            return shapes;
-        } catch (RuntimeException e) {
-            return Map.of(); // the passes that run the model (fidelity, FP16/INT8 reports) say why it does not run
-        }
+        long[] inferred = io.jedge.converters.onnx.Shapes.infer(source.graph()).dims(outs.get(0).getName());
+        return inferred != null && inferred.length == 2 && inferred[1] > 0 ? Map.of(outs.get(0).getName(), inferred) : Map.of();
     }
 
     private static List<TensorSpec> inputSpecs(OnnxModel m) {

@@ -7,6 +7,7 @@ import io.jedge.converters.onnx.Graph;
 import io.jedge.converters.onnx.OnnxModel;
 import io.jedge.converters.precision.Fp16Converter;
 import io.jedge.converters.precision.NoInt8LayerException;
+import io.jedge.converters.precision.PrecisionPasses;
 import io.jedge.sdk.bundle.AttentionKind;
 import io.jedge.sdk.bundle.Bundle;
 import io.jedge.sdk.bundle.BundleException;
@@ -172,6 +173,13 @@ public final class DiffusionConverter {
         }
         // from here on only the predicted noise is compared: the source's per-block results are dropped, not kept to the end
         fidelity.keepOnlyModelOutputs();
+        // a misspelt --keep-fp32 / --exclude-layers name is refused before any FP16 or INT8 pass (FP16 also runs on the decoder)
+        PrecisionPasses names = new PrecisionPasses(o.precision(), progress);
+        List<OnnxModel> denoisers = forms.stream().map(Form::model).toList();
+        List<OnnxModel> withDecoder = new ArrayList<>(denoisers);
+        withDecoder.add(decoder);
+        names.requireListedNamesExist(withDecoder, o.precisions().contains(Precision.FP16), false);
+        names.requireListedNamesExist(denoisers.isEmpty() ? List.of(denoiser) : denoisers, false, o.precisions().contains(Precision.INT8));
         Map<String, Map<String, String>> leftOut = new LinkedHashMap<>(); // fp32 variant id -> leftOut.<precision> -> why
         Int8Calibration calibration = o.precisions().contains(Precision.INT8)
                 ? new Int8Calibration(fidelity, denoiser, defaults, progress) : null;

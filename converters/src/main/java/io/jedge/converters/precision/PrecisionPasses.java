@@ -160,17 +160,19 @@ public final class PrecisionPasses {
     }
 
     /**
-     * Refuses, before any work, a {@code --keep-fp32} entry that names no op type or node of {@code fp32}
-     * (when {@code fp16}) and an {@code --exclude-layers} glob that names no INT8 layer of it (when
-     * {@code int8}): a misspelt name would otherwise leave the option silently without effect.
+     * Refuses a {@code --keep-fp32} entry (an op type or a node-name glob) or an {@code --exclude-layers} glob that names
+     * nothing in any of {@code models}, the models the FP16 and INT8 passes will run on (a rewritten form's nodes count:
+     * ELFATT-SD's are named {@code <layer>/elfatt_sd/...}): a typo would otherwise convert as if the option were not there.
      */
-    public void requireListedNamesExist(OnnxModel fp32, boolean fp16, boolean int8) {
+    public void requireListedNamesExist(List<OnnxModel> models, boolean fp16, boolean int8) {
         if (fp16) {
-            java.util.Set<String> ops = new java.util.TreeSet<>();
-            fp32.graph().nodes().forEach(n -> ops.add(n.opType()));
             for (String e : o.fp16().keepFp32Nodes()) {
-                if (!ops.contains(e) && fp32.graph().nodes().stream().noneMatch(n -> Globs.matches(e, n.name()))) {
-                    String example = fp32.graph().nodes().stream().map(n -> n.name()).filter(n -> n != null && !n.isEmpty())
+                if (models.stream().flatMap(m -> m.graph().nodes().stream())
+                        .noneMatch(n -> n.opType().equals(e) || Globs.matches(e, n.name()))) {
+                    OnnxModel first = models.get(0);
+                    java.util.Set<String> ops = new java.util.TreeSet<>();
+                    first.graph().nodes().forEach(n -> ops.add(n.opType()));
+                    String example = first.graph().nodes().stream().map(n -> n.name()).filter(n -> n != null && !n.isEmpty())
                             .findFirst().orElse("none: the nodes are unnamed");
                     throw new IllegalArgumentException("--keep-fp32 '" + e + "' names no op type or node of the model; its op types"
                             + " are " + String.join(", ", ops) + " (node names are the graph's, e.g. '" + example + "')");
@@ -178,10 +180,10 @@ public final class PrecisionPasses {
             }
         }
         if (int8 && !o.int8().excludeLayers().isEmpty()) {
-            List<Int8Quantizer.QuantLayer> plan = new Int8Quantizer(o.int8()).plan(fp32);
+            List<List<Int8Quantizer.QuantLayer>> plans = models.stream().map(m -> new Int8Quantizer(o.int8()).plan(m)).toList();
             for (String g : o.int8().excludeLayers()) {
-                if (plan.stream().noneMatch(l -> Globs.any(List.of(g), l.layer(), l.node()))) {
-                    List<String> names = plan.stream().map(Int8Quantizer.QuantLayer::layer).toList();
+                if (plans.stream().flatMap(List::stream).noneMatch(l -> Globs.any(List.of(g), l.layer(), l.node()))) {
+                    List<String> names = plans.get(0).stream().map(Int8Quantizer.QuantLayer::layer).toList();
                     throw new IllegalArgumentException("--exclude-layers '" + g + "' names no INT8 layer of the model; its "
                             + names.size() + " layers are " + String.join(", ", names.subList(0, Math.min(6, names.size())))
                             + (names.size() > 6 ? ", ..." : "") + " (globs: * any run of characters, ? one)");

@@ -61,7 +61,7 @@ class ConverterTest {
     }
 
     @Test
-    void aClassCountTheExportLeftSymbolicIsTakenFromARun() throws Exception {
+    void aClassCountTheExportLeftSymbolicIsInferred() throws Exception {
         // torch's legacy exporter writes hf_dinov2's output as [batch, Gatherlogits_dim_1]: bundled as generic, and 5 labels
         // for its 32 classes went through unchecked
         Path model = io.jedge.converters.Corpus.folder("hf_dinov2_legacy").resolve("model.onnx");
@@ -73,7 +73,7 @@ class ConverterTest {
         Bundle b = new Converter(l -> { }).convert(model, tmp.resolve("b"), ConversionOptions.builder().build());
         assertEquals(io.jedge.sdk.bundle.Task.IMAGE_CLASSIFICATION, b.manifest().task());
         assertEquals(List.of(-1L, 32L), b.manifest().outputs().get(0).shape());
-        Bundle.load(b.dir()); // the file's symbolic dim and the manifest's 32 agree at load
+        Bundle.load(b.dir()); // the bundle it wrote loads
     }
 
     @Test
