@@ -69,12 +69,6 @@ final class GenerateCommand implements Callable<Integer> {
         if (unconditional && classLabel != null) {
             throw new IllegalArgumentException("--class " + classLabel + " and --unconditional exclude each other");
         }
-        Double guidance = sampling.guidance();
-        if (unconditional && guidance != null && guidance != 1.0) {
-            // refused before the models load (engines may be built first): guidance mixes a class and the null class
-            throw new IllegalArgumentException("--guidance " + guidance + " needs a class; with --unconditional guidance is off:"
-                    + " drop --guidance, or give --class N instead");
-        }
         checkOptions();
         checkClassBeforeLoading();
         PrintWriter out = spec.commandLine().getOut();
@@ -157,8 +151,8 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     /**
-     * The class checks need only bundle.json: the load may first build TensorRT engines for minutes, and a class out of
-     * range was refused only after it. A bundle that does not read, or is not a generator's, is left to the load to report.
+     * The class and guidance checks, from bundle.json alone: before the load hashes every variant file. A bundle that does
+     * not read, is not a generator's or has a bad pipeline is left to the load, which says what is wrong and where.
      */
     private void checkClassBeforeLoading() {
         try {
@@ -168,6 +162,10 @@ final class GenerateCommand implements Callable<Integer> {
             }
         } catch (io.jedge.sdk.bundle.BundleException e) {
             // Jedge.loadGenerator reads it again and says what is wrong
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().startsWith("pipeline.")) {
+                throw e; // ours; a bad pipeline entry is the load's to report, with the file
+            }
         }
     }
 
@@ -183,11 +181,15 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("bundle '" + bundleName + "' is class-conditional (null class " + nullClass
                     + "); give --class N or --unconditional");
         }
+        Double guidance = sampling.guidance();
+        if (classLabel == null && guidance != null && guidance != 1.0) { // guidance mixes a class and the null class
+            throw new IllegalArgumentException("--guidance " + guidance + " needs a class; unconditional generation runs without"
+                    + " guidance: drop --guidance" + (nullClass != null ? ", or give --class N instead of --unconditional" : ""));
+        }
     }
 
     private GenerationOptions options(ImageGenerator g) {
-        GenerationOptions.Builder b = g.options().seed(seed).batchSize(count);
-        checkClass(g.manifest().name(), g.defaults().nullClass());
+        GenerationOptions.Builder b = g.options().seed(seed).batchSize(count); // class and guidance checked before the load
         if (classLabel != null) {
             b.classLabel(classLabel);
         } else {
@@ -209,7 +211,12 @@ final class GenerateCommand implements Callable<Integer> {
         if (v == null || v.role() != io.jedge.sdk.bundle.Role.DENOISER) {
             return;
         }
-        boolean vanilla = v.attention() == io.jedge.sdk.bundle.AttentionKind.VANILLA;
+        if (g.selections().stream().noneMatch(sel -> sel.variantId().equals(v.id()))) {
+            // the generator leaves out a denoiser that cannot run here and runs the steps on the others
+            throw new IllegalArgumentException("--variant " + v.id() + " cannot run here (the generator chose "
+                    + g.selections().stream().map(sel -> sel.variantId()).toList() + "); see 'jedge select'");
+        }
+        boolean vanilla = !v.attention().trainingFree(); // the generator splits its denoisers the same way
         if (vanilla && o.elfattSteps() == o.steps() && g.hasElfattDenoiser()) {
             throw new IllegalArgumentException("--variant " + v.id() + " runs the vanilla steps, and --elfatt-steps " + o.elfattFraction()
                     + " gives all " + o.steps() + " steps to " + g.selections().get(1).variantId() + "; lower --elfatt-steps");

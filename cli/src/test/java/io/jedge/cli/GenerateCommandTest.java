@@ -115,8 +115,8 @@ class GenerateCommandTest {
         assertTrue(farClass.out().lines().noneMatch(l -> l.startsWith("step ")), "refused before any step: " + farClass.out());
         Result guided = jedge("generate", bundle.toString(), "--unconditional", "--guidance", "7", "-o", tmp.resolve("u.png").toString());
         assertEquals(2, guided.code(), guided.err());
-        assertTrue(guided.err().startsWith("jedge generate: error: --guidance 7.0 needs a class; with --unconditional guidance is off"),
-                guided.err());
+        assertTrue(guided.err().startsWith("jedge generate: error: --guidance 7.0 needs a class; unconditional generation runs"
+                + " without guidance: drop --guidance, or give --class N instead of --unconditional"), guided.err());
         assertTrue(guided.out().isEmpty(), "refused before the bundle loads: " + guided.out());
         assertFalse(Files.exists(tmp.resolve("u.png")));
         Result typo = jedge("generate", bundle.toString(), "--class", "1", "--variant", "nope", "-o", tmp.resolve("v.png").toString());

@@ -77,9 +77,7 @@ final class BuildDiffusionCommands {
                 c = c.withLatentSize(latent);
             }
             try {
-                c = hidden != null ? c.withHidden(hidden) : c;
-                c = depth != null ? c.withDepth(depth) : c;
-                c = heads != null ? c.withHeads(heads) : c;
+                c = c.withSize(hidden, depth, heads);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage() + " (--hidden, --depth, --heads)");
             }

@@ -84,6 +84,12 @@ public record DitConfig(int latentSize, int patch, int hidden, int depth, int he
         return new DitConfig(s, patch, hidden, depth, heads, mlpRatio, latentChannels, classes, learnSigma);
     }
 
+    /** Width, depth and heads at once (null keeps this one's), checked together: one alone may not fit the others. */
+    public DitConfig withSize(Integer h, Integer d, Integer n) {
+        return new DitConfig(latentSize, patch, h != null ? h : hidden, d != null ? d : depth, n != null ? n : heads, mlpRatio,
+                latentChannels, classes, learnSigma);
+    }
+
     public DitConfig withHidden(int h) {
         return new DitConfig(latentSize, patch, h, depth, heads, mlpRatio, latentChannels, classes, learnSigma);
     }

@@ -457,4 +457,14 @@ class DitBuilderTest {
             return o;
         }
     }
+
+    @Test
+    void widthAndHeadsAreCheckedTogether() {
+        // DiT-S has 6 heads: 128 wide with 4 heads is a valid size, refused when the width was applied before the heads
+        assertThrows(IllegalArgumentException.class, () -> DitConfig.preset("s").withHidden(128));
+        DitConfig c = DitConfig.preset("s").withSize(128, null, 4);
+        assertEquals(128, c.hidden());
+        assertEquals(4, c.heads());
+        assertEquals(DitConfig.preset("s").depth(), c.depth());
+    }
 }
