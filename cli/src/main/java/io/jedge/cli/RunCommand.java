@@ -92,7 +92,11 @@ final class RunCommand implements Callable<Integer> {
                     int k = (int) e.getValue().dim(1);
                     for (int row = 0; row < e.getValue().dim(0); row++) {
                         float[] logits = java.util.Arrays.copyOfRange(e.getValue().floats(), row * k, (row + 1) * k);
-                        printTop(out, ImageClassifier.topK(logits, top, m.manifest().labels()), row);
+                        // labels name one output's classes: another rank-2 output of a generic bundle prints by index
+                        // (a classifier's mismatch is still refused by topK: its labels are wrong, not another output's)
+                        List<String> labels = m.manifest().task() == Task.IMAGE_CLASSIFICATION || m.manifest().labels().size() == k
+                                ? m.manifest().labels() : List.of();
+                        printTop(out, ImageClassifier.topK(logits, top, labels), row);
                     }
                 } else {
                     out.println(summary(e.getKey(), e.getValue()));

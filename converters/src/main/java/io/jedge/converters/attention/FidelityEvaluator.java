@@ -420,6 +420,7 @@ public final class FidelityEvaluator {
         /** Inputs to use instead of seeded ones (e.g. preprocessed user images), one map per run. */
         public Builder inputs(List<Map<String, Tensor>> inputs) {
             this.inputs = inputs;
+            this.inputsDescription = null; // a description belongs to the inputs it came with
             return this;
         }
 
@@ -428,8 +429,9 @@ public final class FidelityEvaluator {
          * calib.npy"): the maps are batches, so their count says nothing of the samples.
          */
         public Builder inputs(List<Map<String, Tensor>> inputs, String description) {
+            inputs(inputs);
             this.inputsDescription = description;
-            return inputs(inputs);
+            return this;
         }
 
         /**
